@@ -1,0 +1,50 @@
+"""pipeline_games: negotiation game theory for China's oil and gas pipeline deals.
+
+The public API is re-exported here; research code imports it as ``import pipeline_games as pg``.
+Each subpackage declares its public names in ``__all__`` and they are collected below.
+
+Examples
+--------
+>>> import pipeline_games as pg
+>>> problem = pg.BargainingProblem.linear(surplus=100.0, disagreement=(10.0, 30.0))
+>>> problem.shape
+()
+"""
+
+from __future__ import annotations
+
+from . import bargaining, cases, coalition, strategic, sweep, transaction
+from .bargaining import *  # noqa: F403
+from .coalition import *  # noqa: F403
+from .errors import (
+    CaseFileError,
+    InvalidParameterError,
+    MissingExtraError,
+    PipelineGamesError,
+    SolverError,
+)
+from .strategic import *  # noqa: F403
+from .sweep import *  # noqa: F403
+from .transaction import *  # noqa: F403
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CaseFileError",
+    "InvalidParameterError",
+    "MissingExtraError",
+    "PipelineGamesError",
+    "SolverError",
+    "__version__",
+    "bargaining",
+    "cases",
+    "coalition",
+    "strategic",
+    "sweep",
+    "transaction",
+    *bargaining.__all__,
+    *coalition.__all__,
+    *strategic.__all__,
+    *sweep.__all__,
+    *transaction.__all__,
+]

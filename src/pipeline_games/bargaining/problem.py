@@ -1,0 +1,345 @@
+"""Two-player bargaining problems: a utility frontier plus a disagreement point.
+
+Player order is always ``(buyer, seller)`` unless the problem's ``players`` say otherwise.
+Player 0's utility is ``u1`` (the horizontal axis), player 1's is ``u2``.
+
+Three frontier families are provided:
+
+* :class:`LinearFrontier`: ``u2 = rate * (surplus - u1)``, transferable utility with an
+  optional exchange rate between the two sides' utilities;
+* :class:`PowerFrontier`: ``u2 = scale * (surplus - u1) ** exponent`` with
+  ``0 < exponent <= 1``, a strictly concave frontier when ``exponent < 1``;
+* :class:`PointsFrontier`: the upper-right boundary of the convex hull of a finite set of
+  utility pairs (with free disposal).
+
+Every numeric field of the linear and power families broadcasts, so one
+:class:`BargainingProblem` can hold a single problem or ``10**7`` of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._arrays import as_array, as_pair, broadcast_named
+from ..errors import InvalidParameterError
+
+__all__ = [
+    "BargainingProblem",
+    "Frontier",
+    "LinearFrontier",
+    "PointsFrontier",
+    "PowerFrontier",
+]
+
+FloatArray = NDArray[np.float64]
+DEFAULT_PLAYERS = ("buyer", "seller")
+
+
+class Frontier:
+    """Base class of Pareto frontiers ``u2 = value(u1)``, non-increasing and concave.
+
+    Subclasses implement :meth:`value` (``-inf`` where ``u1`` is not attainable) and
+    :meth:`inverse` (the largest ``u1`` compatible with a given ``u2``). Both are
+    vectorized and broadcast against the frontier's own parameters.
+    """
+
+    kind: ClassVar[str] = "abstract"
+
+    @property
+    def shape(self) -> tuple[int, ...]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def value(self, u1: ArrayLike) -> FloatArray:  # pragma: no cover - overridden
+        """Player 1's best utility when player 0 gets ``u1``."""
+        raise NotImplementedError
+
+    def inverse(self, u2: ArrayLike) -> FloatArray:  # pragma: no cover - overridden
+        """Player 0's best utility when player 1 gets ``u2``."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False)
+class LinearFrontier(Frontier):
+    """``u2 = rate * (surplus - u1)`` for every real ``u1`` (transferable utility).
+
+    ``rate`` converts player 0's utility units into player 1's: a transfer of one unit
+    from player 0 is worth ``rate`` units to player 1.
+    """
+
+    surplus: FloatArray
+    rate: FloatArray
+    kind: ClassVar[str] = "linear"
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return broadcast_named(surplus=self.surplus, rate=self.rate)
+
+    def value(self, u1: ArrayLike) -> FloatArray:
+        return self.rate * (self.surplus - np.asarray(u1, dtype=np.float64))
+
+    def inverse(self, u2: ArrayLike) -> FloatArray:
+        return self.surplus - np.asarray(u2, dtype=np.float64) / self.rate
+
+
+@dataclass(frozen=True, eq=False)
+class PowerFrontier(Frontier):
+    """``u2 = scale * (surplus - u1) ** exponent`` for ``u1 <= surplus``.
+
+    Player 0 can get at most ``surplus`` (then player 1 gets 0); with free disposal any
+    ``u2 <= 0`` is compatible with ``u1 = surplus``.
+    """
+
+    surplus: FloatArray
+    scale: FloatArray
+    exponent: FloatArray
+    kind: ClassVar[str] = "power"
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return broadcast_named(surplus=self.surplus, scale=self.scale, exponent=self.exponent)
+
+    def value(self, u1: ArrayLike) -> FloatArray:
+        room = self.surplus - np.asarray(u1, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            result = self.scale * np.maximum(room, 0.0) ** self.exponent
+        return np.where(room >= 0.0, result, -np.inf)
+
+    def inverse(self, u2: ArrayLike) -> FloatArray:
+        level = np.maximum(np.asarray(u2, dtype=np.float64), 0.0) / self.scale
+        return self.surplus - level ** (1.0 / self.exponent)
+
+
+@dataclass(frozen=True, eq=False)
+class PointsFrontier(Frontier):
+    """Piecewise-linear frontier through ``vertices`` (u1 increasing, u2 decreasing).
+
+    Built by :meth:`BargainingProblem.from_points`: the strictly Pareto-efficient part of
+    the convex hull of a finite set of utility pairs. With free disposal, ``u1`` below the
+    first vertex is compatible with the first vertex's ``u2`` and any ``u2`` below the last
+    vertex with the last vertex's ``u1``.
+    """
+
+    vertices: FloatArray
+    kind: ClassVar[str] = "points"
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return ()
+
+    def value(self, u1: ArrayLike) -> FloatArray:
+        first, second = self.vertices[:, 0], self.vertices[:, 1]
+        return np.interp(np.asarray(u1, dtype=np.float64), first, second, left=second[0],
+                         right=-np.inf)
+
+    def inverse(self, u2: ArrayLike) -> FloatArray:
+        first, second = self.vertices[::-1, 0], self.vertices[::-1, 1]
+        return np.interp(np.asarray(u2, dtype=np.float64), second, first, left=first[0],
+                         right=-np.inf)
+
+
+def _pareto_hull(points: FloatArray) -> FloatArray:
+    """Vertices of the upper-right boundary of the convex hull of ``points``.
+
+    Returns the strictly efficient chain, ``u1`` increasing and ``u2`` decreasing, with
+    collinear interior points removed (Andrew's monotone chain on the upper hull).
+    """
+    order = np.lexsort((-points[:, 1], points[:, 0]))
+    ordered = points[order]
+    # Keep, scanning from the right, only points that beat every point to their right in u2.
+    keep = []
+    best = -np.inf
+    for index in range(len(ordered) - 1, -1, -1):
+        if ordered[index, 1] > best:
+            keep.append(index)
+            best = ordered[index, 1]
+    efficient = ordered[keep[::-1]]
+    hull: list[FloatArray] = []
+    for point in efficient:
+        while len(hull) >= 2:
+            (ax, ay), (bx, by) = hull[-2], hull[-1]
+            cross = (bx - ax) * (point[1] - ay) - (by - ay) * (point[0] - ax)
+            if cross >= 0.0:  # b lies on or below the chord a-point: not a hull vertex
+                hull.pop()
+            else:
+                break
+        hull.append(point)
+    return np.array(hull, dtype=np.float64)
+
+
+@dataclass(frozen=True, eq=False)
+class BargainingProblem:
+    """A two-player bargaining problem: a Pareto frontier and a disagreement point.
+
+    Build one with :meth:`linear`, :meth:`power` or :meth:`from_points`. All numeric
+    fields broadcast together; :attr:`shape` is the shape of the parameter grid.
+
+    Attributes
+    ----------
+    frontier
+        The Pareto frontier ``u2 = frontier.value(u1)``.
+    disagreement
+        ``(d0, d1)``: what each player gets if no agreement is reached (arrays).
+    players
+        Names of the two players, in order; default ``("buyer", "seller")``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> problem = BargainingProblem.linear(surplus=np.array([100.0, 120.0]),
+    ...                                    disagreement=(10.0, 30.0))
+    >>> problem.shape
+    (2,)
+    >>> problem.has_gains()
+    array([ True,  True])
+    """
+
+    frontier: Frontier
+    disagreement: tuple[FloatArray, FloatArray]
+    players: tuple[str, str] = DEFAULT_PLAYERS
+
+    def __post_init__(self) -> None:
+        if len(self.players) != 2 or not all(isinstance(p, str) for p in self.players):
+            raise InvalidParameterError(
+                f"players must be two names (strings); got {self.players!r}"
+            )
+        # Fail at construction, not inside a solver, when shapes do not broadcast.
+        self.shape  # noqa: B018
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Broadcast shape of all the problem's parameters."""
+        first, second = self.disagreement
+        return broadcast_named(
+            frontier=np.empty(self.frontier.shape, dtype=np.bool_),
+            **{"disagreement[0]": first, "disagreement[1]": second},
+        )
+
+    # -- constructors -------------------------------------------------------------------
+    @classmethod
+    def linear(
+        cls,
+        surplus: ArrayLike,
+        disagreement: Any = (0.0, 0.0),
+        *,
+        rate: ArrayLike = 1.0,
+        players: tuple[str, str] = DEFAULT_PLAYERS,
+    ) -> BargainingProblem:
+        """Split a surplus: ``u0 + u1 / rate = surplus``.
+
+        Parameters
+        ----------
+        surplus
+            Size of the pie, ``>= 0`` (broadcasts).
+        disagreement
+            ``(d0, d1)``, each a number or array (broadcasts); default ``(0, 0)``.
+        rate
+            Units of player 1's utility per unit given up by player 0, ``> 0``.
+        players
+            Names of the two players.
+
+        Examples
+        --------
+        >>> p = BargainingProblem.linear(100.0, (10.0, 30.0))
+        >>> float(p.frontier.value(40.0))
+        60.0
+        """
+        frontier = LinearFrontier(
+            surplus=as_array(surplus, "surplus", low=0.0),
+            rate=as_array(rate, "rate", low=0.0, low_open=True),
+        )
+        return cls(frontier, as_pair(disagreement, "disagreement"), tuple(players))  # type: ignore[arg-type]
+
+    @classmethod
+    def power(
+        cls,
+        surplus: ArrayLike,
+        disagreement: Any = (0.0, 0.0),
+        *,
+        scale: ArrayLike = 1.0,
+        exponent: ArrayLike = 0.5,
+        players: tuple[str, str] = DEFAULT_PLAYERS,
+    ) -> BargainingProblem:
+        """Concave frontier ``u1 = scale * (surplus - u0) ** exponent``.
+
+        Parameters
+        ----------
+        surplus
+            Player 0's largest attainable utility, ``>= 0``.
+        disagreement
+            ``(d0, d1)``; default ``(0, 0)``.
+        scale
+            ``> 0``.
+        exponent
+            In ``(0, 1]``; 1 gives a linear frontier with ``rate = scale``.
+        players
+            Names of the two players.
+
+        Examples
+        --------
+        >>> p = BargainingProblem.power(4.0, exponent=0.5)
+        >>> float(p.frontier.value(0.0))
+        2.0
+        """
+        frontier = PowerFrontier(
+            surplus=as_array(surplus, "surplus", low=0.0),
+            scale=as_array(scale, "scale", low=0.0, low_open=True),
+            exponent=as_array(exponent, "exponent", low=0.0, high=1.0, low_open=True),
+        )
+        return cls(frontier, as_pair(disagreement, "disagreement"), tuple(players))  # type: ignore[arg-type]
+
+    @classmethod
+    def from_points(
+        cls,
+        points: ArrayLike,
+        disagreement: Any = (0.0, 0.0),
+        *,
+        players: tuple[str, str] = DEFAULT_PLAYERS,
+    ) -> BargainingProblem:
+        """Frontier of the convex hull of a finite set of utility pairs.
+
+        Parameters
+        ----------
+        points
+            Array of shape ``(k, 2)``: attainable utility pairs (lotteries over them are
+            attainable too, hence the convex hull).
+        disagreement
+            ``(d0, d1)``; may broadcast to many disagreement points for one frontier.
+        players
+            Names of the two players.
+
+        Examples
+        --------
+        >>> p = BargainingProblem.from_points([[0, 10], [6, 8], [10, 0], [2, 2]])
+        >>> p.frontier.vertices
+        array([[ 0., 10.],
+               [ 6.,  8.],
+               [10.,  0.]])
+        """
+        array = as_array(points, "points")
+        if array.ndim != 2 or array.shape[1] != 2:
+            raise InvalidParameterError(
+                f"points must be an array of shape (k, 2), one utility pair per row; "
+                f"got shape {array.shape}"
+            )
+        frontier = PointsFrontier(vertices=_pareto_hull(array))
+        return cls(frontier, as_pair(disagreement, "disagreement"), tuple(players))  # type: ignore[arg-type]
+
+    # -- derived quantities -------------------------------------------------------------
+    def ideal_point(self) -> tuple[FloatArray, FloatArray]:
+        """Each player's best individually rational utility ``(I0, I1)``.
+
+        ``I0`` is the most player 0 can get when player 1 gets its disagreement payoff,
+        ``I1`` the converse: the utopia point used by Kalai-Smorodinsky.
+        """
+        first, second = self.disagreement
+        return self.frontier.inverse(second), self.frontier.value(first)
+
+    def has_gains(self) -> NDArray[np.bool_]:
+        """Boolean array: does some feasible point give both players strictly more than ``d``?"""
+        first, second = self.disagreement
+        gains = self.frontier.value(first) > second
+        return np.broadcast_to(gains, self.shape)
