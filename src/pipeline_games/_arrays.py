@@ -145,7 +145,9 @@ def as_array(
             f"{name} must be a number or an array of numbers; got {value!r}"
         ) from exc
     if array.size == 0:
-        raise InvalidParameterError(f"{name} must not be empty; got an array of shape {array.shape}")
+        raise InvalidParameterError(
+            f"{name} must not be empty; got an array of shape {array.shape}"
+        )
     total = float(np.sum(array)) if array.ndim else float(array)
     if not np.isfinite(total):
         nan_mask = np.isnan(array)
@@ -272,9 +274,7 @@ def broadcast_named(**arrays: ArrayLike) -> tuple[int, ...]:
         return tuple(np.broadcast_shapes(*shapes.values()))
     except ValueError as exc:
         listing = ", ".join(f"{key} has shape {shape}" for key, shape in shapes.items())
-        raise InvalidParameterError(
-            f"parameters do not broadcast together: {listing}"
-        ) from exc
+        raise InvalidParameterError(f"parameters do not broadcast together: {listing}") from exc
 
 
 def stack_last(first: ArrayLike, second: ArrayLike, shape: tuple[int, ...]) -> FloatArray:

@@ -77,7 +77,9 @@ def newton_bracketed(
     >>> bool(abs(root[0] - np.sqrt(2.0)) < 1e-15)
     True
     """
-    low, high, x = (np.array(item, dtype=np.float64) for item in np.broadcast_arrays(low, high, start))
+    low, high, x = (
+        np.array(item, dtype=np.float64) for item in np.broadcast_arrays(low, high, start)
+    )
     x = np.clip(x, low, high)
     for _ in range(max_iterations):
         value, slope = func_and_slope(x)

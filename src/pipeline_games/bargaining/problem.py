@@ -132,13 +132,15 @@ class PointsFrontier(Frontier):
 
     def value(self, u1: ArrayLike) -> FloatArray:
         first, second = self.vertices[:, 0], self.vertices[:, 1]
-        return np.interp(np.asarray(u1, dtype=np.float64), first, second, left=second[0],
-                         right=-np.inf)
+        return np.interp(
+            np.asarray(u1, dtype=np.float64), first, second, left=second[0], right=-np.inf
+        )
 
     def inverse(self, u2: ArrayLike) -> FloatArray:
         first, second = self.vertices[::-1, 0], self.vertices[::-1, 1]
-        return np.interp(np.asarray(u2, dtype=np.float64), second, first, left=first[0],
-                         right=-np.inf)
+        return np.interp(
+            np.asarray(u2, dtype=np.float64), second, first, left=first[0], right=-np.inf
+        )
 
 
 def _pareto_hull(points: FloatArray) -> FloatArray:
