@@ -343,6 +343,8 @@ def _prepare_directory(
                 f"cannot resume the sweep in {str(directory)!r}: it was started with different "
                 "settings (target, ranges, method, seed or chunk_size); use another directory"
             )
+        for leftover in directory.glob(".*.tmp"):  # temporary files of a killed run
+            leftover.unlink(missing_ok=True)
         done = verified_chunks(directory, manifest, warn=True)
         manifest["chunks"] = {
             key: entry for key, entry in manifest["chunks"].items() if int(key) in done

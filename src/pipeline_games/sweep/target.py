@@ -241,14 +241,16 @@ class SolverTarget:
             outcome = solver(problem, weight=values["weight"])
         elif self.solver == "rubinstein":
             kwargs: dict[str, Any] = {
-                "period": values["period"],
+                "period": values.get("period", 1.0),
                 "breakdown": values["breakdown"],
                 "first_mover": settings.get("first_mover", 0),
                 "horizon": settings.get("horizon"),
             }
             for pair in ("discount", "rates", "outside_options", "inside_options"):
                 if f"{pair}.0" in values or f"{pair}.1" in values:
-                    kwargs[pair] = (values[f"{pair}.0"], values[f"{pair}.1"])
+                    kwargs[pair] = tuple(
+                        values.get(f"{pair}.{k}", _pair_default(pair, k, values)) for k in (0, 1)
+                    )
             outcome = solver(problem, **kwargs)
         else:
             outcome = solver(problem)
@@ -263,6 +265,13 @@ class SolverTarget:
         if outcome.binding is not None:
             columns["binding"] = np.ascontiguousarray(np.broadcast_to(outcome.binding, shape))
         return columns
+
+
+def _pair_default(pair: str, player: int, values: Mapping[str, Any]) -> Any:
+    """Value of one half of a pair when only the other half is given."""
+    if pair == "inside_options":
+        return values[f"disagreement.{player}"]
+    return 0.0 if pair == "outside_options" else 0.9
 
 
 def _plain(value: Any) -> Any:
@@ -306,7 +315,10 @@ def sweep_target(
         ``first_mover``, ``horizon``, ``players``. Unnamed parameters keep their defaults
         (``surplus=100``, ``disagreement=(0, 0)``, ``weight=0.5``, ``rate=1``,
         ``scale=1``, ``exponent=0.5``, ``period=1``, ``breakdown=0``; ``rubinstein``
-        without ``discount`` or ``rates`` uses ``discount=(0.9, 0.9)``).
+        without ``discount`` or ``rates`` uses ``discount=(0.9, 0.9)``). When only one half
+        of a pair is given or swept, the other half is 0.9 for ``discount``/``rates``, 0 for
+        ``outside_options`` and the disagreement payoff for ``inside_options``; a
+        ``rubinstein`` target without ``outside_options`` has none.
 
     Examples
     --------
@@ -346,9 +358,8 @@ def sweep_target(
             merged["discount.0"] = merged["discount.1"] = 0.9
         for pair in ("discount", "rates", "outside_options", "inside_options"):
             if f"{pair}.0" in merged or f"{pair}.1" in merged:
-                default = 0.0 if pair in ("outside_options", "inside_options") else 0.9
-                merged.setdefault(f"{pair}.0", default)
-                merged.setdefault(f"{pair}.1", default)
+                for k in (0, 1):
+                    merged.setdefault(f"{pair}.{k}", _pair_default(pair, k, merged))
         if "rates.0" not in merged:
             merged.pop("period", None)
     checked_bounds = {
