@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -112,7 +113,7 @@ def _dask(
                 _compute_chunk, *job[:3], index, job[3], key=f"pg-sweep-{token}-{index}"
             )
 
-        first = [submit(index) for index, _ in zip(pending, range(2 * n_workers), strict=False)]
+        first = [submit(index) for index in itertools.islice(pending, 2 * n_workers)]
         completed = as_completed(first)
         for future in completed:
             result = future.result()
@@ -282,7 +283,7 @@ def sweep(
         results = _dask(todo, job, n_workers, address)
 
     data: dict[str, NDArray[Any]] | None = None
-    output_names: list[str] = list(manifest.get("outputs", {}))
+    output_names: list[str] = [name for name, _ in manifest.get("outputs", [])]
     done_points = sum(min(size, space.n_points - index * size) for index in done)
     last_write = time.monotonic()
     with _progress_bar(space.n_points, done_points, progress) as bar:
@@ -302,7 +303,7 @@ def sweep(
                 dtypes = payload.pop("dtypes")
                 if not output_names:
                     output_names = list(dtypes)
-                    manifest["outputs"] = dtypes
+                    manifest["outputs"] = [[name, dtype] for name, dtype in dtypes.items()]
                 manifest["chunks"][str(index)] = payload
                 if time.monotonic() - last_write > MANIFEST_INTERVAL:
                     write_manifest(directory, manifest)
@@ -402,7 +403,7 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResult:
     return SweepResult(
         space=space,
         input_names=space.names,
-        output_names=tuple(manifest.get("outputs", {})),
+        output_names=tuple(name for name, _ in manifest.get("outputs", [])),
         chunk_size=int(spec["chunk_size"]),
         chunks=tuple(sorted(entries)),
         target=spec["target"],
