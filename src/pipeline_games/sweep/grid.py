@@ -72,24 +72,44 @@ class Grid:
     stores_inputs = False
 
     def chunk(self, start: int, stop: int, index: int = 0) -> dict[str, FloatArray]:
-        """Input arrays of points ``start .. stop - 1`` (``index`` is unused for grids)."""
-        flat = np.arange(start, stop, dtype=np.int64)
+        """Input arrays of points ``start .. stop - 1`` (``index`` is unused for grids).
+
+        Axis ``k`` with stride ``s`` (the product of the later axes' lengths) takes value
+        ``axis[(i // s) % n]`` at flat index ``i``: runs of ``s`` equal values, cycling
+        through the axis. They are built with ``numpy.tile`` (innermost axis) and
+        ``numpy.repeat`` (the others), memory copies rather than per-point arithmetic.
+        """
         columns: dict[str, FloatArray] = {}
+        length = stop - start
         stride = 1
         for position_of_axis in range(len(self.axes) - 1, -1, -1):
             axis = self.axes[position_of_axis]
-            position = flat // stride if stride > 1 else flat
-            if position_of_axis > 0:  # the outermost axis never wraps around
-                position = position % len(axis)
-            columns[self.names[position_of_axis]] = axis[position]
-            stride *= len(axis)
+            size = len(axis)
+            if stride == 1:
+                offset = start % size
+                if offset + length <= size:
+                    column = axis[offset : offset + length].copy()
+                else:
+                    rest = length - (size - offset)
+                    column = np.concatenate(
+                        (axis[offset:], np.tile(axis, rest // size), axis[: rest % size])
+                    )
+            else:
+                first, last = start // stride, (stop - 1) // stride
+                values = axis[np.arange(first, last + 1) % size]
+                counts = np.full(last - first + 1, stride, dtype=np.int64)
+                counts[0] -= start - first * stride
+                counts[-1] -= (last + 1) * stride - stop
+                column = np.repeat(values, counts)
+            columns[self.names[position_of_axis]] = column
+            stride *= size
         return {name: columns[name] for name in self.names}
 
     def describe(self) -> dict[str, Any]:
         return {
             "method": "grid",
             "names": list(self.names),
-            "axes": [axis.tolist() for axis in self.axes],
+            "axes": [_axis_description(axis) for axis in self.axes],
         }
 
 
@@ -159,6 +179,21 @@ class Sample:
             "n_points": self.n_points,
             "seed": self.seed,
         }
+
+
+def _axis_description(axis: FloatArray) -> Any:
+    """An evenly spaced axis as ``{"linspace": [low, high, n]}``, any other as its values."""
+    if len(axis) > 1 and np.array_equal(axis, np.linspace(axis[0], axis[-1], len(axis))):
+        return {"linspace": [float(axis[0]), float(axis[-1]), len(axis)]}
+    return axis.tolist()
+
+
+def axis_from_description(description: Any) -> FloatArray:
+    """Inverse of :func:`_axis_description`."""
+    if isinstance(description, dict):
+        low, high, count = description["linspace"]
+        return np.linspace(low, high, int(count))
+    return np.array(description, dtype=np.float64)
 
 
 def _rng_keyword(generator: np.random.Generator) -> dict[str, Any]:

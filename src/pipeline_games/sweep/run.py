@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from .._arrays import as_int
 from ..errors import InvalidParameterError, MissingExtraError, SolverError
-from .grid import Grid, Sample, make_space
+from .grid import Grid, Sample, axis_from_description, make_space
 from .result import SweepResult
 from .store import (
     FORMAT,
@@ -365,7 +365,7 @@ def _prepare_directory(
 def _space_from(description: Mapping[str, Any]) -> Grid | Sample:
     names = tuple(description["names"])
     if description["method"] == "grid":
-        return Grid(names, tuple(np.array(axis, dtype=np.float64) for axis in description["axes"]))
+        return Grid(names, tuple(axis_from_description(axis) for axis in description["axes"]))
     return Sample(
         names,
         np.array(description["lows"], dtype=np.float64),

@@ -256,15 +256,23 @@ class SolverTarget:
             outcome = solver(problem)
         length = max((np.size(array) for array in arrays.values()), default=1)
         shape = (length,)
-        payoffs = np.broadcast_to(outcome.payoffs, (*shape, 2))
+        payoffs = outcome.payoffs
+        if payoffs.shape != (*shape, 2):
+            payoffs = np.broadcast_to(payoffs, (*shape, 2))
+        # Column views of the payoffs (strided): copied once, where the sweep stores them.
         columns: dict[str, NDArray[Any]] = {
-            f"payoff_{players[0]}": np.ascontiguousarray(payoffs[:, 0]),
-            f"payoff_{players[1]}": np.ascontiguousarray(payoffs[:, 1]),
-            "agreement": np.ascontiguousarray(np.broadcast_to(outcome.agreement, shape)),
+            f"payoff_{players[0]}": payoffs[:, 0],
+            f"payoff_{players[1]}": payoffs[:, 1],
+            "agreement": _full(outcome.agreement, shape),
         }
         if outcome.binding is not None:
-            columns["binding"] = np.ascontiguousarray(np.broadcast_to(outcome.binding, shape))
+            columns["binding"] = _full(outcome.binding, shape)
         return columns
+
+
+def _full(array: NDArray[Any], shape: tuple[int, ...]) -> NDArray[Any]:
+    """``array`` with ``shape``, copied only if it has to be broadcast."""
+    return array if array.shape == shape else np.broadcast_to(array, shape).copy()
 
 
 def _pair_default(pair: str, player: int, values: Mapping[str, Any]) -> Any:
