@@ -91,8 +91,10 @@ def newton_bracketed(
         step_target = np.where(bad, 0.5 * (low + high), newton)
         step = np.abs(step_target - x)
         x = step_target
-        exact = value == 0.0
-        if np.all(exact | (step <= ROOT_RTOL * np.maximum(1.0, np.abs(x)))):
+        tolerance = ROOT_RTOL * np.maximum(1.0, np.abs(x))
+        # Converged: an exact zero, a step of a few ulps, or a bracket a few ulps wide (near
+        # the root rounding can make the sign of the function flip from ulp to ulp).
+        if np.all((value == 0.0) | (step <= tolerance) | (high - low <= 4.0 * tolerance)):
             return x
     raise SolverError(
         f"safeguarded Newton iteration did not converge in {max_iterations} iterations"

@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, broadcast_named
+from .._blocks import blockwise
 from .._roots import bisect_decreasing, newton_bracketed
 from .outcome import Outcome
 from .problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier
@@ -45,13 +46,10 @@ def _outcome(
     payoffs = np.empty((*shape, 2), dtype=np.float64)
     payoffs[..., 0] = np.where(agreement, first, d_first)
     payoffs[..., 1] = np.where(agreement, second, d_second)
-    disagreement = np.empty((*shape, 2), dtype=np.float64)
-    disagreement[..., 0] = d_first
-    disagreement[..., 1] = d_second
     return Outcome(
         payoffs=payoffs,
         agreement=np.array(agreement),
-        disagreement=disagreement,
+        disagreement=problem.disagreement,
         method=method,
         parameters=parameters,
         players=problem.players,
@@ -59,39 +57,36 @@ def _outcome(
 
 
 # -- Nash -----------------------------------------------------------------------------------
-def _nash_linear(
-    frontier: LinearFrontier,
+def _nash_linear_kernel(
+    shape: tuple[int, ...],
+    surplus: FloatArray,
+    rate: FloatArray,
     d_first: FloatArray,
     d_second: FloatArray,
     weight: FloatArray,
-    shape: tuple[int, ...],
-) -> tuple[FloatArray, NDArray[np.bool_]]:
+) -> dict[str, NDArray[np.generic]]:
     """Closed form on ``u1 = rate (S - u0)``: gains split ``weight : 1 - weight``.
 
     With ``G = S - d0 - d1 / rate`` (the gain from trade in player 0's units),
-    ``u0 = d0 + w G`` and ``u1 = d1 + (1 - w) rate G`` when ``G > 0``.
-    Written with in-place operations: this is the hot path of large sweeps.
+    ``u0 = d0 + w G`` and ``u1 = d1 + (1 - w) rate G`` when ``G > 0``, else ``d``.
+    Written with in-place operations on one block: this is the hot path of large sweeps.
     """
-    rate = frontier.rate
     unit_rate = rate.ndim == 0 and float(rate) == 1.0
-    gain = np.subtract(frontier.surplus, d_first, out=np.empty(shape))
+    gain = np.subtract(surplus, d_first, out=np.empty(shape))
     if unit_rate:
         gain -= d_second
     else:
         gain -= d_second / rate
-    agreement = np.asarray(gain > 0.0)
+    agreement = np.greater(gain, 0.0)
     np.maximum(gain, 0.0, out=gain)
     payoffs = np.empty((*shape, 2), dtype=np.float64)
     np.multiply(weight, gain, out=payoffs[..., 0])
     payoffs[..., 0] += d_first
-    if weight.ndim == 0:
-        np.multiply(1.0 - float(weight), gain, out=payoffs[..., 1])
-    else:
-        np.multiply(1.0 - weight, gain, out=payoffs[..., 1])
+    np.multiply(1.0 - weight, gain, out=payoffs[..., 1])
     if not unit_rate:
         payoffs[..., 1] *= rate
     payoffs[..., 1] += d_second
-    return payoffs, agreement
+    return {"payoffs": payoffs, "agreement": np.asarray(agreement)}
 
 
 def _nash_power(
@@ -232,17 +227,21 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     """
     weight_array = as_array(weight, "weight", low=0.0, high=1.0)
     d_first, d_second = problem.disagreement
-    shape = broadcast_named(problem=np.empty(problem.shape, dtype=bool), weight=weight_array)
+    shape = broadcast_named(problem=np.broadcast_to(False, problem.shape), weight=weight_array)
     frontier = problem.frontier
     if isinstance(frontier, LinearFrontier):
-        payoffs, agreement = _nash_linear(frontier, d_first, d_second, weight_array, shape)
-        disagreement = np.empty((*shape, 2), dtype=np.float64)
-        disagreement[..., 0] = d_first
-        disagreement[..., 1] = d_second
+        arrays = {
+            "surplus": frontier.surplus,
+            "rate": frontier.rate,
+            "d_first": d_first,
+            "d_second": d_second,
+            "weight": weight_array,
+        }
+        result = blockwise(_nash_linear_kernel, shape, arrays)
         return Outcome(
-            payoffs=payoffs,
-            agreement=agreement,
-            disagreement=disagreement,
+            payoffs=result["payoffs"],
+            agreement=result["agreement"],
+            disagreement=problem.disagreement,
             method="nash",
             parameters={"weight": weight_array},
             players=problem.players,
