@@ -2,4 +2,24 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .tu import (
+    Allocation,
+    CoreResult,
+    NucleolusResult,
+    TUGame,
+    airport_game,
+    bankruptcy_game,
+    glove_game,
+    weighted_majority_game,
+)
+
+__all__: list[str] = [
+    "Allocation",
+    "CoreResult",
+    "NucleolusResult",
+    "TUGame",
+    "airport_game",
+    "bankruptcy_game",
+    "glove_game",
+    "weighted_majority_game",
+]
