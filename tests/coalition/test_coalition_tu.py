@@ -143,7 +143,9 @@ values_element = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
 @st.composite
 def random_games(draw, min_players: int = 2, max_players: int = 5) -> TUGame:
     n = draw(st.integers(min_players, max_players))
-    table = np.array(draw(st.lists(values_element, min_size=2**n - 1, max_size=2**n - 1)))
+    # small integers make ties (degenerate LPs); floats make generic games
+    element = draw(st.sampled_from([values_element, st.integers(-3, 3).map(float)]))
+    table = np.array(draw(st.lists(element, min_size=2**n - 1, max_size=2**n - 1)))
     return TUGame(np.concatenate([[0.0], table]))
 
 
@@ -324,10 +326,12 @@ def test_in_core_membership() -> None:
 @given(st.one_of(random_games(max_players=5), convex_games(max_players=6)))
 def test_nucleolus_in_core_when_core_nonempty(game: TUGame) -> None:
     singles = game.values[1 << np.arange(game.n_players)]
-    if singles.sum() > game.values[-1]:
+    if singles.sum() > game.values[-1] + 1e-6:
         with pytest.raises(InvalidParameterError, match="imputation"):
             game.nucleolus()
         return
+    if singles.sum() > game.values[-1] - 1e-6:
+        return  # on the edge: rounding decides, nothing to test
     result = game.nucleolus()
     x = result.values
     assert x.sum() == pytest.approx(game.values[-1], abs=1e-7)
