@@ -13,8 +13,8 @@ into every result.
 Memory
 ------
 The table itself takes ``8 * 2**n`` bytes (8 MiB at ``n = 20``, 128 MiB at ``n = 24``).
-Exact Shapley and Banzhaf values add two arrays of the same size (weighted copies of the
-table), so they need about three times the table: ~24 MiB at ``n = 20``. Games larger than
+Exact Shapley values need one more float64 buffer and one uint8 array of the table's length
+on top (~9 MiB at ``n = 20``); Banzhaf values need nothing beyond the table. Games larger than
 :data:`MAX_TABULATED_PLAYERS` are kept *lazy*, as a vectorized function of bitmasks, and only
 Monte Carlo Shapley works on them.
 
@@ -78,9 +78,9 @@ def _split_on_bit(array: np.ndarray, bit: int) -> tuple[np.ndarray, np.ndarray]:
     return shaped[:, 0, :], shaped[:, 1, :]
 
 
-def _popcounts(n: int) -> NDArray[np.int64]:
+def _popcounts(n: int, dtype: Any = np.int64) -> NDArray[Any]:
     """Size ``|S|`` of every coalition in table order."""
-    counts = np.zeros(1 << n, dtype=np.int64)
+    counts = np.zeros(1 << n, dtype=dtype)
     for bit in range(n):
         _, with_bit = _split_on_bit(counts, bit)
         with_bit += 1
@@ -627,9 +627,10 @@ class TUGame:
         method
             ``"exact"``: vectorized over the ``2**n`` table,
             ``phi_i = sum_{S ∌ i} |S|!(n-|S|-1)!/n! (v(S ∪ i) - v(S))``, computed as two
-            weighted sums per player over strided views of the table (no temporary of the
-            table's size per player); memory about ``3 * 8 * 2**n`` bytes (24 MiB at
-            ``n = 20``), time ``O(n 2**n)``. ``"sampling"``: average marginal contributions
+            weighted sums per player over strided views of one reused buffer (no temporary
+            of the table's size per player); beyond the table it needs ``9 * 2**n`` bytes
+            (a float64 buffer and a uint8 array of coalition sizes: ~9 MiB at ``n = 20``;
+            measured peak in ``benchmarks/bench_coalition.py``), time ``O(n 2**n)``. ``"sampling"``: average marginal contributions
             over ``n_samples`` uniformly random orders, with standard errors.
             ``"auto"``: exact when the table is stored, else sampling.
         n_samples
@@ -667,21 +668,22 @@ class TUGame:
     def _shapley_exact(self) -> FloatArray:
         table = self._require_table("exact Shapley value")
         n = self.n_players
-        sizes = _popcounts(n)
+        sizes = _popcounts(n, np.uint8)  # 1 byte per coalition (n <= 62 < 256)
         weights = _shapley_weights(n)
-        # phi_i = sum_{S ∋ i} w(|S|-1) v(S) - sum_{S ∌ i} w(|S|) v(S)
-        with_weight = np.zeros(1 << n)
-        nonempty = sizes > 0
-        with_weight[nonempty] = weights[sizes[nonempty] - 1] * table[nonempty]
-        without_weight = np.zeros(1 << n)
-        not_full = sizes < n
-        without_weight[not_full] = weights[sizes[not_full]] * table[not_full]
-        del sizes
-        phi = np.empty(n)
+        # phi_i = sum_{S ∋ i} w(|S|-1) v(S) - sum_{S ∌ i} w(|S|) v(S); one buffer reused
+        phi = np.zeros(n)
+        lookup = np.append(weights, 0.0)  # w(|S|) for |S| = 0..n (|N| has no term)
+        buffer = lookup[sizes]
+        buffer *= table
         for i in range(n):
-            _, has_i = _split_on_bit(with_weight, i)
-            lacks_i, _ = _split_on_bit(without_weight, i)
-            phi[i] = has_i.sum() - lacks_i.sum()
+            lacks_i, _ = _split_on_bit(buffer, i)
+            phi[i] -= lacks_i.sum()
+        lookup = np.insert(weights, 0, 0.0)  # w(|S| - 1), 0 for the empty coalition
+        np.take(lookup, sizes, out=buffer)
+        buffer *= table
+        for i in range(n):
+            _, has_i = _split_on_bit(buffer, i)
+            phi[i] += has_i.sum()
         return phi
 
     def _shapley_sampling(self, n_samples: int, seed: int | None) -> tuple[FloatArray, FloatArray]:
