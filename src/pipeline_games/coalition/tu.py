@@ -87,6 +87,13 @@ def _popcounts(n: int, dtype: Any = np.int64) -> NDArray[Any]:
     return counts
 
 
+def _lookup_into(lookup: FloatArray, index: NDArray[Any], out: FloatArray) -> None:
+    """``out[:] = lookup[index]`` in chunks, so numpy's intp copy of ``index`` stays small."""
+    chunk = 1 << 16
+    for start in range(0, index.shape[0], chunk):
+        np.take(lookup, index[start : start + chunk], out=out[start : start + chunk])
+
+
 def _subset_sums(weights: FloatArray) -> FloatArray:
     """``sum(weights[i] for i in S)`` for every coalition ``S`` in table order."""
     n = weights.shape[0]
@@ -672,14 +679,13 @@ class TUGame:
         weights = _shapley_weights(n)
         # phi_i = sum_{S ∋ i} w(|S|-1) v(S) - sum_{S ∌ i} w(|S|) v(S); one buffer reused
         phi = np.zeros(n)
-        lookup = np.append(weights, 0.0)  # w(|S|) for |S| = 0..n (|N| has no term)
-        buffer = lookup[sizes]
+        buffer = np.empty(1 << n)
+        _lookup_into(np.append(weights, 0.0), sizes, buffer)  # w(|S|); 0 for N
         buffer *= table
         for i in range(n):
             lacks_i, _ = _split_on_bit(buffer, i)
             phi[i] -= lacks_i.sum()
-        lookup = np.insert(weights, 0, 0.0)  # w(|S| - 1), 0 for the empty coalition
-        np.take(lookup, sizes, out=buffer)
+        _lookup_into(np.insert(weights, 0, 0.0), sizes, buffer)  # w(|S| - 1); 0 for ∅
         buffer *= table
         for i in range(n):
             _, has_i = _split_on_bit(buffer, i)
