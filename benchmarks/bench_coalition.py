@@ -89,29 +89,39 @@ def main() -> None:
     game = TUGame(table)
     table_mib = table.nbytes / 2**20
     phi, seconds, peak = measure(lambda: game.shapley("exact").values, repeat=3)
-    print(f"  TUGame.shapley('exact'): {seconds * 1e3:9.1f} ms, peak {peak:6.1f} MiB "
-          f"(table itself {table_mib:.1f} MiB)")
-    print(f"    throughput: {2**n_shapley * n_shapley / seconds / 1e6:.1f} M (player, coalition) pairs/s")
+    print(
+        f"  TUGame.shapley('exact'): {seconds * 1e3:9.1f} ms, peak {peak:6.1f} MiB "
+        f"(table itself {table_mib:.1f} MiB)"
+    )
+    print(
+        f"    throughput: {2**n_shapley * n_shapley / seconds / 1e6:.1f} M (player, coalition) pairs/s"
+    )
     fancy, fancy_seconds, fancy_peak = measure(lambda: fancy_index_shapley(table))
     assert np.allclose(fancy, phi)
-    print(f"  numpy fancy-index baseline: {fancy_seconds * 1e3:9.1f} ms, peak {fancy_peak:6.1f} MiB"
-          f"  -> speed-up x{fancy_seconds / seconds:.1f}, memory ratio x{fancy_peak / peak:.1f}")
+    print(
+        f"  numpy fancy-index baseline: {fancy_seconds * 1e3:9.1f} ms, peak {fancy_peak:6.1f} MiB"
+        f"  -> speed-up x{fancy_seconds / seconds:.1f}, memory ratio x{fancy_peak / peak:.1f}"
+    )
 
     small = TUGame(np.concatenate([[0.0], rng.normal(size=2**n_naive - 1)]))
     naive, naive_seconds, _ = measure(lambda: naive_shapley(small.values))
     fast, fast_seconds, _ = measure(lambda: small.shapley("exact").values, repeat=3)
     assert np.allclose(naive, fast)
-    print(f"  pure-Python loop baseline at n = {n_naive}: {naive_seconds:8.2f} s vs "
-          f"{fast_seconds * 1e3:.2f} ms  -> speed-up x{naive_seconds / fast_seconds:,.0f}")
+    print(
+        f"  pure-Python loop baseline at n = {n_naive}: {naive_seconds:8.2f} s vs "
+        f"{fast_seconds * 1e3:.2f} ms  -> speed-up x{naive_seconds / fast_seconds:,.0f}"
+    )
 
     samples = 2_000 if args.quick else 10_000
     estimate, mc_seconds, mc_peak = measure(
         lambda: game.shapley("sampling", n_samples=samples, seed=1)
     )
     error = np.abs(estimate.values - phi).max()
-    print(f"  Monte Carlo, {samples:,} permutations: {mc_seconds * 1e3:9.1f} ms, peak "
-          f"{mc_peak:6.1f} MiB, {samples / mc_seconds:,.0f} permutations/s, max |error| "
-          f"{error:.3g} (max s.e. {estimate.standard_errors.max():.3g})")
+    print(
+        f"  Monte Carlo, {samples:,} permutations: {mc_seconds * 1e3:9.1f} ms, peak "
+        f"{mc_peak:6.1f} MiB, {samples / mc_seconds:,.0f} permutations/s, max |error| "
+        f"{error:.3g} (max s.e. {estimate.standard_errors.max():.3g})"
+    )
 
     print(f"\n== nucleolus, n = {n_nucleolus}")
     for label, values in (
@@ -128,14 +138,16 @@ def main() -> None:
         g = TUGame(tab)
         result, nuc_seconds, nuc_peak = measure(lambda g=g: g.nucleolus(), repeat=3)
         _, core_seconds, _ = measure(lambda g=g: g.core(), repeat=3)
-        print(f"  {label}: {nuc_seconds * 1e3:8.1f} ms, {result.n_programs} LPs, peak "
-              f"{nuc_peak:5.1f} MiB; one least-core LP {core_seconds * 1e3:.1f} ms "
-              f"(ratio x{nuc_seconds / core_seconds:.1f})")
+        print(
+            f"  {label}: {nuc_seconds * 1e3:8.1f} ms, {result.n_programs} LPs, peak "
+            f"{nuc_peak:5.1f} MiB; one least-core LP {core_seconds * 1e3:.1f} ms "
+            f"(ratio x{nuc_seconds / core_seconds:.1f})"
+        )
 
     print("\n== Central Asia network game (7 players, one LP per distinct usable-line set)")
     net = central_asia_network()
     game_ca, build_seconds, _ = measure(net.game, repeat=3)
-    print(f"  build v(S) for all {2**len(net.players)} coalitions: {build_seconds * 1e3:.1f} ms")
+    print(f"  build v(S) for all {2 ** len(net.players)} coalitions: {build_seconds * 1e3:.1f} ms")
     _, solve_seconds, _ = measure(lambda: (game_ca.shapley(), game_ca.nucleolus()), repeat=3)
     print(f"  Shapley + nucleolus: {solve_seconds * 1e3:.1f} ms")
 

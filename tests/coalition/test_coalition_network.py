@@ -128,7 +128,10 @@ def random_networks(draw) -> PipelineNetwork:
     nodes = [
         Node("P", "producer", capacity=draw(st.floats(1, 50)), cost=draw(st.floats(0, 20))),
         *(Node(t, "transit", cost=draw(st.floats(0, 10))) for t in transit),
-        *(Node(b, "buyer", price=draw(st.floats(0, 60)), capacity=draw(st.floats(1, 40))) for b in buyers),
+        *(
+            Node(b, "buyer", price=draw(st.floats(0, 60)), capacity=draw(st.floats(1, 40)))
+            for b in buyers
+        ),
     ]
     lines = []
     for k in range(draw(st.integers(1, 4))):
@@ -210,8 +213,18 @@ def test_parameters_carry_sources_and_ranges() -> None:
 
 def test_grand_value_by_hand_before_line_d() -> None:
     p = params()
-    china_margin = p["china_value"] - p["production_cost"] - p["transit_cost_Uzbekistan"] - p["transit_cost_Kazakhstan"]
-    russia_margin = p["russia_value"] - p["production_cost"] - p["transit_cost_Uzbekistan"] - p["transit_cost_Kazakhstan"]
+    china_margin = (
+        p["china_value"]
+        - p["production_cost"]
+        - p["transit_cost_Uzbekistan"]
+        - p["transit_cost_Kazakhstan"]
+    )
+    russia_margin = (
+        p["russia_value"]
+        - p["production_cost"]
+        - p["transit_cost_Uzbekistan"]
+        - p["transit_cost_Kazakhstan"]
+    )
     net = central_asia_network(lines=("A", "B", "C"))
     players = net.players
     supply = p["turkmen_supply"]
@@ -299,7 +312,9 @@ def test_path_tables() -> None:
     path = line_expansion_path(steps=(("A",), ("A", "D")))
     as_dict = path.to_dict()
     assert set(as_dict["shapley"]) == {"A", "A+D"}
-    assert as_dict["shapley"]["A"]["China"] == pytest.approx(path.shapley[0, path.players.index("China")])
+    assert as_dict["shapley"]["A"]["China"] == pytest.approx(
+        path.shapley[0, path.players.index("China")]
+    )
     np.testing.assert_allclose(path.shares("shapley").sum(axis=1), 1.0)
     frame = path.to_frame()
     assert list(frame.columns) == ["step", "player", "shapley", "nucleolus", "grand_value"]

@@ -168,9 +168,7 @@ def convex_games(draw, min_players: int = 2, max_players: int = 5) -> TUGame:
 @settings(max_examples=40, deadline=None)
 @given(random_games(max_players=6))
 def test_shapley_matches_brute_force_permutations(game: TUGame) -> None:
-    np.testing.assert_allclose(
-        game.shapley().values, brute_force_shapley(game.values), atol=1e-9
-    )
+    np.testing.assert_allclose(game.shapley().values, brute_force_shapley(game.values), atol=1e-9)
 
 
 @settings(max_examples=40, deadline=None)
@@ -216,9 +214,7 @@ def test_shapley_additivity(pair: tuple[TUGame, TUGame]) -> None:
 @settings(max_examples=25, deadline=None)
 @given(random_games(max_players=6))
 def test_banzhaf_matches_brute_force(game: TUGame) -> None:
-    np.testing.assert_allclose(
-        game.banzhaf().values, brute_force_banzhaf(game.values), atol=1e-9
-    )
+    np.testing.assert_allclose(game.banzhaf().values, brute_force_banzhaf(game.values), atol=1e-9)
 
 
 def test_banzhaf_normalized_sums_to_grand_value() -> None:
@@ -477,7 +473,11 @@ def test_nucleolus_differs_from_prenucleolus_when_imputations_bind() -> None:
 
 def test_from_dict_from_function_and_array_agree() -> None:
     players = ("a", "b", "c")
-    worth = {frozenset(s): float(len(s) ** 2) for r in range(4) for s in itertools.combinations(players, r)}
+    worth = {
+        frozenset(s): float(len(s) ** 2)
+        for r in range(4)
+        for s in itertools.combinations(players, r)
+    }
     from_dict = TUGame.from_dict({tuple(k): v for k, v in worth.items()}, players)
     from_function = TUGame.from_function(lambda s: worth[s], players)
     table = [0, 1, 1, 4, 1, 4, 4, 9]

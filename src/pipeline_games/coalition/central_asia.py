@@ -469,9 +469,7 @@ def solution_path(
     players = tu_games[0].players
     for game in tu_games:
         if game.players != players:
-            raise InvalidParameterError(
-                f"games must share players {players}; got {game.players}"
-            )
+            raise InvalidParameterError(f"games must share players {players}; got {game.players}")
     return CoalitionPath(
         labels=label_tuple,
         players=players,

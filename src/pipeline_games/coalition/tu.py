@@ -550,8 +550,7 @@ class TUGame:
         x = as_array(allocation, "allocation")
         if x.shape != (self.n_players,):
             raise InvalidParameterError(
-                f"allocation must have one entry per player ({self.n_players}); "
-                f"got shape {x.shape}"
+                f"allocation must have one entry per player ({self.n_players}); got shape {x.shape}"
             )
         return x
 
@@ -668,9 +667,7 @@ class TUGame:
             samples = as_int(n_samples, "n_samples", low=2)
             mean, se = self._shapley_sampling(samples, seed)
             return Allocation(mean, self.players, "shapley-sampling", se, samples, seed)
-        raise InvalidParameterError(
-            f"method must be 'auto', 'exact' or 'sampling'; got {method!r}"
-        )
+        raise InvalidParameterError(f"method must be 'auto', 'exact' or 'sampling'; got {method!r}")
 
     def _shapley_exact(self) -> FloatArray:
         table = self._require_table("exact Shapley value")
@@ -832,7 +829,6 @@ class TUGame:
         fixed_levels: list[float] = []
         levels: list[float] = []
         tight: list[tuple[int, ...]] = []
-        basis = np.ones((1, n)) / math.sqrt(n)  # orthonormal rows spanning fixed + N
         n_programs = 0
         x = np.zeros(n)
         while free.size:
@@ -849,7 +845,7 @@ class TUGame:
             fixed_masks.extend(int(m) for m in newly_fixed)
             fixed_levels.extend([epsilon] * newly_fixed.size)
             rows = np.vstack([np.ones((1, n)), _incidence(np.array(fixed_masks), n)])
-            u, s, vt = np.linalg.svd(rows, full_matrices=False)
+            _, s, vt = np.linalg.svd(rows, full_matrices=False)
             rank = int((s > tol * max(1.0, s[0])).sum())
             if rank >= n:
                 break
@@ -870,8 +866,7 @@ def _mask_of(coalition: Iterable[str] | str, index: Mapping[str, int]) -> int:
     for member in members:
         if member not in index:
             raise InvalidParameterError(
-                f"coalition {members} names an unknown player {member!r}; "
-                f"players are {list(index)}"
+                f"coalition {members} names an unknown player {member!r}; players are {list(index)}"
             )
         mask |= 1 << index[member]
     return mask
@@ -904,7 +899,9 @@ def _excess_lp(
         bounds = [(float(low), None) for low in lower] + [(None, None)]
     else:
         bounds = [(None, None)] * (n + 1)
-    result = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    result = linprog(
+        cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs"
+    )
     if result.status != 0:
         raise SolverError(f"excess LP failed (HiGHS status {result.status}): {result.message}")
     duals = -np.asarray(result.ineqlin.marginals)
