@@ -7,8 +7,8 @@ Examples
 --------
 >>> import pipeline_games as pg
 >>> problem = pg.BargainingProblem.linear(surplus=100.0, disagreement=(10.0, 30.0))
->>> problem.shape
-()
+>>> pg.nash(problem).payoffs
+array([40., 60.])
 """
 
 from __future__ import annotations
