@@ -22,7 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from pipeline_games.coalition import TUGame, central_asia_network
+from pipeline_games.coalition import (
+    TUGame,
+    bankruptcy_game,
+    central_asia_network,
+    weighted_majority_game,
+)
 
 
 def measure(function: Callable[[], Any], repeat: int = 1) -> tuple[Any, float, float]:
@@ -127,8 +132,15 @@ def main() -> None:
     for label, values in (
         ("random game (normal values, v(N) large)", None),
         ("convex game (a(S)**2)", "convex"),
+        ("bankruptcy game (claims 10..100, estate 100)", "bankruptcy"),
+        ("weighted majority game (0/1 values)", "majority"),
     ):
-        if values is None:
+        if values == "bankruptcy":
+            tab = bankruptcy_game(100.0, np.arange(1.0, n_nucleolus + 1) * 10).values
+        elif values == "majority":
+            weights = np.arange(1.0, n_nucleolus + 1)
+            tab = weighted_majority_game(weights.sum() / 2 + 1, weights).values
+        elif values is None:
             tab = np.concatenate([[0.0], rng.normal(size=2**n_nucleolus - 1)])
             tab[-1] = np.abs(tab).sum() / 4
         else:
