@@ -62,7 +62,7 @@ def directory_bytes(folder: Path) -> int:
 
 
 def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> None:
-    side = int(round(n**0.5))
+    side = round(n**0.5)
     cases = {
         "nash (linear)": (
             "nash",
@@ -126,7 +126,7 @@ pg.sweep("nash", over={"surplus": (50.0, 150.0, side), "weight": (0.0, 1.0, side
 
 
 def peak_memory(n: int, folder: Path) -> None:
-    side = int(round(n**0.5))
+    side = round(n**0.5)
     out = folder / "big"
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", CHILD, str(out), str(side)], check=True)
@@ -148,14 +148,23 @@ def dask_scaling(n: int, folder: Path) -> None:
     fixed = {"frontier": "power", "surplus": 4.0, "exponent": 0.5}
     times = {}
     for workers in (1, 2):
-        with LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             client.run(lambda: __import__("pipeline_games"))  # warm the workers
             start = time.perf_counter()
             pg.sweep(
-                "nash", over=over, executor="dask", address=client, chunk_size=1 << 15,
-                progress=False, out=folder / f"dask{workers}", **fixed,
+                "nash",
+                over=over,
+                executor="dask",
+                address=client,
+                chunk_size=1 << 15,
+                progress=False,
+                out=folder / f"dask{workers}",
+                **fixed,
             )
             times[workers] = time.perf_counter() - start
             shutil.rmtree(folder / f"dask{workers}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -39,9 +40,7 @@ def test_grid_inputs_match_meshgrid_and_outputs_match_closed_form():
 @pytest.mark.parametrize("chunk_size", [1, 13, 10_000])
 def test_rubinstein_grid_is_chunk_size_invariant(chunk_size):
     over = {"discount.0": (0.5, 0.95, 6), "outside_options.seller": (0.0, 0.8, 5)}
-    result = pg.sweep(
-        "rubinstein", over=over, chunk_size=chunk_size, progress=False, surplus=1.0
-    )
+    result = pg.sweep("rubinstein", over=over, chunk_size=chunk_size, progress=False, surplus=1.0)
     d0, w1 = np.meshgrid(np.linspace(0.5, 0.95, 6), np.linspace(0, 0.8, 5), indexing="ij")
     problem = pg.BargainingProblem.linear(1.0)
     direct = pg.rubinstein(problem, discount=(d0, 0.9), outside_options=(0.0, w1))
@@ -70,12 +69,20 @@ def test_qmc_chunks_equal_one_uninterrupted_sequence(method):
 
 def test_random_chunks_use_spawned_seeds():
     result = pg.sweep(
-        "nash", over={"weight": (0.0, 1.0)}, samples=25, method="random", seed=3, chunk_size=10,
+        "nash",
+        over={"weight": (0.0, 1.0)},
+        samples=25,
+        method="random",
+        seed=3,
+        chunk_size=10,
         progress=False,
     )
     children = np.random.SeedSequence(3).spawn(3)
     expected = np.concatenate(
-        [np.random.default_rng(child).random((n, 1))[:, 0] for child, n in zip(children, (10, 10, 5), strict=True)]
+        [
+            np.random.default_rng(child).random((n, 1))[:, 0]
+            for child, n in zip(children, (10, 10, 5), strict=True)
+        ]
     )
     np.testing.assert_array_equal(result["weight"], expected)
 
@@ -91,10 +98,14 @@ def test_lhs_is_stratified_within_each_chunk_and_reproducible():
 
 def test_samples_stay_in_their_box_and_outputs_match_solver():
     result = pg.sweep(
-        "nash", over={"weight": (0.2, 0.4), "surplus": (10, 20)}, samples=64, method="lhs",
+        "nash",
+        over={"weight": (0.2, 0.4), "surplus": (10, 20)},
+        samples=64,
+        method="lhs",
         progress=False,
     )
-    assert result["weight"].min() >= 0.2 and result["weight"].max() <= 0.4
+    assert result["weight"].min() >= 0.2
+    assert result["weight"].max() <= 0.4
     np.testing.assert_allclose(result["payoff_buyer"], result["weight"] * result["surplus"])
 
 
@@ -113,7 +124,8 @@ def test_power_frontier_and_player_names():
 def test_result_tables_round_trip(tmp_path):
     result = pg.sweep(pg.nash, over={"surplus": (0, 10, 3), "weight": (0, 1, 2)}, progress=False)
     frame = result.to_pandas()
-    assert frame.index.name == "point" and list(frame.index) == list(range(6))
+    assert frame.index.name == "point"
+    assert list(frame.index) == list(range(6))
     dataset = result.to_xarray()
     np.testing.assert_allclose(
         dataset["payoff_buyer"].values, np.outer(np.linspace(0, 10, 3), [0.0, 1.0])
@@ -136,13 +148,17 @@ def test_xarray_needs_a_grid():
 def test_duck_typed_target():
     class Quadratic:
         parameter_names = ("x", "y")
-        bounds = {"x": (0.0, 1.0), "y": (0.0, 2.0)}
-        base = {"x": 0.5, "y": 1.0}
+        bounds: ClassVar = {"x": (0.0, 1.0), "y": (0.0, 2.0)}
+        base: ClassVar = {"x": 0.5, "y": 1.0}
 
         def evaluate(self, **arrays):
             x = arrays.get("x", self.base["x"])
             y = arrays.get("y", self.base["y"])
-            return {"value": np.broadcast_to(x**2 + y, np.broadcast_shapes(np.shape(x), np.shape(y))).copy()}
+            return {
+                "value": np.broadcast_to(
+                    x**2 + y, np.broadcast_shapes(np.shape(x), np.shape(y))
+                ).copy()
+            }
 
     result = pg.sweep(Quadratic(), samples=16, method="sobol", progress=False)
     assert result.input_names == ("x", "y")
@@ -177,4 +193,5 @@ def test_progress_bar_silent_unless_asked(monkeypatch):
     pg.sweep("nash", over={"weight": (0, 1, 50)}, chunk_size=10, progress=True)
     assert captured.getvalue() == ""  # not a TTY
     pg.sweep("nash", over={"weight": (0, 1, 50)}, chunk_size=10, progress="always")
-    assert "pt/s" in captured.getvalue() and "50.0/50.0" in captured.getvalue()
+    assert "pt/s" in captured.getvalue()
+    assert "50.0/50.0" in captured.getvalue()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
 
@@ -12,8 +14,8 @@ class Additive:
     """Y = 2 x1 + x2 + 0 x3 with X uniform on [0, 1]: S1 = (4/5, 1/5, 0) = ST (no interactions)."""
 
     parameter_names = ("x1", "x2", "x3")
-    bounds = {"x1": (0.0, 1.0), "x2": (0.0, 1.0), "x3": (0.0, 1.0)}
-    base = {"x1": 0.5, "x2": 0.5, "x3": 0.5}
+    bounds: ClassVar = {"x1": (0.0, 1.0), "x2": (0.0, 1.0), "x3": (0.0, 1.0)}
+    base: ClassVar = {"x1": 0.5, "x2": 0.5, "x3": 0.5}
 
     def evaluate(self, **arrays):
         x1, x2 = arrays["x1"], arrays["x2"]

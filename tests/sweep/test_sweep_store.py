@@ -49,8 +49,14 @@ def test_existing_directory_needs_resume_and_same_settings(tmp_path):
         pg.sweep("nash", over=OVER, chunk_size=200, out=tmp_path, resume=True, progress=False)
     with pytest.raises(InvalidParameterError, match="different"):
         pg.sweep(
-            "nash", over=OVER, chunk_size=300, out=tmp_path, resume=True, progress=False,
-            surplus=5.0, disagreement=(1.0, 0.0),
+            "nash",
+            over=OVER,
+            chunk_size=300,
+            out=tmp_path,
+            resume=True,
+            progress=False,
+            surplus=5.0,
+            disagreement=(1.0, 0.0),
         )
 
 
@@ -65,7 +71,8 @@ def test_corrupt_and_foreign_chunks_are_detected_and_recomputed(tmp_path):
     (out / "chunk-000003.npz").unlink()
     with pytest.warns(pg.ChunkChecksumWarning, match="3 chunk file"):
         partial = pg.load_sweep(out)
-    assert partial.chunks == (0,) and partial.missing_chunks == (1, 2, 3)
+    assert partial.chunks == (0,)
+    assert partial.missing_chunks == (1, 2, 3)
     assert len(partial["payoff_buyer"]) == 300
     np.testing.assert_array_equal(partial.points, np.arange(300))
     with pytest.warns(pg.ChunkChecksumWarning):
@@ -104,8 +111,15 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
     assert manifest["complete"] is False
     assert len(list(out.glob("chunk-*.npz"))) < 400
     resumed = pg.sweep(
-        "rubinstein", over={"discount.0": (0.05, 0.95)}, samples=400_000, method="random",
-        seed=7, chunk_size=1000, out=out, resume=True, progress=False,
+        "rubinstein",
+        over={"discount.0": (0.05, 0.95)},
+        samples=400_000,
+        method="random",
+        seed=7,
+        chunk_size=1000,
+        out=out,
+        resume=True,
+        progress=False,
         outside_options=(0.0, 30.0),
     )
     manifest = json.loads((out / "manifest.json").read_text())
@@ -113,8 +127,14 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
     assert len(list(out.glob("chunk-*.npz"))) == 400
     assert not list(out.glob(".*.tmp"))
     uninterrupted = pg.sweep(
-        "rubinstein", over={"discount.0": (0.05, 0.95)}, samples=400_000, method="random",
-        seed=7, chunk_size=1000, progress=False, outside_options=(0.0, 30.0),
+        "rubinstein",
+        over={"discount.0": (0.05, 0.95)},
+        samples=400_000,
+        method="random",
+        seed=7,
+        chunk_size=1000,
+        progress=False,
+        outside_options=(0.0, 30.0),
     )
     assert_same(resumed, uninterrupted)
     assert_same(pg.load_sweep(out), uninterrupted)
@@ -124,8 +144,13 @@ def test_process_pool_gives_identical_results(tmp_path):
     over = {"surplus": (1, 2, 50), "discount.1": (0.5, 0.9, 20)}
     serial = pg.sweep("rubinstein", over=over, chunk_size=128, progress=False)
     pooled = pg.sweep(
-        "rubinstein", over=over, chunk_size=128,
-        executor="processes", workers=2, out=tmp_path / "p", progress=False,
+        "rubinstein",
+        over=over,
+        chunk_size=128,
+        executor="processes",
+        workers=2,
+        out=tmp_path / "p",
+        progress=False,
     )
     assert_same(serial, pooled)
 
@@ -134,15 +159,23 @@ def test_dask_in_process_cluster_gives_identical_results(tmp_path):
     distributed = pytest.importorskip("distributed")
     sample = {"over": {"weight": (0, 1), "surplus": (1, 10)}, "samples": 600, "method": "sobol"}
     serial = pg.sweep("nash", chunk_size=128, progress=False, **sample)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         in_memory = pg.sweep(
             "nash", chunk_size=128, executor="dask", address=client, progress=False, **sample
         )
         on_disk = pg.sweep(
-            "nash", chunk_size=128, executor="dask", address=client, out=tmp_path / "d",
-            progress=False, **sample,
+            "nash",
+            chunk_size=128,
+            executor="dask",
+            address=client,
+            out=tmp_path / "d",
+            progress=False,
+            **sample,
         )
     assert_same(serial, in_memory)
     assert_same(serial, on_disk)
@@ -152,7 +185,12 @@ def test_dask_local_cluster_of_processes(tmp_path):
     pytest.importorskip("distributed")
     serial = pg.sweep("nash", over=OVER, chunk_size=250, progress=False)
     dasked = pg.sweep(
-        "nash", over=OVER, chunk_size=250, executor="dask", workers=2, out=tmp_path,
+        "nash",
+        over=OVER,
+        chunk_size=250,
+        executor="dask",
+        workers=2,
+        out=tmp_path,
         progress=False,
     )
     assert_same(serial, dasked)
@@ -163,7 +201,9 @@ def test_console_script_sweep(tmp_path):
     out = tmp_path / "cli"
     completed = subprocess.run(
         [script, "sweep", "nash", "--over", "surplus=0:100:11", "--out", str(out)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     loaded = pg.load_sweep(out)
@@ -171,11 +211,16 @@ def test_console_script_sweep(tmp_path):
     np.testing.assert_allclose(loaded["payoff_buyer"], np.linspace(0, 100, 11) / 2)
     again = subprocess.run(
         [script, "sweep", "nash", "--over", "surplus=0:100:11", "--out", str(out), "--resume"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert again.returncode == 0, again.stderr
     bad = subprocess.run(
         [script, "sweep", "nash", "--over", "surplus=0:100", "--out", str(tmp_path / "x")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    assert bad.returncode == 2 and "lo:hi:n" in bad.stderr
+    assert bad.returncode == 2
+    assert "lo:hi:n" in bad.stderr

@@ -240,7 +240,9 @@ def make_space(
     10
     """
     if method not in SWEEP_METHODS:
-        raise InvalidParameterError(f"method must be one of {', '.join(SWEEP_METHODS)}; got {method!r}")
+        raise InvalidParameterError(
+            f"method must be one of {', '.join(SWEEP_METHODS)}; got {method!r}"
+        )
     rename = canonical if canonical is not None else (lambda name: name)
     if method == "grid":
         if samples is not None:

@@ -66,9 +66,7 @@ def _serial(tasks: Iterable[int], job: tuple[Any, ...]) -> Iterator[tuple[int, A
         yield _compute_chunk(*job[:3], index, job[3])
 
 
-def _processes(
-    tasks: list[int], job: tuple[Any, ...], workers: int
-) -> Iterator[tuple[int, Any]]:
+def _processes(tasks: list[int], job: tuple[Any, ...], workers: int) -> Iterator[tuple[int, Any]]:
     context = multiprocessing.get_context("spawn")
     pending = iter(tasks)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -64,9 +64,7 @@ def _ranges(
 def _output(columns: Mapping[str, NDArray[Any]], output: str | None) -> tuple[str, FloatArray]:
     name = output if output is not None else next(iter(columns))
     if name not in columns:
-        raise InvalidParameterError(
-            f"output must be one of {', '.join(columns)}; got {output!r}"
-        )
+        raise InvalidParameterError(f"output must be one of {', '.join(columns)}; got {output!r}")
     return name, np.asarray(columns[name], dtype=np.float64)
 
 
