@@ -9,7 +9,13 @@ import os
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +45,10 @@ EXECUTORS = ("serial", "processes", "dask")
 MANIFEST_INTERVAL = 0.5
 
 
-def _compute_chunk(
-    target: Any, space: Grid | Sample, chunk_size: int, index: int, directory: str | None
-) -> tuple[int, Any]:
-    """Compute chunk ``index``; write its file (``directory``) or return its columns."""
+def _chunk_columns(
+    target: Any, space: Grid | Sample, chunk_size: int, index: int
+) -> tuple[int, int, dict[str, NDArray[Any]], dict[str, str]]:
+    """Evaluate chunk ``index``: its bounds, the columns to store and the output dtypes."""
     start = index * chunk_size
     stop = min(start + chunk_size, space.n_points)
     inputs = space.chunk(start, stop, index)
@@ -54,16 +60,49 @@ def _compute_chunk(
                 f"got shape {np.shape(column)}"
             )
     columns = {**inputs, **outputs} if space.stores_inputs else dict(outputs)
-    if directory is None:
-        return index, columns
+    dtypes = {name: np.asarray(column).dtype.str for name, column in outputs.items()}
+    return start, stop, columns, dtypes
+
+
+def _store_chunk(
+    directory: str, index: int, start: int, stop: int, columns: Any, dtypes: dict[str, str]
+) -> tuple[int, Any]:
     entry = write_chunk(Path(directory), index, start, stop, columns)
-    entry["dtypes"] = {name: np.asarray(column).dtype.str for name, column in outputs.items()}
+    entry["dtypes"] = dtypes
     return index, entry
 
 
+def _compute_chunk(
+    target: Any, space: Grid | Sample, chunk_size: int, index: int, directory: str | None
+) -> tuple[int, Any]:
+    """Compute chunk ``index``; write its file (``directory``) or return its columns."""
+    start, stop, columns, dtypes = _chunk_columns(target, space, chunk_size, index)
+    if directory is None:
+        return index, columns
+    return _store_chunk(directory, index, start, stop, columns, dtypes)
+
+
 def _serial(tasks: Iterable[int], job: tuple[Any, ...]) -> Iterator[tuple[int, Any]]:
-    for index in tasks:
-        yield _compute_chunk(*job[:3], index, job[3])
+    target, space, chunk_size, directory = job
+    if directory is None:
+        for index in tasks:
+            yield _compute_chunk(target, space, chunk_size, index, None)
+        return
+    # Overlap computing the next chunk with writing (checksum, fsync) the previous ones:
+    # hashing and file I/O release the GIL. At most three chunks are held at once.
+    with ThreadPoolExecutor(max_workers=2) as writers:
+        running: set[Future[tuple[int, Any]]] = set()
+        for index in tasks:
+            chunk = _chunk_columns(target, space, chunk_size, index)
+            running.add(writers.submit(_store_chunk, directory, index, *chunk))
+            while len(running) >= 3:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
 
 
 def _processes(tasks: list[int], job: tuple[Any, ...], workers: int) -> Iterator[tuple[int, Any]]:

@@ -186,7 +186,14 @@ class SolverTarget:
 
     @property
     def base(self) -> Mapping[str, float]:
-        return dict(self.fixed)
+        """The fixed values; for ``rubinstein`` also the options a sweep may switch on
+        (outside options 0, inside options at the disagreement point)."""
+        base = dict(self.fixed)
+        if self.solver == "rubinstein":
+            for pair in ("outside_options", "inside_options"):
+                for k in (0, 1):
+                    base.setdefault(f"{pair}.{k}", _pair_default(pair, k, base))
+        return base
 
     @property
     def output_names(self) -> tuple[str, ...]:
