@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -117,11 +116,13 @@ def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> N
 
 
 CHILD = """
+import resource
 import sys
 import pipeline_games as pg
 side = int(sys.argv[2])
 pg.sweep("nash", over={"surplus": (50.0, 150.0, side), "weight": (0.0, 1.0, side)},
          out=sys.argv[1], progress=False, disagreement=(10.0, 30.0))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # kB on Linux
 """
 
 
@@ -129,9 +130,14 @@ def peak_memory(n: int, folder: Path) -> None:
     side = round(n**0.5)
     out = folder / "big"
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", CHILD, str(out), str(side)], check=True)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(out), str(side)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # kB on Linux
+    rss = int(child.stdout.split()[-1]) * 1024  # the child's own max RSS, kB on Linux
     written = directory_bytes(out)
     result = pg.load_sweep(out)
     shutil.rmtree(out)
@@ -187,12 +193,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes")
     parser.add_argument("--skip-big", action="store_true", help="skip the 10**8-point run")
+    parser.add_argument("--big-only", action="store_true", help="only the 10**8-point run")
     args = parser.parse_args()
     n_memory = 10**6 if args.quick else 10**7
     n_big = 10**7 if args.quick else 10**8
     n_dask = 4 * 10**5 if args.quick else 4 * 10**6
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as name:
         folder = Path(name)
+        if args.big_only:
+            peak_memory(n_big, folder)
+            return
         bandwidth = disk_bandwidth(folder, (64 if args.quick else 512) * 2**20)
         print(f"sequential fsync'd write: {bandwidth / 1e6:.0f} MB/s")
         in_memory_and_disk(n_memory, folder, bandwidth, repeat=3)
