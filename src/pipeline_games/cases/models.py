@@ -1,0 +1,216 @@
+"""Model adapters: how a case's parameters become solver calls.
+
+A case file names the adapters it uses in ``[model] adapters = [...]`` and maps each
+adapter argument onto one of its parameters in ``[model.<adapter>]``. An adapter is a
+function ``params -> outputs``: ``params`` maps argument names to float arrays (all
+broadcastable, typically one value per sample of the uncertainty box) and ``outputs``
+maps quantity names to arrays of the broadcast shape. Claims refer to these quantity
+names. One call evaluates every sample at once.
+
+Adapters whose solver module has not landed yet are still registered (so a claim that
+needs them is valid); :func:`adapter_status` says why they are unavailable and the claim
+checker reports such claims as *not evaluated*.
+
+Examples
+--------
+>>> import numpy as np
+>>> out = ADAPTERS["bargaining"].function({
+...     "volume": np.array(10.0), "buyer_value": np.array(300.0),
+...     "seller_cost": np.array(100.0), "value_scale": np.array(0.001),
+...     "buyer_rate": np.array(0.1), "seller_rate": np.array(0.1)})
+>>> float(out["surplus"]), round(float(out["buyer_share"]), 3)
+(2.0, 0.5)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["ADAPTERS", "Adapter", "adapter_status"]
+
+FloatArray = NDArray[np.float64]
+Params = Mapping[str, FloatArray]
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """A named model adapter.
+
+    Attributes
+    ----------
+    name
+        The name used in ``[model] adapters``.
+    function
+        ``params -> outputs`` (vectorized), or ``None`` if the solver is not available.
+    required, optional
+        Argument names the case must (may) map onto parameters; optional ones have the
+        defaults in ``defaults``.
+    outputs
+        Quantity names the adapter returns (claims may refer to them).
+    description
+        One line for the docs and ``show``.
+    """
+
+    name: str
+    function: Callable[[Params], dict[str, FloatArray]] | None
+    required: tuple[str, ...]
+    outputs: tuple[str, ...]
+    description: str
+    optional: tuple[str, ...] = ()
+    defaults: Mapping[str, float] = field(default_factory=dict)
+    unavailable_reason: str = ""
+
+
+def _bargaining(params: Params) -> dict[str, FloatArray]:
+    """Rubinstein bargaining over the yearly joint gain of the pipeline trade."""
+    from ..bargaining import BargainingProblem, rubinstein
+
+    volume = params["volume"]
+    scale = params["value_scale"]
+    margin = params["buyer_value"] - params["seller_cost"]
+    surplus = np.maximum(volume * margin * scale, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        buyer_cover = np.clip(np.where(volume > 0, params["buyer_alt_volume"] / volume, 0.0), 0, 1)
+        seller_cover = np.clip(
+            np.where(volume > 0, params["seller_alt_volume"] / volume, 0.0), 0, 1
+        )
+    buyer_unit_gain = np.maximum(params["buyer_value"] - params["buyer_alt_price"], 0.0)
+    seller_unit_gain = np.maximum(params["seller_alt_netback"] - params["seller_cost"], 0.0)
+    buyer_outside = buyer_cover * volume * buyer_unit_gain * scale
+    seller_outside = seller_cover * volume * seller_unit_gain * scale
+    problem = BargainingProblem.linear(surplus)
+    outcome = rubinstein(
+        problem,
+        rates=(params["buyer_rate"], params["seller_rate"]),
+        period=params["period"],
+        outside_options=(buyer_outside, seller_outside),
+        breakdown=params["breakdown"],
+    )
+    buyer, seller = outcome.payoffs[..., 0], outcome.payoffs[..., 1]
+    stake = params["buyer_upstream_stake"]
+    per_unit = volume * scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Buyer's total = volume*(value - price)*scale + stake*volume*(price - cost)*scale.
+        price = np.where(
+            per_unit > 0,
+            (params["buyer_value"] - stake * params["seller_cost"] - buyer / per_unit)
+            / (1.0 - stake),
+            np.nan,
+        )
+        buyer_share = np.where(surplus > 0, buyer / surplus, np.nan)
+    return {
+        "surplus": surplus,
+        "buyer_outside_option": buyer_outside,
+        "seller_outside_option": seller_outside,
+        "buyer_payoff": buyer,
+        "seller_payoff": seller,
+        "buyer_share": buyer_share,
+        "seller_share": 1.0 - buyer_share,
+        "buyer_net_gain": buyer - buyer_outside,
+        "seller_net_gain": seller - seller_outside,
+        "price": price,
+        "agreement": outcome.agreement.astype(np.float64),
+        "binding": outcome.binding.astype(np.float64),
+    }
+
+
+_BARGAINING_DEFAULTS = {
+    "buyer_alt_volume": 0.0,
+    "buyer_alt_price": 0.0,
+    "seller_alt_volume": 0.0,
+    "seller_alt_netback": 0.0,
+    "period": 1.0,
+    "breakdown": 0.0,
+    "buyer_upstream_stake": 0.0,
+}
+
+#: The adapter registry: name -> :class:`Adapter`.
+ADAPTERS: dict[str, Adapter] = {
+    "bargaining": Adapter(
+        name="bargaining",
+        function=_bargaining,
+        required=("volume", "buyer_value", "seller_cost", "value_scale", "buyer_rate", "seller_rate"),
+        optional=tuple(_BARGAINING_DEFAULTS),
+        defaults=_BARGAINING_DEFAULTS,
+        outputs=(
+            "surplus",
+            "buyer_outside_option",
+            "seller_outside_option",
+            "buyer_payoff",
+            "seller_payoff",
+            "buyer_share",
+            "seller_share",
+            "buyer_net_gain",
+            "seller_net_gain",
+            "price",
+            "agreement",
+            "binding",
+        ),
+        description=(
+            "Rubinstein alternating offers over the yearly joint gain "
+            "volume*(buyer_value-seller_cost)*value_scale; each side's outside option is the "
+            "gain on the part of the volume its alternative covers"
+        ),
+    ),
+    # Adapters for solver families that live on other branches. They are registered so
+    # claims can name their quantities; until the solver lands they are reported as
+    # 'not evaluated'.
+    "regime": Adapter(
+        name="regime",
+        function=None,
+        required=(),
+        outputs=("regime",),
+        description="the source's three dependence regimes (pipeline_games.transaction)",
+        unavailable_reason="pipeline_games.transaction regime rule not merged yet",
+    ),
+    "governance": Adapter(
+        name="governance",
+        function=None,
+        required=(),
+        outputs=("holdup_loss_spot", "holdup_loss_shared_assets", "best_governance"),
+        description="hold-up loss under spot bargaining vs shared assets (pipeline_games.transaction)",
+        unavailable_reason="pipeline_games.transaction governance model not merged yet",
+    ),
+    "diversification": Adapter(
+        name="diversification",
+        function=None,
+        required=(),
+        outputs=("buyer_payoff_diversified", "buyer_gain_from_diversification"),
+        description="when raising the seller's outside option pays the buyer (pipeline_games.transaction)",
+        unavailable_reason="pipeline_games.transaction diversification model not merged yet",
+    ),
+    "network": Adapter(
+        name="network",
+        function=None,
+        required=(),
+        outputs=("shapley_turkmenistan", "shapley_china", "nucleolus_turkmenistan"),
+        description="Central Asia transit network, Shapley/nucleolus (pipeline_games.coalition)",
+        unavailable_reason="pipeline_games.coalition network not merged yet",
+    ),
+    "route_choice": Adapter(
+        name="route_choice",
+        function=None,
+        required=(),
+        outputs=("russia_builds_china_branch",),
+        description="ESPO route-choice game by backward induction (pipeline_games.strategic)",
+        unavailable_reason="pipeline_games.strategic route-choice game not merged yet",
+    ),
+}
+
+
+def adapter_status(name: str) -> tuple[bool, str]:
+    """Whether adapter ``name`` can be evaluated, and if not, why.
+
+    Examples
+    --------
+    >>> adapter_status("bargaining")
+    (True, '')
+    """
+    adapter = ADAPTERS[name]
+    if adapter.function is None:
+        return False, adapter.unavailable_reason or "solver not available"
+    return True, ""
