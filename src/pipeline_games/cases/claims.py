@@ -62,6 +62,23 @@ _CONTEXT_RE = re.compile(r"^(?:base|epoch\[(\d{3,4})\])$")
 _REF_RE = re.compile(rf"^(?:(base|epoch\[(\d{{3,4}})\])\.)?({_NAME})$")
 _DERIV_RE = re.compile(rf"^d\s+({_NAME})\s*/\s*d\s+({_NAME})$")
 _OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+#: Relative tolerance of comparisons: equal up to rounding is not "<" and is "<=".
+COMPARE_TOLERANCE = 1e-9
+
+
+def _compare(op: str, left: Any, right: Any) -> Any:
+    """``left op right`` with a relative tolerance, so rounding noise never decides."""
+    tolerance = COMPARE_TOLERANCE * np.maximum(np.maximum(np.abs(left), np.abs(right)), 1.0)
+    with np.errstate(invalid="ignore"):
+        if op == "<":
+            return left < right - tolerance
+        if op == "<=":
+            return left <= right + tolerance
+        if op == ">":
+            return left > right + tolerance
+        return left >= right - tolerance
+
+
 _TYPES = {
     "compare": {"type", "left", "op", "right"},
     "threshold": {"type", "quantity", "op", "value"},
@@ -124,7 +141,9 @@ def validate_claim(
     allowed = _TYPES[kind]
     extra = sorted(set(test) - allowed)
     if extra:
-        raise fail(extra[0], f"unknown key for a {kind} test; allowed: {', '.join(sorted(allowed))}")
+        raise fail(
+            extra[0], f"unknown key for a {kind} test; allowed: {', '.join(sorted(allowed))}"
+        )
     for key in sorted(allowed):
         if key not in test:
             raise fail(key, f"missing (a {kind} test needs {', '.join(sorted(allowed))})")
@@ -238,13 +257,11 @@ def _evaluate_test(test: Mapping[str, Any], evaluator: _Evaluator) -> tuple[Any,
             if isinstance(right_spec, str)
             else np.asarray(float(right_spec))
         )
-        with np.errstate(invalid="ignore"):
-            holds = _OPS[test["op"]](left, right)
+        holds = _compare(test["op"], left, right)
         return holds, {"left": left, "right": right}
     if kind == "threshold":
         value = evaluator.reference(test["quantity"])
-        with np.errstate(invalid="ignore"):
-            holds = _OPS[test["op"]](value, float(test["value"]))
+        holds = _compare(test["op"], value, float(test["value"]))
         return holds, {"value": value, "threshold": np.asarray(float(test["value"]))}
     if kind == "sign":
         slope = evaluator.derivative(test["quantity"], str(test["at"]))
@@ -329,14 +346,14 @@ class CaseSolution:
 
     def path(self, quantity: str) -> list[tuple[int, float]]:
         """``[(year, value), ...]`` of one quantity over the epochs."""
-        return [(year, self.outputs[year][quantity]) for year in self.case.years if year in self.outputs]
+        return [
+            (year, self.outputs[year][quantity]) for year in self.case.years if year in self.outputs
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "case": self.case.name,
-            "epochs": [
-                {"year": year, **dict(values)} for year, values in self.outputs.items()
-            ],
+            "epochs": [{"year": year, **dict(values)} for year, values in self.outputs.items()],
         }
 
 
@@ -353,7 +370,9 @@ def solve_case(case: Case, epoch: int | None = None) -> CaseSolution:
         years = [epoch]
     outputs: dict[int | None, dict[str, float]] = {}
     for year in years:
-        outputs[year] = {k: float(np.asarray(v)) for k, v in case.outputs_at(case.base, year).items()}
+        outputs[year] = {
+            k: float(np.asarray(v)) for k, v in case.outputs_at(case.base, year).items()
+        }
     return CaseSolution(case, outputs)
 
 
@@ -394,7 +413,9 @@ def check_case(case: Case, samples: int = 1024, seed: int = 0) -> CheckResult:
     for claim in case.claims:
         missing = [a for a in sorted(_claim_adapters(claim.test)) if not adapter_status(a)[0]]
         if missing:
-            reasons = "; ".join(f"adapter {a} unavailable ({adapter_status(a)[1]})" for a in missing)
+            reasons = "; ".join(
+                f"adapter {a} unavailable ({adapter_status(a)[1]})" for a in missing
+            )
             results.append(ClaimResult(claim, NOT_EVALUATED, reason=reasons))
             continue
         holds, numbers = _evaluate_test(claim.test, base)

@@ -318,7 +318,9 @@ def _parameters(path: Path, table: Any) -> dict[str, Parameter]:
             raise _fail(path, f"{where}.low", f"low ({low:g}) must not exceed high ({high:g})")
         if not low <= value <= high:
             raise _fail(
-                path, f"{where}.value", f"value {value:g} is outside [low, high] = [{low:g}, {high:g}]"
+                path,
+                f"{where}.value",
+                f"value {value:g} is outside [low, high] = [{low:g}, {high:g}]",
             )
         description = entry.get("description", "")
         if not isinstance(description, str):
@@ -343,7 +345,7 @@ def _epochs(path: Path, items: Any, parameters: Mapping[str, Parameter]) -> tupl
         source = _string(path, entry, "source", where)
         changes = entry.get("set", {})
         if not isinstance(changes, dict):
-            raise _fail(path, f"{where}.set", "expected an inline table {param = \"other_param\"}")
+            raise _fail(path, f"{where}.set", 'expected an inline table {param = "other_param"}')
         for target, origin in changes.items():
             if target not in parameters:
                 raise _fail(path, f"{where}.set.{target}", "names no parameter of this case")
@@ -387,7 +389,7 @@ def _model(
         adapter = ADAPTERS[name]
         args = table.get(name, {})
         if not isinstance(args, dict):
-            raise _fail(path, f"model.{name}", "expected a table argument = \"parameter\"")
+            raise _fail(path, f"model.{name}", 'expected a table argument = "parameter"')
         allowed = {*adapter.required, *adapter.optional}
         _unknown(path, args, allowed or {"(none)"}, f"model.{name}")
         for arg in adapter.required:
@@ -428,7 +430,7 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
     regime = _string(path, head, "regime_expected", "case")
     sources = head.get("sources")
     if not isinstance(sources, dict) or not sources:
-        raise _fail(path, "case.sources", "missing; expected {seed_or_ref_id = \"description\"}")
+        raise _fail(path, "case.sources", 'missing; expected {seed_or_ref_id = "description"}')
     parameters = _parameters(path, data["parameters"])
     epochs = _epochs(path, data["epochs"], parameters)
     adapters, mapping = _model(path, data["model"], parameters)

@@ -133,7 +133,14 @@ ADAPTERS: dict[str, Adapter] = {
     "bargaining": Adapter(
         name="bargaining",
         function=_bargaining,
-        required=("volume", "buyer_value", "seller_cost", "value_scale", "buyer_rate", "seller_rate"),
+        required=(
+            "volume",
+            "buyer_value",
+            "seller_cost",
+            "value_scale",
+            "buyer_rate",
+            "seller_rate",
+        ),
         optional=tuple(_BARGAINING_DEFAULTS),
         defaults=_BARGAINING_DEFAULTS,
         outputs=(
