@@ -165,9 +165,8 @@ def validate_claim(
         if year is not None and year not in years:
             raise fail(key, f"epoch {year} is not one of the case's epochs {list(years)}")
 
-    if kind in ("compare", "threshold"):
-        if test["op"] not in _OPS:
-            raise fail("op", f"expected one of {', '.join(_OPS)}, got {test['op']!r}")
+    if kind in ("compare", "threshold") and test["op"] not in _OPS:
+        raise fail("op", f"expected one of {', '.join(_OPS)}, got {test['op']!r}")
     if kind == "compare":
         check_ref("left")
         right = test["right"]

@@ -1,0 +1,139 @@
+"""Shipped cases: load, solve, claim verdicts at the base values, robustness, sweep protocol."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import pipeline_games as pg
+from pipeline_games.cases.claims import FAILS, HOLDS, NOT_EVALUATED
+
+SHIPPED = ["china-kazakhstan-oil", "china-russia-gas", "china-russia-oil", "china-turkmenistan-gas"]
+
+# Verdicts at the base values, as documented in docs/cases/<case>.md.
+DOCUMENTED = {
+    "china-kazakhstan-oil": {
+        "regime": NOT_EVALUATED,
+        "shared-assets-lower-holdup": NOT_EVALUATED,
+        "kazakh-position-weak-1990s": HOLDS,
+        "western-options-help-kazakhstan": FAILS,
+    },
+    "china-russia-gas": {
+        "regime": NOT_EVALUATED,
+        "china-position-rose-2006-2014": HOLDS,
+        "china-position-rose-2009": FAILS,
+        "more-central-asian-gas-helps-china-2012": HOLDS,
+        "upstream-lever-2014": HOLDS,
+    },
+    "china-russia-oil": {
+        "regime": NOT_EVALUATED,
+        "kazakh-pipeline-weakened-russia": FAILS,
+        "crisis-moved-russia-to-china-branch": HOLDS,
+        "route-choice-2009": NOT_EVALUATED,
+    },
+    "china-turkmenistan-gas": {
+        "regime": NOT_EVALUATED,
+        "russian-cut-weakened-turkmenistan": FAILS,
+        "russian-gas-weakens-turkmenistan": FAILS,
+        "diversification-pays-china": NOT_EVALUATED,
+        "diversification-bargaining-only": FAILS,
+        "line-d-transit-shares": NOT_EVALUATED,
+    },
+}
+
+
+def test_cases_list_is_the_four_shipped_cases():
+    assert pg.cases.list_cases() == SHIPPED
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_cases_load_and_solve_every_epoch(name):
+    case = pg.cases.load(name)
+    solution = case.solve()
+    assert list(solution.outputs) == list(case.years)
+    for out in solution.outputs.values():
+        assert out["agreement"] == 1.0
+        # Payoffs split the surplus (linear frontier) and respect the outside options.
+        assert math.isclose(
+            out["buyer_payoff"] + out["seller_payoff"], out["surplus"], rel_tol=1e-12
+        )
+        assert out["buyer_payoff"] >= out["buyer_outside_option"] - 1e-12
+        assert out["seller_payoff"] >= out["seller_outside_option"] - 1e-12
+    for parameter in case.parameters.values():
+        assert parameter.source and parameter.kind in {"reported", "derived", "assumption"}
+        assert parameter.low <= parameter.value <= parameter.high
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_cases_verdicts_match_the_docs(name):
+    check = pg.cases.load(name).check(samples=64, seed=3)
+    verdicts = {r.claim.id: r.verdict for r in check.results}
+    assert verdicts == DOCUMENTED[name]
+    for r in check.results:
+        if r.verdict == NOT_EVALUATED:
+            assert r.robustness is None
+            assert "unavailable" in r.reason
+        else:
+            assert 0.0 <= r.robustness <= 1.0
+
+
+def test_cases_russia_gas_matches_rubinstein_closed_form():
+    """2006: no outside option binds, buyer proposes: x = S (1 - d_s) / (1 - d_b d_s).
+    2014: China's outside option w binds: x = S - d_s (S - w) (Muthoo 1999, ch. 5)."""
+    out = pg.cases.load("china-russia-gas").solve().outputs
+    surplus_2006 = 68 * (420 - 200) / 1000
+    delta_b, delta_s = math.exp(-0.08), math.exp(-0.08)
+    expected_2006 = surplus_2006 * (1 - delta_s) / (1 - delta_b * delta_s)
+    assert math.isclose(out[2006]["buyer_payoff"], expected_2006, rel_tol=1e-12)
+    surplus_2014 = 38 * (420 - 200) / 1000
+    w_2014 = 38 * (420 - 280) / 1000  # 55 bcm of Central Asian gas covers all 38 bcm
+    expected_2014 = surplus_2014 - math.exp(-0.15) * (surplus_2014 - w_2014)
+    assert math.isclose(out[2014]["buyer_payoff"], expected_2014, rel_tol=1e-12)
+    assert out[2014]["binding"] == 1.0  # BINDING_OUTSIDE_0
+
+
+def test_cases_epochs_are_cumulative():
+    case = pg.cases.load("china-russia-gas")
+    values = case.epoch_values(case.base, 2014)
+    assert values["central_asia_volume"] == 55.0  # set in 2012, still in force in 2014
+    assert values["volume"] == 38.0
+    assert case.epoch_values(case.base, 2009)["volume"] == 68.0
+
+
+def test_cases_robustness_reproducible_with_seed():
+    case = pg.cases.load("china-russia-oil")
+    first = [r.robustness for r in case.check(samples=128, seed=7).results]
+    second = [r.robustness for r in case.check(samples=128, seed=7).results]
+    other = [r.robustness for r in case.check(samples=128, seed=8).results]
+    assert first == second
+    assert first != other
+
+
+def test_cases_sample_box_stays_in_bounds():
+    case = pg.cases.load("china-turkmenistan-gas")
+    box = pg.cases.sample_box(case, 256, seed=0)
+    for name, (low, high) in case.bounds.items():
+        assert box[name].shape == (256,)
+        assert np.all(box[name] >= low) and np.all(box[name] <= high)
+
+
+def test_cases_sweep_target_protocol():
+    case = pg.cases.load("china-russia-gas")
+    assert set(case.parameter_names) == set(case.bounds) == set(case.base)
+    grid = np.linspace(350.0, 550.0, 5)
+    columns = case.evaluate(china_value=grid)
+    assert columns["surplus@2006"].shape == (5,)
+    np.testing.assert_allclose(columns["surplus@2006"], 68 * (grid - 200) / 1000)
+
+
+def test_cases_solve_with_overrides_and_single_epoch():
+    case = pg.cases.load("china-russia-gas")
+    solution = case.solve(epoch=2006, overrides={"russia_cost": 150.0})
+    assert list(solution.outputs) == [2006]
+    assert math.isclose(solution.outputs[2006]["surplus"], 68 * (420 - 150) / 1000)
+    with pytest.raises(pg.CaseFileError, match="no epoch 2007"):
+        case.solve(epoch=2007)
+    with pytest.raises(pg.CaseFileError, match="no such parameter"):
+        case.solve(overrides={"nonsense": 1.0})
