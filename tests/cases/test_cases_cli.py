@@ -27,7 +27,8 @@ def test_cases_cli_list_json():
     result = run("list", "--json")
     assert result.returncode == 0, result.stderr
     names = [row["name"] for row in json.loads(result.stdout)]
-    assert "china-turkmenistan-gas" in names and len(names) == 4
+    assert "china-turkmenistan-gas" in names
+    assert len(names) == 4
 
 
 def test_cases_cli_show_lists_sources():
@@ -81,7 +82,8 @@ def test_cases_cli_reproduce_writes_reports_and_figures(tmp_path):
         "china-turkmenistan-gas",
     ):
         markdown = (tmp_path / f"{name}.md").read_text(encoding="utf-8")
-        assert "## Claims" in markdown and "## Parameters" in markdown
+        assert "## Claims" in markdown
+        assert "## Parameters" in markdown
         page = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
         assert "data:image/png;base64," in page
         for stem in ("frontier", "outcome_path", "robustness"):

@@ -62,7 +62,8 @@ def test_cases_load_and_solve_every_epoch(name):
         assert out["buyer_payoff"] >= out["buyer_outside_option"] - 1e-12
         assert out["seller_payoff"] >= out["seller_outside_option"] - 1e-12
     for parameter in case.parameters.values():
-        assert parameter.source and parameter.kind in {"reported", "derived", "assumption"}
+        assert parameter.source
+        assert parameter.kind in {"reported", "derived", "assumption"}
         assert parameter.low <= parameter.value <= parameter.high
 
 
@@ -116,7 +117,8 @@ def test_cases_sample_box_stays_in_bounds():
     box = pg.cases.sample_box(case, 256, seed=0)
     for name, (low, high) in case.bounds.items():
         assert box[name].shape == (256,)
-        assert np.all(box[name] >= low) and np.all(box[name] <= high)
+        assert np.all(box[name] >= low)
+        assert np.all(box[name] <= high)
 
 
 def test_cases_sweep_target_protocol():
