@@ -10,13 +10,16 @@ import pytest
 import pipeline_games as pg
 from pipeline_games.cases.claims import FAILS, HOLDS, NOT_EVALUATED
 
+GOVERNANCE = pg.cases.adapter_status("governance")[0]
+
 SHIPPED = ["china-kazakhstan-oil", "china-russia-gas", "china-russia-oil", "china-turkmenistan-gas"]
 
 # Verdicts at the base values, as documented in docs/cases/<case>.md.
 DOCUMENTED = {
     "china-kazakhstan-oil": {
         "regime": NOT_EVALUATED,
-        "shared-assets-lower-holdup": NOT_EVALUATED,
+        # Evaluated once pipeline_games.transaction is merged (see the test below).
+        "shared-assets-lower-holdup": HOLDS if GOVERNANCE else NOT_EVALUATED,
         "kazakh-position-weak-1990s": HOLDS,
         "western-options-help-kazakhstan": FAILS,
     },
@@ -139,3 +142,19 @@ def test_cases_solve_with_overrides_and_single_epoch():
         case.solve(epoch=2007)
     with pytest.raises(pg.CaseFileError, match="no such parameter"):
         case.solve(overrides={"nonsense": 1.0})
+
+
+@pytest.mark.skipif(not GOVERNANCE, reason="pipeline_games.transaction not merged")
+def test_cases_kazakhstan_holdup_loss_closed_form():
+    """Spot: theta = 1 - w s = 0.6, k = (alpha theta)^2 = 0.09, surplus 0.3 - 0.09 = 0.21;
+    first best k = 0.25, surplus 0.25; a 50/50 venture with w = 0.5 restores the first best."""
+    out = pg.cases.load("china-kazakhstan-oil").solve().outputs[2013]
+    assert out["holdup_loss_spot"] == pytest.approx(0.04)
+    assert out["holdup_loss_shared_assets"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_cases_unavailable_adapter_is_never_passed():
+    check = pg.cases.load("china-turkmenistan-gas").check(samples=8)
+    verdicts = {r.claim.id: r for r in check.results}
+    assert verdicts["diversification-pays-china"].verdict == NOT_EVALUATED
+    assert verdicts["diversification-pays-china"].robustness is None

@@ -63,6 +63,7 @@ class Adapter:
     optional: tuple[str, ...] = ()
     defaults: Mapping[str, float] = field(default_factory=dict)
     unavailable_reason: str = ""
+    needs: tuple[str, tuple[str, ...]] | None = None
 
 
 def _bargaining(params: Params) -> dict[str, FloatArray]:
@@ -115,6 +116,34 @@ def _bargaining(params: Params) -> dict[str, FloatArray]:
         "price": price,
         "agreement": outcome.agreement.astype(np.float64),
         "binding": outcome.binding.astype(np.float64),
+    }
+
+
+def _governance(params: Params) -> dict[str, FloatArray]:
+    """Hold-up loss (first-best surplus minus the form's surplus) under spot and shared assets."""
+    from .. import transaction
+
+    common = {
+        "scale": params["scale"],
+        "alpha": params["alpha"],
+        "unit_cost": params["unit_cost"],
+    }
+    s, w = params["specificity"], params["buyer_weight"]
+    first_best = transaction.long_term_contract(
+        s, w, renegotiation_probability=0.0, enforcement_cost=0.0, **common
+    ).surplus
+    spot_surplus = transaction.spot(s, w, **common).surplus
+    shared = transaction.joint_venture(
+        s,
+        w,
+        buyer_equity=params["buyer_equity"],
+        venture_cost=params["venture_cost"],
+        **common,
+    ).surplus
+    return {
+        "holdup_loss_spot": first_best - spot_surplus,
+        "holdup_loss_shared_assets": first_best - shared,
+        "shared_assets_gain": shared - spot_surplus,
     }
 
 
@@ -176,11 +205,17 @@ ADAPTERS: dict[str, Adapter] = {
     ),
     "governance": Adapter(
         name="governance",
-        function=None,
-        required=(),
-        outputs=("holdup_loss_spot", "holdup_loss_shared_assets", "best_governance"),
-        description="hold-up loss under spot bargaining vs shared assets (pipeline_games.transaction)",
+        function=_governance,
+        required=("specificity", "buyer_weight", "buyer_equity"),
+        optional=("venture_cost", "scale", "alpha", "unit_cost"),
+        defaults={"venture_cost": 0.0, "scale": 1.0, "alpha": 0.5, "unit_cost": 1.0},
+        outputs=("holdup_loss_spot", "holdup_loss_shared_assets", "shared_assets_gain"),
+        description=(
+            "hold-up loss (first best minus surplus) under spot bargaining and under shared "
+            "assets / a joint venture (pipeline_games.transaction)"
+        ),
         unavailable_reason="pipeline_games.transaction governance model not merged yet",
+        needs=("pipeline_games.transaction", ("spot", "joint_venture", "long_term_contract")),
     ),
     "diversification": Adapter(
         name="diversification",
@@ -220,4 +255,14 @@ def adapter_status(name: str) -> tuple[bool, str]:
     adapter = ADAPTERS[name]
     if adapter.function is None:
         return False, adapter.unavailable_reason or "solver not available"
+    if adapter.needs is not None:
+        import importlib
+
+        module_name, names = adapter.needs
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            return False, adapter.unavailable_reason
+        if not all(hasattr(module, attr) for attr in names):
+            return False, adapter.unavailable_reason
     return True, ""
