@@ -217,7 +217,7 @@ class BargainingProblem:
         """Broadcast shape of all the problem's parameters."""
         first, second = self.disagreement
         return broadcast_named(
-            frontier=np.empty(self.frontier.shape, dtype=np.bool_),
+            frontier=np.broadcast_to(False, self.frontier.shape),
             **{"disagreement[0]": first, "disagreement[1]": second},
         )
 
