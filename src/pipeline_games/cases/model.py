@@ -206,7 +206,7 @@ class Case:
         --------
         >>> from pipeline_games.cases import load
         >>> case = load("china-russia-gas")
-        >>> out = case.evaluate(china_lng_margin=[0.2, 0.4])
+        >>> out = case.evaluate(china_value=[400.0, 450.0])
         >>> out["buyer_payoff@2014"].shape
         (2,)
         """

@@ -14,7 +14,7 @@ checker reports such claims as *not evaluated*.
 Examples
 --------
 >>> import numpy as np
->>> out = ADAPTERS["bargaining"].function({
+>>> out = ADAPTERS["bargaining"].function({**ADAPTERS["bargaining"].defaults,
 ...     "volume": np.array(10.0), "buyer_value": np.array(300.0),
 ...     "seller_cost": np.array(100.0), "value_scale": np.array(0.001),
 ...     "buyer_rate": np.array(0.1), "seller_rate": np.array(0.1)})
