@@ -5,7 +5,6 @@ from __future__ import annotations
 from .central_asia import (
     CENTRAL_ASIA_LINES,
     CoalitionPath,
-    SourcedValue,
     alternative_buyer_path,
     central_asia_network,
     central_asia_parameters,
@@ -33,7 +32,6 @@ __all__: list[str] = [
     "Node",
     "NucleolusResult",
     "PipelineNetwork",
-    "SourcedValue",
     "TUGame",
     "airport_game",
     "alternative_buyer_path",

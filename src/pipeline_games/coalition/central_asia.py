@@ -30,13 +30,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array
 from ..errors import InvalidParameterError, MissingExtraError
+from ..sources import SourcedValue
 from .network import Line, Node, PipelineNetwork
 from .tu import TUGame
 
 __all__ = [
     "CENTRAL_ASIA_LINES",
     "CoalitionPath",
-    "SourcedValue",
     "alternative_buyer_path",
     "central_asia_network",
     "central_asia_parameters",
@@ -64,38 +64,6 @@ CENTRAL_ASIA_LINES: dict[str, tuple[str, ...]] = {
 }
 RUSSIA_ROUTE = (TURKMENISTAN, UZBEKISTAN, KAZAKHSTAN, RUSSIA)
 IRAN_ROUTE = (TURKMENISTAN, IRAN)
-
-
-@dataclass(frozen=True)
-class SourcedValue:
-    """A model number with its range, unit, kind and source.
-
-    Examples
-    --------
-    >>> central_asia_parameters()["line_D_capacity"].high
-    30.0
-    """
-
-    value: float
-    low: float
-    high: float
-    unit: str
-    kind: str  # "reported" | "derived" | "assumption"
-    source: str
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("reported", "derived", "assumption"):
-            raise InvalidParameterError(
-                f"kind must be 'reported', 'derived' or 'assumption'; got {self.kind!r}"
-            )
-        if not self.low <= self.value <= self.high:
-            raise InvalidParameterError(
-                f"value must lie in [low, high] = [{self.low}, {self.high}]; got {self.value}"
-            )
-
-    def as_tuple(self) -> tuple[float, float, float, str, str, str]:
-        """``(value, low, high, unit, kind, source)``."""
-        return (self.value, self.low, self.high, self.unit, self.kind, self.source)
 
 
 _SEED_TABLE = "seed 004 (Jan. 2014 review of China-Russia relations), Table 1 'Turkmenistan-China Natural Gas Lines'"
