@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import MissingExtraError
 
-__all__ = ["frontier_figure", "outcome_path_figure", "robustness_figure"]
+__all__ = ["frontier_figure", "network_figure", "outcome_path_figure", "robustness_figure"]
 
 
 def _pyplot() -> Any:
@@ -126,5 +126,33 @@ def robustness_figure(check: Any) -> Any:
     ax.set_title(
         f"{check.case.title}\nclaim robustness (green: holds at base, red: fails)", fontsize=10
     )
+    fig.tight_layout()
+    return fig
+
+
+def network_figure() -> Any:
+    """Shapley (solid) and nucleolus (dashed) shares of the Central Asia network's value per
+    country as lines A-D are added (needs :mod:`pipeline_games.coalition`)."""
+    from .cases.models import network_path
+
+    plt = _pyplot()
+    path = network_path()
+    total = np.asarray(path.grand_value, dtype=np.float64)[:, None]
+    shapley = np.asarray(path.shapley, dtype=np.float64) / total
+    nucleolus = np.asarray(path.nucleolus, dtype=np.float64) / total
+    steps = np.arange(len(path.labels))
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, player in enumerate(path.players):
+        color = colors[index % len(colors)]
+        ax.plot(steps, shapley[:, index], "-o", color=color, label=player)
+        ax.plot(steps, nucleolus[:, index], "--", color=color, alpha=0.7)
+    ax.set_xticks(steps, list(path.labels))
+    ax.set_xlabel("lines in the Central Asia-China network")
+    ax.set_ylabel("share of the network value (grand coalition)")
+    ax.set_title(
+        "Central Asia gas network: Shapley (solid) and nucleolus (dashed) shares", fontsize=10
+    )
+    ax.legend(fontsize=8, ncol=2)
     fig.tight_layout()
     return fig

@@ -121,12 +121,16 @@ def _figures(solution: Any, check: Any) -> tuple[dict[str, Any], str]:
     """Figures by file stem, or ({}, reason) if matplotlib is missing."""
     try:
         from . import plot
+        from .cases.models import adapter_status
 
-        return {
+        figures = {
             "frontier": plot.frontier_figure(solution),
             "outcome_path": plot.outcome_path_figure(solution),
             "robustness": plot.robustness_figure(check),
-        }, ""
+        }
+        if "network" in solution.case.adapters and adapter_status("network")[0]:
+            figures["network_shares"] = plot.network_figure()
+        return figures, ""
     except ImportError as exc:
         return {}, f"Figures not drawn: {exc}"
 

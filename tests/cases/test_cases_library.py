@@ -11,6 +11,7 @@ import pipeline_games as pg
 from pipeline_games.cases.claims import FAILS, HOLDS, NOT_EVALUATED
 
 GOVERNANCE = pg.cases.adapter_status("governance")[0]
+NETWORK = pg.cases.adapter_status("network")[0]
 
 SHIPPED = ["china-kazakhstan-oil", "china-russia-gas", "china-russia-oil", "china-turkmenistan-gas"]
 
@@ -42,7 +43,7 @@ DOCUMENTED = {
         "russian-gas-weakens-turkmenistan": FAILS,
         "diversification-pays-china": NOT_EVALUATED,
         "diversification-bargaining-only": FAILS,
-        "line-d-transit-shares": NOT_EVALUATED,
+        "line-d-transit-shares": HOLDS if NETWORK else NOT_EVALUATED,
     },
 }
 

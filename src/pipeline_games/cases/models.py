@@ -24,8 +24,10 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -115,14 +117,15 @@ def _bargaining(params: Params) -> dict[str, FloatArray]:
         "seller_net_gain": seller - seller_outside,
         "price": price,
         "agreement": outcome.agreement.astype(np.float64),
-        "binding": outcome.binding.astype(np.float64),
+        "binding": np.asarray(outcome.binding, dtype=np.float64),
     }
 
 
 def _governance(params: Params) -> dict[str, FloatArray]:
     """Hold-up loss (first-best surplus minus the form's surplus) under spot and shared assets."""
-    from .. import transaction
+    import importlib
 
+    transaction: Any = importlib.import_module("pipeline_games.transaction")
     common = {
         "scale": params["scale"],
         "alpha": params["alpha"],
@@ -144,6 +147,38 @@ def _governance(params: Params) -> dict[str, FloatArray]:
         "holdup_loss_spot": first_best - spot_surplus,
         "holdup_loss_shared_assets": first_best - shared,
         "shared_assets_gain": shared - spot_surplus,
+    }
+
+
+_LINE_STEPS = {2: ("A", "B"), 3: ("A", "B", "C"), 4: ("A", "B", "C", "D")}
+
+
+@functools.lru_cache(maxsize=1)
+def network_path() -> Any:
+    """Shapley/nucleolus per country of the Central Asia network as lines A-D are added.
+
+    Uses :func:`pipeline_games.coalition.line_expansion_path` with its own sourced defaults.
+    """
+    import importlib
+
+    coalition: Any = importlib.import_module("pipeline_games.coalition")
+    return coalition.line_expansion_path(tuple(_LINE_STEPS.values()))
+
+
+def _network(params: Params) -> dict[str, FloatArray]:
+    """Shares of the network's value by Shapley and nucleolus, for 2, 3 or 4 lines."""
+    path = network_path()
+    lines = np.asarray(params["lines"], dtype=np.float64)
+    index = np.clip(np.rint(lines).astype(int) - 2, 0, len(_LINE_STEPS) - 1)
+    players = list(path.players)
+    total = np.asarray(path.grand_value, dtype=np.float64)
+    shapley = np.asarray(path.shapley, dtype=np.float64) / total[:, None]
+    nucleolus = np.asarray(path.nucleolus, dtype=np.float64) / total[:, None]
+    turkmenistan, china = players.index("Turkmenistan"), players.index("China")
+    return {
+        "shapley_turkmenistan": shapley[index, turkmenistan],
+        "shapley_china": shapley[index, china],
+        "nucleolus_turkmenistan": nucleolus[index, turkmenistan],
     }
 
 
@@ -227,11 +262,16 @@ ADAPTERS: dict[str, Adapter] = {
     ),
     "network": Adapter(
         name="network",
-        function=None,
-        required=(),
+        function=_network,
+        required=("lines",),
         outputs=("shapley_turkmenistan", "shapley_china", "nucleolus_turkmenistan"),
-        description="Central Asia transit network, Shapley/nucleolus (pipeline_games.coalition)",
+        description=(
+            "Central Asia transit network (pipeline_games.coalition, its own sourced "
+            "capacities and values): shares of the grand value by Shapley and nucleolus "
+            "with 2 (A+B), 3 (+C) or 4 (+D) lines"
+        ),
         unavailable_reason="pipeline_games.coalition network not merged yet",
+        needs=("pipeline_games.coalition", ("line_expansion_path",)),
     ),
     "route_choice": Adapter(
         name="route_choice",
