@@ -159,3 +159,15 @@ def test_cases_unavailable_adapter_is_never_passed():
     verdicts = {r.claim.id: r for r in check.results}
     assert verdicts["diversification-pays-china"].verdict == NOT_EVALUATED
     assert verdicts["diversification-pays-china"].robustness is None
+
+
+def test_cases_report_without_matplotlib_says_so(tmp_path, monkeypatch):
+    import sys
+
+    from pipeline_games.report import write_case_report
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    paths = write_case_report(pg.cases.load("china-russia-oil"), tmp_path, samples=8)
+    assert [p.suffix for p in paths] == [".md", ".html"]
+    assert "Figures not drawn" in paths[0].read_text(encoding="utf-8")
