@@ -224,3 +224,24 @@ def test_console_script_sweep(tmp_path):
     )
     assert bad.returncode == 2
     assert "lo:hi:n" in bad.stderr
+
+
+def test_a_case_is_swept_by_name_resumably(tmp_path):
+    cases = pytest.importorskip("pipeline_games.cases")
+    if not callable(getattr(cases, "list_cases", None)):
+        pytest.skip("the case library has no list_cases()")
+    name = cases.list_cases()[0]
+    name = name if isinstance(name, str) else name.name
+    case = cases.load(name)
+    in_memory = pg.sweep(case, samples=48, method="sobol", chunk_size=16, progress=False)
+    assert set(in_memory.input_names) == set(case.bounds)
+    for parameter, (low, high) in case.bounds.items():
+        assert low <= in_memory[parameter].min() <= in_memory[parameter].max() <= high
+    out = tmp_path / "case"
+    pg.sweep(name, samples=48, method="sobol", chunk_size=16, out=out, progress=False)
+    (out / "chunk-000001.npz").unlink()
+    with pytest.warns(pg.ChunkChecksumWarning):
+        resumed = pg.sweep(
+            name, samples=48, method="sobol", chunk_size=16, out=out, resume=True, progress=False
+        )
+    assert_same(resumed, in_memory)
