@@ -13,7 +13,7 @@ array([40., 60.])
 
 from __future__ import annotations
 
-from . import bargaining, cases, coalition, strategic, sweep, transaction
+from . import bargaining, cases, coalition, strategic, transaction
 from . import sweep as _sweep_package  # the name `sweep` becomes the function pg.sweep below
 from .bargaining import *  # noqa: F403
 from .coalition import *  # noqa: F403
@@ -43,7 +43,6 @@ __all__ = [
     "cases",
     "coalition",
     "strategic",
-    "sweep",
     "transaction",
     *bargaining.__all__,
     *coalition.__all__,

@@ -122,23 +122,25 @@ def _sensitivity(args: argparse.Namespace) -> int:
     over = _parse_over(args.over, grid=False) or None
     rows: list[dict[str, Any]]
     if args.method == "oat":
-        found = tornado(target, over, output=args.output, **fixed)
+        swing = tornado(target, over, output=args.output, **fixed)
         rows = [
             {"parameter": name, "low": lo, "high": hi, "at_low": at_lo, "at_high": at_hi}
             for name, lo, hi, at_lo, at_hi in zip(
-                found.names, found.lows, found.highs, found.at_low, found.at_high, strict=True
+                swing.names, swing.lows, swing.highs, swing.at_low, swing.at_high, strict=True
             )
         ]
-        header = f"tornado of {found.output} (base {found.base_output:.6g})"
+        header = f"tornado of {swing.output} (base {swing.base_output:.6g})"
+        result: Any = swing
     else:
-        found = sobol_indices(
+        indices = sobol_indices(
             target, over, samples=args.samples, output=args.output, seed=args.seed, **fixed
         )
         rows = [
             {"parameter": name, "first_order": s1, "total": st}
-            for name, s1, st in zip(found.names, found.first, found.total, strict=True)
+            for name, s1, st in zip(indices.names, indices.first, indices.total, strict=True)
         ]
-        header = f"Sobol indices of {found.output} ({found.n_evaluations} evaluations)"
+        header = f"Sobol indices of {indices.output} ({indices.n_evaluations} evaluations)"
+        result = indices
     if args.json:
         print(json.dumps({"title": header, "rows": rows}, indent=2, default=float))
     else:
@@ -156,7 +158,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        axes = found.plot()
+        axes = result.plot()
         axes.figure.savefig(args.plot, bbox_inches="tight")
         print(f"plot written to {args.plot}")
     return 0

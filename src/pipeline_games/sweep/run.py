@@ -16,6 +16,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,7 @@ def _serial(tasks: Iterable[int], job: tuple[Any, ...]) -> Iterator[tuple[int, A
         running: set[Future[tuple[int, Any]]] = set()
         for index in tasks:
             chunk = _chunk_columns(target, space, chunk_size, index)
-            running.add(writers.submit(_store_chunk, directory, index, *chunk))
+            running.add(writers.submit(partial(_store_chunk, directory, index, *chunk)))
             while len(running) >= 3:
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -107,11 +108,14 @@ def _serial(tasks: Iterable[int], job: tuple[Any, ...]) -> Iterator[tuple[int, A
 
 def _processes(tasks: list[int], job: tuple[Any, ...], workers: int) -> Iterator[tuple[int, Any]]:
     context = multiprocessing.get_context("spawn")
+    target, space, chunk_size, directory = job
     pending = iter(tasks)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         running: set[Future[tuple[int, Any]]] = set()
         for index in pending:
-            running.add(pool.submit(_compute_chunk, *job[:3], index, job[3]))
+            running.add(
+                pool.submit(partial(_compute_chunk, target, space, chunk_size, index, directory))
+            )
             if len(running) >= 2 * workers:
                 break
         while running:
@@ -120,7 +124,11 @@ def _processes(tasks: list[int], job: tuple[Any, ...], workers: int) -> Iterator
                 yield future.result()
                 following = next(pending, None)
                 if following is not None:
-                    running.add(pool.submit(_compute_chunk, *job[:3], following, job[3]))
+                    running.add(
+                        pool.submit(
+                            partial(_compute_chunk, target, space, chunk_size, following, directory)
+                        )
+                    )
 
 
 def _dask(

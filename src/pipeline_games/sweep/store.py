@@ -107,7 +107,9 @@ def write_chunk(
 ) -> dict[str, Any]:
     """Write one chunk file atomically; return its manifest entry (file, rows, sha256)."""
     buffer = io.BytesIO()
-    np.savez(buffer, __chunk__=np.array([index, start, stop], dtype=np.int64), **columns)
+    arrays: dict[str, Any] = {"__chunk__": np.array([index, start, stop], dtype=np.int64)}
+    arrays.update(columns)
+    np.savez(buffer, **arrays)
     data = buffer.getbuffer()
     digest = hashlib.sha256(data).hexdigest()
     name = chunk_file_name(index)

@@ -172,7 +172,8 @@ class SolverTarget:
 
     @property
     def players(self) -> tuple[str, str]:
-        return tuple(self.settings.get("players", ("buyer", "seller")))  # type: ignore[return-value]
+        first, second = self.settings.get("players", ("buyer", "seller"))
+        return (str(first), str(second))
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -371,10 +372,10 @@ def sweep_target(
     if name == "rubinstein":
         if not any(key.startswith(("discount.", "rates.")) for key in merged):
             merged["discount.0"] = merged["discount.1"] = 0.9
-        for pair in ("discount", "rates", "outside_options", "inside_options"):
-            if f"{pair}.0" in merged or f"{pair}.1" in merged:
+        for pair_name in ("discount", "rates", "outside_options", "inside_options"):
+            if f"{pair_name}.0" in merged or f"{pair_name}.1" in merged:
                 for k in (0, 1):
-                    merged.setdefault(f"{pair}.{k}", _pair_default(pair, k, merged))
+                    merged.setdefault(f"{pair_name}.{k}", _pair_default(pair_name, k, merged))
         if "rates.0" not in merged:
             merged.pop("period", None)
     checked_bounds = {
