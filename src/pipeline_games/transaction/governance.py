@@ -390,7 +390,9 @@ def joint_venture(
     (1.0, array([0.5, 0.5]), 'both')
     """
     p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
-    equity = as_array(buyer_equity, "buyer_equity", low=0.0, high=1.0, low_open=True, high_open=True)
+    equity = as_array(
+        buyer_equity, "buyer_equity", low=0.0, high=1.0, low_open=True, high_open=True
+    )
     cost = _cost(venture_cost, "venture_cost")
     shape = _shape({**p, "buyer_equity": equity, "venture_cost": cost})
     investment, gross = _surplus_at(_venture_theta(p, equity), p)
@@ -458,9 +460,7 @@ def prepayment_loan(
     interest = _cost(interest_rate, "interest_rate")
     penalty = as_array(default_penalty, "default_penalty", low=0.0, allow_inf=True)
     cost = _cost(loan_cost, "loan_cost")
-    shape = _shape(
-        {**p, "interest_rate": interest, "default_penalty": penalty, "loan_cost": cost}
-    )
+    shape = _shape({**p, "interest_rate": interest, "default_penalty": penalty, "loan_cost": cost})
     investment, gross = _surplus_at(1.0, p)
     value = _value(investment, p["scale"], p["alpha"])
     loan = p["unit_cost"] * investment

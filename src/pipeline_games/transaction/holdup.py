@@ -264,9 +264,7 @@ def holdup(
         unit_cost=cost_array,
     )
     theta = 1.0 - specificity_array * (1.0 - weight_array)
-    investment = np.broadcast_to(
-        _investment(theta, scale_array, alpha_array, cost_array), shape
-    )
+    investment = np.broadcast_to(_investment(theta, scale_array, alpha_array, cost_array), shape)
     first_best = np.broadcast_to(_investment(1.0, scale_array, alpha_array, cost_array), shape)
     value = _value(investment, scale_array, alpha_array)
     cost = cost_array * investment
