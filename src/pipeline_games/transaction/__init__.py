@@ -22,8 +22,8 @@ __all__: list[str] = [
     *_regimes.__all__,
 ]
 
-from .alignment import *  # noqa: E402, F403
-from .diversification import *  # noqa: E402, F403
-from .governance import *  # noqa: E402, F403
-from .holdup import *  # noqa: E402, F403
-from .regimes import *  # noqa: E402, F403
+from .alignment import *  # noqa: F403
+from .diversification import *  # noqa: F403
+from .governance import *  # noqa: F403
+from .holdup import *  # noqa: F403
+from .regimes import *  # noqa: F403
