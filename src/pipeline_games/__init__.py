@@ -23,6 +23,7 @@ from .errors import (
     PipelineGamesError,
     SolverError,
 )
+from .sources import SourcedValue
 from .strategic import *  # noqa: F403
 from .sweep import *  # noqa: F403
 from .transaction import *  # noqa: F403
@@ -35,6 +36,7 @@ __all__ = [
     "MissingExtraError",
     "PipelineGamesError",
     "SolverError",
+    "SourcedValue",
     "__version__",
     "bargaining",
     "cases",

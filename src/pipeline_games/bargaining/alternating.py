@@ -64,20 +64,24 @@ chapters 3-5.
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_int, as_pair, broadcast_named
+from .._blocks import blockwise
 from .._roots import bisect_decreasing
 from ..errors import InvalidParameterError
-from .outcome import BINDING_OUTSIDE_0, BINDING_OUTSIDE_1, Outcome
-from .problem import BargainingProblem, LinearFrontier
+from .outcome import BINDING_OUTSIDE_1, Outcome
+from .problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier
 
 __all__ = ["rubinstein"]
 
 FloatArray = NDArray[np.float64]
+#: Placeholder outside option for "no outside options" (identity-checked on the hot path).
+_NO_OPTION = np.array(-np.inf)
 
 
 def _discounts(
@@ -170,11 +174,11 @@ def rubinstein(
     else:
         g_first, g_second = as_pair(inside_options, "inside_options")
     if outside_options is None:
-        w_first = w_second = np.array(-np.inf)
+        w_first = w_second = _NO_OPTION
     else:
         w_first, w_second = as_pair(outside_options, "outside_options")
     shape = broadcast_named(
-        problem=np.empty(problem.shape, dtype=bool),
+        problem=np.broadcast_to(False, problem.shape),
         **{
             "discount[0]": delta_first,
             "discount[1]": delta_second,
@@ -185,15 +189,6 @@ def rubinstein(
             "outside_options[1]": w_second,
         },
     )
-    keep = 1.0 - breakdown_array
-    b_first, b_second = keep * delta_first, keep * delta_second
-    a_first = breakdown_array * d_first + keep * (1.0 - delta_first) * g_first
-    a_second = breakdown_array * d_second + keep * (1.0 - delta_second) * g_second
-    e_first, e_second = a_first / (1.0 - b_first), a_second / (1.0 - b_second)
-    floor_first, floor_second = np.maximum(w_first, e_first), np.maximum(w_second, e_second)
-    frontier = problem.frontier
-    agreement = np.broadcast_to(frontier.value(floor_first) > floor_second, shape)
-
     parameters: dict[str, Any] = {
         **discount_info,
         "first_mover": mover,
@@ -202,18 +197,130 @@ def rubinstein(
         "inside_options": (g_first, g_second),
         "horizon": horizon,
     }
-    if horizon is not None:
-        steps = as_int(horizon, "horizon", low=1)
-        first, second = _finite_horizon(
-            problem, steps, mover, a_first, a_second, b_first, b_second, w_first, w_second, shape
+    steps = None if horizon is None else as_int(horizon, "horizon", low=1)
+    frontier = problem.frontier
+    frontier_fields = (
+        {}
+        if isinstance(frontier, PointsFrontier)
+        else {f"frontier.{item.name}": getattr(frontier, item.name) for item in fields(frontier)}
+    )
+
+    def kernel(block_shape: tuple[int, ...], **arrays: Any) -> dict[str, NDArray[Any]]:
+        block_frontier = (
+            frontier
+            if isinstance(frontier, PointsFrontier)
+            else replace(
+                frontier,
+                **{
+                    key.split(".", 1)[1]: value
+                    for key, value in arrays.items()
+                    if key.startswith("frontier.")
+                },
+            )
         )
-        binding = np.zeros(shape, dtype=np.int8)
+        return _solve_block(
+            block_frontier,
+            block_shape,
+            mover,
+            steps,
+            **{key: value for key, value in arrays.items() if not key.startswith("frontier.")},
+        )
+
+    arrays = {
+        **frontier_fields,
+        "d_first": d_first,
+        "d_second": d_second,
+        "delta_first": delta_first,
+        "delta_second": delta_second,
+        "breakdown": breakdown_array,
+        "g_first": g_first,
+        "g_second": g_second,
+        "w_first": w_first,
+        "w_second": w_second,
+    }
+    result = blockwise(kernel, shape, arrays)
+    return Outcome(
+        payoffs=result["payoffs"],
+        agreement=result["agreement"],
+        disagreement=problem.disagreement,
+        method="rubinstein",
+        parameters=parameters,
+        players=problem.players,
+        binding=result["binding"],
+    )
+
+
+def _solve_block(
+    frontier: Frontier,
+    shape: tuple[int, ...],
+    mover: int,
+    steps: int | None,
+    *,
+    d_first: FloatArray,
+    d_second: FloatArray,
+    delta_first: FloatArray,
+    delta_second: FloatArray,
+    breakdown: FloatArray,
+    g_first: FloatArray,
+    g_second: FloatArray,
+    w_first: FloatArray,
+    w_second: FloatArray,
+) -> dict[str, NDArray[Any]]:
+    """The equilibrium on one block of parameter points (see the module docstring)."""
+    if steps is None and isinstance(frontier, LinearFrontier) and mover == 0:
+        fast = _linear_block_first_mover_0(
+            frontier,
+            w_first is not _NO_OPTION,
+            shape,
+            d_first,
+            d_second,
+            delta_first,
+            delta_second,
+            breakdown,
+            g_first,
+            g_second,
+            w_first,
+            w_second,
+        )
+        if fast is not None:
+            return fast
+    keep = 1.0 - breakdown
+    b_first, b_second = keep * delta_first, keep * delta_second
+    a_first = breakdown * d_first + keep * (1.0 - delta_first) * g_first
+    a_second = breakdown * d_second + keep * (1.0 - delta_second) * g_second
+    e_first, e_second = a_first / (1.0 - b_first), a_second / (1.0 - b_second)
+    floor_first, floor_second = np.maximum(w_first, e_first), np.maximum(w_second, e_second)
+    agreement = np.broadcast_to(frontier.value(floor_first) > floor_second, shape)
+    binding = np.zeros(shape, dtype=np.int8)
+    if steps is not None:
+        first, second = _finite_horizon(
+            frontier,
+            (d_first, d_second),
+            steps,
+            mover,
+            a_first,
+            a_second,
+            b_first,
+            b_second,
+            w_first,
+            w_second,
+            shape,
+        )
     else:
+        has_options = w_first is not _NO_OPTION
         if isinstance(frontier, LinearFrontier):
-            x = _proposal_linear(frontier, a_first, a_second, b_first, b_second, w_first, w_second)
+            x, second_binds = _proposal_linear(
+                frontier,
+                a_first,
+                a_second,
+                b_first,
+                b_second,
+                w_first if has_options else None,
+                w_second if has_options else None,
+            )
         else:
             x = _proposal_bisection(
-                problem,
+                frontier,
                 a_first,
                 a_second,
                 b_first,
@@ -225,33 +332,111 @@ def rubinstein(
                 agreement,
                 shape,
             )
-        y = np.maximum(w_first, a_first + b_first * x)  # player 0's share when 1 proposes
-        binding = np.zeros(shape, dtype=np.int8)
-        binding |= np.where(w_first > a_first + b_first * x, BINDING_OUTSIDE_0, 0).astype(np.int8)
-        binding |= np.where(
-            w_second > a_second + b_second * frontier.value(y), BINDING_OUTSIDE_1, 0
-        ).astype(np.int8)
+            second_binds = None
+        responder_first = a_first + b_first * x  # player 0's value of rejecting x
+        y = np.maximum(w_first, responder_first) if has_options else responder_first
+        if has_options:
+            if second_binds is None:
+                second_binds = w_second > a_second + b_second * frontier.value(y)
+            binding[...] = (w_first > responder_first) & agreement
+            binding |= ((second_binds & agreement) * BINDING_OUTSIDE_1).astype(np.int8)
         first = x if mover == 0 else y
         second = frontier.value(first)
-
-    # Without gains from trade: the first responder opts out if that beats the impasse.
-    responder_w, responder_e = (w_second, e_second) if mover == 0 else (w_first, e_first)
-    opts_out = responder_w > responder_e
     payoffs = np.empty((*shape, 2), dtype=np.float64)
-    payoffs[..., 0] = np.where(agreement, first, np.where(opts_out, w_first, e_first))
-    payoffs[..., 1] = np.where(agreement, second, np.where(opts_out, w_second, e_second))
-    disagreement = np.empty((*shape, 2), dtype=np.float64)
-    disagreement[..., 0] = d_first
-    disagreement[..., 1] = d_second
-    return Outcome(
-        payoffs=payoffs,
-        agreement=np.array(agreement),
-        disagreement=disagreement,
-        method="rubinstein",
-        parameters=parameters,
-        players=problem.players,
-        binding=np.where(agreement, binding, 0).astype(np.int8),
+    if np.all(agreement):
+        payoffs[..., 0] = first
+        payoffs[..., 1] = second
+    else:
+        # Without gains from trade the first responder opts out if that beats the impasse.
+        responder_w, responder_e = (w_second, e_second) if mover == 0 else (w_first, e_first)
+        opts_out = responder_w > responder_e
+        payoffs[..., 0] = np.where(agreement, first, np.where(opts_out, w_first, e_first))
+        payoffs[..., 1] = np.where(agreement, second, np.where(opts_out, w_second, e_second))
+    return {"payoffs": payoffs, "agreement": np.array(agreement), "binding": binding}
+
+
+def _linear_block_first_mover_0(
+    frontier: LinearFrontier,
+    has_options: bool,
+    shape: tuple[int, ...],
+    d_first: FloatArray,
+    d_second: FloatArray,
+    delta_first: FloatArray,
+    delta_second: FloatArray,
+    breakdown: FloatArray,
+    g_first: FloatArray,
+    g_second: FloatArray,
+    w_first: FloatArray,
+    w_second: FloatArray,
+) -> dict[str, NDArray[Any]] | None:
+    """The hot path of large sweeps: linear frontier, player 0 first, scalar game parameters.
+
+    Same formulas as :func:`_proposal_linear`, evaluated with in-place operations into the
+    output arrays (about a dozen passes over a cache-sized block). Returns ``None`` when the
+    discount factors, breakdown probability, disagreement point or inside options vary per
+    point, leaving those cases to the general code.
+    """
+    scalars = (d_first, d_second, delta_first, delta_second, breakdown, g_first, g_second)
+    if any(np.ndim(item) for item in scalars) or np.ndim(frontier.rate):
+        return None
+    rate = float(frontier.rate)
+    keep = 1.0 - float(breakdown)
+    b_first, b_second = keep * float(delta_first), keep * float(delta_second)
+    a_first = float(breakdown) * float(d_first) + keep * (1 - float(delta_first)) * float(g_first)
+    a_second = float(breakdown) * float(d_second) + keep * (1 - float(delta_second)) * float(
+        g_second
     )
+    e_first, e_second = a_first / (1.0 - b_first), a_second / (1.0 - b_second)
+    surplus = np.broadcast_to(frontier.surplus, shape)
+    # Work in contiguous scratch arrays; the interleaved payoff array is written once at the end.
+    first = np.empty(shape)
+    scratch = np.empty(shape)
+    # x_free = (S (1 - b1) - a1 / rate + b1 a0) / (1 - b0 b1), an affine function of S.
+    slope = (1.0 - b_second) / (1.0 - b_first * b_second)
+    intercept = (b_second * a_first - a_second / rate) / (1.0 - b_first * b_second)
+    np.multiply(surplus, slope, out=first)
+    first += intercept
+    binding = np.zeros(shape, dtype=np.int8)
+    if has_options:
+        # L = S (1 - b1) - a1 / rate + b1 w0; x = min(S - w1 / rate, max(L, x_free)).
+        np.multiply(w_first, b_second, out=scratch)
+        scratch += surplus * (1.0 - b_second) - a_second / rate
+        np.maximum(first, scratch, out=first)
+        if rate == 1.0:
+            np.subtract(surplus, w_second, out=scratch)  # cap: player 1 gets exactly w1
+        else:
+            np.divide(w_second, rate, out=scratch)
+            np.subtract(surplus, scratch, out=scratch)
+        second_binds = np.less(scratch, first)
+        np.minimum(first, scratch, out=first)
+        # Player 0's option binds when it beats the value of rejecting: a0 + b0 x.
+        np.multiply(first, b_first, out=scratch)
+        scratch += a_first
+        first_binds = np.greater(w_first, scratch)
+        np.left_shift(second_binds.view(np.int8), 1, out=binding)
+        binding |= first_binds.view(np.int8)
+    # Player 1 gets the rest of the frontier: rate (S - x).
+    second = np.subtract(surplus, first, out=scratch)
+    if rate != 1.0:
+        second *= rate
+    # Gains from trade: rate (S - max(w0, e0)) > max(w1, e1).
+    if has_options:
+        frontier_at_floor = np.subtract(surplus, np.maximum(w_first, e_first))
+        if rate != 1.0:
+            frontier_at_floor *= rate
+        agreement = np.greater(frontier_at_floor, np.maximum(w_second, e_second))
+    else:
+        agreement = np.greater(surplus, e_first + e_second / rate)
+    if not agreement.all():
+        no_deal = ~agreement
+        opts_out = w_second > e_second  # the first responder (player 1) opts out
+        np.copyto(first, np.where(opts_out, w_first, e_first), where=no_deal)
+        np.copyto(second, np.where(opts_out, w_second, e_second), where=no_deal)
+        np.copyto(binding, 0, where=no_deal)
+    payoffs = np.empty((*shape, 2), dtype=np.float64)
+    payoffs[..., 0] = first
+    payoffs[..., 1] = second
+    return {"payoffs": payoffs, "agreement": agreement, "binding": binding}
 
 
 def _proposal_linear(
@@ -260,38 +445,34 @@ def _proposal_linear(
     a_second: FloatArray,
     b_first: FloatArray,
     b_second: FloatArray,
-    w_first: FloatArray,
-    w_second: FloatArray,
-) -> FloatArray:
+    w_first: FloatArray | None,
+    w_second: FloatArray | None,
+) -> tuple[FloatArray, NDArray[np.bool_] | None]:
     """Player 0's payoff as proposer on a linear frontier, in closed form.
 
-    The equilibrium is the unique fixed point of the non-decreasing, piecewise-linear map
-    ``x -> f^{-1}(max(w1, a1 + b1 f(max(w0, a0 + b0 x))))`` whose slope is at most
-    ``b0 b1 < 1``. Three candidates cover every case: player 0's option binds (then ``x``
-    does not depend on itself), else player 1's binds alone, else neither does.
+    The equilibrium ``x`` is the fixed point of
+    ``Phi(x) = S - max(w1, a1 + b1 rate (S - max(w0, a0 + b0 x))) / rate``, which rearranges
+    to ``Phi(x) = min(X1, max(L, k + b0 b1 x))`` with ``c = S (1 - b1) - a1 / rate``,
+    ``k = c + b1 a0``, ``L = c + b1 w0`` (player 0's option binding) and ``X1 = S - w1 / rate``
+    (player 1's option binding). ``k + b0 b1 x`` has the fixed point
+    ``x_free = k / (1 - b0 b1)``, the solution without outside options, and as the slope is
+    below one, ``x = min(X1, max(L, x_free))``. Player 1's option binds exactly when
+    ``X1 < max(L, x_free)``.
+
+    Returns ``x`` and the boolean "player 1's option binds" (``None`` without options).
     """
     surplus, rate = frontier.surplus, frontier.rate
-    # (3) neither binds: x = (S (1 - b1) - a1 / rate + b1 a0) / (1 - b0 b1).
-    x_free = (surplus * (1.0 - b_second) - a_second / rate + b_second * a_first) / (
-        1.0 - b_first * b_second
-    )
-    if not (np.any(np.isfinite(w_first)) or np.any(np.isfinite(w_second))):
-        return x_free  # no outside options: the fast path of large sweeps
-    # (1) player 0's outside option binds when player 1 proposes: y = w0.
-    x_first_binds = (
-        surplus - np.maximum(w_second, a_second + b_second * rate * (surplus - w_first)) / rate
-    )
-    first_binds = w_first >= a_first + b_first * x_first_binds
-    # (2) only player 1's option binds: f(x) = w1.
-    x_second_binds = surplus - w_second / rate
-    second_binds = (
-        w_second >= a_second + b_second * rate * (surplus - a_first - b_first * x_second_binds)
-    ) & (w_first <= a_first + b_first * x_second_binds)
-    return np.where(first_binds, x_first_binds, np.where(second_binds, x_second_binds, x_free))
+    common = surplus * (1.0 - b_second) - a_second / rate
+    x_free = (common + b_second * a_first) / (1.0 - b_first * b_second)
+    if w_first is None or w_second is None:
+        return x_free, None
+    unconstrained_by_second = np.maximum(common + b_second * w_first, x_free)
+    cap = surplus - w_second / rate
+    return np.minimum(cap, unconstrained_by_second), cap < unconstrained_by_second
 
 
 def _proposal_bisection(
-    problem: BargainingProblem,
+    frontier: Frontier,
     a_first: FloatArray,
     a_second: FloatArray,
     b_first: FloatArray,
@@ -309,7 +490,6 @@ def _proposal_bisection(
     ``[min(w0, e0), f^{-1}(max(w1, e1))]`` ``F`` starts non-negative and ends non-positive
     whenever there are gains from trade (points without gains get a dummy bracket).
     """
-    frontier = problem.frontier
     low = np.where(np.isfinite(w_first), np.minimum(w_first, e_first), e_first)
     high = frontier.inverse(floor_second)
     low = np.broadcast_to(np.where(agreement, low, 0.0), shape)
@@ -325,7 +505,8 @@ def _proposal_bisection(
 
 
 def _finite_horizon(
-    problem: BargainingProblem,
+    frontier: Frontier,
+    disagreement: tuple[FloatArray, FloatArray],
     steps: int,
     mover: int,
     a_first: FloatArray,
@@ -337,8 +518,7 @@ def _finite_horizon(
     shape: tuple[int, ...],
 ) -> tuple[FloatArray, FloatArray]:
     """Backward induction over ``steps`` periods (loop over periods, arrays over points)."""
-    frontier = problem.frontier
-    d_first, d_second = problem.disagreement
+    d_first, d_second = disagreement
     last_proposer = mover if steps % 2 == 1 else 1 - mover
     # Last period: a rejection ends the talks at d.
     if last_proposer == 0:

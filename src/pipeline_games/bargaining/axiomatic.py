@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, broadcast_named
+from .._blocks import blockwise
 from .._roots import bisect_decreasing, newton_bracketed
 from .outcome import Outcome
 from .problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier
@@ -45,13 +46,10 @@ def _outcome(
     payoffs = np.empty((*shape, 2), dtype=np.float64)
     payoffs[..., 0] = np.where(agreement, first, d_first)
     payoffs[..., 1] = np.where(agreement, second, d_second)
-    disagreement = np.empty((*shape, 2), dtype=np.float64)
-    disagreement[..., 0] = d_first
-    disagreement[..., 1] = d_second
     return Outcome(
         payoffs=payoffs,
         agreement=np.array(agreement),
-        disagreement=disagreement,
+        disagreement=problem.disagreement,
         method=method,
         parameters=parameters,
         players=problem.players,
@@ -59,48 +57,47 @@ def _outcome(
 
 
 # -- Nash -----------------------------------------------------------------------------------
-def _nash_linear(
-    frontier: LinearFrontier,
+def _nash_linear_kernel(
+    shape: tuple[int, ...],
+    surplus: FloatArray,
+    rate: FloatArray,
     d_first: FloatArray,
     d_second: FloatArray,
     weight: FloatArray,
-    shape: tuple[int, ...],
-) -> tuple[FloatArray, NDArray[np.bool_]]:
+) -> dict[str, NDArray[np.generic]]:
     """Closed form on ``u1 = rate (S - u0)``: gains split ``weight : 1 - weight``.
 
     With ``G = S - d0 - d1 / rate`` (the gain from trade in player 0's units),
-    ``u0 = d0 + w G`` and ``u1 = d1 + (1 - w) rate G`` when ``G > 0``.
-    Written with in-place operations: this is the hot path of large sweeps.
+    ``u0 = d0 + w G`` and ``u1 = d1 + (1 - w) rate G`` when ``G > 0``, else ``d``.
+    Written with in-place operations on one block: this is the hot path of large sweeps.
     """
-    rate = frontier.rate
     unit_rate = rate.ndim == 0 and float(rate) == 1.0
-    gain = np.subtract(frontier.surplus, d_first, out=np.empty(shape))
+    gain = np.subtract(surplus, d_first, out=np.empty(shape))
     if unit_rate:
         gain -= d_second
     else:
         gain -= d_second / rate
-    agreement = np.asarray(gain > 0.0)
+    agreement = np.greater(gain, 0.0)
     np.maximum(gain, 0.0, out=gain)
     payoffs = np.empty((*shape, 2), dtype=np.float64)
     np.multiply(weight, gain, out=payoffs[..., 0])
     payoffs[..., 0] += d_first
-    if weight.ndim == 0:
-        np.multiply(1.0 - float(weight), gain, out=payoffs[..., 1])
-    else:
-        np.multiply(1.0 - weight, gain, out=payoffs[..., 1])
+    np.multiply(1.0 - weight, gain, out=payoffs[..., 1])
     if not unit_rate:
         payoffs[..., 1] *= rate
     payoffs[..., 1] += d_second
-    return payoffs, agreement
+    return {"payoffs": payoffs, "agreement": np.asarray(agreement)}
 
 
-def _nash_power(
-    frontier: PowerFrontier,
+def _nash_power_kernel(
+    shape: tuple[int, ...],
+    surplus: FloatArray,
+    scale: FloatArray,
+    exponent: FloatArray,
     d_first: FloatArray,
     d_second: FloatArray,
     weight: FloatArray,
-    shape: tuple[int, ...],
-) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+) -> dict[str, NDArray[np.generic]]:
     """Nash product on ``u1 = c (S - u0)^a`` by safeguarded Newton on ``t = S - u0``.
 
     Maximizing ``w ln(G - t) + (1 - w) ln(c t^a - d1)`` over ``t`` in ``(t_min, G)`` with
@@ -110,41 +107,42 @@ def _nash_power(
     ``phi(t) = c t^a [(w + (1 - w) a) t - (1 - w) a G] - w d1 t``,
 
     which is negative below the optimum and positive above it. When ``d1 = 0`` the root is
-    ``t = (1 - w) a G / (w + (1 - w) a)``, the starting point of the iteration.
+    ``t = (1 - w) a G / (w + (1 - w) a)``, the starting point of the iteration. Runs on one
+    cache-sized block (see :func:`~pipeline_games._blocks.blockwise`).
     """
-    surplus, scale, exponent = (
-        np.broadcast_to(x, shape) for x in (frontier.surplus, frontier.scale, frontier.exponent)
+    surplus, scale, exponent, d_first, d_second, weight = (
+        np.broadcast_to(x, shape) for x in (surplus, scale, exponent, d_first, d_second, weight)
     )
-    d_first = np.broadcast_to(d_first, shape)
-    d_second = np.broadcast_to(d_second, shape)
-    weight = np.broadcast_to(weight, shape)
     room = surplus - d_first  # G
-    t_min = (np.maximum(d_second, 0.0) / scale) ** (1.0 / exponent)
+    with np.errstate(divide="ignore", over="ignore"):
+        t_min = (np.maximum(d_second, 0.0) / scale) ** (1.0 / exponent)
     agreement = (room > t_min) & (scale * np.maximum(room, 0.0) ** exponent > d_second)
     # Points without gains get a harmless dummy problem (G = 1, d1 = 0) and are masked later.
-    room_safe = np.where(agreement, room, 1.0)
-    d_second_safe = np.where(agreement, d_second, 0.0)
-    t_min_safe = np.where(agreement, t_min, 0.0)
+    room = np.where(agreement, room, 1.0)
+    weighted_d_second = np.where(agreement, weight * d_second, 0.0)
+    t_min = np.where(agreement, t_min, 0.0)
     slope_weight = weight + (1.0 - weight) * exponent
-    start = (1.0 - weight) * exponent * room_safe / slope_weight
-    start = np.clip(start, t_min_safe, room_safe)
+    offset = (1.0 - weight) * exponent * room
+    scale_exponent = scale * exponent
+    start = np.clip(offset / slope_weight, t_min, room)
 
     def phi(t: FloatArray) -> tuple[FloatArray, FloatArray]:
         with np.errstate(divide="ignore", invalid="ignore"):
             t_pow = t**exponent
-            bracket = slope_weight * t - (1.0 - weight) * exponent * room_safe
-            value = scale * t_pow * bracket - weight * d_second_safe * t
+            bracket = slope_weight * t - offset
+            value = scale * t_pow * bracket - weighted_d_second * t
             slope = (
-                scale * exponent * np.where(t > 0.0, t_pow / t, np.inf) * bracket
+                scale_exponent * np.where(t > 0.0, t_pow / t, np.inf) * bracket
                 + scale * t_pow * slope_weight
-                - weight * d_second_safe
+                - weighted_d_second
             )
         return value, slope
 
-    t = newton_bracketed(phi, t_min_safe.copy(), room_safe.copy(), start)
-    first = surplus - t
-    second = scale * t**exponent
-    return first, second, agreement
+    t = newton_bracketed(phi, t_min, room.copy(), start)
+    payoffs = np.empty((*shape, 2), dtype=np.float64)
+    payoffs[..., 0] = np.where(agreement, surplus - t, d_first)
+    payoffs[..., 1] = np.where(agreement, scale * t**exponent, d_second)
+    return {"payoffs": payoffs, "agreement": agreement}
 
 
 def _nash_points(
@@ -232,24 +230,44 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     """
     weight_array = as_array(weight, "weight", low=0.0, high=1.0)
     d_first, d_second = problem.disagreement
-    shape = broadcast_named(problem=np.empty(problem.shape, dtype=bool), weight=weight_array)
+    shape = broadcast_named(problem=np.broadcast_to(False, problem.shape), weight=weight_array)
     frontier = problem.frontier
     if isinstance(frontier, LinearFrontier):
-        payoffs, agreement = _nash_linear(frontier, d_first, d_second, weight_array, shape)
-        disagreement = np.empty((*shape, 2), dtype=np.float64)
-        disagreement[..., 0] = d_first
-        disagreement[..., 1] = d_second
+        arrays = {
+            "surplus": frontier.surplus,
+            "rate": frontier.rate,
+            "d_first": d_first,
+            "d_second": d_second,
+            "weight": weight_array,
+        }
+        result = blockwise(_nash_linear_kernel, shape, arrays)
         return Outcome(
-            payoffs=payoffs,
-            agreement=agreement,
-            disagreement=disagreement,
+            payoffs=result["payoffs"],
+            agreement=result["agreement"],
+            disagreement=problem.disagreement,
             method="nash",
             parameters={"weight": weight_array},
             players=problem.players,
         )
     if isinstance(frontier, PowerFrontier):
-        first, second, agreement = _nash_power(frontier, d_first, d_second, weight_array, shape)
-    elif isinstance(frontier, PointsFrontier):
+        arrays = {
+            "surplus": frontier.surplus,
+            "scale": frontier.scale,
+            "exponent": frontier.exponent,
+            "d_first": d_first,
+            "d_second": d_second,
+            "weight": weight_array,
+        }
+        result = blockwise(_nash_power_kernel, shape, arrays)
+        return Outcome(
+            payoffs=result["payoffs"],
+            agreement=result["agreement"],
+            disagreement=problem.disagreement,
+            method="nash",
+            parameters={"weight": weight_array},
+            players=problem.players,
+        )
+    if isinstance(frontier, PointsFrontier):
         first, second, agreement = _nash_points(frontier, d_first, d_second, weight_array, shape)
     else:  # pragma: no cover - user-defined frontier types
         raise TypeError(f"nash does not support frontiers of type {type(frontier).__name__}")

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._arrays import stack_last
 from ..errors import MissingExtraError
 
 __all__ = [
@@ -45,7 +46,8 @@ class Outcome:
         ``payoffs`` are what they get without agreement (the disagreement point, or the
         outside options in alternating offers).
     disagreement
-        Array of shape ``(..., 2)``: the disagreement point the solution was measured from.
+        ``(d0, d1)``: the disagreement point the solution was measured from, as the
+        problem's arrays (broadcastable to :attr:`shape`, not copied to it).
     method
         The solver's name, e.g. ``"nash"`` or ``"rubinstein"``.
     parameters
@@ -71,7 +73,7 @@ class Outcome:
 
     payoffs: FloatArray
     agreement: NDArray[np.bool_]
-    disagreement: FloatArray
+    disagreement: tuple[FloatArray, FloatArray]
     method: str
     parameters: Mapping[str, Any] = field(default_factory=dict)
     players: tuple[str, str] = ("buyer", "seller")
@@ -95,7 +97,7 @@ class Outcome:
     @cached_property
     def gains(self) -> FloatArray:
         """Each player's gain over the disagreement point, ``payoffs - disagreement``."""
-        return self.payoffs - self.disagreement
+        return self.payoffs - stack_last(*self.disagreement, self.shape)
 
     def binding_labels(self) -> NDArray[np.str_]:
         """Which outside option binds, in words (``"none"``, ``"buyer"``, ``"seller"``, ``"both"``).
@@ -124,7 +126,7 @@ class Outcome:
             "payoffs": self.payoffs.tolist(),
             "shares": self.shares.tolist(),
             "agreement": self.agreement.tolist(),
-            "disagreement": self.disagreement.tolist(),
+            "disagreement": stack_last(*self.disagreement, self.shape).tolist(),
         }
         if self.binding is not None:
             result["binding"] = self.binding_labels().tolist()
