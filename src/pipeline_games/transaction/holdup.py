@@ -77,8 +77,13 @@ def _investment(
     theta: ArrayLike, scale: ArrayLike, alpha: ArrayLike, unit_cost: ArrayLike
 ) -> FloatArray:
     """``argmax_k theta a k^alpha - c k = (alpha a theta / c)^(1 / (1 - alpha))`` (unchecked)."""
+    alpha_array = np.asarray(alpha, dtype=np.float64)
+    base = np.multiply(alpha_array, scale) * np.asarray(theta, dtype=np.float64)
     with np.errstate(divide="ignore", over="ignore"):
-        return (np.multiply(alpha, scale) * theta / unit_cost) ** (1.0 / (1.0 - np.asarray(alpha)))
+        return np.asarray(
+            (base / np.asarray(unit_cost, dtype=np.float64)) ** (1.0 / (1.0 - alpha_array)),
+            dtype=np.float64,
+        )
 
 
 def _value(investment: ArrayLike, scale: ArrayLike, alpha: ArrayLike) -> FloatArray:
