@@ -62,6 +62,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_pair, broadcast_named, stack_last
 from ..errors import InvalidParameterError
+from ..sources import SourcedValue
 
 __all__ = [
     "REGIMES",
@@ -71,7 +72,6 @@ __all__ = [
     "REGIME_ONE_SIDED",
     "DyadInputs",
     "RegimeResult",
-    "SourcedValue",
     "casebook_dyads",
     "classify_dyad",
     "classify_regime",
@@ -224,38 +224,6 @@ def classify_regime(
 
 
 # -- sourced inputs for the four casebook dyads ------------------------------------------
-@dataclass(frozen=True)
-class SourcedValue:
-    """A number with its range and provenance.
-
-    ``kind`` is ``"reported"`` (stated in the source), ``"derived"`` (arithmetic on
-    reported figures) or ``"assumption"`` (a judgement, with a range to sweep).
-
-    Examples
-    --------
-    >>> SourcedValue(0.047, 0.047, 0.047, "share", "reported", "seed 000, ch. 3 sec. 2(1)").kind
-    'reported'
-    """
-
-    value: float
-    low: float
-    high: float
-    unit: str
-    kind: str
-    source: str
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("reported", "derived", "assumption"):
-            raise InvalidParameterError(
-                f"kind must be 'reported', 'derived' or 'assumption'; got {self.kind!r}"
-            )
-        if not self.low <= self.value <= self.high:
-            raise InvalidParameterError(
-                f"value must lie in [low, high]; got {self.value} outside [{self.low}, {self.high}]"
-            )
-
-
 @dataclass(frozen=True)
 class DyadInputs:
     """The regime rule's inputs for one dyad, each a :class:`SourcedValue`.
@@ -425,8 +393,8 @@ def casebook_dyads() -> dict[str, DyadInputs]:
                 share,
                 "reported",
                 f"{SEED_REPORT}, ch. 3 sec. 2(1); {CALIBRATION} sec. 2b: Transneft owns the "
-                "Russian spur, CNPC the Mohe-Daqing section; no jointly owned line",
-                note="the 2013 Tianjin refinery venture is not counted: a refinery can run "
+                "Russian spur, CNPC the Mohe-Daqing section; no jointly owned line; "
+                "the 2013 Tianjin refinery venture is not counted: a refinery can run "
                 "other crude, so it is not specific to the dyad",
             ),
             source_regime=REGIMES[REGIME_ALTERNATIVES],
@@ -481,8 +449,8 @@ def casebook_dyads() -> dict[str, DyadInputs]:
                 "assumption",
                 "the Turkmen section of the line is Turkmen-owned; the Uzbek and Kazakh "
                 "sections are ventures of CNPC with the transit states, not with "
-                "Turkmenistan (public project descriptions, not in the seeds)",
-                note="CNPC's Bagtyiarlyk PSA (seed report, ch. 3 sec. 2(2)) is China's own "
+                "Turkmenistan (public project descriptions, not in the seeds); "
+                "CNPC's Bagtyiarlyk PSA (seed report, ch. 3 sec. 2(2)) is China's own "
                 "asset inside Turkmenistan, a one-way hostage, not a shared asset",
             ),
             source_regime=REGIMES[REGIME_ONE_SIDED],
@@ -524,8 +492,8 @@ def casebook_dyads() -> dict[str, DyadInputs]:
                 share,
                 "assumption",
                 f"{SEED_REPORT}, ch. 3 sec. 3: Russia builds pipelines that can export to "
-                "Europe and the Asia-Pacific (Western route, Eastern Gas Program LNG)",
-                note="low end: the Power of Siberia fields are not linked to the European grid",
+                "Europe and the Asia-Pacific (Western route, Eastern Gas Program LNG); "
+                "low end: the Power of Siberia fields are not linked to the European grid",
             ),
             shared_assets=SourcedValue(
                 0.0,
