@@ -39,6 +39,7 @@ FloatArray = NDArray[np.float64]
 DEFAULT_PLAYERS = ("buyer", "seller")
 
 
+@dataclass(frozen=True, eq=False)
 class Frontier:
     """Base class of Pareto frontiers ``u2 = value(u1)``, non-increasing and concave.
 
