@@ -39,7 +39,7 @@ def test_contract_surplus_matches_brute_force(s, w, r, e, a, alpha):
         _brute_surplus(theta, a, alpha) - e, rel=1e-6, abs=1e-7
     )
     # Payoffs add up to the surplus (the contract price is a transfer).
-    assert float(out.payoffs.sum()) == pytest.approx(float(out.surplus), abs=1e-10)
+    assert float(out.payoffs.sum()) == pytest.approx(float(out.surplus), rel=1e-12, abs=1e-10)
 
 
 @settings(max_examples=30, deadline=None)
@@ -64,7 +64,7 @@ def test_joint_venture_investment_is_what_both_partners_approve(s, w, sigma, a, 
     k_buyer, k_seller = partner_best(sigma, w), partner_best(1 - sigma, 1 - w)
     expected = min(k_buyer, k_seller)
     assert float(out.investment) == pytest.approx(expected, rel=1e-4, abs=1e-7)
-    assert float(out.payoffs.sum()) == pytest.approx(float(out.surplus), abs=1e-9)
+    assert float(out.payoffs.sum()) == pytest.approx(float(out.surplus), rel=1e-12, abs=1e-9)
     # Each side's quasi-rent is its equity in the specific part of the value.
     value = a * float(out.investment) ** alpha
     np.testing.assert_allclose(out.quasi_rent, [sigma * s * value, (1 - sigma) * s * value])
