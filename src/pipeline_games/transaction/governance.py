@@ -1,0 +1,617 @@
+r"""Governance forms for a relationship-specific asset: who bears the quasi-rent, at what cost.
+
+Every form shares the technology of :mod:`~pipeline_games.transaction.holdup`: the seller
+(the producer) sinks an asset ``k`` at cost ``c k`` that is worth ``V(k) = a k^alpha`` inside
+the relationship and ``(1 - s) V(k)`` outside it (``s = specificity``); the buyer has Nash
+weight ``w`` in any ex-post bargaining. A form changes the seller's *marginal* share
+``theta`` of ``V`` (hence the investment ``k = (alpha a theta / c)^(1/(1-alpha))``), adds a
+governance cost, and moves the quasi-rent. The joint surplus of a form is
+``V(k) - c k - (its governance cost)``.
+
+Stylized assumptions of each form
+---------------------------------
+``spot``
+    No contract: the price is bargained after ``k`` is sunk. ``theta = 1 - w s``; no
+    governance cost. The seller bears the quasi-rent ``s V``; the buyer appropriates
+    ``w s V`` of it.
+``long_term_contract``
+    A fixed-price contract signed before investing. When it holds, the price does not
+    depend on ``k``, so the seller is the residual claimant of its investment
+    (``theta = 1``; Edlin and Reichelstein 1996). With probability ``r``
+    (``renegotiation_probability``) it is reopened after ``k`` is sunk and the terms are
+    those of spot bargaining. So ``theta = (1 - r) + r (1 - w s)``. Writing, monitoring and
+    enforcing it costs ``enforcement_cost`` (deadweight). Unprotected quasi-rent:
+    ``r s V``, borne by the seller.
+``joint_venture``
+    Shared assets: the buyer holds equity ``sigma`` (``buyer_equity``) in the specific asset
+    and pays that share of its cost (and of the venture's running cost ``venture_cost``).
+    Each side's threat point is its equity share of the asset's outside value,
+    ``(sigma (1 - s) V, (1 - sigma)(1 - s) V)``, and the quasi-rent ``s V`` is bargained
+    with weights ``(w, 1 - w)``. Both sides now hold a hostage (``sigma s V`` and
+    ``(1 - sigma) s V``). Per unit of its cost share, the buyer's marginal return is
+    ``(1 - s) + s w / sigma`` and the seller's ``(1 - s) + s (1 - w) / (1 - sigma)``; the
+    venture invests only what both approve (unanimity), so ``theta`` is the smaller of the
+    two. It equals 1, the first best, when equity matches bargaining power
+    (``sigma = w``).
+``prepayment_loan``
+    Loan-for-oil/gas: the buyer lends the first-best investment ``L = c k_FB`` before
+    anything is built (the loan finances a verifiable investment, so ``k = k_FB``); the
+    seller owes ``R = (1 + interest_rate) L``, repaid in deliveries, and trade terms are
+    otherwise bargained ex post as in spot. The seller keeps a default option: it defaults
+    when ``R`` exceeds ``default_penalty`` (what defaulting costs it: collateral, credit
+    access, reputation). On default the buyer recovers nothing and the penalty is a
+    deadweight loss. ``loan_cost`` (arranging and monitoring the loan) is deadweight, paid
+    by the buyer. Quasi-rents at stake: the buyer's claim ``R`` (worth something only
+    through the relationship) and the seller's ``s V``.
+``integration``
+    One owner for both stages: no ex-post bargaining, but bureaucratic costs. Internal
+    incentives are low-powered: ``theta = 1 - incentive_dilution``; a fixed
+    ``bureaucratic_cost`` is deadweight. No quasi-rent is exposed to a counterparty.
+
+Payoffs. In spot bargaining and the joint venture the payoffs follow from the ex-post
+bargaining. For the contract, the integration and the loan the ex-ante terms (contract price,
+acquisition price) are a transfer: each side gets its spot payoff plus its weight's share
+(``w`` for the buyer) of the form's surplus gain over spot (a loss, if the form is worse).
+For the loan, the split is the one implied by the repayment (see above).
+
+References
+----------
+Williamson, O. E. (1983). Credible commitments: using hostages to support exchange.
+*American Economic Review* 73(4), 519-540.
+Williamson, O. E. (1985). *The Economic Institutions of Capitalism*. Free Press.
+Klein, B., Crawford, R. G. and Alchian, A. A. (1978). *Journal of Law and Economics* 21(2).
+Grossman, S. J. and Hart, O. D. (1986). *Journal of Political Economy* 94(4).
+Edlin, A. S. and Reichelstein, S. (1996). Holdups, standard breach remedies, and optimal
+investment. *American Economic Review* 86(3), 478-501.
+Bulow, J. and Rogoff, K. (1989). Sovereign debt: is to forgive to forget? *American
+Economic Review* 79(1), 43-50.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._arrays import as_array, broadcast_named, stack_last
+from ..bargaining import BargainingProblem, nash
+from .holdup import _check_primitives, _investment, _value
+
+__all__ = [
+    "GOVERNANCE_FORMS",
+    "GovernanceChoice",
+    "GovernanceOutcome",
+    "best_governance",
+    "integration",
+    "joint_venture",
+    "long_term_contract",
+    "prepayment_loan",
+    "spot",
+]
+
+FloatArray = NDArray[np.float64]
+
+#: The governance forms, in the order of :func:`best_governance`'s last axis.
+GOVERNANCE_FORMS = (
+    "spot",
+    "long_term_contract",
+    "joint_venture",
+    "prepayment_loan",
+    "integration",
+)
+
+_BEARER_LABELS = np.array(["none", "buyer", "seller", "both"])
+
+
+@dataclass(frozen=True, eq=False)
+class GovernanceOutcome:
+    """What a governance form yields, for one parameter point or an array of them.
+
+    Attributes
+    ----------
+    form
+        The form's name (one of :data:`GOVERNANCE_FORMS`).
+    surplus
+        Joint surplus ``V(k) - c k -`` governance costs (and deadweight default losses).
+    payoffs
+        Array ``(..., 2)``, (buyer, seller).
+    investment
+        The specific investment ``k`` made under the form.
+    quasi_rent
+        Array ``(..., 2)``: each side's quasi-rent exposed to the other's opportunism.
+    quasi_rent_bearer
+        ``"none"``, ``"buyer"``, ``"seller"`` or ``"both"``: who has a positive exposed
+        quasi-rent, per point.
+    method
+        ``"governance"``.
+    parameters
+        The parameters used, as validated arrays.
+    players
+        ``("buyer", "seller")``.
+
+    Examples
+    --------
+    >>> out = spot(specificity=1.0, buyer_weight=0.5, scale=2.0, alpha=0.5)
+    >>> float(out.surplus), out.payoffs, str(out.quasi_rent_bearer)
+    (0.75, array([0.5 , 0.25]), 'seller')
+    """
+
+    form: str
+    surplus: FloatArray
+    payoffs: FloatArray
+    investment: FloatArray
+    quasi_rent: FloatArray
+    quasi_rent_bearer: NDArray[np.str_]
+    method: str = "governance"
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    players: tuple[str, str] = ("buyer", "seller")
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of the parameter grid."""
+        return tuple(self.payoffs.shape[:-1])
+
+
+@dataclass(frozen=True, eq=False)
+class GovernanceChoice:
+    """The surplus-maximising governance form at each parameter point.
+
+    Attributes
+    ----------
+    best
+        ``int`` array: index into ``forms`` of the best form (ties go to the earlier form).
+    surplus
+        Array ``(..., n_forms)``: each form's joint surplus.
+    forms
+        The forms' names, in the order of the last axis of ``surplus``.
+    method, parameters
+        ``"best_governance"`` and the parameters used.
+
+    Examples
+    --------
+    >>> choice = best_governance(specificity=[0.0, 1.0], buyer_weight=0.5,
+    ...                          enforcement_cost=0.05, venture_cost=0.1, loan_cost=0.1,
+    ...                          bureaucratic_cost=0.1)
+    >>> choice.labels().tolist()
+    ['spot', 'long_term_contract']
+    """
+
+    best: NDArray[np.intp]
+    surplus: FloatArray
+    forms: tuple[str, ...] = GOVERNANCE_FORMS
+    method: str = "best_governance"
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    def labels(self) -> NDArray[np.str_]:
+        """Names of the best forms, per point."""
+        return np.array(self.forms)[self.best]
+
+    @property
+    def best_surplus(self) -> FloatArray:
+        """The largest surplus, per point."""
+        return np.take_along_axis(self.surplus, self.best[..., None], axis=-1)[..., 0]
+
+
+# -- shared validation -------------------------------------------------------------------
+def _common(
+    specificity: ArrayLike,
+    buyer_weight: ArrayLike,
+    scale: ArrayLike,
+    alpha: ArrayLike,
+    unit_cost: ArrayLike,
+) -> dict[str, FloatArray]:
+    scale_array, alpha_array, cost_array = _check_primitives(scale, alpha, unit_cost)
+    return {
+        "specificity": as_array(specificity, "specificity", low=0.0, high=1.0),
+        "buyer_weight": as_array(buyer_weight, "buyer_weight", low=0.0, high=1.0),
+        "scale": scale_array,
+        "alpha": alpha_array,
+        "unit_cost": cost_array,
+    }
+
+
+def _cost(value: ArrayLike, name: str) -> FloatArray:
+    return as_array(value, name, low=0.0)
+
+
+def _surplus_at(theta: ArrayLike, p: Mapping[str, FloatArray]) -> tuple[FloatArray, FloatArray]:
+    """Investment and gross surplus ``V(k) - c k`` when the investor's marginal share is theta."""
+    investment = _investment(theta, p["scale"], p["alpha"], p["unit_cost"])
+    return investment, _value(investment, p["scale"], p["alpha"]) - p["unit_cost"] * investment
+
+
+def _bearer(quasi_rent: FloatArray) -> NDArray[np.str_]:
+    code = (quasi_rent[..., 0] > 0.0).astype(np.intp) + 2 * (quasi_rent[..., 1] > 0.0)
+    return _BEARER_LABELS[code]
+
+
+def _spot_theta(p: Mapping[str, FloatArray]) -> FloatArray:
+    return 1.0 - p["buyer_weight"] * p["specificity"]
+
+
+def _contract_theta(p: Mapping[str, FloatArray], renegotiation: FloatArray) -> FloatArray:
+    return (1.0 - renegotiation) + renegotiation * _spot_theta(p)
+
+
+def _venture_theta(p: Mapping[str, FloatArray], equity: FloatArray) -> FloatArray:
+    s, w = p["specificity"], p["buyer_weight"]
+    return (1.0 - s) + s * np.minimum(w / equity, (1.0 - w) / (1.0 - equity))
+
+
+def _spot_payoffs(p: Mapping[str, FloatArray], shape: tuple[int, ...]) -> FloatArray:
+    theta = _spot_theta(p)
+    investment, _ = _surplus_at(theta, p)
+    value = _value(investment, p["scale"], p["alpha"])
+    buyer = p["buyer_weight"] * p["specificity"] * value
+    seller = theta * value - p["unit_cost"] * investment
+    return stack_last(buyer, seller, shape)
+
+
+def _transfer_split(
+    p: Mapping[str, FloatArray], surplus: FloatArray, shape: tuple[int, ...]
+) -> FloatArray:
+    """Spot payoffs plus each side's weight share of the form's surplus gain over spot."""
+    spot_payoffs = _spot_payoffs(p, shape)
+    gain = surplus - spot_payoffs.sum(axis=-1)
+    w = p["buyer_weight"]
+    return stack_last(
+        spot_payoffs[..., 0] + w * gain, spot_payoffs[..., 1] + (1.0 - w) * gain, shape
+    )
+
+
+def _shape(p: Mapping[str, ArrayLike]) -> tuple[int, ...]:
+    return broadcast_named(**p)
+
+
+# -- the forms -----------------------------------------------------------------------------
+def spot(
+    specificity: ArrayLike,
+    buyer_weight: ArrayLike = 0.5,
+    *,
+    scale: ArrayLike = 1.0,
+    alpha: ArrayLike = 0.5,
+    unit_cost: ArrayLike = 1.0,
+) -> GovernanceOutcome:
+    """Spot bargaining after the seller's asset is sunk (the hold-up benchmark).
+
+    Parameters
+    ----------
+    specificity
+        ``s`` in ``[0, 1]``: share of the seller's asset value lost outside the relationship.
+    buyer_weight
+        ``w`` in ``[0, 1]``: the buyer's Nash weight in ex-post bargaining.
+    scale, alpha, unit_cost
+        ``V(k) = scale k^alpha`` (``scale > 0``, ``0 < alpha < 1``), cost ``unit_cost k``.
+
+    Examples
+    --------
+    >>> out = spot(specificity=0.5, buyer_weight=0.5, scale=2.0, alpha=0.5)
+    >>> float(out.investment), float(out.surplus)  # theta = 0.75: k = 0.75^2
+    (0.5625, 0.9375)
+    """
+    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
+    shape = _shape(p)
+    theta = _spot_theta(p)
+    investment, surplus = _surplus_at(theta, p)
+    value = _value(investment, p["scale"], p["alpha"])
+    outside = (1.0 - p["specificity"]) * value
+    ex_post = nash(BargainingProblem.linear(value, (0.0, outside)), weight=p["buyer_weight"])
+    payoffs = stack_last(
+        ex_post.payoffs[..., 0], ex_post.payoffs[..., 1] - p["unit_cost"] * investment, shape
+    )
+    quasi_rent = stack_last(0.0, p["specificity"] * value, shape)
+    return GovernanceOutcome(
+        form="spot",
+        surplus=np.array(np.broadcast_to(surplus, shape)),
+        payoffs=payoffs,
+        investment=np.array(np.broadcast_to(investment, shape)),
+        quasi_rent=quasi_rent,
+        quasi_rent_bearer=_bearer(quasi_rent),
+        parameters=p,
+    )
+
+
+def long_term_contract(
+    specificity: ArrayLike,
+    buyer_weight: ArrayLike = 0.5,
+    *,
+    renegotiation_probability: ArrayLike = 0.2,
+    enforcement_cost: ArrayLike = 0.0,
+    scale: ArrayLike = 1.0,
+    alpha: ArrayLike = 0.5,
+    unit_cost: ArrayLike = 1.0,
+) -> GovernanceOutcome:
+    """A fixed-price long-term contract that is reopened with probability ``r``.
+
+    Parameters
+    ----------
+    specificity, buyer_weight, scale, alpha, unit_cost
+        As in :func:`spot`.
+    renegotiation_probability
+        ``r`` in ``[0, 1]``: probability that the contract is reopened after the asset is sunk.
+    enforcement_cost
+        Deadweight cost of writing, monitoring and enforcing the contract, ``>= 0``.
+
+    Examples
+    --------
+    >>> out = long_term_contract(1.0, 0.5, renegotiation_probability=0.0, scale=2.0,
+    ...                          alpha=0.5)
+    >>> float(out.investment), float(out.surplus)  # first best
+    (1.0, 1.0)
+    """
+    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
+    r = as_array(renegotiation_probability, "renegotiation_probability", low=0.0, high=1.0)
+    cost = _cost(enforcement_cost, "enforcement_cost")
+    shape = _shape({**p, "renegotiation_probability": r, "enforcement_cost": cost})
+    investment, gross = _surplus_at(_contract_theta(p, r), p)
+    surplus = np.array(np.broadcast_to(gross - cost, shape))
+    value = _value(investment, p["scale"], p["alpha"])
+    quasi_rent = stack_last(0.0, r * p["specificity"] * value, shape)
+    return GovernanceOutcome(
+        form="long_term_contract",
+        surplus=surplus,
+        payoffs=_transfer_split(p, surplus, shape),
+        investment=np.array(np.broadcast_to(investment, shape)),
+        quasi_rent=quasi_rent,
+        quasi_rent_bearer=_bearer(quasi_rent),
+        parameters={**p, "renegotiation_probability": r, "enforcement_cost": cost},
+    )
+
+
+def joint_venture(
+    specificity: ArrayLike,
+    buyer_weight: ArrayLike = 0.5,
+    *,
+    buyer_equity: ArrayLike = 0.5,
+    venture_cost: ArrayLike = 0.0,
+    scale: ArrayLike = 1.0,
+    alpha: ArrayLike = 0.5,
+    unit_cost: ArrayLike = 1.0,
+) -> GovernanceOutcome:
+    """Shared specific assets (a joint venture): each side holds a hostage.
+
+    Parameters
+    ----------
+    specificity, buyer_weight, scale, alpha, unit_cost
+        As in :func:`spot`.
+    buyer_equity
+        ``sigma`` in ``(0, 1)``: the buyer's share of the asset (and of its costs).
+    venture_cost
+        Deadweight cost of running the venture (coordination, shared decisions), ``>= 0``,
+        shared in proportion to equity.
+
+    Examples
+    --------
+    >>> out = joint_venture(1.0, 0.5, buyer_equity=0.5, scale=2.0, alpha=0.5)
+    >>> float(out.investment), out.payoffs, str(out.quasi_rent_bearer)
+    (1.0, array([0.5, 0.5]), 'both')
+    """
+    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
+    equity = as_array(
+        buyer_equity, "buyer_equity", low=0.0, high=1.0, low_open=True, high_open=True
+    )
+    cost = _cost(venture_cost, "venture_cost")
+    shape = _shape({**p, "buyer_equity": equity, "venture_cost": cost})
+    investment, gross = _surplus_at(_venture_theta(p, equity), p)
+    value = _value(investment, p["scale"], p["alpha"])
+    outside = (1.0 - p["specificity"]) * value
+    ex_post = nash(
+        BargainingProblem.linear(value, (equity * outside, (1.0 - equity) * outside)),
+        weight=p["buyer_weight"],
+    ).payoffs
+    total_cost = p["unit_cost"] * investment + cost
+    payoffs = stack_last(
+        ex_post[..., 0] - equity * total_cost,
+        ex_post[..., 1] - (1.0 - equity) * total_cost,
+        shape,
+    )
+    quasi_rent = stack_last(
+        equity * p["specificity"] * value, (1.0 - equity) * p["specificity"] * value, shape
+    )
+    return GovernanceOutcome(
+        form="joint_venture",
+        surplus=np.array(np.broadcast_to(gross - cost, shape)),
+        payoffs=payoffs,
+        investment=np.array(np.broadcast_to(investment, shape)),
+        quasi_rent=quasi_rent,
+        quasi_rent_bearer=_bearer(quasi_rent),
+        parameters={**p, "buyer_equity": equity, "venture_cost": cost},
+    )
+
+
+def prepayment_loan(
+    specificity: ArrayLike,
+    buyer_weight: ArrayLike = 0.5,
+    *,
+    interest_rate: ArrayLike = 0.0,
+    default_penalty: ArrayLike = np.inf,
+    loan_cost: ArrayLike = 0.0,
+    scale: ArrayLike = 1.0,
+    alpha: ArrayLike = 0.5,
+    unit_cost: ArrayLike = 1.0,
+) -> GovernanceOutcome:
+    """A prepayment loan (loan-for-oil or loan-for-gas) repaid in deliveries.
+
+    Parameters
+    ----------
+    specificity, buyer_weight, scale, alpha, unit_cost
+        As in :func:`spot`.
+    interest_rate
+        Interest over the life of the loan, ``>= 0``: the seller owes ``(1 + i) L``.
+    default_penalty
+        What defaulting costs the seller, ``>= 0`` (``inf``: default never pays).
+    loan_cost
+        Deadweight cost of arranging and monitoring the loan, paid by the buyer, ``>= 0``.
+
+    Examples
+    --------
+    >>> out = prepayment_loan(1.0, 0.5, scale=2.0, alpha=0.5)
+    >>> float(out.investment), float(out.surplus), out.payoffs
+    (1.0, 1.0, array([0., 1.]))
+    >>> out = prepayment_loan(1.0, 0.5, interest_rate=0.1, default_penalty=1.0,
+    ...                       scale=2.0, alpha=0.5)
+    >>> float(out.surplus), out.payoffs  # the seller defaults: the penalty is lost
+    (0.0, array([-0., 0.]))
+    """
+    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
+    interest = _cost(interest_rate, "interest_rate")
+    penalty = as_array(default_penalty, "default_penalty", low=0.0, allow_inf=True)
+    cost = _cost(loan_cost, "loan_cost")
+    shape = _shape({**p, "interest_rate": interest, "default_penalty": penalty, "loan_cost": cost})
+    investment, gross = _surplus_at(1.0, p)
+    value = _value(investment, p["scale"], p["alpha"])
+    loan = p["unit_cost"] * investment
+    repayment = (1.0 + interest) * loan
+    defaults = repayment > penalty
+    received = np.where(defaults, 0.0, repayment)
+    lost = np.where(defaults, penalty, 0.0)
+    buyer = p["buyer_weight"] * p["specificity"] * value - loan + received - cost
+    seller = (1.0 - p["buyer_weight"] * p["specificity"]) * value - received - lost
+    payoffs = stack_last(buyer, seller, shape)
+    quasi_rent = stack_last(repayment, p["specificity"] * value, shape)
+    return GovernanceOutcome(
+        form="prepayment_loan",
+        surplus=np.array(np.broadcast_to(gross - cost - lost, shape)),
+        payoffs=payoffs,
+        investment=np.array(np.broadcast_to(investment, shape)),
+        quasi_rent=quasi_rent,
+        quasi_rent_bearer=_bearer(quasi_rent),
+        parameters={
+            **p,
+            "interest_rate": interest,
+            "default_penalty": penalty,
+            "loan_cost": cost,
+        },
+    )
+
+
+def integration(
+    specificity: ArrayLike,
+    buyer_weight: ArrayLike = 0.5,
+    *,
+    bureaucratic_cost: ArrayLike = 0.0,
+    incentive_dilution: ArrayLike = 0.0,
+    scale: ArrayLike = 1.0,
+    alpha: ArrayLike = 0.5,
+    unit_cost: ArrayLike = 1.0,
+) -> GovernanceOutcome:
+    """Vertical integration: no hold-up, but bureaucratic costs and weaker incentives.
+
+    Parameters
+    ----------
+    specificity, buyer_weight, scale, alpha, unit_cost
+        As in :func:`spot` (the weight sets the acquisition price).
+    bureaucratic_cost
+        Fixed deadweight cost of running the integrated hierarchy, ``>= 0``.
+    incentive_dilution
+        ``delta`` in ``[0, 1)``: the integrated manager keeps ``1 - delta`` of the marginal
+        value of investment (low-powered incentives).
+
+    Examples
+    --------
+    >>> out = integration(1.0, 0.5, bureaucratic_cost=0.1, scale=2.0, alpha=0.5)
+    >>> float(out.surplus), str(out.quasi_rent_bearer)
+    (0.9, 'none')
+    """
+    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
+    cost = _cost(bureaucratic_cost, "bureaucratic_cost")
+    dilution = as_array(incentive_dilution, "incentive_dilution", low=0.0, high=1.0, high_open=True)
+    shape = _shape({**p, "bureaucratic_cost": cost, "incentive_dilution": dilution})
+    investment, gross = _surplus_at(1.0 - dilution, p)
+    surplus = np.array(np.broadcast_to(gross - cost, shape))
+    quasi_rent = np.zeros((*shape, 2))
+    return GovernanceOutcome(
+        form="integration",
+        surplus=surplus,
+        payoffs=_transfer_split(p, surplus, shape),
+        investment=np.array(np.broadcast_to(investment, shape)),
+        quasi_rent=quasi_rent,
+        quasi_rent_bearer=_bearer(quasi_rent),
+        parameters={**p, "bureaucratic_cost": cost, "incentive_dilution": dilution},
+    )
+
+
+def best_governance(
+    specificity: ArrayLike,
+    buyer_weight: ArrayLike = 0.5,
+    *,
+    renegotiation_probability: ArrayLike = 0.2,
+    enforcement_cost: ArrayLike = 0.0,
+    buyer_equity: ArrayLike = 0.5,
+    venture_cost: ArrayLike = 0.0,
+    interest_rate: ArrayLike = 0.0,
+    default_penalty: ArrayLike = np.inf,
+    loan_cost: ArrayLike = 0.0,
+    bureaucratic_cost: ArrayLike = 0.0,
+    incentive_dilution: ArrayLike = 0.0,
+    scale: ArrayLike = 1.0,
+    alpha: ArrayLike = 0.5,
+    unit_cost: ArrayLike = 1.0,
+) -> GovernanceChoice:
+    """The surplus-maximising governance form per parameter point (vectorized).
+
+    Computes every form's joint surplus (the same formulas as :func:`spot`,
+    :func:`long_term_contract`, :func:`joint_venture`, :func:`prepayment_loan` and
+    :func:`integration`, without their payoffs, to keep large sweeps lean) and picks the
+    largest; ties go to the form listed first in :data:`GOVERNANCE_FORMS`.
+
+    Parameters
+    ----------
+    specificity, buyer_weight, scale, alpha, unit_cost
+        As in :func:`spot`.
+    renegotiation_probability, enforcement_cost
+        As in :func:`long_term_contract`.
+    buyer_equity, venture_cost
+        As in :func:`joint_venture`.
+    interest_rate, default_penalty, loan_cost
+        As in :func:`prepayment_loan`.
+    bureaucratic_cost, incentive_dilution
+        As in :func:`integration`.
+
+    Examples
+    --------
+    >>> choice = best_governance(0.8, 0.5, enforcement_cost=0.02, loan_cost=0.05,
+    ...                          venture_cost=0.01, bureaucratic_cost=0.1)
+    >>> str(choice.labels()), choice.surplus.round(4)
+    ('joint_venture', array([0.21  , 0.2284, 0.24  , 0.2   , 0.15  ]))
+    """
+    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
+    extra = {
+        "renegotiation_probability": as_array(
+            renegotiation_probability, "renegotiation_probability", low=0.0, high=1.0
+        ),
+        "enforcement_cost": _cost(enforcement_cost, "enforcement_cost"),
+        "buyer_equity": as_array(
+            buyer_equity, "buyer_equity", low=0.0, high=1.0, low_open=True, high_open=True
+        ),
+        "venture_cost": _cost(venture_cost, "venture_cost"),
+        "interest_rate": _cost(interest_rate, "interest_rate"),
+        "default_penalty": as_array(default_penalty, "default_penalty", low=0.0, allow_inf=True),
+        "loan_cost": _cost(loan_cost, "loan_cost"),
+        "bureaucratic_cost": _cost(bureaucratic_cost, "bureaucratic_cost"),
+        "incentive_dilution": as_array(
+            incentive_dilution, "incentive_dilution", low=0.0, high=1.0, high_open=True
+        ),
+    }
+    shape = _shape({**p, **extra})
+    surplus = np.empty((*shape, len(GOVERNANCE_FORMS)), dtype=np.float64)
+    surplus[..., 0] = _surplus_at(_spot_theta(p), p)[1]
+    contract_theta = _contract_theta(p, extra["renegotiation_probability"])
+    surplus[..., 1] = _surplus_at(contract_theta, p)[1] - extra["enforcement_cost"]
+    venture_theta = _venture_theta(p, extra["buyer_equity"])
+    surplus[..., 2] = _surplus_at(venture_theta, p)[1] - extra["venture_cost"]
+    first_best_investment, first_best = _surplus_at(1.0, p)
+    repayment = (1.0 + extra["interest_rate"]) * p["unit_cost"] * first_best_investment
+    default_loss = np.where(repayment > extra["default_penalty"], extra["default_penalty"], 0.0)
+    surplus[..., 3] = first_best - extra["loan_cost"] - default_loss
+    surplus[..., 4] = (
+        _surplus_at(1.0 - extra["incentive_dilution"], p)[1] - extra["bureaucratic_cost"]
+    )
+    return GovernanceChoice(
+        best=np.argmax(surplus, axis=-1),
+        surplus=surplus,
+        parameters={**p, **extra},
+    )
