@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .batched import MAX_EXTREME_EQUILIBRIA_2X2, Batch2x2Result, solve_2x2
+
+__all__: list[str] = ["MAX_EXTREME_EQUILIBRIA_2X2", "Batch2x2Result", "solve_2x2"]
