@@ -25,7 +25,9 @@ def nashpy_extreme_equilibria(A, B, method: str = "vertex"):
             found = list(game.support_enumeration())
     unique: list[tuple[np.ndarray, np.ndarray]] = []
     for x, y in found:
-        if not any(np.allclose(x, u, atol=1e-7) and np.allclose(y, v, atol=1e-7) for u, v in unique):
+        if not any(
+            np.allclose(x, u, atol=1e-7) and np.allclose(y, v, atol=1e-7) for u, v in unique
+        ):
             unique.append((np.asarray(x, float), np.asarray(y, float)))
     return unique
 
@@ -35,6 +37,8 @@ def same_equilibrium_sets(first, second, atol: float = 1e-7) -> bool:
     if len(first) != len(second):
         return False
     for x, y in first:
-        if not any(np.allclose(x, u, atol=atol) and np.allclose(y, v, atol=atol) for u, v in second):
+        if not any(
+            np.allclose(x, u, atol=atol) and np.allclose(y, v, atol=atol) for u, v in second
+        ):
             return False
     return True

@@ -170,7 +170,9 @@ def test_single_game_shape_accepted():
     ],
 )
 def test_invalid_input_is_named(A, B, fragment):
-    with pytest.raises(InvalidParameterError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        InvalidParameterError, match=fragment.replace("(", r"\(").replace(")", r"\)")
+    ):
         solve_2x2(A, B)
 
 

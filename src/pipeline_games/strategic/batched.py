@@ -305,7 +305,12 @@ def solve_2x2(
     mask = np.arange(K)[:, np.newaxis] < count
 
     # Expected payoffs at each equilibrium, in closed form.
-    pq, p1q, pq1, p1q1 = p_out * q_out, p_out * (1 - q_out), (1 - p_out) * q_out, (1 - p_out) * (1 - q_out)
+    pq, p1q, pq1, p1q1 = (
+        p_out * q_out,
+        p_out * (1 - q_out),
+        (1 - p_out) * q_out,
+        (1 - p_out) * (1 - q_out),
+    )
     row_payoff = pq * A[:, 0, 0] + p1q * A[:, 0, 1] + pq1 * A[:, 1, 0] + p1q1 * A[:, 1, 1]
     col_payoff = pq * B[:, 0, 0] + p1q * B[:, 0, 1] + pq1 * B[:, 1, 0] + p1q1 * B[:, 1, 1]
 
@@ -330,4 +335,3 @@ def solve_2x2(
         tol=tol,
         players=(str(players[0]), str(players[1])),
     )
-
