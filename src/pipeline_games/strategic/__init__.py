@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .batched import MAX_EXTREME_EQUILIBRIA_2X2, Batch2x2Result, solve_2x2
+from .gambit import NfgGame, parse_nfg, read_nfg, write_nfg
 from .normal_form import (
     EliminationResult,
     EquilibriumSet,
@@ -16,8 +17,12 @@ __all__: list[str] = [
     "Batch2x2Result",
     "EliminationResult",
     "EquilibriumSet",
+    "NfgGame",
     "NormalFormGame",
     "PureEquilibria",
+    "parse_nfg",
     "pure_nash_equilibria",
+    "read_nfg",
     "solve_2x2",
+    "write_nfg",
 ]
