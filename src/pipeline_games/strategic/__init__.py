@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from .batched import MAX_EXTREME_EQUILIBRIA_2X2, Batch2x2Result, solve_2x2
+from .extensive import (
+    ChanceNode,
+    DecisionNode,
+    GameTree,
+    SubgamePerfectResult,
+    TerminalNode,
+    backward_induction,
+)
 from .gambit import NfgGame, parse_nfg, read_nfg, write_nfg
 from .normal_form import (
     EliminationResult,
@@ -15,6 +23,12 @@ from .normal_form import (
 __all__: list[str] = [
     "MAX_EXTREME_EQUILIBRIA_2X2",
     "Batch2x2Result",
+    "ChanceNode",
+    "DecisionNode",
+    "GameTree",
+    "SubgamePerfectResult",
+    "TerminalNode",
+    "backward_induction",
     "EliminationResult",
     "EquilibriumSet",
     "NfgGame",

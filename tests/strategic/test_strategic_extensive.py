@@ -1,0 +1,204 @@
+"""Backward induction against brute-force enumeration of strategy profiles."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+
+from pipeline_games.errors import InvalidParameterError
+from pipeline_games.strategic import (
+    ChanceNode,
+    DecisionNode,
+    GameTree,
+    TerminalNode,
+    backward_induction,
+)
+
+
+def random_tree(rng: random.Random, n_players: int, grid: int, integer: bool, depth: int = 0):
+    kind = rng.random()
+    if depth >= 3 or (depth > 0 and kind < 0.25):
+        if integer:
+            payoffs = [
+                np.array([rng.randint(0, 2) for _ in range(grid)], float) for _ in range(n_players)
+            ]
+        else:
+            payoffs = [np.array([rng.gauss(0, 1) for _ in range(grid)]) for _ in range(n_players)]
+        return TerminalNode(tuple(payoffs))
+    width = rng.choice([2, 2, 3]) if depth < 2 else 2
+    labels = [f"a{k}" for k in range(width)]
+    children = {label: random_tree(rng, n_players, grid, integer, depth + 1) for label in labels}
+    if kind < 0.4 and depth > 0:
+        weights = np.array([[rng.random() + 0.05 for _ in range(grid)] for _ in labels])
+        weights /= weights.sum(axis=0)
+        return ChanceNode(children, dict(zip(labels, weights, strict=True)))
+    return DecisionNode(rng.randrange(n_players), children)
+
+
+def _decision_nodes(node, found):
+    if isinstance(node, DecisionNode):
+        found.append(node)
+        for child in node.actions.values():
+            _decision_nodes(child, found)
+    elif isinstance(node, ChanceNode):
+        for child in node.children.values():
+            _decision_nodes(child, found)
+    return found
+
+
+def _value(node, profile, point):
+    if isinstance(node, TerminalNode):
+        return np.array([np.asarray(v, float)[point] for v in node.payoffs])
+    if isinstance(node, ChanceNode):
+        return sum(
+            np.asarray(node.probabilities[k], float)[point] * _value(c, profile, point)
+            for k, c in node.children.items()
+        )
+    return _value(list(node.actions.values())[profile[id(node)]], profile, point)
+
+
+def brute_force_spe(tree: GameTree, point: int, tol: float = 1e-9):
+    """All pure subgame-perfect profiles at one parameter point, by enumeration."""
+    nodes = _decision_nodes(tree.root, [])
+    subgames = [tree.root, *nodes]
+    spe = []
+    for actions in itertools.product(*(range(len(d.actions)) for d in nodes)):
+        profile = {id(d): a for d, a in zip(nodes, actions, strict=True)}
+        perfect = True
+        for sub in subgames:
+            inside = _decision_nodes(sub, [])
+            base = _value(sub, profile, point)
+            for player in range(len(tree.players)):
+                own = [d for d in inside if d.player == player]
+                for alternative in itertools.product(*(range(len(d.actions)) for d in own)):
+                    deviated = dict(profile)
+                    deviated.update({id(d): a for d, a in zip(own, alternative, strict=True)})
+                    if _value(sub, deviated, point)[player] > base[player] + tol:
+                        perfect = False
+                        break
+                if not perfect:
+                    break
+            if not perfect:
+                break
+        if perfect:
+            spe.append({tree.name_of(d): a for d, a in zip(nodes, actions, strict=True)})
+    return spe
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_generic_trees_unique_spe_equals_backward_induction(seed):
+    rng = random.Random(seed)
+    grid = 3
+    n_players = 2 + seed % 2
+    tree = GameTree(
+        random_tree(rng, n_players, grid, integer=False), players=("p0", "p1", "p2")[:n_players]
+    )
+    result = backward_induction(tree)
+    for point in range(grid):
+        spe = brute_force_spe(tree, point)
+        assert len(spe) == 1
+        expected = spe[0]
+        got = {name: int(result.choices[name][point]) for name in result.choices}
+        assert got == expected
+        assert not any(bool(t[point]) for t in result.ties.values())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_trees_with_ties_backward_induction_is_one_of_the_spe(seed):
+    rng = random.Random(100 + seed)
+    grid = 4
+    n_players = 2
+    tree = GameTree(random_tree(rng, n_players, grid, integer=True), players=("p0", "p1"))
+    for tie_break in ("first", "last"):
+        result = backward_induction(tree, tie_break=tie_break)
+        for point in range(grid):
+            spe = brute_force_spe(tree, point)
+            got = {name: int(result.choices[name][point]) for name in result.choices}
+            assert got in spe
+            any_tie = any(bool(t[point]) for t in result.ties.values())
+            assert any_tie == (len(spe) > 1)
+
+
+def test_vectorized_equals_pointwise():
+    rng = random.Random(7)
+    tree = GameTree(random_tree(rng, 2, 6, integer=False), players=("p0", "p1"))
+    result = backward_induction(tree)
+    assert result.payoffs.shape == (6, 2)
+    for point in range(6):
+        spe = brute_force_spe(tree, point)[0]
+        # Equilibrium payoff equals the brute-force profile's value.
+        nodes = _decision_nodes(tree.root, [])
+        profile = {id(d): spe[tree.name_of(d)] for d in nodes}
+        np.testing.assert_allclose(result.payoffs[point], _value(tree.root, profile, point))
+
+
+def test_reach_probabilities_sum_to_one_over_terminals():
+    rng = random.Random(3)
+    tree = GameTree(random_tree(rng, 2, 5, integer=False), players=("p0", "p1"))
+    result = backward_induction(tree)
+    total = sum(result.reach[name] for name in tree.terminal_nodes())
+    np.testing.assert_allclose(total, 1.0)
+
+
+def test_chance_node_expected_value():
+    tree = GameTree(
+        DecisionNode(
+            0,
+            {
+                "safe": TerminalNode((1.0, 0.0)),
+                "gamble": ChanceNode(
+                    {"win": TerminalNode((3.0, 0.0)), "lose": TerminalNode((0.0, 0.0))},
+                    {"win": np.array([0.2, 0.5]), "lose": np.array([0.8, 0.5])},
+                ),
+            },
+            name="choose",
+        ),
+        players=("a", "b"),
+    )
+    result = backward_induction(tree)
+    # 3 * 0.2 = 0.6 < 1 -> safe; 3 * 0.5 = 1.5 > 1 -> gamble.
+    assert result.chosen("choose").tolist() == ["safe", "gamble"]
+    np.testing.assert_allclose(result.payoffs[:, 0], [1.0, 1.5])
+
+
+@pytest.mark.parametrize(
+    ("build", "fragment"),
+    [
+        (lambda: GameTree(TerminalNode((1.0,)), players=("a", "b")), "must have 2 payoffs"),
+        (
+            lambda: GameTree(DecisionNode(2, {"x": TerminalNode((1.0, 1.0))}), players=("a", "b")),
+            "must be an index in [0, 1]",
+        ),
+        (
+            lambda: GameTree(
+                ChanceNode(
+                    {"x": TerminalNode((1.0,)), "y": TerminalNode((0.0,))}, {"x": 0.5, "y": 0.6}
+                ),
+                players=("a",),
+            ),
+            "must sum to 1",
+        ),
+        (
+            lambda: GameTree(
+                DecisionNode(
+                    0, {"x": TerminalNode(([1.0, 2.0],)), "y": TerminalNode(([1.0, 2.0, 3.0],))}
+                ),
+                players=("a",),
+            ),
+            "do not broadcast",
+        ),
+    ],
+)
+def test_invalid_trees_rejected(build, fragment):
+    with pytest.raises(InvalidParameterError) as info:
+        build()
+    assert fragment in str(info.value)
+
+
+def test_shared_node_rejected():
+    leaf = TerminalNode((1.0,))
+    with pytest.raises(InvalidParameterError, match="appears twice"):
+        GameTree(DecisionNode(0, {"x": leaf, "y": leaf}), players=("a",))
