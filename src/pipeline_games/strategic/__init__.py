@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 from .batched import MAX_EXTREME_EQUILIBRIA_2X2, Batch2x2Result, solve_2x2
+from .case_games import (
+    CaseGame,
+    CaseParameter,
+    OutcomeRegions,
+    espo_route_choice,
+    espo_route_parameters,
+    espo_route_regions,
+    kazakhstan_investment_parameters,
+    kazakhstan_investment_regions,
+    kazakhstan_sequential_investment,
+)
 from .extensive import (
     ChanceNode,
     DecisionNode,
@@ -23,6 +34,15 @@ from .normal_form import (
 __all__: list[str] = [
     "MAX_EXTREME_EQUILIBRIA_2X2",
     "Batch2x2Result",
+    "CaseGame",
+    "CaseParameter",
+    "OutcomeRegions",
+    "espo_route_choice",
+    "espo_route_parameters",
+    "espo_route_regions",
+    "kazakhstan_investment_parameters",
+    "kazakhstan_investment_regions",
+    "kazakhstan_sequential_investment",
     "ChanceNode",
     "DecisionNode",
     "GameTree",
