@@ -61,7 +61,8 @@ def test_continuum_when_one_player_is_indifferent():
     A = np.array([[1.0, 0.0], [0.0, 0.0]])
     B = np.zeros((2, 2))
     result = solve_2x2(A, B)
-    assert result.degenerate[0] and result.continuum[0]
+    assert result.degenerate[0]
+    assert result.continuum[0]
     points = {
         (float(x[0]), float(y[0]))
         for x, y in zip(result.row_strategies[0, :3], result.column_strategies[0, :3], strict=True)

@@ -2,90 +2,31 @@
 
 from __future__ import annotations
 
-import itertools
+import importlib.util
+import pathlib
 import random
 
 import numpy as np
 import pytest
 
 from pipeline_games.errors import InvalidParameterError
-from pipeline_games.strategic import (
+
+_spec = importlib.util.spec_from_file_location(
+    "strategic_spe_reference", pathlib.Path(__file__).with_name("spe_reference.py")
+)
+spe_reference = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(spe_reference)
+random_tree = spe_reference.random_tree
+brute_force_spe = spe_reference.brute_force_spe
+_decision_nodes = spe_reference.decision_nodes
+
+from pipeline_games.strategic import (  # noqa: E402
     ChanceNode,
     DecisionNode,
     GameTree,
     TerminalNode,
     backward_induction,
 )
-
-
-def random_tree(rng: random.Random, n_players: int, grid: int, integer: bool, depth: int = 0):
-    kind = rng.random()
-    if depth >= 3 or (depth > 0 and kind < 0.25):
-        if integer:
-            payoffs = [
-                np.array([rng.randint(0, 2) for _ in range(grid)], float) for _ in range(n_players)
-            ]
-        else:
-            payoffs = [np.array([rng.gauss(0, 1) for _ in range(grid)]) for _ in range(n_players)]
-        return TerminalNode(tuple(payoffs))
-    width = rng.choice([2, 2, 3]) if depth < 2 else 2
-    labels = [f"a{k}" for k in range(width)]
-    children = {label: random_tree(rng, n_players, grid, integer, depth + 1) for label in labels}
-    if kind < 0.4 and depth > 0:
-        weights = np.array([[rng.random() + 0.05 for _ in range(grid)] for _ in labels])
-        weights /= weights.sum(axis=0)
-        return ChanceNode(children, dict(zip(labels, weights, strict=True)))
-    return DecisionNode(rng.randrange(n_players), children)
-
-
-def _decision_nodes(node, found):
-    if isinstance(node, DecisionNode):
-        found.append(node)
-        for child in node.actions.values():
-            _decision_nodes(child, found)
-    elif isinstance(node, ChanceNode):
-        for child in node.children.values():
-            _decision_nodes(child, found)
-    return found
-
-
-def _value(node, profile, point):
-    if isinstance(node, TerminalNode):
-        return np.array([np.asarray(v, float)[point] for v in node.payoffs])
-    if isinstance(node, ChanceNode):
-        return sum(
-            np.asarray(node.probabilities[k], float)[point] * _value(c, profile, point)
-            for k, c in node.children.items()
-        )
-    return _value(list(node.actions.values())[profile[id(node)]], profile, point)
-
-
-def brute_force_spe(tree: GameTree, point: int, tol: float = 1e-9):
-    """All pure subgame-perfect profiles at one parameter point, by enumeration."""
-    nodes = _decision_nodes(tree.root, [])
-    subgames = [tree.root, *nodes]
-    spe = []
-    for actions in itertools.product(*(range(len(d.actions)) for d in nodes)):
-        profile = {id(d): a for d, a in zip(nodes, actions, strict=True)}
-        perfect = True
-        for sub in subgames:
-            inside = _decision_nodes(sub, [])
-            base = _value(sub, profile, point)
-            for player in range(len(tree.players)):
-                own = [d for d in inside if d.player == player]
-                for alternative in itertools.product(*(range(len(d.actions)) for d in own)):
-                    deviated = dict(profile)
-                    deviated.update({id(d): a for d, a in zip(own, alternative, strict=True)})
-                    if _value(sub, deviated, point)[player] > base[player] + tol:
-                        perfect = False
-                        break
-                if not perfect:
-                    break
-            if not perfect:
-                break
-        if perfect:
-            spe.append({tree.name_of(d): a for d, a in zip(nodes, actions, strict=True)})
-    return spe
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -130,9 +71,11 @@ def test_vectorized_equals_pointwise():
     for point in range(6):
         spe = brute_force_spe(tree, point)[0]
         # Equilibrium payoff equals the brute-force profile's value.
-        nodes = _decision_nodes(tree.root, [])
+        nodes = _decision_nodes(tree.root)
         profile = {id(d): spe[tree.name_of(d)] for d in nodes}
-        np.testing.assert_allclose(result.payoffs[point], _value(tree.root, profile, point))
+        np.testing.assert_allclose(
+            result.payoffs[point], spe_reference.value(tree.root, profile, point, tree.shape)
+        )
 
 
 def test_reach_probabilities_sum_to_one_over_terminals():

@@ -119,7 +119,8 @@ def test_every_equilibrium_verified_and_exact_on_degenerate_games(A, B):
     result = game.equilibria("vertex_enumeration", exact=True)
     assert len(result) >= 1
     for x, y in result.exact_strategies:
-        assert sum(x) == 1 and sum(y) == 1
+        assert sum(x) == 1
+        assert sum(y) == 1
         # Exact regret check done independently here.
         Ay = [sum(Fraction(int(A[i, j])) * y[j] for j in range(3)) for i in range(3)]
         xB = [sum(x[i] * Fraction(int(B[i, j])) for i in range(3)) for j in range(3)]

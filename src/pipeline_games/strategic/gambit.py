@@ -274,13 +274,13 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NfgGame:
     pipeline_games.errors.CaseFileError: <string>, line 1: payoff list has 4 numbers; a game with 2 players and 4 profiles needs 8
     """
     tokens = _Tokens(text, source)
-    kind, value, line = tokens.next("'NFG'")
+    _, value, line = tokens.next("'NFG'")
     if value != "NFG":
         raise tokens.error(f"a strategic game file starts with 'NFG'; found {value!r}", line)
-    kind, value, line = tokens.next("the version number 1")
+    _, value, line = tokens.next("the version number 1")
     if value != "1":
         raise tokens.error(f"only version 1 of the .nfg format exists; found {value!r}", line)
-    kind, value, line = tokens.next("'R' or 'D'")
+    _, value, line = tokens.next("'R' or 'D'")
     if value not in ("R", "D"):
         raise tokens.error(f"expected 'R' after the version number; found {value!r}", line)
     title = tokens.expect("string", "the quoted title")[1]
@@ -349,7 +349,7 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NfgGame:
         tokens.expect("}", "'}' closing the list of outcomes")
         table = []
         while tokens.peek() is not None:
-            kind, value, line = tokens.peek()  # type: ignore[misc]
+            _kind, value, line = tokens.peek()  # type: ignore[misc]
             number = tokens.integer("an outcome number", 0)
             if number > len(names):
                 raise tokens.error(
