@@ -7,8 +7,8 @@ Examples
 --------
 >>> import pipeline_games as pg
 >>> problem = pg.BargainingProblem.linear(surplus=100.0, disagreement=(10.0, 30.0))
->>> problem.shape
-()
+>>> pg.nash(problem).payoffs
+array([40., 60.])
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .errors import (
     PipelineGamesError,
     SolverError,
 )
+from .sources import SourcedValue
 from .strategic import *  # noqa: F403
 from .sweep import *  # noqa: F403
 from .transaction import *  # noqa: F403
@@ -35,6 +36,7 @@ __all__ = [
     "MissingExtraError",
     "PipelineGamesError",
     "SolverError",
+    "SourcedValue",
     "__version__",
     "bargaining",
     "cases",

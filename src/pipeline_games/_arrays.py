@@ -204,7 +204,9 @@ def as_int(value: Any, name: str, *, low: int | None = None, high: int | None = 
     number = int(value)
     if (low is not None and number < low) or (high is not None and number > high):
         raise InvalidParameterError(
-            f"{name} must be a whole number {interval_text(low, high)}; got {number}"
+            f"{name} must be a whole number "
+            f"{'in ' if low is not None and high is not None else ''}{interval_text(low, high)}; "
+            f"got {number}"
         )
     return number
 

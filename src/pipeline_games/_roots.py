@@ -81,18 +81,21 @@ def newton_bracketed(
         np.array(item, dtype=np.float64) for item in np.broadcast_arrays(low, high, start)
     )
     x = np.clip(x, low, high)
+    # Absolute tolerance from the initial bracket: a few ulps of the largest magnitude in it.
+    tolerance = ROOT_RTOL * np.maximum(1.0, np.maximum(np.abs(low), np.abs(high)))
     for _ in range(max_iterations):
         value, slope = func_and_slope(x)
         np.copyto(low, x, where=value < 0.0)
         np.copyto(high, x, where=value > 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            newton = x - value / slope
-        bad = ~((newton >= low) & (newton <= high))  # also catches NaN from slope 0
-        step_target = np.where(bad, 0.5 * (low + high), newton)
-        step = np.abs(step_target - x)
-        x = step_target
-        exact = value == 0.0
-        if np.all(exact | (step <= ROOT_RTOL * np.maximum(1.0, np.abs(x)))):
+            target = np.asarray(x - value / slope)
+        inside = (target >= low) & (target <= high)  # False for NaN from a zero slope
+        np.copyto(target, 0.5 * (low + high), where=~inside)
+        step = np.abs(target - x)
+        x = target
+        # Converged: a step of a few ulps, or a bracket a few ulps wide (near the root
+        # rounding can flip the sign of the function from one ulp to the next).
+        if np.all((step <= tolerance) | (high - low <= 4.0 * tolerance)):
             return x
     raise SolverError(
         f"safeguarded Newton iteration did not converge in {max_iterations} iterations"

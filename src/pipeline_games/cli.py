@@ -1,11 +1,184 @@
-"""Command-line interface: ``pipeline-games``."""
+"""Command-line interface: ``pipeline-games``.
+
+Subcommands are added by the subpackages that own them: this module defines ``solve`` for
+the bargaining solvers and asks :mod:`pipeline_games.cases.cli` and
+:mod:`pipeline_games.sweep.cli` to register theirs (``register(subparsers)``).
+
+Examples
+--------
+>>> main(["solve", "nash", "--surplus", "100", "--disagreement", "10", "30"])
+nash solution (agreement: yes)
+player              payoff     share
+buyer                   40    0.4000
+seller                  60    0.6000
+0
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .errors import PipelineGamesError
+
+__all__ = ["BARGAINING_SOLVERS", "build_parser", "main"]
+
+#: Solver names accepted by ``pipeline-games solve`` (dashes or underscores).
+BARGAINING_SOLVERS = ("nash", "kalai-smorodinsky", "egalitarian", "utilitarian", "rubinstein")
+
+SOLVE_EXAMPLES = """\
+examples:
+  pipeline-games solve nash --surplus 100 --disagreement 10 30 --weight 0.6
+  pipeline-games solve kalai-smorodinsky --surplus 100 --disagreement 10 30 --json
+  pipeline-games solve nash --frontier power --exponent 0.5 --surplus 4
+  pipeline-games solve rubinstein --surplus 1 --discount 0.9 0.8 --outside-options 0 0.6
+  pipeline-games solve rubinstein --surplus 1 --rates 0.1 0.3 --period 0.01
+"""
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``pipeline-games`` console script."""
-    print("pipeline-games: under construction", file=sys.stderr)
+def _problem_from_args(args: argparse.Namespace) -> Any:
+    from .bargaining import BargainingProblem
+
+    disagreement = tuple(args.disagreement)
+    players = tuple(args.players)
+    if args.frontier == "linear":
+        return BargainingProblem.linear(args.surplus, disagreement, rate=args.rate, players=players)
+    return BargainingProblem.power(
+        args.surplus, disagreement, scale=args.scale, exponent=args.exponent, players=players
+    )
+
+
+def _solve_bargaining(args: argparse.Namespace) -> int:
+    from . import bargaining
+
+    problem = _problem_from_args(args)
+    name = args.target.replace("-", "_")
+    if name == "nash":
+        outcome = bargaining.nash(problem, weight=args.weight)
+    elif name == "rubinstein":
+        outcome = bargaining.rubinstein(
+            problem,
+            discount=None if args.discount is None else tuple(args.discount),
+            rates=None if args.rates is None else tuple(args.rates),
+            period=args.period,
+            first_mover=args.first_mover,
+            outside_options=None if args.outside_options is None else tuple(args.outside_options),
+            inside_options=None if args.inside_options is None else tuple(args.inside_options),
+            breakdown=args.breakdown,
+            horizon=args.horizon,
+        )
+    else:
+        solver: Callable[..., Any] = getattr(bargaining, name)
+        outcome = solver(problem)
+    if args.json:
+        print(json.dumps(outcome.to_dict(), indent=2))
+        return 0
+    payoffs, shares = outcome.payoffs, outcome.shares
+    print(f"{outcome.method} solution (agreement: {'yes' if bool(outcome.agreement) else 'no'})")
+    print(f"{'player':<12}{'payoff':>14}{'share':>10}")
+    for index, player in enumerate(outcome.players):
+        print(f"{player:<12}{payoffs[index]:>14.6g}{shares[index]:>10.4f}")
+    if outcome.binding is not None:
+        print(f"binding outside option: {outcome.binding_labels()}")
     return 0
+
+
+def _solve(args: argparse.Namespace) -> int:
+    if args.target.replace("_", "-") in BARGAINING_SOLVERS:
+        return _solve_bargaining(args)
+    from .cases import cli as cases_cli
+
+    return cases_cli.solve_case(args)
+
+
+def _add_solve(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "solve",
+        help="solve a bargaining problem (or a case: see 'list')",
+        description="Solve one bargaining problem with a named solver, or solve a shipped case.",
+        epilog=SOLVE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("target", help=f"a solver ({', '.join(BARGAINING_SOLVERS)}) or a case name")
+    problem = parser.add_argument_group("bargaining problem")
+    problem.add_argument(
+        "--surplus", type=float, default=100.0, help="size of the pie (default 100)"
+    )
+    problem.add_argument(
+        "--disagreement",
+        type=float,
+        nargs=2,
+        default=(0.0, 0.0),
+        metavar=("D0", "D1"),
+        help="disagreement payoffs of player 0 (buyer) and player 1 (seller)",
+    )
+    problem.add_argument("--frontier", choices=("linear", "power"), default="linear")
+    problem.add_argument("--rate", type=float, default=1.0, help="linear frontier exchange rate")
+    problem.add_argument("--scale", type=float, default=1.0, help="power frontier scale c")
+    problem.add_argument("--exponent", type=float, default=0.5, help="power frontier exponent a")
+    problem.add_argument("--players", nargs=2, default=("buyer", "seller"), metavar=("P0", "P1"))
+    solver = parser.add_argument_group("solver options")
+    solver.add_argument("--weight", type=float, default=0.5, help="Nash weight of player 0")
+    solver.add_argument("--discount", type=float, nargs=2, metavar=("DELTA0", "DELTA1"))
+    solver.add_argument("--rates", type=float, nargs=2, metavar=("R0", "R1"))
+    solver.add_argument("--period", type=float, default=1.0)
+    solver.add_argument("--first-mover", type=int, choices=(0, 1), default=0)
+    solver.add_argument("--outside-options", type=float, nargs=2, metavar=("W0", "W1"))
+    solver.add_argument("--inside-options", type=float, nargs=2, metavar=("G0", "G1"))
+    solver.add_argument("--breakdown", type=float, default=0.0)
+    solver.add_argument("--horizon", type=int)
+    case = parser.add_argument_group("case options")
+    case.add_argument("--epoch", type=int, help="solve only this epoch (year) of a case")
+    case.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a case parameter (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(func=_solve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``pipeline-games`` with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="pipeline-games",
+        description="Negotiation game theory for China's oil and gas pipeline deals.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_solve(subparsers)
+    from .cases import cli as cases_cli
+    from .sweep import cli as sweep_cli
+
+    cases_cli.register(subparsers)
+    sweep_cli.register(subparsers)
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"pipeline-games {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pipeline-games`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except PipelineGamesError as exc:
+        print(f"pipeline-games: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -39,6 +39,7 @@ FloatArray = NDArray[np.float64]
 DEFAULT_PLAYERS = ("buyer", "seller")
 
 
+@dataclass(frozen=True, eq=False)
 class Frontier:
     """Base class of Pareto frontiers ``u2 = value(u1)``, non-increasing and concave.
 
@@ -149,9 +150,10 @@ def _pareto_hull(points: FloatArray) -> FloatArray:
     Returns the strictly efficient chain, ``u1`` increasing and ``u2`` decreasing, with
     collinear interior points removed (Andrew's monotone chain on the upper hull).
     """
-    order = np.lexsort((-points[:, 1], points[:, 0]))
+    order = np.lexsort((points[:, 1], points[:, 0]))  # u0 ascending, ties by u1 ascending
     ordered = points[order]
-    # Keep, scanning from the right, only points that beat every point to their right in u2.
+    # Scanning from the right, keep a point only if it beats in u1 every point to its right
+    # (among equal u0 the highest u1 is seen first, so the rest are dropped).
     keep = []
     best = -np.inf
     for index in range(len(ordered) - 1, -1, -1):
@@ -216,7 +218,7 @@ class BargainingProblem:
         """Broadcast shape of all the problem's parameters."""
         first, second = self.disagreement
         return broadcast_named(
-            frontier=np.empty(self.frontier.shape, dtype=np.bool_),
+            frontier=np.broadcast_to(False, self.frontier.shape),
             **{"disagreement[0]": first, "disagreement[1]": second},
         )
 
