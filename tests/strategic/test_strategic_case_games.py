@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 from pipeline_games.errors import InvalidParameterError
+from pipeline_games.sources import SourcedValue
 from pipeline_games.strategic import (
+    ESPO_ROUTE_MEANINGS,
+    KAZAKHSTAN_INVESTMENT_MEANINGS,
     espo_route_choice,
     espo_route_parameters,
     espo_route_regions,
@@ -25,14 +28,22 @@ spe_reference = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(spe_reference)
 
 
-@pytest.mark.parametrize("table", [kazakhstan_investment_parameters, espo_route_parameters])
-def test_every_parameter_has_provenance(table):
+@pytest.mark.parametrize(
+    ("table", "meanings"),
+    [
+        (kazakhstan_investment_parameters, KAZAKHSTAN_INVESTMENT_MEANINGS),
+        (espo_route_parameters, ESPO_ROUTE_MEANINGS),
+    ],
+)
+def test_every_parameter_has_provenance(table, meanings):
+    assert set(table()) == set(meanings)
     for name, meta in table().items():
+        assert isinstance(meta, SourcedValue)
         assert meta.kind in {"reported", "derived", "assumption"}, name
         assert meta.low <= meta.value <= meta.high, name
         assert meta.unit, name
         assert meta.source, name
-        assert meta.description, name
+        assert meanings[name], name
 
 
 def test_reported_figures_match_calibration():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from .batched import MAX_EXTREME_EQUILIBRIA_2X2, Batch2x2Result, solve_2x2
 from .case_games import (
+    ESPO_ROUTE_MEANINGS,
+    KAZAKHSTAN_INVESTMENT_MEANINGS,
     CaseGame,
-    CaseParameter,
     OutcomeRegions,
     espo_route_choice,
     espo_route_parameters,
@@ -32,10 +33,11 @@ from .normal_form import (
 )
 
 __all__: list[str] = [
+    "ESPO_ROUTE_MEANINGS",
+    "KAZAKHSTAN_INVESTMENT_MEANINGS",
     "MAX_EXTREME_EQUILIBRIA_2X2",
     "Batch2x2Result",
     "CaseGame",
-    "CaseParameter",
     "ChanceNode",
     "DecisionNode",
     "EliminationResult",

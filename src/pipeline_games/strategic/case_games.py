@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_int
 from ..errors import InvalidParameterError
+from ..sources import SourcedValue
 from .extensive import (
     DecisionNode,
     GameTree,
@@ -39,8 +40,9 @@ from .extensive import (
 )
 
 __all__ = [
+    "ESPO_ROUTE_MEANINGS",
+    "KAZAKHSTAN_INVESTMENT_MEANINGS",
     "CaseGame",
-    "CaseParameter",
     "OutcomeRegions",
     "espo_route_choice",
     "espo_route_parameters",
@@ -55,23 +57,44 @@ SEED_REPORT = "seeds/000_640d1bb6b6977cc8.txt, ch. 3"
 BARRELS_PER_TONNE = 7.33
 
 
-@dataclass(frozen=True)
-class CaseParameter:
-    """A case parameter with its provenance.
+#: What each parameter of :func:`kazakhstan_sequential_investment` stands for.
+KAZAKHSTAN_INVESTMENT_MEANINGS: dict[str, str] = {
+    "stage1_cost": "capex of stage 1, sunk by China on entry",
+    "stage2_cost": "capex of the line to China (stage 2 and the east-west section)",
+    "stage1_volume": "crude moved by stage 1 from China's fields",
+    "stage2_volume": "crude moved to China by the full line",
+    "margin": "operating surplus per barrel, before the state's fiscal take",
+    "years": "operating life",
+    "discount_rate": "common discount rate",
+    "fiscal_take": "Kazakhstan's share of operating surplus",
+    "hold_up_share": "share of China's quasi-rent Kazakhstan takes by changing the rules / holding up",
+    "rule_change_cost": "Kazakhstan's cost of each hold-up or rule change",
+    "kmg_share": "KMG's share in the joint venture",
+    "diversification_value": "Kazakhstan's gain from a second export route, once the line to China runs",
+    "disruption_loss": "share of the venture's surplus destroyed by a hold-up conflict",
+}
 
-    Examples
-    --------
-    >>> espo_route_parameters()["loan"].value
-    25.0
-    """
-
-    value: float
-    low: float
-    high: float
-    unit: str
-    kind: str  # "reported" | "derived" | "assumption"
-    source: str
-    description: str = ""
+#: What each parameter of :func:`espo_route_choice` stands for.
+ESPO_ROUTE_MEANINGS: dict[str, str] = {
+    "oil_price": "crude price",
+    "volume": "China branch contract volume",
+    "years": "contract length",
+    "loan": "loan-for-oil",
+    "loan_rate": "interest rate of the loan",
+    "russia_discount_rate": "Russian companies' cost of funds",
+    "china_discount_rate": "China's opportunity cost of funds",
+    "kazakh_supply_share": "share of ESPO volume China could replace via Kazakhstan",
+    "buyer_discount": "price discount a sole buyer with full alternative supply can impose on a dedicated line",
+    "asia_premium": "extra price in the Asia-Pacific market",
+    "pacific_transport": "cost to bring a barrel to the Pacific coast once the extension exists",
+    "china_transport": "cost to bring a barrel to the Chinese border",
+    "pacific_capex": "Russia's capex to extend the line to the Pacific, for this volume",
+    "holdout_gain": "price premium Russia could get by holding out, if China had no alternative supply",
+    "delay_years": "how long holding out postpones the deal",
+    "branch_capex_russia": "Russia's capex for the China branch",
+    "branch_capex_china": "China's capex for the Mohe-Daqing side",
+    "security_premium": "China's value of an overland barrel over a seaborne one",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,7 +175,7 @@ class OutcomeRegions:
 
 
 def _resolve(
-    defaults: Mapping[str, CaseParameter], params: Mapping[str, ArrayLike]
+    defaults: Mapping[str, SourcedValue], params: Mapping[str, ArrayLike]
 ) -> dict[str, FloatArray]:
     unknown = sorted(set(params) - set(defaults))
     if unknown:
@@ -173,7 +196,7 @@ def _annuity(rate: FloatArray, years: FloatArray) -> FloatArray:
 
 def _regions(
     solve: Callable[..., CaseGame],
-    defaults: Mapping[str, CaseParameter],
+    defaults: Mapping[str, SourcedValue],
     x: str,
     y: str,
     x_range: tuple[float, float] | None,
@@ -206,7 +229,7 @@ def _regions(
 
 
 # -- Kazakhstan: sequential investment --------------------------------------------------
-def kazakhstan_investment_parameters() -> dict[str, CaseParameter]:
+def kazakhstan_investment_parameters() -> dict[str, SourcedValue]:
     """Default parameters of :func:`kazakhstan_sequential_investment`, with provenance.
 
     Examples
@@ -217,7 +240,7 @@ def kazakhstan_investment_parameters() -> dict[str, CaseParameter]:
     """
     kz = f"{SEED_REPORT} (China-Kazakhstan oil, Fig. 3.6-3.7 narrative)"
     return {
-        "stage1_cost": CaseParameter(
+        "stage1_cost": SourcedValue(
             0.33,
             0.2,
             0.8,
@@ -225,9 +248,8 @@ def kazakhstan_investment_parameters() -> dict[str, CaseParameter]:
             "derived",
             "Kenkiyak-Atyrau 448 km (Xinhua 2005, CALIBRATION 2e) at the Atasu-Alashankou cost "
             "per km (USD 0.7 bn / 962 km, RFE/RL 2006, CALIBRATION 2e); range an assumption",
-            "capex of stage 1, sunk by China on entry",
         ),
-        "stage2_cost": CaseParameter(
+        "stage2_cost": SourcedValue(
             0.7,
             0.7,
             2.7,
@@ -235,9 +257,8 @@ def kazakhstan_investment_parameters() -> dict[str, CaseParameter]:
             "reported",
             "Atasu-Alashankou USD 0.7 bn (RFE/RL 2006, CALIBRATION 2e); high end: whole "
             "Atyrau-Dushanzi system ~USD 3 bn (Xinhua 2004) less stage 1",
-            "capex of the line to China (stage 2 and the east-west section)",
         ),
-        "stage1_volume": CaseParameter(
+        "stage1_volume": SourcedValue(
             4.0,
             2.0,
             8.0,
@@ -245,42 +266,29 @@ def kazakhstan_investment_parameters() -> dict[str, CaseParameter]:
             "assumption",
             "order of the 4 Mt first-year throughput of the China line (Xinhua 2007, "
             "CALIBRATION 2e); stage-1 volume itself not reported",
-            "crude moved by stage 1 from China's fields",
         ),
-        "stage2_volume": CaseParameter(
+        "stage2_volume": SourcedValue(
             10.0,
             10.0,
             20.0,
             "Mt/yr",
             "reported",
             "initial 10 Mt/yr, design 20 Mt/yr (Xinhua 2005, RFE/RL 2006, CALIBRATION 2e)",
-            "crude moved to China by the full line",
         ),
-        "margin": CaseParameter(
+        "margin": SourcedValue(
             8.0,
             1.0,
             20.0,
             "USD/bbl",
             "assumption",
             "not in the sources; operating margin of field plus pipeline after costs",
-            "operating surplus per barrel, before the state's fiscal take",
         ),
-        "years": CaseParameter(
-            20.0, 10.0, 30.0, "yr", "assumption", "project life; not reported", "operating life"
+        "years": SourcedValue(20.0, 10.0, 30.0, "yr", "assumption", "project life; not reported"),
+        "discount_rate": SourcedValue(0.08, 0.05, 0.12, "1/yr", "assumption", "not reported"),
+        "fiscal_take": SourcedValue(
+            0.5, 0.3, 0.7, "share", "assumption", "PSA terms not reported; typical state take range"
         ),
-        "discount_rate": CaseParameter(
-            0.08, 0.05, 0.12, "1/yr", "assumption", "not reported", "common discount rate"
-        ),
-        "fiscal_take": CaseParameter(
-            0.5,
-            0.3,
-            0.7,
-            "share",
-            "assumption",
-            "PSA terms not reported; typical state take range",
-            "Kazakhstan's share of operating surplus",
-        ),
-        "hold_up_share": CaseParameter(
+        "hold_up_share": SourcedValue(
             0.25,
             0.0,
             0.5,
@@ -288,27 +296,24 @@ def kazakhstan_investment_parameters() -> dict[str, CaseParameter]:
             "assumption",
             f"bounded by the 2004 rule that KMG hold 50% or more ({kz}); the part of the "
             "investor's quasi-rent taken without compensation is not reported",
-            "share of China's quasi-rent Kazakhstan takes by changing the rules / holding up",
         ),
-        "rule_change_cost": CaseParameter(
+        "rule_change_cost": SourcedValue(
             0.3,
             0.0,
             2.0,
             "USD bn",
             "assumption",
             "not reported: reputation cost with other investors, legal cost",
-            "Kazakhstan's cost of each hold-up or rule change",
         ),
-        "kmg_share": CaseParameter(
+        "kmg_share": SourcedValue(
             0.5,
             0.5,
             0.5,
             "share",
             "reported",
             f"2007 CNPC-KMG agreement to invest 50% each in the east-west section ({kz})",
-            "KMG's share in the joint venture",
         ),
-        "diversification_value": CaseParameter(
+        "diversification_value": SourcedValue(
             1.0,
             0.0,
             5.0,
@@ -316,17 +321,8 @@ def kazakhstan_investment_parameters() -> dict[str, CaseParameter]:
             "assumption",
             f"Kazakhstan's exports were limited to Russia in the 1990s ({SEED_REPORT}); value of "
             "a non-Russian outlet not reported",
-            "Kazakhstan's gain from a second export route, once the line to China runs",
         ),
-        "disruption_loss": CaseParameter(
-            0.5,
-            0.0,
-            1.0,
-            "share",
-            "assumption",
-            "not reported",
-            "share of the venture's surplus destroyed by a hold-up conflict",
-        ),
+        "disruption_loss": SourcedValue(0.5, 0.0, 1.0, "share", "assumption", "not reported"),
     }
 
 
@@ -494,7 +490,7 @@ def kazakhstan_investment_regions(
 
 
 # -- Russia: ESPO route choice ----------------------------------------------------------
-def espo_route_parameters() -> dict[str, CaseParameter]:
+def espo_route_parameters() -> dict[str, SourcedValue]:
     """Default parameters of :func:`espo_route_choice`, with provenance.
 
     Examples
@@ -504,7 +500,7 @@ def espo_route_parameters() -> dict[str, CaseParameter]:
     """
     espo = f"{SEED_REPORT} (China-Russia oil, ESPO)"
     return {
-        "oil_price": CaseParameter(
+        "oil_price": SourcedValue(
             61.0,
             40.0,
             102.0,
@@ -513,63 +509,44 @@ def espo_route_parameters() -> dict[str, CaseParameter]:
             "default: Kazakh line's first-year value USD 1.8 bn for 4 Mt = ~450 USD/t (Xinhua 2007, "
             "CALIBRATION 2e) / 7.33 bbl/t; high: implied 2013 Rosneft-CNPC price ~102 USD/bbl "
             f"(CALIBRATION 2c); low 40: assumption for the late-2008 collapse ({espo})",
-            "crude price",
         ),
-        "volume": CaseParameter(
+        "volume": SourcedValue(
             15.0,
             15.0,
             15.0,
             "Mt/yr",
             "reported",
             "15 Mt/yr for 20 years (China Daily 17 Feb 2009, CALIBRATION 2b)",
-            "China branch contract volume",
         ),
-        "years": CaseParameter(
-            20.0,
-            20.0,
-            20.0,
-            "yr",
-            "reported",
-            "China Daily 2009 (CALIBRATION 2b)",
-            "contract length",
+        "years": SourcedValue(
+            20.0, 20.0, 20.0, "yr", "reported", "China Daily 2009 (CALIBRATION 2b)"
         ),
-        "loan": CaseParameter(
+        "loan": SourcedValue(
             25.0,
             20.0,
             25.0,
             "USD bn",
             "reported",
             "China Development Bank loan, China Daily 17 Feb 2009; 20-25 pre-deal (RIA Novosti 2008); CALIBRATION 2b",
-            "loan-for-oil",
         ),
-        "loan_rate": CaseParameter(
+        "loan_rate": SourcedValue(
             0.06,
             0.06,
             0.07,
             "1/yr",
             "reported",
             "~6% reported (domain-b.com 18 Feb 2009, CALIBRATION 2b); Russia sought 7% fixed (OGJ 2009)",
-            "interest rate of the loan",
         ),
-        "russia_discount_rate": CaseParameter(
+        "russia_discount_rate": SourcedValue(
             0.10,
             0.05,
             0.15,
             "1/yr",
             "assumption",
             f"not reported; stands for the worsened financing of Rosneft/Transneft after 2008 ({espo})",
-            "Russian companies' cost of funds",
         ),
-        "china_discount_rate": CaseParameter(
-            0.05,
-            0.03,
-            0.08,
-            "1/yr",
-            "assumption",
-            "not reported",
-            "China's opportunity cost of funds",
-        ),
-        "kazakh_supply_share": CaseParameter(
+        "china_discount_rate": SourcedValue(0.05, 0.03, 0.08, "1/yr", "assumption", "not reported"),
+        "kazakh_supply_share": SourcedValue(
             0.67,
             0.0,
             1.0,
@@ -577,9 +554,8 @@ def espo_route_parameters() -> dict[str, CaseParameter]:
             "derived",
             "Kazakh line initial 10 Mt/yr (Xinhua 2005, CALIBRATION 2e) / 15 Mt/yr ESPO volume; "
             f"0 = before the Kazakh line ({espo})",
-            "share of ESPO volume China could replace via Kazakhstan",
         ),
-        "buyer_discount": CaseParameter(
+        "buyer_discount": SourcedValue(
             0.05,
             0.02,
             0.13,
@@ -587,18 +563,16 @@ def espo_route_parameters() -> dict[str, CaseParameter]:
             "reported",
             "range from the 2011 dispute: CNPC short-paid 2-3% and asked a 9-13% tariff "
             "coefficient (Helmer; Interfax 31 May 2011; CALIBRATION 2f); default an assumption",
-            "price discount a sole buyer with full alternative supply can impose on a dedicated line",
         ),
-        "asia_premium": CaseParameter(
+        "asia_premium": SourcedValue(
             0.03,
             0.0,
             0.08,
             "share of price",
             "assumption",
             "not reported; Asia-Pacific price premium over the China-border price",
-            "extra price in the Asia-Pacific market",
         ),
-        "pacific_transport": CaseParameter(
+        "pacific_transport": SourcedValue(
             1.5,
             0.5,
             3.0,
@@ -606,18 +580,16 @@ def espo_route_parameters() -> dict[str, CaseParameter]:
             "assumption",
             "not reported; operating cost of ~2,000 km more pipe from Skovorodino to the coast "
             "(distance: OGJ 2010, CALIBRATION 2f)",
-            "cost to bring a barrel to the Pacific coast once the extension exists",
         ),
-        "china_transport": CaseParameter(
+        "china_transport": SourcedValue(
             0.5,
             0.2,
             1.5,
             "USD/bbl",
             "assumption",
             "not reported; Skovorodino-border 67 km (OGJ 2010, CALIBRATION 2f)",
-            "cost to bring a barrel to the Chinese border",
         ),
-        "pacific_capex": CaseParameter(
+        "pacific_capex": SourcedValue(
             5.0,
             2.0,
             12.0,
@@ -625,36 +597,32 @@ def espo_route_parameters() -> dict[str, CaseParameter]:
             "assumption",
             "not in the sources; the part of a Pacific extension's cost attributable to 15 of "
             "ESPO-1's 30 Mt/yr (capacity: RIA 2008, CALIBRATION 2b)",
-            "Russia's capex to extend the line to the Pacific, for this volume",
         ),
-        "holdout_gain": CaseParameter(
+        "holdout_gain": SourcedValue(
             0.05,
             0.0,
             0.15,
             "share of price",
             "assumption",
             f"not reported; Russia kept its route preference obscure to get better terms ({SEED_REPORT}, ESPO)",
-            "price premium Russia could get by holding out, if China had no alternative supply",
         ),
-        "delay_years": CaseParameter(
+        "delay_years": SourcedValue(
             2.0,
             1.0,
             4.0,
             "yr",
             "assumption",
             "not reported; the route stayed open from 2008 to 2009 (seed, ch. 3)",
-            "how long holding out postpones the deal",
         ),
-        "branch_capex_russia": CaseParameter(
+        "branch_capex_russia": SourcedValue(
             0.1,
             0.05,
             0.5,
             "USD bn",
             "assumption",
             "Russian spur ~64 km (China Economic Review 2008, CALIBRATION 2b); cost not reported",
-            "Russia's capex for the China branch",
         ),
-        "branch_capex_china": CaseParameter(
+        "branch_capex_china": SourcedValue(
             0.7,
             0.7,
             3.0,
@@ -662,16 +630,14 @@ def espo_route_parameters() -> dict[str, CaseParameter]:
             "derived",
             "Chinese side ~965 km (CALIBRATION 2b) priced like Atasu-Alashankou, 962 km for USD 0.7 bn "
             "(CALIBRATION 2e); range an assumption",
-            "China's capex for the Mohe-Daqing side",
         ),
-        "security_premium": CaseParameter(
+        "security_premium": SourcedValue(
             3.0,
             0.0,
             10.0,
             "USD/bbl",
             "assumption",
             f"not reported; value China puts on overland supply avoiding the sea lanes ({SEED_REPORT}, context)",
-            "China's value of an overland barrel over a seaborne one",
         ),
     }
 
