@@ -276,7 +276,7 @@ def solve_2x2(
                 flat = (flat_sign[line, deg] == 0) & several
                 seg[members] |= eq_d[members] & flat
         on_segment[:, deg] = seg
-    continuum = on_segment.any(axis=0)
+    continuum = np.asarray(on_segment.any(axis=0))
 
     # Probabilities at the interior indifference points.
     with np.errstate(divide="ignore", invalid="ignore"):

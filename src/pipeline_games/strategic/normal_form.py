@@ -594,7 +594,7 @@ class NormalFormGame:
             complete=complete,
             rejected=rejected,
             exact_strategies=exact_strategies,
-            players=self.players,  # type: ignore[arg-type]
+            players=self.players,
             strategy_labels=self.strategy_labels,
         )
 
@@ -674,7 +674,7 @@ def _indifference(sub: FloatArray, k: int) -> FloatArray | None:
         return None
     if not np.isfinite(solution).all():
         return None
-    return solution[:k]
+    return np.asarray(solution[:k], dtype=np.float64)
 
 
 def _solve_mixture(
