@@ -15,7 +15,7 @@ from pipeline_games.errors import InvalidParameterError
 from pipeline_games.strategic import MAX_EXTREME_EQUILIBRIA_2X2, solve_2x2
 
 _spec = importlib.util.spec_from_file_location(
-    "strategic_nash_reference", pathlib.Path(__file__).with_name("nash_reference.py")
+    "strategic_nash_reference", pathlib.Path(__file__).with_name("strategic_nash_reference.py")
 )
 reference = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(reference)

@@ -12,7 +12,7 @@ import pytest
 from pipeline_games.errors import InvalidParameterError
 
 _spec = importlib.util.spec_from_file_location(
-    "strategic_spe_reference", pathlib.Path(__file__).with_name("spe_reference.py")
+    "strategic_spe_reference", pathlib.Path(__file__).with_name("strategic_spe_reference.py")
 )
 spe_reference = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(spe_reference)

@@ -17,7 +17,7 @@ from pipeline_games.errors import InvalidParameterError
 from pipeline_games.strategic import NormalFormGame, pure_nash_equilibria
 
 _spec = importlib.util.spec_from_file_location(
-    "strategic_nash_reference_nf", pathlib.Path(__file__).with_name("nash_reference.py")
+    "strategic_nash_reference_nf", pathlib.Path(__file__).with_name("strategic_nash_reference.py")
 )
 reference = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(reference)
