@@ -11,22 +11,30 @@ from pipeline_games.strategic import ChanceNode, DecisionNode, GameTree, Termina
 
 
 def random_tree(rng: random.Random, n_players: int, grid: int, integer: bool, depth: int = 0):
-    """A random tree of depth <= 3 whose payoffs and probabilities are arrays of length grid."""
+    """A random tree of depth <= 3 whose payoffs and probabilities are arrays of length
+    grid (plain numbers when grid == 0)."""
     kind = rng.random()
     if depth >= 3 or (depth > 0 and kind < 0.25):
         if integer:
             payoffs = [
-                np.array([rng.randint(0, 2) for _ in range(grid)], float) for _ in range(n_players)
+                np.array([rng.randint(0, 2) for _ in range(max(grid, 1))], float)
+                for _ in range(n_players)
             ]
         else:
-            payoffs = [np.array([rng.gauss(0, 1) for _ in range(grid)]) for _ in range(n_players)]
+            payoffs = [
+                np.array([rng.gauss(0, 1) for _ in range(max(grid, 1))]) for _ in range(n_players)
+            ]
+        if grid == 0:
+            payoffs = [float(v[0]) for v in payoffs]
         return TerminalNode(tuple(payoffs))
     width = rng.choice([2, 2, 3]) if depth < 2 else 2
     labels = [f"a{k}" for k in range(width)]
     children = {label: random_tree(rng, n_players, grid, integer, depth + 1) for label in labels}
     if kind < 0.4 and depth > 0:
-        weights = np.array([[rng.random() + 0.05 for _ in range(grid)] for _ in labels])
+        weights = np.array([[rng.random() + 0.05 for _ in range(max(grid, 1))] for _ in labels])
         weights /= weights.sum(axis=0)
+        if grid == 0:
+            weights = weights[:, 0]
         return ChanceNode(children, dict(zip(labels, weights, strict=True)))
     return DecisionNode(rng.randrange(n_players), children)
 

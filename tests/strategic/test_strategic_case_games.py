@@ -13,12 +13,16 @@ from pipeline_games.sources import SourcedValue
 from pipeline_games.strategic import (
     ESPO_ROUTE_MEANINGS,
     KAZAKHSTAN_INVESTMENT_MEANINGS,
+    NfgGame,
     espo_route_choice,
     espo_route_parameters,
     espo_route_regions,
     kazakhstan_investment_parameters,
     kazakhstan_investment_regions,
     kazakhstan_sequential_investment,
+    read_nfg,
+    strategic_form,
+    write_nfg,
 )
 
 _spec = importlib.util.spec_from_file_location(
@@ -169,3 +173,20 @@ def test_unknown_parameter_named():
         espo_route_choice(oil_prize=50.0)
     with pytest.raises(InvalidParameterError, match="is not a parameter"):
         espo_route_regions("oil_price", "colour")
+
+
+def test_case_tree_strategic_form_round_trips_through_gambit_and_keeps_the_spe(tmp_path):
+    game = kazakhstan_sequential_investment()
+    payoffs, labels = strategic_form(game.tree)
+    nfg = NfgGame.from_payoffs(
+        payoffs,
+        title="Kazakhstan sequential investment",
+        players=game.tree.players,
+        strategy_labels=labels,
+    )
+    write_nfg(nfg, tmp_path / "kz.nfg", version="outcome")
+    again = read_nfg(tmp_path / "kz.nfg")
+    np.testing.assert_array_equal(again.payoffs, payoffs)
+    # The backward-induction payoffs are the payoffs of some pure Nash equilibrium.
+    nash = again.pure_equilibria(tol=1e-9)
+    assert any(np.allclose(values, game.solution.payoffs) for values in nash.payoffs)

@@ -26,6 +26,8 @@ from pipeline_games.strategic import (  # noqa: E402
     GameTree,
     TerminalNode,
     backward_induction,
+    pure_nash_equilibria,
+    strategic_form,
 )
 
 
@@ -145,3 +147,35 @@ def test_shared_node_rejected():
     leaf = TerminalNode((1.0,))
     with pytest.raises(InvalidParameterError, match="appears twice"):
         GameTree(DecisionNode(0, {"x": leaf, "y": leaf}), players=("a",))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_spe_is_a_nash_equilibrium_of_the_strategic_form(seed):
+    rng = random.Random(500 + seed)
+    tree = GameTree(random_tree(rng, 2, 0, integer=seed % 2 == 1), players=("p0", "p1"))
+    payoffs, labels = strategic_form(tree)
+    result = backward_induction(tree)
+    # The SPE as one pure strategy per player, in the label format of strategic_form.
+    profile = []
+    for player, options in enumerate(labels):
+        own = [
+            f"{name}={result.action_labels[name][int(result.choices[name])]}"
+            for name in tree.decision_nodes()
+            if name in result.choices and _player_of(tree, name) == player
+        ]
+        profile.append(options.index(", ".join(own) or "-"))
+    nash = pure_nash_equilibria(payoffs, tol=1e-9)
+    assert tuple(profile) in {tuple(p) for p in nash.profiles.tolist()}
+    np.testing.assert_allclose(payoffs[(slice(None), *profile)], result.payoffs)
+
+
+def _player_of(tree, name):
+    return next(
+        n.player for n in tree.nodes() if isinstance(n, DecisionNode) and tree.name_of(n) == name
+    )
+
+
+def test_strategic_form_needs_scalar_payoffs():
+    tree = GameTree(DecisionNode(0, {"x": TerminalNode(([1.0, 2.0],))}), players=("a",))
+    with pytest.raises(InvalidParameterError, match="scalar payoffs"):
+        strategic_form(tree)

@@ -22,6 +22,7 @@ from .extensive import (
     SubgamePerfectResult,
     TerminalNode,
     backward_induction,
+    strategic_form,
 )
 from .gambit import NfgGame, parse_nfg, read_nfg, write_nfg
 from .normal_form import (
@@ -60,5 +61,6 @@ __all__: list[str] = [
     "pure_nash_equilibria",
     "read_nfg",
     "solve_2x2",
+    "strategic_form",
     "write_nfg",
 ]

@@ -47,6 +47,7 @@ array([[0., 2.],
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -64,6 +65,7 @@ __all__ = [
     "SubgamePerfectResult",
     "TerminalNode",
     "backward_induction",
+    "strategic_form",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -431,3 +433,82 @@ def backward_induction(
         tol=tol,
         players=tree.players,
     )
+
+
+def strategic_form(tree: GameTree) -> tuple[FloatArray, tuple[tuple[str, ...], ...]]:
+    """The (unreduced) strategic form of a tree with scalar payoffs.
+
+    A pure strategy of a player picks one action at each of the player's decision nodes;
+    the payoff of a profile is the expected terminal payoff (chance moves averaged).
+
+    Parameters
+    ----------
+    tree
+        A tree whose payoffs and probabilities are numbers (``tree.shape == ()``).
+
+    Returns
+    -------
+    payoffs, strategy_labels
+        ``payoffs`` of shape ``(n, s1, ..., sn)`` (the layout of
+        :func:`~pipeline_games.strategic.pure_nash_equilibria` and of
+        :class:`~pipeline_games.strategic.NfgGame`) and, per player, labels such as
+        ``"node=action, node=action"`` (``"-"`` for a player without decision nodes).
+
+    Examples
+    --------
+    >>> tree = GameTree(DecisionNode(0, {
+    ...     "out": TerminalNode((0.0, 2.0)),
+    ...     "in": DecisionNode(1, {"fight": TerminalNode((-1.0, 0.0)),
+    ...                            "accommodate": TerminalNode((1.0, 1.0))}, name="incumbent"),
+    ... }, name="entrant"), players=("entrant", "incumbent"))
+    >>> payoffs, labels = strategic_form(tree)
+    >>> labels
+    (('entrant=out', 'entrant=in'), ('incumbent=fight', 'incumbent=accommodate'))
+    >>> payoffs[0]
+    array([[ 0.,  0.],
+           [-1.,  1.]])
+    """
+    if tree.shape != ():
+        raise InvalidParameterError(
+            f"strategic_form needs scalar payoffs and probabilities; the tree has shape {tree.shape}"
+        )
+    n = len(tree.players)
+    nodes = [node for node in tree.nodes() if isinstance(node, DecisionNode)]
+    own = [[node for node in nodes if node.player == player] for player in range(n)]
+    strategies = [
+        list(itertools.product(*(range(len(node.actions)) for node in group))) for group in own
+    ]
+    labels = tuple(
+        tuple(
+            ", ".join(
+                f"{tree.name_of(node)}={list(node.actions)[a]}"
+                for node, a in zip(group, choice, strict=True)
+            )
+            or "-"
+            for choice in options
+        )
+        for group, options in zip(own, strategies, strict=True)
+    )
+    payoffs = np.empty((n, *(len(options) for options in strategies)))
+
+    def value(node: Node, plan: dict[int, int]) -> FloatArray:
+        if isinstance(node, TerminalNode):
+            return np.array([np.asarray(v, dtype=float).item() for v in node.payoffs])
+        if isinstance(node, ChanceNode):
+            total = np.zeros(n)
+            for label, child in node.children.items():
+                total += np.asarray(node.probabilities[label], dtype=float).item() * value(
+                    child, plan
+                )
+            return total
+        assert isinstance(node, DecisionNode)
+        return value(list(node.actions.values())[plan[id(node)]], plan)
+
+    for index in itertools.product(*(range(len(options)) for options in strategies)):
+        plan: dict[int, int] = {}
+        for player, k in enumerate(index):
+            plan.update(
+                {id(node): a for node, a in zip(own[player], strategies[player][k], strict=True)}
+            )
+        payoffs[(slice(None), *index)] = value(tree.root, plan)  # type: ignore[index]
+    return payoffs, labels
