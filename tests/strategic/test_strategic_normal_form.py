@@ -187,3 +187,16 @@ def test_n_player_pure_equilibria_match_brute_force(payoffs):
 def test_n_player_shape_checked():
     with pytest.raises(InvalidParameterError, match=r"shape \(n, s1, ..., sn\)"):
         pure_nash_equilibria(np.zeros((3, 2, 2)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(np.int64, (2, 2), elements=st.integers(-2, 2)),
+    arrays(np.int64, (2, 2), elements=st.integers(-2, 2)),
+)
+def test_normal_form_and_batched_solver_agree_on_2x2(A, B):
+    from pipeline_games.strategic import solve_2x2
+
+    ours = _pairs(NormalFormGame(A, B).equilibria("vertex_enumeration"))
+    batch = solve_2x2(A.astype(float), B.astype(float), tol=0.0).equilibria(0)
+    assert reference.same_equilibrium_sets(ours, batch)
