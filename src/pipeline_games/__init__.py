@@ -14,6 +14,7 @@ array([40., 60.])
 from __future__ import annotations
 
 from . import bargaining, cases, coalition, strategic, sweep, transaction
+from . import sweep as _sweep_package  # the name `sweep` becomes the function pg.sweep below
 from .bargaining import *  # noqa: F403
 from .coalition import *  # noqa: F403
 from .errors import (
@@ -47,6 +48,6 @@ __all__ = [
     *bargaining.__all__,
     *coalition.__all__,
     *strategic.__all__,
-    *sweep.__all__,
+    *_sweep_package.__all__,
     *transaction.__all__,
 ]

@@ -1,5 +1,31 @@
-"""Sweeps at scale: grids and samples, chunked resumable execution, executors, sensitivity."""
+"""Sweeps at scale: grids and samples, chunked resumable execution, executors, sensitivity.
+
+See :func:`sweep` for the entry point, :mod:`.target` for how solvers and cases are
+evaluated, :mod:`.grid` for how grid and sample chunks are generated, :mod:`.store` for the
+on-disk format and :mod:`.sensitivity` for tornado and Sobol analyses.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .grid import SWEEP_METHODS
+from .result import SweepResult
+from .run import load_sweep, sweep
+from .sensitivity import SobolResult, TornadoResult, sobol_indices, tornado
+from .store import ChunkChecksumWarning
+from .target import SWEEP_SOLVERS, SolverTarget, SweepTarget, sweep_target
+
+__all__ = [
+    "SWEEP_METHODS",
+    "SWEEP_SOLVERS",
+    "ChunkChecksumWarning",
+    "SobolResult",
+    "SolverTarget",
+    "SweepResult",
+    "SweepTarget",
+    "TornadoResult",
+    "load_sweep",
+    "sobol_indices",
+    "sweep",
+    "sweep_target",
+    "tornado",
+]

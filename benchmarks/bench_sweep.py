@@ -1,0 +1,215 @@
+"""Throughput of the sweep engine (``python benchmarks/bench_sweep.py [--quick]``).
+
+Prints points/s and the ratios the sweep issue asks for:
+
+1. in memory: a grid sweep of ``nash`` (linear frontier) and of ``rubinstein`` with outside
+   options against calling the solver directly on the same (pre-built) arrays;
+2. to disk: the same sweeps writing chunk files, against the sequential bandwidth of a
+   large fsync'd write to the same file system, measured in the same run;
+3. peak memory (max RSS of a child process) of a 10**8-point sweep to disk;
+4. Dask with 2 worker processes against 1 on a CPU-bound solver (Nash on a power frontier,
+   solved by Newton iteration per point).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import pipeline_games as pg
+
+
+def best_of(repeat: int, function) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def grid_arrays(over: dict) -> dict[str, np.ndarray]:
+    axes = [np.linspace(*spec) for spec in over.values()]
+    mesh = np.meshgrid(*axes, indexing="ij")
+    return {name: grid.ravel() for name, grid in zip(over, mesh, strict=True)}
+
+
+def disk_bandwidth(folder: Path, size: int) -> float:
+    """Bytes/s of one large sequential write, fsync'd, to ``folder``."""
+    data = np.random.default_rng(0).integers(0, 255, size, dtype=np.uint8).tobytes()
+    path = folder / "bandwidth.bin"
+    start = time.perf_counter()
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    elapsed = time.perf_counter() - start
+    path.unlink()
+    return size / elapsed
+
+
+def directory_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.glob("chunk-*.npz"))
+
+
+def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> None:
+    side = round(n**0.5)
+    cases = {
+        "nash (linear)": (
+            "nash",
+            {"surplus": (50.0, 150.0, side), "weight": (0.0, 1.0, side)},
+            {"disagreement": (10.0, 30.0)},
+            lambda a: pg.nash(
+                pg.BargainingProblem.linear(a["surplus"], (10.0, 30.0)), weight=a["weight"]
+            ),
+        ),
+        "rubinstein + outside options": (
+            "rubinstein",
+            {"discount.0": (0.5, 0.99, side), "outside_options.1": (0.0, 60.0, side)},
+            {"surplus": 100.0, "discount": (0.9, 0.9), "outside_options": (0.0, 0.0)},
+            lambda a: pg.rubinstein(
+                pg.BargainingProblem.linear(100.0),
+                discount=(a["discount.0"], 0.9),
+                outside_options=(0.0, a["outside_options.1"]),
+            ),
+        ),
+    }
+    for label, (solver, over, fixed, direct) in cases.items():
+        points = side * side
+        arrays = grid_arrays(over)
+        direct_time = best_of(repeat, lambda direct=direct, arrays=arrays: direct(arrays))
+        del arrays
+        sweep_time = best_of(
+            repeat,
+            lambda solver=solver, over=over, fixed=fixed: pg.sweep(
+                solver, over=over, progress=False, **fixed
+            ),
+        )
+        print(f"\n{label}: {points:.3g} points")
+        print(f"  direct solver call     {points / direct_time:12.4g} pt/s")
+        print(f"  sweep, in memory       {points / sweep_time:12.4g} pt/s")
+        print(f"  sweep-engine overhead  {sweep_time / direct_time - 1:+12.1%}  (target <= +10%)")
+        out = folder / solver
+        start = time.perf_counter()
+        pg.sweep(solver, over=over, progress=False, out=out, **fixed)
+        disk_time = time.perf_counter() - start
+        written = directory_bytes(out)
+        shutil.rmtree(out)
+        print(f"  sweep, to disk         {points / disk_time:12.4g} pt/s")
+        print(
+            f"  bytes written          {written / 1e6:12.1f} MB ({written / points:.1f} B/pt), "
+            f"{written / disk_time / 1e6:.0f} MB/s"
+        )
+        print(
+            f"  disk-write ratio       {written / disk_time / bandwidth:12.1%} of fsync'd "
+            f"sequential write ({bandwidth / 1e6:.0f} MB/s)"
+        )
+        print(f"  to-disk / in-memory    {sweep_time / disk_time:12.1%} of the in-memory rate")
+
+
+CHILD = """
+import resource
+import sys
+import pipeline_games as pg
+side = int(sys.argv[2])
+pg.sweep("nash", over={"surplus": (50.0, 150.0, side), "weight": (0.0, 1.0, side)},
+         out=sys.argv[1], progress=False, disagreement=(10.0, 30.0))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # kB on Linux
+"""
+
+
+def peak_memory(n: int, folder: Path) -> None:
+    side = round(n**0.5)
+    out = folder / "big"
+    start = time.perf_counter()
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(out), str(side)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - start
+    rss = int(child.stdout.split()[-1]) * 1024  # the child's own max RSS, kB on Linux
+    written = directory_bytes(out)
+    result = pg.load_sweep(out)
+    shutil.rmtree(out)
+    print(f"\n{side * side:.3g}-point nash sweep to disk in a child process")
+    print(f"  time                   {elapsed:12.1f} s ({side * side / elapsed:.4g} pt/s)")
+    print(f"  written                {written / 1e9:12.2f} GB in {result.n_chunks} chunks")
+    print(f"  peak memory (max RSS)  {rss / 2**30:12.3f} GiB  (target < 2 GiB)")
+
+
+def dask_scaling(n: int, folder: Path) -> None:
+    from distributed import Client, LocalCluster
+
+    over = {"weight": (0.05, 0.95, 1000), "disagreement.1": (0.0, 1.0, n // 1000)}
+    fixed = {"frontier": "power", "surplus": 4.0, "exponent": 0.5}
+    times = {}
+    for workers in (1, 2):
+        with (
+            LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            client.run(lambda: __import__("pipeline_games"))  # warm the workers
+            start = time.perf_counter()
+            pg.sweep(
+                "nash",
+                over=over,
+                executor="dask",
+                address=client,
+                chunk_size=1 << 15,
+                progress=False,
+                out=folder / f"dask{workers}",
+                **fixed,
+            )
+            times[workers] = time.perf_counter() - start
+            shutil.rmtree(folder / f"dask{workers}")
+    serial = best_of(
+        1,
+        lambda: pg.sweep(
+            "nash", over=over, progress=False, chunk_size=1 << 15, out=folder / "s", **fixed
+        ),
+    )
+    shutil.rmtree(folder / "s")
+    points = 1000 * (n // 1000)
+    print(f"\nnash on a power frontier (Newton per point), {points:.3g} points, to disk")
+    print(f"  serial                 {points / serial:12.4g} pt/s")
+    print(f"  dask, 1 worker         {points / times[1]:12.4g} pt/s")
+    print(f"  dask, 2 workers        {points / times[2]:12.4g} pt/s")
+    print(f"  speed-up 2 vs 1        {times[1] / times[2]:12.2f}x  (target >= 1.6x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes")
+    parser.add_argument("--skip-big", action="store_true", help="skip the 10**8-point run")
+    parser.add_argument("--big-only", action="store_true", help="only the 10**8-point run")
+    args = parser.parse_args()
+    n_memory = 10**6 if args.quick else 10**7
+    n_big = 10**7 if args.quick else 10**8
+    n_dask = 4 * 10**5 if args.quick else 4 * 10**6
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as name:
+        folder = Path(name)
+        if args.big_only:
+            peak_memory(n_big, folder)
+            return
+        bandwidth = disk_bandwidth(folder, (64 if args.quick else 512) * 2**20)
+        print(f"sequential fsync'd write: {bandwidth / 1e6:.0f} MB/s")
+        in_memory_and_disk(n_memory, folder, bandwidth, repeat=3)
+        dask_scaling(n_dask, folder)
+        if not args.skip_big:
+            peak_memory(n_big, folder)
+
+
+if __name__ == "__main__":
+    main()

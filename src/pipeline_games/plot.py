@@ -1,0 +1,158 @@
+"""Figures for case reports (needs the ``plot`` extra: matplotlib).
+
+Each function returns a matplotlib ``Figure``; nothing is shown. Figures use the
+non-interactive Agg backend.
+
+Examples
+--------
+>>> import pipeline_games as pg
+>>> from pipeline_games import plot
+>>> case = pg.cases.load("china-russia-gas")
+>>> fig = plot.frontier_figure(case.solve())
+>>> len(fig.axes)
+1
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import MissingExtraError
+
+__all__ = ["frontier_figure", "network_figure", "outcome_path_figure", "robustness_figure"]
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - matplotlib is in the dev extra
+        raise MissingExtraError("matplotlib", "plot", "case figures") from exc
+    return plt
+
+
+def frontier_figure(solution: Any) -> Any:
+    """Bargaining frontier of every epoch with the outside options and the solutions.
+
+    The frontier is ``buyer + seller = surplus`` (USD bn/yr). Marked per epoch: the point
+    of outside options (square), the Rubinstein outcome (dot) and the symmetric Nash
+    solution measured from the outside options (cross) for comparison.
+    """
+    from .bargaining import BargainingProblem, nash
+
+    plt = _pyplot()
+    case = solution.case
+    fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, (year, out) in enumerate(solution.outputs.items()):
+        color = colors[index % len(colors)]
+        surplus = out["surplus"]
+        ax.plot([0, surplus], [surplus, 0], color=color, lw=1.5, label=f"{year} frontier")
+        w = (out["buyer_outside_option"], out["seller_outside_option"])
+        ax.plot(*w, "s", color=color, mfc="none", ms=8)
+        ax.plot(out["buyer_payoff"], out["seller_payoff"], "o", color=color, ms=8)
+        if w[0] + w[1] < surplus:
+            nash_point = nash(BargainingProblem.linear(surplus, w)).payoffs
+            ax.plot(nash_point[0], nash_point[1], "x", color=color, ms=9)
+    ax.plot([], [], "s", color="gray", mfc="none", label="outside options")
+    ax.plot([], [], "o", color="gray", label="Rubinstein outcome")
+    ax.plot([], [], "x", color="gray", label="Nash from outside options")
+    ax.set_xlabel(f"{case.dyad[0]} (buyer) payoff, USD bn/yr")
+    ax.set_ylabel(f"{case.dyad[1]} (seller) payoff, USD bn/yr")
+    ax.set_title(f"{case.title}\nbargaining frontier and solutions by epoch", fontsize=10)
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def outcome_path_figure(solution: Any) -> Any:
+    """Buyer's share and both outside options (as shares of the surplus) over the epochs."""
+    plt = _pyplot()
+    case = solution.case
+    years = [y for y in solution.outputs if y is not None]
+    out = solution.outputs
+    share = [out[y]["buyer_share"] for y in years]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        buyer_w = [out[y]["buyer_outside_option"] / out[y]["surplus"] for y in years]
+        seller_w = [out[y]["seller_outside_option"] / out[y]["surplus"] for y in years]
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    ax.step(years, share, where="post", marker="o", label=f"{case.dyad[0]} share of gains")
+    ax.step(years, buyer_w, where="post", ls="--", label=f"{case.dyad[0]} outside option")
+    ax.step(
+        years,
+        [1 - s for s in seller_w],
+        where="post",
+        ls=":",
+        label=f"1 - {case.dyad[1]} outside option",
+    )
+    for epoch in case.epochs:
+        ax.axvline(epoch.year, color="0.85", lw=0.8, zorder=0)
+        ax.annotate(
+            str(epoch.year), (epoch.year, 1.0), fontsize=7, ha="left", va="top", rotation=90
+        )
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("year (epochs marked)")
+    ax.set_ylabel("share of the yearly joint gain")
+    ax.set_title(f"{case.title}\noutcome against the moving outside options", fontsize=10)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def robustness_figure(check: Any) -> Any:
+    """Horizontal bars: share of the parameter box in which each claim holds."""
+    plt = _pyplot()
+    results = check.results
+    fig, ax = plt.subplots(figsize=(6.4, 0.5 * len(results) + 1.4))
+    labels = [r.claim.id for r in results]
+    values = [r.robustness if r.robustness is not None else 0.0 for r in results]
+    colors = [
+        "tab:green" if r.verdict == "holds" else "tab:red" if r.verdict == "fails" else "0.7"
+        for r in results
+    ]
+    ax.barh(labels, values, color=colors)
+    for index, r in enumerate(results):
+        text = "not evaluated" if r.robustness is None else f"{r.robustness:.2f}"
+        ax.text(min(values[index] + 0.02, 0.8), index, text, va="center", fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"share of the parameter box where the claim holds (n = {check.samples})")
+    ax.set_title(
+        f"{check.case.title}\nclaim robustness (green: holds at base, red: fails)", fontsize=10
+    )
+    fig.tight_layout()
+    return fig
+
+
+def network_figure() -> Any:
+    """Shapley (solid) and nucleolus (dashed) shares of the Central Asia network's value per
+    country as lines A-D are added (needs :mod:`pipeline_games.coalition`)."""
+    from .cases.models import network_path
+
+    plt = _pyplot()
+    path = network_path()
+    total = np.asarray(path.grand_value, dtype=np.float64)[:, None]
+    shapley = np.asarray(path.shapley, dtype=np.float64) / total
+    nucleolus = np.asarray(path.nucleolus, dtype=np.float64) / total
+    steps = np.arange(len(path.labels))
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, player in enumerate(path.players):
+        color = colors[index % len(colors)]
+        ax.plot(steps, shapley[:, index], "-o", color=color, label=player)
+        ax.plot(steps, nucleolus[:, index], "--", color=color, alpha=0.7)
+    ax.set_xticks(steps, list(path.labels))
+    ax.set_xlabel("lines in the Central Asia-China network")
+    ax.set_ylabel("share of the network value (grand coalition)")
+    ax.set_title(
+        "Central Asia gas network: Shapley (solid) and nucleolus (dashed) shares", fontsize=10
+    )
+    ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    return fig

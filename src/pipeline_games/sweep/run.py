@@ -1,0 +1,449 @@
+"""Chunked sweep execution: serial, a process pool or Dask, with resumable output."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import os
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._arrays import as_int
+from ..errors import InvalidParameterError, MissingExtraError, SolverError
+from .grid import Grid, Sample, axis_from_description, make_space
+from .result import SweepResult
+from .store import (
+    FORMAT,
+    MANIFEST,
+    read_manifest,
+    verified_chunks,
+    write_chunk,
+    write_manifest,
+)
+from .target import resolve_target
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "EXECUTORS", "load_sweep", "sweep"]
+
+#: Points per chunk by default: 2**18, a few MB per chunk, big enough to amortize overhead.
+DEFAULT_CHUNK_SIZE = 1 << 18
+EXECUTORS = ("serial", "processes", "dask")
+#: Seconds between manifest rewrites while a sweep runs (always rewritten at the end).
+MANIFEST_INTERVAL = 0.5
+
+
+def _chunk_columns(
+    target: Any, space: Grid | Sample, chunk_size: int, index: int
+) -> tuple[int, int, dict[str, NDArray[Any]], dict[str, str]]:
+    """Evaluate chunk ``index``: its bounds, the columns to store and the output dtypes."""
+    start = index * chunk_size
+    stop = min(start + chunk_size, space.n_points)
+    inputs = space.chunk(start, stop, index)
+    outputs = target.evaluate(**inputs)
+    for name, column in outputs.items():
+        if np.shape(column) != (stop - start,):
+            raise SolverError(
+                f"target output {name!r} must be 1-D of length {stop - start} for this chunk; "
+                f"got shape {np.shape(column)}"
+            )
+    columns = {**inputs, **outputs} if space.stores_inputs else dict(outputs)
+    dtypes = {name: np.asarray(column).dtype.str for name, column in outputs.items()}
+    return start, stop, columns, dtypes
+
+
+def _store_chunk(
+    directory: str, index: int, start: int, stop: int, columns: Any, dtypes: dict[str, str]
+) -> tuple[int, Any]:
+    entry = write_chunk(Path(directory), index, start, stop, columns)
+    entry["dtypes"] = dtypes
+    return index, entry
+
+
+def _compute_chunk(
+    target: Any, space: Grid | Sample, chunk_size: int, index: int, directory: str | None
+) -> tuple[int, Any]:
+    """Compute chunk ``index``; write its file (``directory``) or return its columns."""
+    start, stop, columns, dtypes = _chunk_columns(target, space, chunk_size, index)
+    if directory is None:
+        return index, columns
+    return _store_chunk(directory, index, start, stop, columns, dtypes)
+
+
+def _serial(tasks: Iterable[int], job: tuple[Any, ...]) -> Iterator[tuple[int, Any]]:
+    target, space, chunk_size, directory = job
+    if directory is None:
+        for index in tasks:
+            yield _compute_chunk(target, space, chunk_size, index, None)
+        return
+    # Overlap computing the next chunk with writing (checksum, fsync) the previous ones:
+    # hashing and file I/O release the GIL. At most three chunks are held at once.
+    with ThreadPoolExecutor(max_workers=2) as writers:
+        running: set[Future[tuple[int, Any]]] = set()
+        for index in tasks:
+            chunk = _chunk_columns(target, space, chunk_size, index)
+            running.add(writers.submit(_store_chunk, directory, index, *chunk))
+            while len(running) >= 3:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+
+def _processes(tasks: list[int], job: tuple[Any, ...], workers: int) -> Iterator[tuple[int, Any]]:
+    context = multiprocessing.get_context("spawn")
+    pending = iter(tasks)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        running: set[Future[tuple[int, Any]]] = set()
+        for index in pending:
+            running.add(pool.submit(_compute_chunk, *job[:3], index, job[3]))
+            if len(running) >= 2 * workers:
+                break
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+                following = next(pending, None)
+                if following is not None:
+                    running.add(pool.submit(_compute_chunk, *job[:3], following, job[3]))
+
+
+def _dask(
+    tasks: list[int], job: tuple[Any, ...], workers: int, address: Any
+) -> Iterator[tuple[int, Any]]:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:
+        raise MissingExtraError("distributed", "dask", 'executor="dask"') from exc
+    cluster = None
+    if address is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    elif isinstance(address, str):
+        client = Client(address)
+    else:  # an existing distributed.Client
+        client = address
+    token = uuid.uuid4().hex[:12]
+    try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})) or workers)
+        pending = iter(tasks)
+
+        def submit(index: int) -> Any:
+            return client.submit(
+                _compute_chunk, *job[:3], index, job[3], key=f"pg-sweep-{token}-{index}"
+            )
+
+        first = [submit(index) for index in itertools.islice(pending, 2 * n_workers)]
+        completed = as_completed(first)
+        for future in completed:
+            result = future.result()
+            future.release()
+            yield result
+            following = next(pending, None)
+            if following is not None:
+                completed.add(submit(following))
+    finally:
+        if address is None or isinstance(address, str):
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _progress_bar(total: int, initial: int, progress: bool | str) -> Any:
+    from tqdm.auto import tqdm
+
+    if progress not in (True, False, "always"):
+        raise InvalidParameterError(f"progress must be True, False or 'always'; got {progress!r}")
+    disable = True if progress is False else (False if progress == "always" else None)
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="pt",
+        unit_scale=True,
+        disable=disable,
+        desc="sweep",
+        smoothing=0.1,
+    )
+
+
+def _describe_target(target: Any) -> dict[str, Any]:
+    describe = getattr(target, "describe", None)
+    if callable(describe):
+        return dict(describe())
+    kind = type(target)
+    return {
+        "kind": "object",
+        "type": f"{kind.__module__}.{kind.__qualname__}",
+        "name": str(getattr(target, "name", "")),
+        "base": {key: float(value) for key, value in dict(target.base).items()},
+    }
+
+
+def _canonical_names(target: Any) -> Any:
+    canonical = getattr(target, "canonical", None)
+    if callable(canonical):
+        return canonical
+    allowed = tuple(target.parameter_names)
+
+    def check(name: str) -> str:
+        if name not in allowed:
+            raise InvalidParameterError(
+                f"parameter name must be one of {', '.join(allowed)}; got {name!r}"
+            )
+        return name
+
+    return check
+
+
+def sweep(
+    target: Any,
+    over: Mapping[str, Any] | None = None,
+    *,
+    samples: int | None = None,
+    method: str = "grid",
+    seed: int = 0,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    out: str | os.PathLike[str] | None = None,
+    executor: str = "serial",
+    resume: bool = False,
+    progress: bool | str = True,
+    workers: int | None = None,
+    address: Any = None,
+    **fixed: Any,
+) -> SweepResult:
+    """Evaluate a solver or a case over a grid or a sample of parameter points, in chunks.
+
+    Parameters
+    ----------
+    target
+        A bargaining solver (``pg.nash`` or ``"nash"``; fixed arguments as ``**fixed``), a
+        :func:`~pipeline_games.sweep.sweep_target`, a case (or case name), or any object
+        with ``parameter_names``, ``bounds``, ``base`` and ``evaluate``.
+    over
+        ``{name: (low, high, n)}`` (or ``{name: values}``) for a grid; ``{name: (low,
+        high)}`` for samples (default: the target's ``bounds``). Names as in
+        :mod:`pipeline_games.sweep.target` (``disagreement.0``, ``outside_options.seller``,
+        ...) or as in the case file.
+    samples, method, seed
+        Number of points, ``"grid"`` (default) or one of ``"lhs"``, ``"sobol"``,
+        ``"halton"``, ``"random"`` (see :mod:`pipeline_games.sweep.grid`), and the seed
+        from which every chunk's draws are derived.
+    chunk_size
+        Points per chunk: memory use is a few times ``chunk_size`` points per worker,
+        whatever the sweep's size.
+    out
+        Directory to write ``manifest.json`` and one ``.npz`` file per chunk into
+        (atomically). ``None`` keeps the results in memory.
+    executor, workers, address
+        ``"serial"``, ``"processes"`` (a process pool of ``workers``, default the CPU count)
+        or ``"dask"`` (a ``distributed.LocalCluster`` of ``workers`` single-threaded worker
+        processes, or the scheduler at ``address``; an existing ``distributed.Client`` is
+        accepted too). Results are identical whatever the executor.
+    resume
+        Continue the sweep in ``out``: only chunks missing from the manifest, or whose file
+        fails its checksum, are computed.
+    progress
+        ``True``: a progress bar (points/s, ETA) when stderr is a terminal; ``"always"``:
+        even when it is not; ``False``: none.
+    **fixed
+        Fixed arguments of a solver target (see :func:`~pipeline_games.sweep.sweep_target`).
+
+    Returns
+    -------
+    SweepResult
+        In memory, or backed by ``out`` (read lazily).
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> result = pg.sweep(pg.nash, over={"surplus": (0.0, 100.0, 3), "weight": (0.0, 1.0, 2)},
+    ...                   disagreement=(0.0, 0.0), progress=False)
+    >>> result["surplus"], result["payoff_buyer"]
+    (array([  0.,   0.,  50.,  50., 100., 100.]), array([  0.,   0.,   0.,  50.,   0., 100.]))
+    """
+    resolved = resolve_target(target, **fixed)
+    space = make_space(
+        over,
+        samples=samples,
+        method=method,
+        seed=as_int(seed, "seed", low=0),
+        bounds=dict(resolved.bounds),
+        canonical=_canonical_names(resolved),
+    )
+    size = as_int(chunk_size, "chunk_size", low=1)
+    if executor not in EXECUTORS:
+        raise InvalidParameterError(
+            f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}"
+        )
+    n_workers = as_int(workers, "workers", low=1) if workers is not None else os.cpu_count() or 1
+    n_chunks = -(-space.n_points // size)
+    description = _describe_target(resolved)
+    spec = json.loads(
+        json.dumps(
+            {
+                "target": description,
+                "space": space.describe(),
+                "chunk_size": size,
+                "n_points": space.n_points,
+            }
+        )
+    )
+    directory = None if out is None else Path(out)
+    manifest: dict[str, Any] = {}
+    done: set[int] = set()
+    if directory is not None:
+        manifest, done = _prepare_directory(directory, spec, resume)
+    todo = [index for index in range(n_chunks) if index not in done]
+    job = (resolved, space, size, None if directory is None else str(directory))
+    if executor == "serial":
+        results = _serial(todo, job)
+    elif executor == "processes":
+        results = _processes(todo, job, n_workers)
+    else:
+        results = _dask(todo, job, n_workers, address)
+
+    data: dict[str, NDArray[Any]] | None = None
+    output_names: list[str] = [name for name, _ in manifest.get("outputs", [])]
+    done_points = sum(min(size, space.n_points - index * size) for index in done)
+    last_write = time.monotonic()
+    with _progress_bar(space.n_points, done_points, progress) as bar:
+        for index, payload in results:
+            start = index * size
+            stop = min(start + size, space.n_points)
+            if directory is None:
+                if data is None:
+                    data = {
+                        name: np.empty(space.n_points, dtype=np.asarray(column).dtype)
+                        for name, column in payload.items()
+                    }
+                    output_names = [name for name in payload if name not in space.names]
+                for name, column in payload.items():
+                    data[name][start:stop] = column
+            else:
+                dtypes = payload.pop("dtypes")
+                if not output_names:
+                    output_names = list(dtypes)
+                    manifest["outputs"] = [[name, dtype] for name, dtype in dtypes.items()]
+                manifest["chunks"][str(index)] = payload
+                if time.monotonic() - last_write > MANIFEST_INTERVAL:
+                    write_manifest(directory, manifest)
+                    last_write = time.monotonic()
+            done.add(index)
+            bar.update(stop - start)
+    if directory is not None:
+        manifest["complete"] = len(done) == n_chunks
+        write_manifest(directory, manifest)
+    if not output_names and n_chunks:
+        raise SolverError("the sweep produced no output columns")  # pragma: no cover
+    return SweepResult(
+        space=space,
+        input_names=space.names,
+        output_names=tuple(output_names),
+        chunk_size=size,
+        chunks=tuple(sorted(done)),
+        target=description,
+        directory=directory,
+        entries={int(key): entry for key, entry in manifest.get("chunks", {}).items()},
+        data=data,
+    )
+
+
+def _prepare_directory(
+    directory: Path, spec: Mapping[str, Any], resume: bool
+) -> tuple[dict[str, Any], set[int]]:
+    """Create or reopen a sweep directory; return its manifest and the verified chunks."""
+    if (directory / MANIFEST).exists():
+        if not resume:
+            raise InvalidParameterError(
+                f"out={str(directory)!r} already holds a sweep; pass resume=True (CLI --resume) "
+                "to finish it, or choose another directory"
+            )
+        manifest = read_manifest(directory)
+        if manifest.get("spec") != spec:
+            raise InvalidParameterError(
+                f"cannot resume the sweep in {str(directory)!r}: it was started with different "
+                "settings (target, ranges, method, seed or chunk_size); use another directory"
+            )
+        for leftover in directory.glob(".*.tmp"):  # temporary files of a killed run
+            leftover.unlink(missing_ok=True)
+        done = verified_chunks(directory, manifest, warn=True)
+        manifest["chunks"] = {
+            key: entry for key, entry in manifest["chunks"].items() if int(key) in done
+        }
+        return manifest, done
+    if directory.exists() and any(directory.iterdir()):
+        raise InvalidParameterError(
+            f"out={str(directory)!r} is not empty and holds no sweep manifest; choose an empty "
+            "or new directory"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest = {"format": FORMAT, "spec": dict(spec), "chunks": {}, "complete": False}
+    write_manifest(directory, manifest)
+    return manifest, set()
+
+
+def _space_from(description: Mapping[str, Any]) -> Grid | Sample:
+    names = tuple(description["names"])
+    if description["method"] == "grid":
+        return Grid(names, tuple(axis_from_description(axis) for axis in description["axes"]))
+    return Sample(
+        names,
+        np.array(description["lows"], dtype=np.float64),
+        np.array(description["highs"], dtype=np.float64),
+        int(description["n_points"]),
+        description["method"],
+        int(description["seed"]),
+    )
+
+
+def load_sweep(directory: str | os.PathLike[str]) -> SweepResult:
+    """Open a finished or partial sweep directory.
+
+    Chunks whose files are missing or fail their SHA-256 check are left out, with a
+    :class:`~pipeline_games.sweep.store.ChunkChecksumWarning`; ``result.missing_chunks``
+    lists what a ``resume`` would compute.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pipeline_games as pg
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = pg.sweep("nash", over={"weight": (0, 1, 5)}, out=folder, chunk_size=2,
+    ...                  progress=False)
+    ...     loaded = pg.load_sweep(folder)
+    ...     loaded.complete, loaded.n_chunks, loaded["payoff_seller"].tolist()
+    (True, 3, [100.0, 75.0, 50.0, 25.0, 0.0])
+    """
+    path = Path(directory)
+    manifest = read_manifest(path)
+    spec = manifest["spec"]
+    good = verified_chunks(path, manifest, warn=True)
+    entries = {int(key): entry for key, entry in manifest["chunks"].items() if int(key) in good}
+    space = _space_from(spec["space"])
+    return SweepResult(
+        space=space,
+        input_names=space.names,
+        output_names=tuple(name for name, _ in manifest.get("outputs", [])),
+        chunk_size=int(spec["chunk_size"]),
+        chunks=tuple(sorted(entries)),
+        target=spec["target"],
+        directory=path,
+        entries=entries,
+    )

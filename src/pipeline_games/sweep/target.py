@@ -1,0 +1,437 @@
+"""What a sweep evaluates: the :class:`SweepTarget` protocol and solver adapters.
+
+A sweep target is anything with
+
+* ``parameter_names``: the names of the inputs a sweep may vary;
+* ``bounds``: a mapping ``name -> (low, high)`` used when sampling without explicit ranges
+  (may be empty);
+* ``base``: a mapping ``name -> value``, the point a one-at-a-time sensitivity varies around;
+* ``evaluate(**arrays) -> dict[str, numpy.ndarray]``: given 1-D arrays of equal length for
+  some of the parameters (the others keep their base value), the named output columns, each
+  1-D of the same length.
+
+Cases from :mod:`pipeline_games.cases` satisfy the protocol by duck typing. Plain
+bargaining solvers are wrapped by :func:`sweep_target`.
+
+Parameter names of a solver target
+----------------------------------
+The names are the solver's own argument names; a two-player argument (a pair) is split
+into ``NAME.0`` (player 0, the buyer) and ``NAME.1`` (player 1, the seller), and the
+players' names may be used instead of the index (``disagreement.buyer`` is
+``disagreement.0``):
+
+=====================  ==================================================================
+``surplus``            size of the frontier (all frontiers)
+``rate``               exchange rate of a linear frontier
+``scale``, ``exponent`` shape of a power frontier (``frontier="power"``)
+``disagreement.0/1``   disagreement point
+``weight``             Nash weight of player 0 (``nash``)
+``discount.0/1``       discount factors (``rubinstein``)
+``rates.0/1``, ``period``  discount rates and period length (``rubinstein``)
+``outside_options.0/1``  outside options (``rubinstein``)
+``inside_options.0/1``   inside options (``rubinstein``)
+``breakdown``          breakdown probability (``rubinstein``)
+=====================  ==================================================================
+
+Whole-number settings (``first_mover``, ``horizon``) and the frontier family
+(``frontier="linear" | "power"``) can be fixed but not swept. Output columns are
+``payoff_<player0>``, ``payoff_<player1>``, ``agreement`` (bool) and, for ``rubinstein``,
+``binding`` (``int8`` bit mask, see :data:`~pipeline_games.bargaining.BINDING_BOTH`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import bargaining
+from ..errors import InvalidParameterError
+
+__all__ = ["SWEEP_SOLVERS", "SolverTarget", "SweepTarget", "resolve_target", "sweep_target"]
+
+#: Bargaining solvers a sweep can target by name (the CLI accepts dashes too).
+SWEEP_SOLVERS: dict[str, Callable[..., Any]] = {
+    "nash": bargaining.nash,
+    "kalai_smorodinsky": bargaining.kalai_smorodinsky,
+    "egalitarian": bargaining.egalitarian,
+    "utilitarian": bargaining.utilitarian,
+    "rubinstein": bargaining.rubinstein,
+}
+
+PAIRS = ("disagreement", "discount", "rates", "outside_options", "inside_options")
+FRONTIER_PARAMETERS = {"linear": ("surplus", "rate"), "power": ("surplus", "scale", "exponent")}
+SOLVER_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "nash": ("weight",),
+    "kalai_smorodinsky": (),
+    "egalitarian": (),
+    "utilitarian": (),
+    "rubinstein": (
+        "discount.0",
+        "discount.1",
+        "rates.0",
+        "rates.1",
+        "period",
+        "outside_options.0",
+        "outside_options.1",
+        "inside_options.0",
+        "inside_options.1",
+        "breakdown",
+    ),
+}
+#: Settings that may be fixed but not swept (whole numbers or choices).
+SETTINGS = {"frontier", "first_mover", "horizon", "players"}
+DEFAULTS: dict[str, float] = {
+    "surplus": 100.0,
+    "rate": 1.0,
+    "scale": 1.0,
+    "exponent": 0.5,
+    "disagreement.0": 0.0,
+    "disagreement.1": 0.0,
+    "weight": 0.5,
+    "period": 1.0,
+    "breakdown": 0.0,
+}
+
+
+@runtime_checkable
+class SweepTarget(Protocol):
+    """What :func:`~pipeline_games.sweep.sweep` evaluates (see the module docstring).
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> isinstance(pg.sweep_target(pg.nash), pg.SweepTarget)
+    True
+    """
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]: ...
+
+    @property
+    def bounds(self) -> Mapping[str, tuple[float, float]]: ...
+
+    @property
+    def base(self) -> Mapping[str, float]: ...
+
+    def evaluate(self, **arrays: NDArray[Any]) -> dict[str, NDArray[Any]]: ...
+
+
+def _solver_name(solver: Callable[..., Any] | str) -> str:
+    if isinstance(solver, str):
+        name = solver.replace("-", "_")
+        if name not in SWEEP_SOLVERS:
+            raise InvalidParameterError(
+                f"solver must be one of {', '.join(SWEEP_SOLVERS)}; got {solver!r}"
+            )
+        return name
+    for name, function in SWEEP_SOLVERS.items():
+        if function is solver:
+            return name
+    raise InvalidParameterError(
+        f"solver must be one of the bargaining solvers {', '.join(SWEEP_SOLVERS)} (or a case); "
+        f"got {solver!r}"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class SolverTarget:
+    """A bargaining solver with fixed arguments, seen as a :class:`SweepTarget`.
+
+    Build it with :func:`sweep_target`. It pickles by the solver's name, so process pools
+    and Dask workers can run it.
+
+    Attributes
+    ----------
+    solver
+        Name of the solver in :data:`SWEEP_SOLVERS`.
+    fixed
+        Values of the parameters that are not swept, by canonical name (``NAME.0`` for
+        pairs); merged over the defaults.
+    settings
+        ``frontier``, ``first_mover``, ``horizon``, ``players``.
+    bounds
+        Ranges for sampling, by canonical name (empty unless given).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pipeline_games as pg
+    >>> target = pg.sweep_target(pg.nash, surplus=100.0, disagreement=(10.0, 30.0))
+    >>> target.evaluate(weight=np.array([0.5, 0.6]))["payoff_buyer"]
+    array([40., 46.])
+    """
+
+    solver: str
+    fixed: Mapping[str, float] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def players(self) -> tuple[str, str]:
+        return tuple(self.settings.get("players", ("buyer", "seller")))  # type: ignore[return-value]
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        frontier = self.settings.get("frontier", "linear")
+        return (
+            *FRONTIER_PARAMETERS[frontier],
+            "disagreement.0",
+            "disagreement.1",
+            *SOLVER_PARAMETERS[self.solver],
+        )
+
+    @property
+    def base(self) -> Mapping[str, float]:
+        """The fixed values; for ``rubinstein`` also the options a sweep may switch on
+        (outside options 0, inside options at the disagreement point)."""
+        base = dict(self.fixed)
+        if self.solver == "rubinstein":
+            for pair in ("outside_options", "inside_options"):
+                for k in (0, 1):
+                    base.setdefault(f"{pair}.{k}", _pair_default(pair, k, base))
+        return base
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        first, second = self.players
+        names = (f"payoff_{first}", f"payoff_{second}", "agreement")
+        return (*names, "binding") if self.solver == "rubinstein" else names
+
+    def canonical(self, name: str) -> str:
+        """The canonical parameter name for ``name`` (player names become ``.0``/``.1``).
+
+        Examples
+        --------
+        >>> import pipeline_games as pg
+        >>> pg.sweep_target("rubinstein").canonical("outside_options.seller")
+        'outside_options.1'
+        """
+        return _canonical(name, self.players, self.parameter_names)
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready description (stored in a sweep's manifest)."""
+        return {
+            "kind": "solver",
+            "solver": self.solver,
+            "fixed": {key: float(value) for key, value in sorted(self.fixed.items())},
+            "settings": {key: _plain(value) for key, value in sorted(self.settings.items())},
+        }
+
+    def evaluate(self, **arrays: NDArray[Any]) -> dict[str, NDArray[Any]]:
+        """Solve at the given parameter arrays (1-D, equal length); return output columns."""
+        values: dict[str, Any] = dict(self.fixed)
+        for name, array in arrays.items():
+            values[self.canonical(name)] = array
+        settings = self.settings
+        players = self.players
+        if settings.get("frontier", "linear") == "linear":
+            problem = bargaining.BargainingProblem.linear(
+                values["surplus"],
+                (values["disagreement.0"], values["disagreement.1"]),
+                rate=values["rate"],
+                players=players,
+            )
+        else:
+            problem = bargaining.BargainingProblem.power(
+                values["surplus"],
+                (values["disagreement.0"], values["disagreement.1"]),
+                scale=values["scale"],
+                exponent=values["exponent"],
+                players=players,
+            )
+        solver = SWEEP_SOLVERS[self.solver]
+        if self.solver == "nash":
+            outcome = solver(problem, weight=values["weight"])
+        elif self.solver == "rubinstein":
+            kwargs: dict[str, Any] = {
+                "period": values.get("period", 1.0),
+                "breakdown": values["breakdown"],
+                "first_mover": settings.get("first_mover", 0),
+                "horizon": settings.get("horizon"),
+            }
+            for pair in ("discount", "rates", "outside_options", "inside_options"):
+                if f"{pair}.0" in values or f"{pair}.1" in values:
+                    kwargs[pair] = tuple(
+                        values.get(f"{pair}.{k}", _pair_default(pair, k, values)) for k in (0, 1)
+                    )
+            outcome = solver(problem, **kwargs)
+        else:
+            outcome = solver(problem)
+        length = max((np.size(array) for array in arrays.values()), default=1)
+        shape = (length,)
+        payoffs = outcome.payoffs
+        if payoffs.shape != (*shape, 2):
+            payoffs = np.broadcast_to(payoffs, (*shape, 2))
+        # Column views of the payoffs (strided): copied once, where the sweep stores them.
+        columns: dict[str, NDArray[Any]] = {
+            f"payoff_{players[0]}": payoffs[:, 0],
+            f"payoff_{players[1]}": payoffs[:, 1],
+            "agreement": _full(outcome.agreement, shape),
+        }
+        if outcome.binding is not None:
+            columns["binding"] = _full(outcome.binding, shape)
+        return columns
+
+
+def _full(array: NDArray[Any], shape: tuple[int, ...]) -> NDArray[Any]:
+    """``array`` with ``shape``, copied only if it has to be broadcast."""
+    return array if array.shape == shape else np.broadcast_to(array, shape).copy()
+
+
+def _pair_default(pair: str, player: int, values: Mapping[str, Any]) -> Any:
+    """Value of one half of a pair when only the other half is given."""
+    if pair == "inside_options":
+        return values[f"disagreement.{player}"]
+    return 0.0 if pair == "outside_options" else 0.9
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _canonical(name: str, players: tuple[str, str], allowed: tuple[str, ...]) -> str:
+    head, dot, tail = name.partition(".")
+    if dot and tail in players:
+        name = f"{head}.{players.index(tail)}"
+    if name not in allowed:
+        raise InvalidParameterError(
+            f"parameter name must be one of {', '.join(allowed)} (pairs as NAME.0/NAME.1 or "
+            f"NAME.{players[0]}/NAME.{players[1]}); got {name!r}"
+        )
+    return name
+
+
+def sweep_target(
+    solver: Callable[..., Any] | str,
+    *,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    **fixed: Any,
+) -> SolverTarget:
+    """Wrap a bargaining solver and its fixed arguments as a :class:`SweepTarget`.
+
+    Parameters
+    ----------
+    solver
+        One of :data:`SWEEP_SOLVERS`, as the function (``pg.nash``) or its name (``"nash"``).
+    bounds
+        Optional ranges ``name -> (low, high)`` for sampling and sensitivity.
+    **fixed
+        Fixed arguments, by the solver's argument names: numbers, pairs
+        (``disagreement=(10, 30)``) or split names passed as a dict
+        (``**{"disagreement.1": 30}``); settings ``frontier="linear" | "power"``,
+        ``first_mover``, ``horizon``, ``players``. Unnamed parameters keep their defaults
+        (``surplus=100``, ``disagreement=(0, 0)``, ``weight=0.5``, ``rate=1``,
+        ``scale=1``, ``exponent=0.5``, ``period=1``, ``breakdown=0``; ``rubinstein``
+        without ``discount`` or ``rates`` uses ``discount=(0.9, 0.9)``). When only one half
+        of a pair is given or swept, the other half is 0.9 for ``discount``/``rates``, 0 for
+        ``outside_options`` and the disagreement payoff for ``inside_options``; a
+        ``rubinstein`` target without ``outside_options`` has none.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> target = pg.sweep_target(pg.rubinstein, surplus=1.0, discount=(0.9, 0.9),
+    ...                          outside_options=(0.0, 0.6))
+    >>> target.parameter_names[:4]
+    ('surplus', 'rate', 'disagreement.0', 'disagreement.1')
+    >>> target.base["outside_options.1"]
+    0.6
+    """
+    name = _solver_name(solver)
+    settings: dict[str, Any] = {}
+    values: dict[str, float] = {}
+    for key, value in fixed.items():
+        if key in SETTINGS:
+            settings[key] = value
+        elif key in PAIRS and not np.isscalar(value):
+            pair = tuple(value)
+            if len(pair) != 2:
+                raise InvalidParameterError(f"{key} must be a pair (buyer, seller); got {value!r}")
+            values[f"{key}.0"], values[f"{key}.1"] = float(pair[0]), float(pair[1])
+        else:
+            values[key] = float(value)
+    frontier = settings.setdefault("frontier", "linear")
+    if frontier not in FRONTIER_PARAMETERS:
+        raise InvalidParameterError(f"frontier must be 'linear' or 'power'; got {frontier!r}")
+    if "players" in settings:
+        settings["players"] = tuple(settings["players"])
+    target = SolverTarget(name, {}, settings, {})
+    allowed = target.parameter_names
+    merged = {key: value for key, value in DEFAULTS.items() if key in allowed}
+    for key, value in values.items():
+        merged[target.canonical(key)] = value
+    if name == "rubinstein":
+        if not any(key.startswith(("discount.", "rates.")) for key in merged):
+            merged["discount.0"] = merged["discount.1"] = 0.9
+        for pair in ("discount", "rates", "outside_options", "inside_options"):
+            if f"{pair}.0" in merged or f"{pair}.1" in merged:
+                for k in (0, 1):
+                    merged.setdefault(f"{pair}.{k}", _pair_default(pair, k, merged))
+        if "rates.0" not in merged:
+            merged.pop("period", None)
+    checked_bounds = {
+        target.canonical(key): (float(low), float(high))
+        for key, (low, high) in (bounds or {}).items()
+    }
+    return SolverTarget(name, merged, settings, checked_bounds)
+
+
+def resolve_target(target: Any, **fixed: Any) -> Any:
+    """Turn what a user passes to :func:`~pipeline_games.sweep.sweep` into a sweep target.
+
+    A solver function or a solver name becomes a :class:`SolverTarget` with ``fixed``;
+    another string is looked up with ``pipeline_games.cases.load``; any object with
+    ``parameter_names``, ``bounds``, ``base`` and ``evaluate`` is used as it is (an object
+    with an ``as_sweep_target()`` method is converted first).
+
+    Examples
+    --------
+    >>> resolve_target("nash", surplus=10.0).base["surplus"]
+    10.0
+    """
+    if isinstance(target, SolverTarget):
+        if fixed:
+            raise InvalidParameterError(
+                "fixed arguments go into sweep_target(...), not next to a ready target"
+            )
+        return target
+    if callable(target) and any(target is function for function in SWEEP_SOLVERS.values()):
+        return sweep_target(target, **fixed)
+    if isinstance(target, str):
+        if target.replace("-", "_") in SWEEP_SOLVERS:
+            return sweep_target(target, **fixed)
+        from .. import cases
+
+        load = getattr(cases, "load", None)
+        if load is None:
+            raise InvalidParameterError(
+                f"target must be a solver ({', '.join(SWEEP_SOLVERS)}) or a case name; got "
+                f"{target!r}, and this installation's case library has no load() yet"
+            )
+        target = load(target)
+    if hasattr(target, "as_sweep_target") and not hasattr(target, "evaluate"):
+        target = target.as_sweep_target()
+    missing = [
+        attribute
+        for attribute in ("parameter_names", "bounds", "base", "evaluate")
+        if not hasattr(target, attribute)
+    ]
+    if missing:
+        raise InvalidParameterError(
+            f"target must be a bargaining solver, a case or an object with parameter_names, "
+            f"bounds, base and evaluate; {target!r} lacks {', '.join(missing)}"
+        )
+    if fixed:
+        raise InvalidParameterError(
+            f"fixed arguments ({', '.join(fixed)}) only apply to solver targets; set a case's "
+            "parameters on the case"
+        )
+    return target
