@@ -1,0 +1,202 @@
+"""Tests of NormalFormGame and n-player pure equilibria."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import pathlib
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from pipeline_games.errors import InvalidParameterError
+from pipeline_games.strategic import NormalFormGame, pure_nash_equilibria
+
+_spec = importlib.util.spec_from_file_location(
+    "strategic_nash_reference_nf", pathlib.Path(__file__).with_name("strategic_nash_reference.py")
+)
+reference = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(reference)
+
+
+def _pairs(result):
+    return list(zip(result.row_strategies, result.column_strategies, strict=True))
+
+
+@pytest.mark.parametrize("method", ["support_enumeration", "vertex_enumeration"])
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4), (4, 3)])
+def test_same_sets_as_nashpy_on_random_generic_games(method, shape):
+    rng = np.random.default_rng(sum(shape))
+    for _ in range(8):
+        A = rng.normal(size=shape)
+        B = rng.normal(size=shape)
+        result = NormalFormGame(A, B).equilibria(method)
+        theirs = reference.nashpy_extreme_equilibria(A, B, method="vertex")
+        assert reference.same_equilibrium_sets(_pairs(result), theirs, atol=1e-7)
+        assert not result.degenerate
+        assert (result.regret <= result.parameters["tol"]).all()
+        assert len(result) % 2 == 1  # oddness theorem
+
+
+def test_support_enumeration_keeps_equilibria_nashpy_loses_to_round_off():
+    # nashpy 0.0.43's support enumeration compares payoffs with exact float equality; on
+    # this random 2x4 game it returns two equilibria (an even number, impossible for a
+    # non-degenerate game). Vertex enumeration and our support enumeration find three.
+    rng = np.random.default_rng(6)
+    A = rng.normal(size=(2, 4))
+    B = rng.normal(size=(2, 4))
+    nashpy_support = reference.nashpy_extreme_equilibria(A, B, method="support")
+    nashpy_vertex = reference.nashpy_extreme_equilibria(A, B, method="vertex")
+    ours = _pairs(NormalFormGame(A, B).equilibria("support_enumeration"))
+    assert len(nashpy_vertex) == 3
+    assert reference.same_equilibrium_sets(ours, nashpy_vertex)
+    assert len(nashpy_support) < len(nashpy_vertex)
+
+
+def test_lemke_howson_finds_an_equilibrium_of_the_enumerated_set():
+    rng = np.random.default_rng(2)
+    A = rng.normal(size=(3, 3))
+    B = rng.normal(size=(3, 3))
+    game = NormalFormGame(A, B)
+    everything = _pairs(game.equilibria("vertex_enumeration"))
+    found = game.equilibria("lemke_howson", initial_dropped_label=None)
+    assert not found.complete
+    for x, y in _pairs(found):
+        assert any(np.allclose(x, u) and np.allclose(y, v) for u, v in everything)
+
+
+def test_matching_pennies_and_prisoners_dilemma():
+    pennies = NormalFormGame([[1, -1], [-1, 1]])
+    result = pennies.equilibria()
+    np.testing.assert_allclose(result.row_strategies, [[0.5, 0.5]])
+    np.testing.assert_allclose(result.payoffs, [[0.0, 0.0]], atol=1e-15)
+    assert len(pennies.pure_equilibria()) == 0
+
+    pd = NormalFormGame(
+        [[3, 0], [5, 1]], [[3, 5], [0, 1]], strategy_labels=(("C", "D"), ("C", "D"))
+    )
+    assert pd.equilibria().supports() == [(("D",), ("D",))]
+    assert pd.eliminate_dominated().game.strategy_labels == (("D",), ("D",))
+
+
+def test_battle_of_the_sexes_exact():
+    game = NormalFormGame([[3, 0], [0, 2]], [[2, 0], [0, 3]])
+    result = game.equilibria(exact=True)
+    assert len(result) == 3
+    mixed = result.exact_strategies[1]
+    assert mixed == ((Fraction(3, 5), Fraction(2, 5)), (Fraction(2, 5), Fraction(3, 5)))
+
+
+def test_degenerate_game_support_enumeration_falls_back():
+    # Hand solution. Row 0 pays 1 whatever happens, row 1 pays 2q (q = Pr(column 0)), so
+    # row 0 is a best response iff q <= 1/2. The column player is indifferent against
+    # row 0 and strictly prefers column 1 against row 1. Hence the equilibria are
+    # {row 0} x {q in [0, 1/2]}, a segment with extreme points q = 0 and q = 1/2.
+    A = np.array([[1.0, 1.0], [2.0, 0.0]])
+    B = np.array([[1.0, 1.0], [0.0, 1.0]])
+    game = NormalFormGame(A, B)
+    result = game.equilibria("support_enumeration")
+    assert result.degenerate
+    assert result.parameters.get("fallback") == "vertex_enumeration"
+    expected = [
+        (np.array([1.0, 0.0]), np.array([0.5, 0.5])),
+        (np.array([1.0, 0.0]), np.array([0.0, 1.0])),
+    ]
+    assert reference.same_equilibrium_sets(_pairs(result), expected)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    arrays(np.int64, (3, 3), elements=st.integers(-2, 2)),
+    arrays(np.int64, (3, 3), elements=st.integers(-2, 2)),
+)
+def test_every_equilibrium_verified_and_exact_on_degenerate_games(A, B):
+    game = NormalFormGame(A, B)
+    result = game.equilibria("vertex_enumeration", exact=True)
+    assert len(result) >= 1
+    for x, y in result.exact_strategies:
+        assert sum(x) == 1
+        assert sum(y) == 1
+        # Exact regret check done independently here.
+        Ay = [sum(Fraction(int(A[i, j])) * y[j] for j in range(3)) for i in range(3)]
+        xB = [sum(x[i] * Fraction(int(B[i, j])) for i in range(3)) for j in range(3)]
+        assert sum(x[i] * Ay[i] for i in range(3)) == max(Ay)
+        assert sum(y[j] * xB[j] for j in range(3)) == max(xB)
+
+
+def test_best_response_batch():
+    game = NormalFormGame([[3, 0], [0, 2]], [[2, 0], [0, 3]])
+    mask = game.best_response(1, np.array([[1.0, 0.0], [0.6, 0.4], [0.0, 1.0]]))
+    np.testing.assert_array_equal(mask, [[True, False], [True, True], [False, True]])
+    with pytest.raises(InvalidParameterError, match="sum to 1"):
+        game.best_response(0, [0.5, 0.6])
+
+
+def test_mixed_dominance_needs_linear_programming():
+    # Row 2 is not dominated by a pure strategy but by the 50/50 mix of rows 0 and 1.
+    A = np.array([[3.0, 0.0], [0.0, 3.0], [1.0, 1.0]])
+    B = np.zeros((3, 2))
+    game = NormalFormGame(A, B, strategy_labels=(("top", "middle", "bottom"), ("left", "right")))
+    assert game.eliminate_dominated().eliminated == ()
+    mixed = game.eliminate_dominated(by_mixed=True)
+    assert mixed.eliminated == (("row", "bottom", 1),)
+    assert mixed.game.strategy_labels[0] == ("top", "middle")
+
+
+def test_labels_validated():
+    with pytest.raises(InvalidParameterError, match=r"strategy_labels\[1\] must have 2 labels"):
+        NormalFormGame(np.eye(2), strategy_labels=(("a", "b"), ("c",)))
+    with pytest.raises(InvalidParameterError, match="B must have the shape of A"):
+        NormalFormGame(np.eye(2), np.eye(3))
+    with pytest.raises(InvalidParameterError, match="method must be one of"):
+        NormalFormGame(np.eye(2)).equilibria("simplex")
+
+
+def _brute_force_pure(payoffs):
+    n = payoffs.shape[0]
+    found = []
+    for profile in itertools.product(*(range(s) for s in payoffs.shape[1:])):
+        stable = True
+        for player in range(n):
+            for alternative in range(payoffs.shape[1 + player]):
+                deviated = list(profile)
+                deviated[player] = alternative
+                if payoffs[(player, *deviated)] > payoffs[(player, *profile)]:
+                    stable = False
+        if stable:
+            found.append(profile)
+    return found
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(1, 3), min_size=2, max_size=4).flatmap(
+        lambda shape: arrays(np.int64, (len(shape), *shape), elements=st.integers(0, 3))
+    )
+)
+def test_n_player_pure_equilibria_match_brute_force(payoffs):
+    result = pure_nash_equilibria(payoffs)
+    assert [tuple(p) for p in result.profiles.tolist()] == _brute_force_pure(payoffs)
+    assert result.payoffs.shape == (len(result), payoffs.shape[0])
+
+
+def test_n_player_shape_checked():
+    with pytest.raises(InvalidParameterError, match=r"shape \(n, s1, ..., sn\)"):
+        pure_nash_equilibria(np.zeros((3, 2, 2)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(np.int64, (2, 2), elements=st.integers(-2, 2)),
+    arrays(np.int64, (2, 2), elements=st.integers(-2, 2)),
+)
+def test_normal_form_and_batched_solver_agree_on_2x2(A, B):
+    from pipeline_games.strategic import solve_2x2
+
+    ours = _pairs(NormalFormGame(A, B).equilibria("vertex_enumeration"))
+    batch = solve_2x2(A.astype(float), B.astype(float), tol=0.0).equilibria(0)
+    assert reference.same_equilibrium_sets(ours, batch)
