@@ -292,6 +292,8 @@ class TUGame:
     players
         Player names (default ``player_0, ...``).
 
+    Notes
+    -----
     Other constructors: :meth:`from_dict`, :meth:`from_function`, :meth:`from_mask_function`
     (vectorized, lazy for large ``n``), :meth:`from_network`, and the textbook games
     :func:`glove_game`, :func:`airport_game`, :func:`weighted_majority_game`,
