@@ -392,16 +392,22 @@ def _linear_block_first_mover_0(
     # Work in contiguous scratch arrays; the interleaved payoff array is written once at the end.
     first = np.empty(shape)
     scratch = np.empty(shape)
-    # x_free = (S (1 - b1) - a1 / rate + b1 a0) / (1 - b0 b1), an affine function of S.
-    slope = (1.0 - b_second) / (1.0 - b_first * b_second)
-    intercept = (b_second * a_first - a_second / rate) / (1.0 - b_first * b_second)
-    np.multiply(surplus, slope, out=first)
-    first += intercept
-    binding = np.zeros(shape, dtype=np.int8)
+    # With T = S (1 - b1): x_free = (T - a1 / rate + b1 a0) / (1 - b0 b1) and the bound from
+    # the buyer's option L = T - a1 / rate + b1 w0 (see _proposal_linear). Constants that are
+    # zero (no disagreement payoffs, the common case) are skipped, saving whole passes.
+    np.multiply(surplus, 1.0 - b_second, out=first)  # T
+    # Without options nothing binds; with them every element is written below.
+    binding = np.empty(shape, dtype=np.int8) if has_options else np.zeros(shape, dtype=np.int8)
     if has_options:
-        # L = S (1 - b1) - a1 / rate + b1 w0; x = min(S - w1 / rate, max(L, x_free)).
         np.multiply(w_first, b_second, out=scratch)
-        scratch += surplus * (1.0 - b_second) - a_second / rate
+        scratch += first
+        if a_second != 0.0:
+            scratch -= a_second / rate  # L
+    first *= 1.0 / (1.0 - b_first * b_second)
+    free_intercept = (b_second * a_first - a_second / rate) / (1.0 - b_first * b_second)
+    if free_intercept != 0.0:
+        first += free_intercept  # x_free
+    if has_options:
         np.maximum(first, scratch, out=first)
         if rate == 1.0:
             np.subtract(surplus, w_second, out=scratch)  # cap: player 1 gets exactly w1
@@ -412,7 +418,8 @@ def _linear_block_first_mover_0(
         np.minimum(first, scratch, out=first)
         # Player 0's option binds when it beats the value of rejecting: a0 + b0 x.
         np.multiply(first, b_first, out=scratch)
-        scratch += a_first
+        if a_first != 0.0:
+            scratch += a_first
         first_binds = np.greater(w_first, scratch)
         np.left_shift(second_binds.view(np.int8), 1, out=binding)
         binding |= first_binds.view(np.int8)
