@@ -78,7 +78,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, broadcast_named, stack_last
 from ..bargaining import BargainingProblem, nash
-from .holdup import _check_primitives, _investment, _value
+from ._shared import asset_value as _value
+from ._shared import investment as _investment
+from ._shared import technology
 
 __all__ = [
     "GOVERNANCE_FORMS",
@@ -203,7 +205,7 @@ def _common(
     alpha: ArrayLike,
     unit_cost: ArrayLike,
 ) -> dict[str, FloatArray]:
-    scale_array, alpha_array, cost_array = _check_primitives(scale, alpha, unit_cost)
+    scale_array, alpha_array, cost_array = technology(scale, alpha, unit_cost).values()
     return {
         "specificity": as_array(specificity, "specificity", low=0.0, high=1.0),
         "buyer_weight": as_array(buyer_weight, "buyer_weight", low=0.0, high=1.0),
