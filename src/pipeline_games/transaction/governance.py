@@ -259,13 +259,23 @@ def _integration_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArr
 _SURPLUS = (_spot_surplus, _contract_surplus, _venture_surplus, _loan_surplus, _integration_surplus)
 
 
-def _spot_payoffs(
-    p: Mapping[str, FloatArray], shape: tuple[int, ...], chosen: AtShare
+def _spot_terms(
+    p: Mapping[str, FloatArray],
+    shape: tuple[int, ...],
+    value: FloatArray,
+    *,
+    buyer_cost: FloatArray | None = None,
+    seller_cost: FloatArray | None = None,
 ) -> FloatArray:
-    """Ex-post Nash split of ``V(k)`` from ``(0, (1 - s) V)``; the seller has paid ``c k``."""
-    outside = (1.0 - p["specificity"]) * chosen.value
+    """Ex-post spot terms: the Nash split of ``V`` from ``(0, (1 - s) V)``, less costs."""
+    outside = (1.0 - p["specificity"]) * value
     return bargained(
-        chosen.value, (0.0, outside), p["buyer_weight"], shape, seller_cost=chosen.cost
+        value,
+        (0.0, outside),
+        p["buyer_weight"],
+        shape,
+        buyer_cost=buyer_cost,
+        seller_cost=seller_cost,
     )
 
 
@@ -273,7 +283,8 @@ def _transfer_split(
     p: Mapping[str, FloatArray], surplus: FloatArray, shape: tuple[int, ...]
 ) -> FloatArray:
     """Spot payoffs plus each side's weight share of the form's surplus gain over spot."""
-    spot_payoffs = _spot_payoffs(p, shape, _spot_surplus(p)[0])
+    spot = at_share(_spot_theta(p), p)
+    spot_payoffs = _spot_terms(p, shape, spot.value, seller_cost=spot.cost)
     gain = surplus - spot_payoffs.sum(axis=-1)
     w = p["buyer_weight"]
     return stack_last(
@@ -331,7 +342,7 @@ def spot(
     p = _parameters(specificity, buyer_weight, scale, alpha, unit_cost)
     shape = broadcast_named(**p)
     chosen, surplus = _spot_surplus(p)
-    payoffs = _spot_payoffs(p, shape, chosen)
+    payoffs = _spot_terms(p, shape, chosen.value, seller_cost=chosen.cost)
     quasi_rent = stack_last(0.0, p["specificity"] * chosen.value, shape)
     return _outcome("spot", p, shape, chosen, surplus, payoffs, quasi_rent)
 
@@ -486,9 +497,11 @@ def prepayment_loan(
     value, loan = chosen.value, chosen.cost
     repayment, defaults, lost = _loan_default(p, loan)
     received = np.where(defaults, 0.0, repayment)
-    buyer = p["buyer_weight"] * p["specificity"] * value - loan + received - p["loan_cost"]
-    seller = (1.0 - p["buyer_weight"] * p["specificity"]) * value - received - lost
-    payoffs = stack_last(buyer, seller, shape)
+    # Spot terms; the buyer lends, is repaid unless the seller defaults, and pays the loan's
+    # cost; the loan finances the seller's investment.
+    payoffs = _spot_terms(
+        p, shape, value, buyer_cost=loan - received + p["loan_cost"], seller_cost=received + lost
+    )
     quasi_rent = stack_last(repayment, p["specificity"] * value, shape)
     return _outcome("prepayment_loan", p, shape, chosen, surplus, payoffs, quasi_rent)
 
