@@ -79,11 +79,6 @@ def investment(
         )
 
 
-def asset_value(investment: ArrayLike, scale: ArrayLike, alpha: ArrayLike) -> FloatArray:
-    """``V(k) = a k^alpha`` (unchecked)."""
-    return np.multiply(scale, np.power(investment, alpha))
-
-
 class AtShare(NamedTuple):
     """What an investor keeping the marginal share ``theta`` of ``V`` does."""
 
@@ -108,7 +103,8 @@ def at_share(
     chosen = investment(theta, p["scale"], p["alpha"], p["unit_cost"])
     if shape is not None:
         chosen = np.broadcast_to(chosen, shape)
-    return AtShare(chosen, asset_value(chosen, p["scale"], p["alpha"]), p["unit_cost"] * chosen)
+    value = np.multiply(p["scale"], np.power(chosen, p["alpha"]))  # V(k) = a k^alpha
+    return AtShare(chosen, value, p["unit_cost"] * chosen)
 
 
 def bargained(
