@@ -259,23 +259,13 @@ def _integration_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArr
 _SURPLUS = (_spot_surplus, _contract_surplus, _venture_surplus, _loan_surplus, _integration_surplus)
 
 
-def _spot_terms(
-    p: Mapping[str, FloatArray],
-    shape: tuple[int, ...],
-    value: FloatArray,
-    *,
-    buyer_cost: FloatArray | None = None,
-    seller_cost: FloatArray | None = None,
+def _spot_payoffs(
+    p: Mapping[str, FloatArray], shape: tuple[int, ...], chosen: AtShare
 ) -> FloatArray:
-    """Ex-post spot terms: the Nash split of ``V`` from ``(0, (1 - s) V)``, less costs."""
-    outside = (1.0 - p["specificity"]) * value
+    """Ex-post Nash split of ``V(k)`` from ``(0, (1 - s) V)``; the seller has paid ``c k``."""
+    outside = (1.0 - p["specificity"]) * chosen.value
     return bargained(
-        value,
-        (0.0, outside),
-        p["buyer_weight"],
-        shape,
-        buyer_cost=buyer_cost,
-        seller_cost=seller_cost,
+        chosen.value, (0.0, outside), p["buyer_weight"], shape, seller_cost=chosen.cost
     )
 
 
@@ -283,8 +273,7 @@ def _transfer_split(
     p: Mapping[str, FloatArray], surplus: FloatArray, shape: tuple[int, ...]
 ) -> FloatArray:
     """Spot payoffs plus each side's weight share of the form's surplus gain over spot."""
-    spot = at_share(_spot_theta(p), p)
-    spot_payoffs = _spot_terms(p, shape, spot.value, seller_cost=spot.cost)
+    spot_payoffs = _spot_payoffs(p, shape, _spot_surplus(p)[0])
     gain = surplus - spot_payoffs.sum(axis=-1)
     w = p["buyer_weight"]
     return stack_last(
@@ -342,7 +331,7 @@ def spot(
     p = _parameters(specificity, buyer_weight, scale, alpha, unit_cost)
     shape = broadcast_named(**p)
     chosen, surplus = _spot_surplus(p)
-    payoffs = _spot_terms(p, shape, chosen.value, seller_cost=chosen.cost)
+    payoffs = _spot_payoffs(p, shape, chosen)
     quasi_rent = stack_last(0.0, p["specificity"] * chosen.value, shape)
     return _outcome("spot", p, shape, chosen, surplus, payoffs, quasi_rent)
 
@@ -497,11 +486,9 @@ def prepayment_loan(
     value, loan = chosen.value, chosen.cost
     repayment, defaults, lost = _loan_default(p, loan)
     received = np.where(defaults, 0.0, repayment)
-    # Spot terms; the buyer lends, is repaid unless the seller defaults, and pays the loan's
-    # cost; the loan finances the seller's investment.
-    payoffs = _spot_terms(
-        p, shape, value, buyer_cost=loan - received + p["loan_cost"], seller_cost=received + lost
-    )
+    buyer = p["buyer_weight"] * p["specificity"] * value - loan + received - p["loan_cost"]
+    seller = (1.0 - p["buyer_weight"] * p["specificity"]) * value - received - lost
+    payoffs = stack_last(buyer, seller, shape)
     quasi_rent = stack_last(repayment, p["specificity"] * value, shape)
     return _outcome("prepayment_loan", p, shape, chosen, surplus, payoffs, quasi_rent)
 
