@@ -259,21 +259,19 @@ def _integration_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArr
 _SURPLUS = (_spot_surplus, _contract_surplus, _venture_surplus, _loan_surplus, _integration_surplus)
 
 
-def _spot_payoffs(
-    p: Mapping[str, FloatArray], shape: tuple[int, ...], chosen: AtShare
-) -> FloatArray:
-    """Ex-post Nash split of ``V(k)`` from ``(0, (1 - s) V)``; the seller has paid ``c k``."""
-    outside = (1.0 - p["specificity"]) * chosen.value
-    return bargained(
-        chosen.value, (0.0, outside), p["buyer_weight"], shape, seller_cost=chosen.cost
-    )
+def _spot_payoffs(p: Mapping[str, FloatArray], shape: tuple[int, ...]) -> FloatArray:
+    theta = _spot_theta(p)
+    chosen = at_share(theta, p)
+    buyer = p["buyer_weight"] * p["specificity"] * chosen.value
+    seller = theta * chosen.value - chosen.cost
+    return stack_last(buyer, seller, shape)
 
 
 def _transfer_split(
     p: Mapping[str, FloatArray], surplus: FloatArray, shape: tuple[int, ...]
 ) -> FloatArray:
     """Spot payoffs plus each side's weight share of the form's surplus gain over spot."""
-    spot_payoffs = _spot_payoffs(p, shape, _spot_surplus(p)[0])
+    spot_payoffs = _spot_payoffs(p, shape)
     gain = surplus - spot_payoffs.sum(axis=-1)
     w = p["buyer_weight"]
     return stack_last(
@@ -331,7 +329,10 @@ def spot(
     p = _parameters(specificity, buyer_weight, scale, alpha, unit_cost)
     shape = broadcast_named(**p)
     chosen, surplus = _spot_surplus(p)
-    payoffs = _spot_payoffs(p, shape, chosen)
+    outside = (1.0 - p["specificity"]) * chosen.value
+    payoffs = bargained(
+        chosen.value, (0.0, outside), p["buyer_weight"], shape, seller_cost=chosen.cost
+    )
     quasi_rent = stack_last(0.0, p["specificity"] * chosen.value, shape)
     return _outcome("spot", p, shape, chosen, surplus, payoffs, quasi_rent)
 
