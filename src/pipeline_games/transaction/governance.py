@@ -260,6 +260,8 @@ _SURPLUS = (_spot_surplus, _contract_surplus, _venture_surplus, _loan_surplus, _
 
 
 def _spot_payoffs(p: Mapping[str, FloatArray], shape: tuple[int, ...]) -> FloatArray:
+    # Closed form of spot()'s pg.nash split, kept for the transfer forms: through pg.nash they
+    # run 12-40% slower (its per-call checks) for a rounding-level difference.
     theta = _spot_theta(p)
     chosen = at_share(theta, p)
     buyer = p["buyer_weight"] * p["specificity"] * chosen.value
