@@ -58,7 +58,7 @@ def check(value: ArrayLike, name: str) -> FloatArray:
 
 def checked(**values: ArrayLike) -> dict[str, FloatArray]:
     """Check each named value (in the order given) and return them by name."""
-    return {name: check(value, name) for name, value in values.items()}
+    return {name: as_array(value, name, **RANGES[name]) for name, value in values.items()}
 
 
 def technology(scale: ArrayLike, alpha: ArrayLike, unit_cost: ArrayLike) -> dict[str, FloatArray]:

@@ -218,15 +218,6 @@ def _spot_theta(p: Mapping[str, FloatArray]) -> FloatArray:
     return 1.0 - p["buyer_weight"] * p["specificity"]
 
 
-def _loan_default(
-    p: Mapping[str, FloatArray], loan: FloatArray
-) -> tuple[FloatArray, NDArray[np.bool_], FloatArray]:
-    """Repayment owed on ``loan``, whether the seller defaults, and the penalty it loses."""
-    repayment = (1.0 + p["interest_rate"]) * loan
-    defaults = repayment > p["default_penalty"]
-    return repayment, defaults, np.where(defaults, p["default_penalty"], 0.0)
-
-
 # Each form's investment and joint surplus net of its own costs; ``p`` holds its parameters.
 def _spot_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
     chosen = at_share(_spot_theta(p), p)
@@ -245,9 +236,21 @@ def _venture_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
     return chosen, chosen.surplus - p["venture_cost"]
 
 
-def _loan_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
+def _loan_terms(
+    p: Mapping[str, FloatArray],
+) -> tuple[AtShare, FloatArray, FloatArray, NDArray[np.bool_], FloatArray]:
+    """The loan's investment and surplus, the repayment owed (on ``L = c k``), whether the
+    seller defaults, and the penalty it then loses."""
     chosen = at_share(1.0, p)
-    return chosen, chosen.surplus - p["loan_cost"] - _loan_default(p, chosen.cost)[2]
+    repayment = (1.0 + p["interest_rate"]) * chosen.cost
+    defaults = repayment > p["default_penalty"]
+    lost = np.where(defaults, p["default_penalty"], 0.0)
+    return chosen, chosen.surplus - p["loan_cost"] - lost, repayment, defaults, lost
+
+
+def _loan_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
+    chosen, surplus, *_ = _loan_terms(p)
+    return chosen, surplus
 
 
 def _integration_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
@@ -485,9 +488,8 @@ def prepayment_loan(
         loan_cost=loan_cost,
     )
     shape = broadcast_named(**p)
-    chosen, surplus = _loan_surplus(p)
+    chosen, surplus, repayment, defaults, lost = _loan_terms(p)
     value, loan = chosen.value, chosen.cost
-    repayment, defaults, lost = _loan_default(p, loan)
     received = np.where(defaults, 0.0, repayment)
     buyer = p["buyer_weight"] * p["specificity"] * value - loan + received - p["loan_cost"]
     seller = (1.0 - p["buyer_weight"] * p["specificity"]) * value - received - lost
