@@ -18,8 +18,8 @@ Examples
 ...     "volume": np.array(10.0), "buyer_value": np.array(300.0),
 ...     "seller_cost": np.array(100.0), "value_scale": np.array(0.001),
 ...     "buyer_rate": np.array(0.1), "seller_rate": np.array(0.1)})
->>> float(out["surplus"]), round(float(out["buyer_share"]), 3)
-(2.0, 0.5)
+>>> float(out["surplus"]), round(float(out["buyer_share"]), 3)  # 1 / (1 + exp(-0.1))
+(2.0, 0.525)
 """
 
 from __future__ import annotations

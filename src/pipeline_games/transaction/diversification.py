@@ -365,7 +365,7 @@ def buyer_optimal_outside_option(
     Examples
     --------
     >>> out = buyer_optimal_outside_option(buyer_weight=0.8, alpha=0.5)  # D = 0
-    >>> float(out.outside_option)  # 1 - (1 - alpha) / w
+    >>> round(float(out.outside_option), 12)  # 1 - (1 - alpha) / w
     0.375
     >>> out = buyer_optimal_outside_option(buyer_weight=0.4, scale=2.0, alpha=0.5,
     ...                                    defensive_cost=0.2)

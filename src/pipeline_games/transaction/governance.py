@@ -470,12 +470,12 @@ def prepayment_loan(
     Examples
     --------
     >>> out = prepayment_loan(1.0, 0.5, scale=2.0, alpha=0.5)
-    >>> float(out.investment), float(out.surplus), out.payoffs
-    (1.0, 1.0, array([0., 1.]))
+    >>> float(out.investment), float(out.surplus), out.payoffs  # buyer: 1 - 1 + 1; seller: 1 - 1
+    (1.0, 1.0, array([1., 0.]))
     >>> out = prepayment_loan(1.0, 0.5, interest_rate=0.1, default_penalty=1.0,
     ...                       scale=2.0, alpha=0.5)
-    >>> float(out.surplus), out.payoffs  # the seller defaults: the penalty is lost
-    (0.0, array([-0., 0.]))
+    >>> float(out.surplus), out.payoffs + 0.0  # the seller defaults: the penalty is lost
+    (0.0, array([0., 0.]))
     """
     p = _parameters(
         specificity,
