@@ -51,6 +51,7 @@ UNITS = frozenset(
         "bbl/t",
         "%",
         "share",
+        "share of price",
         "year",
         "yr",
         "1/yr",
@@ -164,6 +165,17 @@ class Case:
                 current[target] = values[source]
         return current
 
+    def source_parameter(self, name: str, year: int | None) -> str:
+        """The parameter whose value ``name`` takes in ``year`` (epoch changes applied).
+
+        Examples
+        --------
+        >>> from pipeline_games.cases import load
+        >>> load("china-russia-gas").source_parameter("central_asia_volume", 2014)
+        'central_asia_volume_2012'
+        """
+        return str(self.epoch_values({key: key for key in self.parameters}, year)[name])
+
     def outputs_at(
         self,
         values: Mapping[str, Any],
@@ -183,19 +195,34 @@ class Case:
             available, _ = adapter_status(name)
             if not available:
                 continue
-            adapter = ADAPTERS[name]
-            args: dict[str, FloatArray] = {}
-            for arg in (*adapter.required, *adapter.optional):
-                target = self.mapping.get(name, {}).get(arg)
-                if target is None:
-                    args[arg] = np.asarray(adapter.defaults[arg], dtype=np.float64)
-                elif isinstance(target, str):
-                    args[arg] = np.asarray(current[target], dtype=np.float64)
-                else:
-                    args[arg] = np.asarray(target, dtype=np.float64)
-            assert adapter.function is not None
-            result.update(adapter.function(args))
+            function = ADAPTERS[name].function
+            assert function is not None
+            result.update(function(self.adapter_arguments(name, current)))
         return result
+
+    def adapter_arguments(self, name: str, current: Mapping[str, Any]) -> dict[str, FloatArray]:
+        """Arguments of adapter ``name`` from parameter values ``current`` (already in force
+        for an epoch, see :meth:`epoch_values`): mapped parameters, numbers or defaults.
+
+        Examples
+        --------
+        >>> from pipeline_games.cases import load
+        >>> case = load("china-turkmenistan-gas")
+        >>> args = case.adapter_arguments("diversification", case.epoch_values(case.base, 2014))
+        >>> float(args["seller_outside_option"]), float(args["scale"])
+        (0.326, 1.0)
+        """
+        adapter = ADAPTERS[name]
+        args: dict[str, FloatArray] = {}
+        for arg in (*adapter.required, *adapter.optional):
+            target = self.mapping.get(name, {}).get(arg)
+            if target is None:
+                args[arg] = np.asarray(adapter.defaults[arg], dtype=np.float64)
+            elif isinstance(target, str):
+                args[arg] = np.asarray(current[target], dtype=np.float64)
+            else:
+                args[arg] = np.asarray(target, dtype=np.float64)
+        return args
 
     def evaluate(self, **arrays: Any) -> dict[str, FloatArray]:
         """Vectorized outputs for the sweep engine: ``<quantity>@<year>`` columns.
