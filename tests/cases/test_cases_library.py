@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -177,3 +179,39 @@ def test_cases_report_without_matplotlib_says_so(tmp_path, monkeypatch):
     paths = write_case_report(pg.cases.load("china-russia-oil"), tmp_path, samples=8)
     assert [p.suffix for p in paths] == [".md", ".html"]
     assert "Figures not drawn" in paths[0].read_text(encoding="utf-8")
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def reproduced():
+    """Verdict and robustness of every claim as `pipeline-games reproduce` computes them."""
+    return {
+        (name, r.claim.id): (r.verdict, f"{r.robustness:.2f}")
+        for name in SHIPPED
+        for r in pg.cases.load(name).check(samples=1024, seed=0).results
+    }
+
+
+def test_cases_docs_index_table_is_what_reproduce_prints(reproduced):
+    text = (REPO / "docs" / "cases" / "index.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (china-[a-z-]+) \| ([a-z0-9-]+) \| (\w+) \| ([0-9.]+) \|$", text, re.M)
+    assert {(case, claim): (verdict, share) for case, claim, verdict, share in rows} == reproduced
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_cases_docs_case_page_verdicts(name, reproduced):
+    """Each case page's table: `claim-id` (...) | verdict (in bold if it fails) ... | share."""
+    text = (REPO / "docs" / "cases" / f"{name}.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9-]+)`[^|]*\| \**(holds|fails)\b[^|]*\| ([0-9.]+)", text, re.M)
+    documented = {claim: (verdict, share) for claim, verdict, share in rows}
+    assert documented == {claim: v for (case, claim), v in reproduced.items() if case == name}
+
+
+def test_cases_readme_claims_are_what_reproduce_prints(reproduced):
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^(china-[a-z-]+) +([a-z0-9-]+) +(holds|fails) +([0-9.]+)$", text, re.M)
+    assert len(rows) >= 5
+    for case, claim, verdict, share in rows:
+        assert reproduced[(case, claim)] == (verdict, share)
