@@ -116,8 +116,10 @@ def robustness_figure(check: Any) -> Any:
     """Horizontal bars: share of the parameter box in which each claim holds."""
     plt = _pyplot()
     results = check.results
-    fig, ax = plt.subplots(figsize=(6.4, 0.5 * len(results) + 1.4))
     labels = [r.claim.id for r in results]
+    # Room for the longest claim id to the left of an axis at least 4.5 in wide.
+    width = 5.0 + 0.085 * max(len(label) for label in labels)
+    fig, ax = plt.subplots(figsize=(width, 0.5 * len(results) + 1.6))
     values = [r.robustness if r.robustness is not None else 0.0 for r in results]
     colors = [
         "tab:green" if r.verdict == "holds" else "tab:red" if r.verdict == "fails" else "0.7"
@@ -130,7 +132,7 @@ def robustness_figure(check: Any) -> Any:
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
     ax.set_xlabel(f"share of the parameter box where the claim holds (n = {check.samples})")
-    ax.set_title(
+    fig.suptitle(
         f"{check.case.title}\nclaim robustness (green: holds at base, red: fails)", fontsize=10
     )
     fig.tight_layout()
@@ -257,9 +259,11 @@ def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> A
         (axes[0], "oil_price", "oil price, USD/bbl"),
         (axes[1], "kazakh_supply_share", "share of ESPO volume China can replace via Kazakhstan"),
     ):
-        fixed = {k: v for k, v in point.items() if k not in (x, y)}
+        fixed: dict[str, Any] = {k: v for k, v in point.items() if k not in (x, y)}
         regions = espo_route_regions(x, y, num=num, **fixed)
-        codes = np.vectorize(ROUTE_OUTCOMES.index)(regions.outcome)
+        codes = np.zeros(regions.outcome.shape, dtype=np.int64)
+        for index, label in enumerate(ROUTE_OUTCOMES):
+            codes[regions.outcome == label] = index
         ax.pcolormesh(
             regions.x,
             regions.y,

@@ -194,11 +194,11 @@ def validate_claim(
             raise fail("value", f"expected a number, got {value!r}")
     elif kind == "label":
         check_ref("quantity", label=True)
-        allowed = _quantity_labels(parse_reference(test["quantity"])[1]) or ()
-        if test["equals"] not in allowed:
+        labels = _quantity_labels(parse_reference(test["quantity"])[1]) or ()
+        if test["equals"] not in labels:
             raise fail(
                 "equals",
-                f"expected one of the labels {', '.join(repr(a) for a in allowed)}, "
+                f"expected one of the labels {', '.join(repr(a) for a in labels)}, "
                 f"got {test['equals']!r}",
             )
     else:  # sign

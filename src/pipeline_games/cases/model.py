@@ -181,7 +181,7 @@ class Case:
         values: Mapping[str, Any],
         year: int | None,
         bump: Mapping[str, Any] | None = None,
-    ) -> dict[str, FloatArray]:
+    ) -> dict[str, NDArray[Any]]:
         """Run every available adapter on the values in force in ``year``.
 
         ``bump`` adds increments to the values in force (after the epoch changes): the
@@ -190,7 +190,7 @@ class Case:
         current = self.epoch_values(values, year)
         for key, step in (bump or {}).items():
             current[key] = np.asarray(current[key], dtype=np.float64) + step
-        result: dict[str, FloatArray] = {}
+        result: dict[str, NDArray[Any]] = {}
         for name in self.adapters:
             available, _ = adapter_status(name)
             if not available:
@@ -224,7 +224,7 @@ class Case:
                 args[arg] = np.asarray(target, dtype=np.float64)
         return args
 
-    def evaluate(self, **arrays: Any) -> dict[str, FloatArray]:
+    def evaluate(self, **arrays: Any) -> dict[str, NDArray[Any]]:
         """Vectorized outputs for the sweep engine: ``<quantity>@<year>`` columns.
 
         Parameters not given keep their base values; the given arrays broadcast.
@@ -243,7 +243,7 @@ class Case:
                 raise CaseFileError(f"{self.path}: unknown parameter {key!r} passed to evaluate")
             values[key] = np.asarray(array, dtype=np.float64)
         shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
-        columns: dict[str, FloatArray] = {}
+        columns: dict[str, NDArray[Any]] = {}
         for year in self.years:
             for quantity, array in self.outputs_at(values, year).items():
                 columns[f"{quantity}@{year}"] = np.broadcast_to(array, shape)

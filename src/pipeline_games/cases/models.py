@@ -46,6 +46,8 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 Params = Mapping[str, FloatArray]
+#: Adapter outputs: float arrays, or string arrays for label quantities.
+Outputs = dict[str, NDArray[Any]]
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class Adapter:
     """
 
     name: str
-    function: Callable[[Params], dict[str, FloatArray]] | None
+    function: Callable[[Params], Outputs] | None
     required: tuple[str, ...]
     outputs: tuple[str, ...]
     description: str
@@ -83,7 +85,7 @@ class Adapter:
     labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-def _bargaining(params: Params) -> dict[str, FloatArray]:
+def _bargaining(params: Params) -> Outputs:
     """Rubinstein bargaining over the yearly joint gain of the pipeline trade."""
     from ..bargaining import BargainingProblem, rubinstein
 
@@ -144,7 +146,7 @@ def _transaction() -> Any:
     return importlib.import_module("pipeline_games.transaction")
 
 
-def _governance(params: Params) -> dict[str, FloatArray]:
+def _governance(params: Params) -> Outputs:
     """Hold-up loss (first-best surplus minus the form's surplus) under spot and shared assets."""
     transaction = _transaction()
     common = {
@@ -171,7 +173,7 @@ def _governance(params: Params) -> dict[str, FloatArray]:
     }
 
 
-def _regime(params: Params) -> dict[str, FloatArray]:
+def _regime(params: Params) -> Outputs:
     """The source's dependence regime by the rule of :func:`pipeline_games.classify_regime`."""
     from ..transaction import classify_regime
 
@@ -204,7 +206,7 @@ def nash_weight_from_rates(buyer_rate: Any, seller_rate: Any) -> FloatArray:
     return np.asarray(seller / (buyer + seller))
 
 
-def _diversification(params: Params) -> dict[str, FloatArray]:
+def _diversification(params: Params) -> Outputs:
     """China's payoff in the diversification model at the seller's outside option.
 
     Money is in units of the trade's first-best value ``K`` (the value at ``o = 1``), so the
@@ -298,16 +300,21 @@ def route_game_arguments(params: Params) -> dict[str, FloatArray]:
     }
 
 
-def _route_choice(params: Params) -> dict[str, FloatArray]:
+def _route_choice(params: Params) -> Outputs:
     """ESPO route choice (:func:`pipeline_games.espo_route_choice`) by backward induction."""
     from ..strategic import espo_route_choice
 
     arguments = route_game_arguments(params)
     game = espo_route_choice(**arguments)
-    offered = game.tree.root.actions["offer loan"].actions  # type: ignore[union-attr]
-    branch = np.asarray(offered["China branch"].payoffs[1], dtype=np.float64)
-    pacific = np.asarray(offered["Pacific"].payoffs[1], dtype=np.float64)
-    holdout = np.asarray(offered["hold out"].payoffs[1], dtype=np.float64)
+
+    def russia_value(action: str) -> FloatArray:
+        """Russia's payoff at the terminal node of ``action`` after China offers the loan."""
+        node: Any = game.tree.root
+        for step in ("offer loan", action):
+            node = node.actions[step]
+        return np.asarray(node.payoffs[1], dtype=np.float64)
+
+    branch, pacific, holdout = (russia_value(a) for a in ("China branch", "Pacific", "hold out"))
     outcome = np.asarray(game.outcome)
     return {
         "route_outcome": outcome,
@@ -321,7 +328,7 @@ def _route_choice(params: Params) -> dict[str, FloatArray]:
     }
 
 
-def _investment(params: Params) -> dict[str, FloatArray]:
+def _investment(params: Params) -> Outputs:
     """Kazakhstan sequential investment (:func:`pipeline_games.kazakhstan_sequential_investment`)."""
     from ..strategic import kazakhstan_sequential_investment
 
@@ -351,7 +358,7 @@ def network_path() -> Any:
     return coalition.line_expansion_path(tuple(_LINE_STEPS.values()))
 
 
-def _network(params: Params) -> dict[str, FloatArray]:
+def _network(params: Params) -> Outputs:
     """Shares of the network's value by Shapley and nucleolus, for 2, 3 or 4 lines."""
     path = network_path()
     lines = np.asarray(params["lines"], dtype=np.float64)
