@@ -18,7 +18,7 @@ Every numeric field of the linear and power families broadcasts, so one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import numpy as np
@@ -53,6 +53,10 @@ class Frontier:
     @property
     def shape(self) -> tuple[int, ...]:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def arrays(self) -> dict[str, FloatArray]:
+        """The frontier's parameter arrays by field name (what a blocked kernel slices)."""
+        return {item.name: getattr(self, item.name) for item in fields(self)}
 
     def value(self, u1: ArrayLike) -> FloatArray:  # pragma: no cover - overridden
         """Player 1's best utility when player 0 gets ``u1``."""
