@@ -174,6 +174,13 @@ def diversification_figure(case: Any, year: int | None = None) -> Any:
     cost's range (dashed); the calibrated outside option (dot), its range (shaded) and the
     buyer-optimal option (star) are marked. Payoffs are in units of the trade's first-best
     value. ``year``: the epoch whose values are used (default: the last).
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> fig = diversification_figure(pg.cases.load("china-turkmenistan-gas"), 2014)
+    >>> fig.axes[0].get_xlabel()
+    "Turkmenistan's outside option o (redeployable share of its value)"
     """
     from .cases.models import ADAPTERS
 
@@ -239,6 +246,13 @@ def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> A
     Left: oil price x Russia's cost of funds; right: China's Kazakh supply share x Russia's
     cost of funds; the other parameters at the case's values in ``year`` (default: the last
     epoch). The case's point is marked.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> fig = route_regions_figure(pg.cases.load("china-russia-oil"), 2009, num=11)
+    >>> len(fig.axes)
+    2
     """
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch

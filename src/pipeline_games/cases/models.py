@@ -289,6 +289,14 @@ def route_game_arguments(params: Params) -> dict[str, FloatArray]:
     adapter's arguments: China's share of the ESPO volume it could replace through
     Kazakhstan is derived from the case's volumes, ``min(1, kazakh_volume / volume)``, as the
     game's own default is (10 / 15 Mt/yr).
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-russia-oil")
+    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2013))
+    >>> float(route_game_arguments(args)["kazakh_supply_share"])  # 20 / 25 Mt/yr
+    0.8
     """
     volume = params["volume"]
     with np.errstate(divide="ignore", invalid="ignore"):
