@@ -329,6 +329,13 @@ class ClaimResult:
         Number of box samples behind ``robustness``.
     reason
         Why a claim was not evaluated.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> result = load("china-russia-gas").check(samples=16).results[0]
+    >>> result.claim.id, result.verdict, result.details["value"]
+    ('regime', 'holds', 'alternatives_on_both_sides')
     """
 
     claim: Claim
@@ -354,7 +361,15 @@ class ClaimResult:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Verdicts on all claims of a case."""
+    """Verdicts on all claims of a case.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> check = load("china-russia-gas").check(samples=16, seed=1)
+    >>> [r.claim.id for r in check.failed]
+    ['china-position-rose-2009']
+    """
 
     case: Case
     results: tuple[ClaimResult, ...]
@@ -376,7 +391,15 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class CaseSolution:
-    """Adapter outputs at the base values for every epoch (``None`` key: before them)."""
+    """Adapter outputs at the base values for every epoch (``None`` key: before them).
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> solution = load("china-russia-gas").solve()
+    >>> [(year, round(share, 2)) for year, share in solution.path("buyer_share")]
+    [(2006, 0.52), (2009, 0.52), (2012, 0.55), (2014, 0.69)]
+    """
 
     case: Case
     outputs: Mapping[int | None, Mapping[str, float | str]]
@@ -401,7 +424,14 @@ def _scalar(value: Any) -> float | str:
 
 
 def solve_case(case: Case, epoch: int | None = None) -> CaseSolution:
-    """Outputs of every available adapter at the base values, per epoch."""
+    """Outputs of every available adapter at the base values, per epoch.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> solve_case(load("china-kazakhstan-oil"), 2013).outputs[2013]["regime"]
+    'mutual_dependence'
+    """
     years: Sequence[int | None]
     if epoch is None:
         years = case.years
@@ -447,7 +477,15 @@ def sample_box(case: Case, samples: int, seed: int) -> dict[str, FloatArray]:
 
 
 def check_case(case: Case, samples: int = 1024, seed: int = 0) -> CheckResult:
-    """Verdict of every claim at the base values and its share of the box where it holds."""
+    """Verdict of every claim at the base values and its share of the box where it holds.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> check = check_case(load("china-turkmenistan-gas"), samples=64, seed=0)
+    >>> {r.claim.id: r.verdict for r in check.results}["diversification-pays-china"]
+    'holds'
+    """
     base = _Evaluator(case, case.base)
     box = _Evaluator(case, sample_box(case, samples, seed)) if samples > 0 else None
     results: list[ClaimResult] = []

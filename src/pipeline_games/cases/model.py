@@ -72,7 +72,15 @@ _TOP_KEYS = {"case", "parameters", "epochs", "model", "claims"}
 
 @dataclass(frozen=True)
 class Parameter:
-    """One sourced case parameter."""
+    """One sourced case parameter.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> p = load("china-russia-gas").parameters["china_value"]
+    >>> p.value, p.unit, (p.low, p.high), p.kind
+    (420.0, 'USD/kcm', (350.0, 550.0), 'assumption')
+    """
 
     name: str
     value: float
@@ -87,7 +95,15 @@ class Parameter:
 @dataclass(frozen=True)
 class Epoch:
     """A year in which outside options moved: ``changes`` maps a parameter to the parameter
-    whose value it takes from this year on."""
+    whose value it takes from this year on.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> epoch = load("china-russia-gas").epochs[1]
+    >>> epoch.year, dict(epoch.changes)
+    (2009, {'central_asia_volume': 'central_asia_volume_2009'})
+    """
 
     year: int
     label: str
@@ -97,7 +113,15 @@ class Epoch:
 
 @dataclass(frozen=True)
 class Claim:
-    """A conclusion of the source as a structured test (see :mod:`.claims`)."""
+    """A conclusion of the source as a structured test (see :mod:`.claims`).
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> claim = load("china-russia-oil").claims[0]
+    >>> claim.id, dict(claim.test)["type"]
+    ('regime', 'label')
+    """
 
     id: str
     statement: str
@@ -112,6 +136,15 @@ class Case:
 
     Besides solving and checking (:meth:`solve`, :meth:`check`), a case is a sweep
     target: :attr:`parameter_names`, :attr:`bounds`, :attr:`base` and :meth:`evaluate`.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-russia-oil")
+    >>> case.years, case.adapters[:2]
+    ((2004, 2006, 2009, 2013), ('bargaining', 'regime'))
+    >>> case.solve().outputs[2009]["route_outcome"]
+    'China branch with loan'
     """
 
     name: str

@@ -71,6 +71,12 @@ class Adapter:
         other claim types only numeric quantities.
     description
         One line for the docs and ``show``.
+
+    Examples
+    --------
+    >>> adapter = ADAPTERS["regime"]
+    >>> adapter.required[:2], adapter.labels["regime"][3]
+    (('buyer_dependence', 'seller_dependence'), 'one_sided_dependence')
     """
 
     name: str
