@@ -205,7 +205,7 @@ def nash_weight_from_rates(buyer_rate: Any, seller_rate: Any) -> FloatArray:
 
     Examples
     --------
-    >>> float(nash_weight_from_rates(0.05, 0.15))
+    >>> round(float(nash_weight_from_rates(0.05, 0.15)), 12)
     0.75
     """
     buyer, seller = np.asarray(buyer_rate, np.float64), np.asarray(seller_rate, np.float64)
