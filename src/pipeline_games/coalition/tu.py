@@ -904,15 +904,29 @@ def _excess_lp(
 
     Variables ``(x_0..x_{n-1}, epsilon)``. Returns the allocation, the optimal epsilon and
     the dual value (>= 0) of each free coalition's constraint.
+
+    Coalitions fixed at earlier levels keep their excess at most their level,
+    ``v(S) - x(S) <= level``, rather than equal to it. They were
+    fixed because their dual value was positive, so by complementary slackness they are
+    tight in every optimal solution of their stage: in exact arithmetic the inequality and
+    the equality define the same set. In floating point the inequalities cannot make a later
+    program infeasible (the previous stage's point satisfies them to the solver's
+    feasibility tolerance), which equalities can when nearly equal coalition values round
+    differently and the fixed equations become inconsistent.
     """
     cost = np.zeros(n + 1)
     cost[-1] = 1.0
     # v(S) - x(S) <= eps   <=>   -x(S) - eps <= -v(S)
-    a_ub = np.hstack([-_incidence(free, n), -np.ones((free.size, 1))])
-    b_ub = -table[free]
-    eq_masks = np.array([(1 << n) - 1, *fixed_masks], dtype=np.int64)
-    a_eq = np.hstack([_incidence(eq_masks, n), np.zeros((eq_masks.size, 1))])
-    b_eq = table[eq_masks] - np.array([0.0, *fixed_levels])
+    a_free = np.hstack([-_incidence(free, n), -np.ones((free.size, 1))])
+    b_free = -table[free]
+    fixed = np.array(fixed_masks, dtype=np.int64)
+    # v(S) - x(S) <= level   <=>   -x(S) <= level - v(S)
+    a_fixed = np.hstack([-_incidence(fixed, n), np.zeros((fixed.size, 1))])
+    b_fixed = np.asarray(fixed_levels, dtype=np.float64) - table[fixed]
+    a_ub = np.vstack([a_free, a_fixed])
+    b_ub = np.concatenate([b_free, b_fixed])
+    a_eq = np.hstack([np.ones((1, n)), np.zeros((1, 1))])
+    b_eq = table[-1:]
     if imputations:
         lower = table[np.int64(1) << np.arange(n, dtype=np.int64)]
         bounds = [(float(low), None) for low in lower] + [(None, None)]
@@ -923,7 +937,7 @@ def _excess_lp(
     )
     if result.status != 0:
         raise SolverError(f"excess LP failed (HiGHS status {result.status}): {result.message}")
-    duals = -np.asarray(result.ineqlin.marginals)
+    duals = -np.asarray(result.ineqlin.marginals)[: free.size]
     return np.asarray(result.x[:n]), float(result.x[-1]), duals
 
 
