@@ -57,7 +57,7 @@ def disk_bandwidth(folder: Path, size: int) -> float:
 
 
 def directory_bytes(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.glob("chunk-*.npz"))
+    return sum(path.stat().st_size for path in folder.glob("chunk-*.npys"))
 
 
 def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> None:
@@ -194,6 +194,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes")
     parser.add_argument("--skip-big", action="store_true", help="skip the 10**8-point run")
     parser.add_argument("--big-only", action="store_true", help="only the 10**8-point run")
+    parser.add_argument("--skip-dask", action="store_true", help="skip the Dask scaling run")
     args = parser.parse_args()
     n_memory = 10**6 if args.quick else 10**7
     n_big = 10**7 if args.quick else 10**8
@@ -206,7 +207,8 @@ def main() -> None:
         bandwidth = disk_bandwidth(folder, (64 if args.quick else 512) * 2**20)
         print(f"sequential fsync'd write: {bandwidth / 1e6:.0f} MB/s")
         in_memory_and_disk(n_memory, folder, bandwidth, repeat=3)
-        dask_scaling(n_dask, folder)
+        if not args.skip_dask:
+            dask_scaling(n_dask, folder)
         if not args.skip_big:
             peak_memory(n_big, folder)
 
