@@ -3,9 +3,13 @@
 Prints points/s and the ratios the sweep issue asks for:
 
 1. in memory: a grid sweep of ``nash`` (linear frontier) and of ``rubinstein`` with outside
-   options against calling the solver directly on the same (pre-built) arrays;
+   options against calling the solver directly on the same (pre-built) flat arrays -- the
+   issue's baseline -- and, stricter, on the grid's axes shaped to broadcast;
 2. to disk: the same sweeps writing chunk files, against the sequential bandwidth of a
-   large fsync'd write to the same file system, measured in the same run;
+   large fsync'd write to the same file system, measured in the same run.
+
+Every timing is the best of ``--repeat`` runs (default 5): the machine this was developed on
+is shared, and the best run is the one least disturbed by other jobs.
 3. peak memory (max RSS of a child process) of a 10**8-point sweep to disk;
 4. Dask with 2 worker processes against 1 on a CPU-bound solver (Nash on a power frontier,
    solved by Newton iteration per point).
@@ -37,23 +41,34 @@ def best_of(repeat: int, function) -> float:
 
 
 def grid_arrays(over: dict) -> dict[str, np.ndarray]:
+    """Flat input columns of the whole grid (what a user without the sweep engine builds)."""
     axes = [np.linspace(*spec) for spec in over.values()]
     mesh = np.meshgrid(*axes, indexing="ij")
     return {name: grid.ravel() for name, grid in zip(over, mesh, strict=True)}
 
 
-def disk_bandwidth(folder: Path, size: int) -> float:
-    """Bytes/s of one large sequential write, fsync'd, to ``folder``."""
+def grid_blocks(over: dict) -> dict[str, np.ndarray]:
+    """The grid's axes shaped to broadcast, ``(n0, 1)`` and ``(1, n1)``: no repeated inputs."""
+    axes = [np.linspace(*spec) for spec in over.values()]
+    return {
+        name: axis.reshape([-1 if k == position else 1 for k in range(len(axes))])
+        for position, (name, axis) in enumerate(zip(over, axes, strict=True))
+    }
+
+
+def disk_bandwidth(folder: Path, size: int, repeat: int) -> float:
+    """Bytes/s of one large sequential write, fsync'd, to ``folder`` (best of ``repeat``)."""
     data = np.random.default_rng(0).integers(0, 255, size, dtype=np.uint8).tobytes()
     path = folder / "bandwidth.bin"
-    start = time.perf_counter()
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    elapsed = time.perf_counter() - start
-    path.unlink()
-    return size / elapsed
+
+    def write() -> None:
+        with open(path, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        path.unlink()
+
+    return size / best_of(repeat, write)
 
 
 def directory_bytes(folder: Path) -> int:
@@ -87,6 +102,8 @@ def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> N
         arrays = grid_arrays(over)
         direct_time = best_of(repeat, lambda direct=direct, arrays=arrays: direct(arrays))
         del arrays
+        blocks = grid_blocks(over)
+        block_time = best_of(repeat, lambda direct=direct, blocks=blocks: direct(blocks))
         sweep_time = best_of(
             repeat,
             lambda solver=solver, over=over, fixed=fixed: pg.sweep(
@@ -94,15 +111,21 @@ def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> N
             ),
         )
         print(f"\n{label}: {points:.3g} points")
-        print(f"  direct solver call     {points / direct_time:12.4g} pt/s")
+        print(f"  direct, flat arrays    {points / direct_time:12.4g} pt/s")
+        print(f"  direct, broadcast axes {points / block_time:12.4g} pt/s")
         print(f"  sweep, in memory       {points / sweep_time:12.4g} pt/s")
         print(f"  sweep-engine overhead  {sweep_time / direct_time - 1:+12.1%}  (target <= +10%)")
+        print(f"  ... vs broadcast call  {sweep_time / block_time - 1:+12.1%}")
         out = folder / solver
-        start = time.perf_counter()
-        pg.sweep(solver, over=over, progress=False, out=out, **fixed)
-        disk_time = time.perf_counter() - start
-        written = directory_bytes(out)
-        shutil.rmtree(out)
+        written = 0
+
+        def to_disk(solver=solver, over=over, fixed=fixed, out=out) -> None:
+            nonlocal written
+            pg.sweep(solver, over=over, progress=False, out=out, **fixed)
+            written = directory_bytes(out)
+            shutil.rmtree(out)
+
+        disk_time = best_of(repeat, to_disk)
         print(f"  sweep, to disk         {points / disk_time:12.4g} pt/s")
         print(
             f"  bytes written          {written / 1e6:12.1f} MB ({written / points:.1f} B/pt), "
@@ -195,18 +218,20 @@ def main() -> None:
     parser.add_argument("--skip-big", action="store_true", help="skip the 10**8-point run")
     parser.add_argument("--big-only", action="store_true", help="only the 10**8-point run")
     parser.add_argument("--skip-dask", action="store_true", help="skip the Dask scaling run")
+    parser.add_argument("--repeat", type=int, default=5, help="best of N timings (default 5)")
     args = parser.parse_args()
     n_memory = 10**6 if args.quick else 10**7
     n_big = 10**7 if args.quick else 10**8
     n_dask = 4 * 10**5 if args.quick else 4 * 10**6
+    repeat = args.repeat
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR")) as name:
         folder = Path(name)
         if args.big_only:
             peak_memory(n_big, folder)
             return
-        bandwidth = disk_bandwidth(folder, (64 if args.quick else 512) * 2**20)
-        print(f"sequential fsync'd write: {bandwidth / 1e6:.0f} MB/s")
-        in_memory_and_disk(n_memory, folder, bandwidth, repeat=3)
+        bandwidth = disk_bandwidth(folder, (64 if args.quick else 512) * 2**20, repeat=3)
+        print(f"sequential fsync'd write: {bandwidth / 1e6:.0f} MB/s (best of 3)")
+        in_memory_and_disk(n_memory, folder, bandwidth, repeat=repeat)
         if not args.skip_dask:
             dask_scaling(n_dask, folder)
         if not args.skip_big:

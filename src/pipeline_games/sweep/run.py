@@ -42,8 +42,9 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "EXECUTORS", "load_sweep", "sweep"]
 #: Points per chunk by default: 2**18, a few MB per chunk, big enough to amortize overhead.
 DEFAULT_CHUNK_SIZE = 1 << 18
 EXECUTORS = ("serial", "processes", "dask")
-#: Threads writing chunk files while the serial executor computes the next chunk.
-WRITER_THREADS = int(os.environ.get("PGW", "3"))
+#: Threads writing chunk files (checksum, write, fsync) while the serial executor computes
+#: the next chunk; at most one more chunk than this is held in memory at once.
+WRITER_THREADS = 2
 #: Seconds between manifest rewrites while a sweep runs (always rewritten at the end).
 MANIFEST_INTERVAL = 0.5
 
@@ -68,8 +69,10 @@ def _evaluate(
         assert columns is not None
         outputs = dict(target.evaluate(**columns))
         return outputs, {name: (name,) for name in outputs}
-    inputs = space.block(start, stop) if columns is None and isinstance(space, Grid) else None
-    outputs = evaluate_stored(**(inputs or columns or space.chunk(start, stop)))
+    if columns is None:
+        assert isinstance(space, Grid)  # samples always pass their columns
+        columns = space.block(start, stop) or space.chunk(start, stop)
+    outputs = evaluate_stored(**columns)
     layout = target.stored_layout
     return outputs, {name: tuple(layout[name]) for name in outputs}
 
@@ -128,7 +131,7 @@ def _serial(tasks: Iterable[int], job: tuple[Any, ...]) -> Iterator[tuple[int, A
             yield _compute_chunk(target, space, chunk_size, index, None)
         return
     # Overlap computing the next chunk with writing (checksum, fsync) the previous ones:
-    # hashing and file I/O release the GIL. At most three chunks are held at once.
+    # hashing and file I/O release the GIL.
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writers:
         running: set[Future[tuple[int, Any]]] = set()
         for index in tasks:

@@ -122,10 +122,8 @@ def _npy_pieces(array: NDArray[Any]) -> tuple[bytes, memoryview]:
     """The NPY 1.0 header of ``array`` and its data as a byte view (no copy if contiguous)."""
     array = np.ascontiguousarray(array)
     header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(
-        header, np.lib.format.header_data_from_array_1_0(array)
-    )
-    return header.getvalue(), memoryview(array.reshape(-1).view(np.uint8))
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
+    return header.getvalue(), array.reshape(-1).view(np.uint8).data
 
 
 def write_chunk(
