@@ -57,7 +57,59 @@ def bargaining_solutions(path: Path) -> None:
     plt.close(fig)
 
 
+def case_outcome_path(path: Path) -> None:
+    """China's share against the moving outside options in the China-Russia gas case, drawn
+    by the function the case reports use."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import pipeline_games as pg
+    from pipeline_games.plot import outcome_path_figure
+
+    fig = outcome_path_figure(pg.cases.load("china-russia-gas").solve())
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def sweep_central_asian_gas(path: Path) -> None:
+    """The tutorial's case sweep: China's 2012 share against Central Asian volume and price."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    import pipeline_games as pg
+
+    result = pg.sweep(
+        "china-russia-gas",
+        over={
+            "central_asia_volume_2012": (0.0, 65.0, 131),
+            "central_asia_price": np.array([200.0, 240.0, 280.0, 320.0, 350.0]),
+        },
+        progress=False,
+    )
+    table = result.to_pandas().pivot(
+        index="central_asia_volume_2012", columns="central_asia_price", values="buyer_share@2012"
+    )
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for price in table.columns:
+        ax.plot(table.index, table[price], label=f"Central Asian gas at {price:g} USD/kcm")
+    ax.set_xlabel("Central Asian gas available to China in 2012, bcm/yr")
+    ax.set_ylabel("China's share of the gains from Russian gas")
+    ax.set_title("china-russia-gas, epoch 2012 (other parameters at base values)", fontsize=10)
+    ax.set_ylim(0.0, 1.0)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def on_pre_build(config: Any, **kwargs: Any) -> None:
     """Draw every figure the pages refer to."""
     FIGURES.mkdir(exist_ok=True)
     bargaining_solutions(FIGURES / "bargaining-solutions.png")
+    case_outcome_path(FIGURES / "case-outcome-path.png")
+    sweep_central_asian_gas(FIGURES / "sweep-central-asian-gas.png")

@@ -43,6 +43,17 @@ class SourcedValue:
         ``"reported"``, ``"derived"`` or ``"assumption"``.
     source
         Seed document and section, or a published reference.
+
+    Examples
+    --------
+    >>> from pipeline_games import SourcedValue
+    >>> line_a = SourcedValue(20.0, 20.0, 20.0, "bcm/yr", "reported", "seed 004, Table 1")
+    >>> line_a.as_tuple()
+    (20.0, 20.0, 20.0, 'bcm/yr', 'reported', 'seed 004, Table 1')
+    >>> SourcedValue(50.0, 25.0, 40.0, "bcm/yr", "assumption", "a guess")
+    Traceback (most recent call last):
+    ...
+    pipeline_games.errors.InvalidParameterError: value must lie in [low, high] = [25.0, 40.0]; got 50.0
     """
 
     value: float

@@ -64,7 +64,7 @@ chapters 3-5.
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -202,7 +202,7 @@ def rubinstein(
     frontier_fields = (
         {}
         if isinstance(frontier, PointsFrontier)
-        else {f"frontier.{item.name}": getattr(frontier, item.name) for item in fields(frontier)}
+        else {f"frontier.{name}": value for name, value in frontier.arrays().items()}
     )
 
     def kernel(block_shape: tuple[int, ...], **arrays: Any) -> dict[str, NDArray[Any]]:
@@ -238,16 +238,21 @@ def rubinstein(
         "w_first": w_first,
         "w_second": w_second,
     }
-    result = blockwise(kernel, shape, arrays)
-    return Outcome(
-        payoffs=result["payoffs"],
-        agreement=result["agreement"],
-        disagreement=problem.disagreement,
-        method="rubinstein",
-        parameters=parameters,
-        players=problem.players,
-        binding=result["binding"],
-    )
+    return Outcome.from_blocks(blockwise(kernel, shape, arrays), problem, "rubinstein", parameters)
+
+
+def _rejection_terms(
+    disagreement: Any, discount: Any, breakdown: Any, inside_option: Any
+) -> tuple[Any, Any, Any]:
+    """``(a, b, e)`` of one player: rejecting, then getting ``X`` as proposer, is worth ``a + b X``.
+
+    ``b = (1 - p) delta``, ``a = p d + (1 - p)(1 - delta) g`` and the impasse payoff
+    ``e = a / (1 - b)`` (what perpetual rejection is worth).
+    """
+    keep = 1.0 - breakdown
+    effective_discount = keep * discount
+    constant = breakdown * disagreement + keep * (1.0 - discount) * inside_option
+    return constant, effective_discount, constant / (1.0 - effective_discount)
 
 
 def _solve_block(
@@ -284,11 +289,8 @@ def _solve_block(
         )
         if fast is not None:
             return fast
-    keep = 1.0 - breakdown
-    b_first, b_second = keep * delta_first, keep * delta_second
-    a_first = breakdown * d_first + keep * (1.0 - delta_first) * g_first
-    a_second = breakdown * d_second + keep * (1.0 - delta_second) * g_second
-    e_first, e_second = a_first / (1.0 - b_first), a_second / (1.0 - b_second)
+    a_first, b_first, e_first = _rejection_terms(d_first, delta_first, breakdown, g_first)
+    a_second, b_second, e_second = _rejection_terms(d_second, delta_second, breakdown, g_second)
     floor_first, floor_second = np.maximum(w_first, e_first), np.maximum(w_second, e_second)
     agreement = np.broadcast_to(frontier.value(floor_first) > floor_second, shape)
     binding = np.zeros(shape, dtype=np.int8)
@@ -380,27 +382,32 @@ def _linear_block_first_mover_0(
     if any(np.ndim(item) for item in scalars) or np.ndim(frontier.rate):
         return None
     rate = float(frontier.rate)
-    keep = 1.0 - float(breakdown)
-    b_first, b_second = keep * float(delta_first), keep * float(delta_second)
-    a_first = float(breakdown) * float(d_first) + keep * (1 - float(delta_first)) * float(g_first)
-    a_second = float(breakdown) * float(d_second) + keep * (1 - float(delta_second)) * float(
-        g_second
+    a_first, b_first, e_first = (
+        float(x) for x in _rejection_terms(d_first, delta_first, breakdown, g_first)
     )
-    e_first, e_second = a_first / (1.0 - b_first), a_second / (1.0 - b_second)
+    a_second, b_second, e_second = (
+        float(x) for x in _rejection_terms(d_second, delta_second, breakdown, g_second)
+    )
     surplus = np.broadcast_to(frontier.surplus, shape)
     # Work in contiguous scratch arrays; the interleaved payoff array is written once at the end.
     first = np.empty(shape)
     scratch = np.empty(shape)
-    # x_free = (S (1 - b1) - a1 / rate + b1 a0) / (1 - b0 b1), an affine function of S.
-    slope = (1.0 - b_second) / (1.0 - b_first * b_second)
-    intercept = (b_second * a_first - a_second / rate) / (1.0 - b_first * b_second)
-    np.multiply(surplus, slope, out=first)
-    first += intercept
-    binding = np.zeros(shape, dtype=np.int8)
+    # With T = S (1 - b1): x_free = (T - a1 / rate + b1 a0) / (1 - b0 b1) and the bound from
+    # the buyer's option L = T - a1 / rate + b1 w0 (see _proposal_linear). Constants that are
+    # zero (no disagreement payoffs, the common case) are skipped, saving whole passes.
+    np.multiply(surplus, 1.0 - b_second, out=first)  # T
+    # Without options nothing binds; with them every element is written below.
+    binding = np.empty(shape, dtype=np.int8) if has_options else np.zeros(shape, dtype=np.int8)
     if has_options:
-        # L = S (1 - b1) - a1 / rate + b1 w0; x = min(S - w1 / rate, max(L, x_free)).
         np.multiply(w_first, b_second, out=scratch)
-        scratch += surplus * (1.0 - b_second) - a_second / rate
+        scratch += first
+        if a_second != 0.0:
+            scratch -= a_second / rate  # L
+    first *= 1.0 / (1.0 - b_first * b_second)
+    free_intercept = (b_second * a_first - a_second / rate) / (1.0 - b_first * b_second)
+    if free_intercept != 0.0:
+        first += free_intercept  # x_free
+    if has_options:
         np.maximum(first, scratch, out=first)
         if rate == 1.0:
             np.subtract(surplus, w_second, out=scratch)  # cap: player 1 gets exactly w1
@@ -411,7 +418,8 @@ def _linear_block_first_mover_0(
         np.minimum(first, scratch, out=first)
         # Player 0's option binds when it beats the value of rejecting: a0 + b0 x.
         np.multiply(first, b_first, out=scratch)
-        scratch += a_first
+        if a_first != 0.0:
+            scratch += a_first
         first_binds = np.greater(w_first, scratch)
         np.left_shift(second_binds.view(np.int8), 1, out=binding)
         binding |= first_binds.view(np.int8)

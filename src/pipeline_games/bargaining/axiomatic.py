@@ -17,6 +17,8 @@ Roth, A. E. (1979). *Axiomatic Models of Bargaining*. Springer (asymmetric Nash 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -232,41 +234,19 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     d_first, d_second = problem.disagreement
     shape = broadcast_named(problem=np.broadcast_to(False, problem.shape), weight=weight_array)
     frontier = problem.frontier
-    if isinstance(frontier, LinearFrontier):
+    kernels: dict[type, Callable[..., dict[str, NDArray[np.generic]]]] = {
+        LinearFrontier: _nash_linear_kernel,
+        PowerFrontier: _nash_power_kernel,
+    }
+    if type(frontier) in kernels:
         arrays = {
-            "surplus": frontier.surplus,
-            "rate": frontier.rate,
+            **frontier.arrays(),
             "d_first": d_first,
             "d_second": d_second,
             "weight": weight_array,
         }
-        result = blockwise(_nash_linear_kernel, shape, arrays)
-        return Outcome(
-            payoffs=result["payoffs"],
-            agreement=result["agreement"],
-            disagreement=problem.disagreement,
-            method="nash",
-            parameters={"weight": weight_array},
-            players=problem.players,
-        )
-    if isinstance(frontier, PowerFrontier):
-        arrays = {
-            "surplus": frontier.surplus,
-            "scale": frontier.scale,
-            "exponent": frontier.exponent,
-            "d_first": d_first,
-            "d_second": d_second,
-            "weight": weight_array,
-        }
-        result = blockwise(_nash_power_kernel, shape, arrays)
-        return Outcome(
-            payoffs=result["payoffs"],
-            agreement=result["agreement"],
-            disagreement=problem.disagreement,
-            method="nash",
-            parameters={"weight": weight_array},
-            players=problem.players,
-        )
+        result = blockwise(kernels[type(frontier)], shape, arrays)
+        return Outcome.from_blocks(result, problem, "nash", {"weight": weight_array})
     if isinstance(frontier, PointsFrontier):
         first, second, agreement = _nash_points(frontier, d_first, d_second, weight_array, shape)
     else:  # pragma: no cover - user-defined frontier types

@@ -79,6 +79,25 @@ class Outcome:
     players: tuple[str, str] = ("buyer", "seller")
     binding: NDArray[np.int8] | None = None
 
+    @classmethod
+    def from_blocks(
+        cls,
+        arrays: Mapping[str, Any],
+        problem: Any,
+        method: str,
+        parameters: Mapping[str, Any],
+    ) -> Outcome:
+        """Assemble an outcome from a blocked kernel's ``payoffs``, ``agreement`` (and ``binding``)."""
+        return cls(
+            payoffs=arrays["payoffs"],
+            agreement=arrays["agreement"],
+            disagreement=problem.disagreement,
+            method=method,
+            parameters=parameters,
+            players=problem.players,
+            binding=arrays.get("binding"),
+        )
+
     @property
     def shape(self) -> tuple[int, ...]:
         """Shape of the parameter grid (``payoffs.shape[:-1]``)."""

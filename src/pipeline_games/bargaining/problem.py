@@ -18,7 +18,7 @@ Every numeric field of the linear and power families broadcasts, so one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import numpy as np
@@ -46,6 +46,13 @@ class Frontier:
     Subclasses implement :meth:`value` (``-inf`` where ``u1`` is not attainable) and
     :meth:`inverse` (the largest ``u1`` compatible with a given ``u2``). Both are
     vectorized and broadcast against the frontier's own parameters.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> frontier = pg.BargainingProblem.linear(100.0).frontier
+    >>> isinstance(frontier, pg.Frontier), frontier.kind
+    (True, 'linear')
     """
 
     kind: ClassVar[str] = "abstract"
@@ -53,6 +60,10 @@ class Frontier:
     @property
     def shape(self) -> tuple[int, ...]:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def arrays(self) -> dict[str, FloatArray]:
+        """The frontier's parameter arrays by field name (what a blocked kernel slices)."""
+        return {item.name: getattr(self, item.name) for item in fields(self)}
 
     def value(self, u1: ArrayLike) -> FloatArray:  # pragma: no cover - overridden
         """Player 1's best utility when player 0 gets ``u1``."""
@@ -69,6 +80,13 @@ class LinearFrontier(Frontier):
 
     ``rate`` converts player 0's utility units into player 1's: a transfer of one unit
     from player 0 is worth ``rate`` units to player 1.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> frontier = pg.BargainingProblem.linear(100.0, rate=2.0).frontier
+    >>> float(frontier.value(40.0)), float(frontier.inverse(60.0))
+    (120.0, 70.0)
     """
 
     surplus: FloatArray
@@ -92,6 +110,13 @@ class PowerFrontier(Frontier):
 
     Player 0 can get at most ``surplus`` (then player 1 gets 0); with free disposal any
     ``u2 <= 0`` is compatible with ``u1 = surplus``.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> frontier = pg.BargainingProblem.power(surplus=100.0, scale=1.5, exponent=0.5).frontier
+    >>> frontier.value([19.0, 100.0])
+    array([13.5,  0. ])
     """
 
     surplus: FloatArray
@@ -122,6 +147,17 @@ class PointsFrontier(Frontier):
     the convex hull of a finite set of utility pairs. With free disposal, ``u1`` below the
     first vertex is compatible with the first vertex's ``u2`` and any ``u2`` below the last
     vertex with the last vertex's ``u1``.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> problem = pg.BargainingProblem.from_points([[0, 10], [5, 8], [10, 0], [2, 2]])
+    >>> problem.frontier.vertices  # (2, 2) is dominated and dropped
+    array([[ 0., 10.],
+           [ 5.,  8.],
+           [10.,  0.]])
+    >>> float(problem.frontier.value(7.5))
+    4.0
     """
 
     vertices: FloatArray

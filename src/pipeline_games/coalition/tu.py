@@ -197,6 +197,14 @@ class CoreResult:
         Absolute tolerance used for ``nonempty`` (already scaled by the game's size).
     method
         ``"least-core-lp"``.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> majority = pg.weighted_majority_game(2, [1, 1, 1])  # any two of three decide
+    >>> result = majority.core()
+    >>> result.nonempty, round(result.epsilon, 6)
+    (False, 0.333333)
     """
 
     epsilon: float
@@ -233,6 +241,13 @@ class NucleolusResult:
         Tolerance used for dual values and for the rank test that stops the sequence.
     n_programs
         Number of linear programs solved.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> result = pg.weighted_majority_game(2, [1, 1, 1]).nucleolus()
+    >>> result.allocation.values.round(4), result.method, result.n_programs
+    (array([0.3333, 0.3333, 0.3333]), 'nucleolus', 1)
     """
 
     allocation: Allocation
@@ -292,6 +307,8 @@ class TUGame:
     players
         Player names (default ``player_0, ...``).
 
+    Notes
+    -----
     Other constructors: :meth:`from_dict`, :meth:`from_function`, :meth:`from_mask_function`
     (vectorized, lazy for large ``n``), :meth:`from_network`, and the textbook games
     :func:`glove_game`, :func:`airport_game`, :func:`weighted_majority_game`,
