@@ -178,40 +178,38 @@ def peak_memory(n: int, folder: Path) -> None:
     print(f"  peak memory (VmHWM)    {rss / 2**30:12.3f} GiB  (target < 2 GiB)")
 
 
-def dask_scaling(n: int, folder: Path) -> None:
-    from distributed import Client, LocalCluster
+def dask_scaling(n: int, folder: Path, repeat: int) -> None:
+    from distributed import Client
+
+    from pipeline_games.sweep.run import _local_cluster  # the cluster executor="dask" starts
 
     over = {"weight": (0.05, 0.95, 1000), "disagreement.1": (0.0, 1.0, n // 1000)}
     fixed = {"frontier": "power", "surplus": 4.0, "exponent": 0.5}
     times = {}
     for workers in (1, 2):
-        with (
-            LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        with _local_cluster(workers) as cluster, Client(cluster) as client:
             client.run(lambda: __import__("pipeline_games"))  # warm the workers
-            start = time.perf_counter()
-            pg.sweep(
-                "nash",
-                over=over,
-                executor="dask",
-                address=client,
-                chunk_size=1 << 15,
-                progress=False,
-                out=folder / f"dask{workers}",
-                **fixed,
-            )
-            times[workers] = time.perf_counter() - start
-            shutil.rmtree(folder / f"dask{workers}")
-    serial = best_of(
-        1,
-        lambda: pg.sweep(
-            "nash", over=over, progress=False, chunk_size=1 << 15, out=folder / "s", **fixed
-        ),
-    )
-    shutil.rmtree(folder / "s")
+
+            def run(client=client, workers=workers) -> None:
+                pg.sweep(
+                    "nash",
+                    over=over,
+                    executor="dask",
+                    address=client,
+                    chunk_size=1 << 15,
+                    progress=False,
+                    out=folder / f"dask{workers}",
+                    **fixed,
+                )
+                shutil.rmtree(folder / f"dask{workers}")
+
+            times[workers] = best_of(repeat, run)
+
+    def serial_run() -> None:
+        pg.sweep("nash", over=over, progress=False, chunk_size=1 << 15, out=folder / "s", **fixed)
+        shutil.rmtree(folder / "s")
+
+    serial = best_of(repeat, serial_run)
     points = 1000 * (n // 1000)
     print(f"\nnash on a power frontier (Newton per point), {points:.3g} points, to disk")
     print(f"  serial                 {points / serial:12.4g} pt/s")
@@ -241,7 +239,7 @@ def main() -> None:
         print(f"sequential fsync'd write: {bandwidth / 1e6:.0f} MB/s (best of 3)")
         in_memory_and_disk(n_memory, folder, bandwidth, repeat=repeat)
         if not args.skip_dask:
-            dask_scaling(n_dask, folder)
+            dask_scaling(n_dask, folder, repeat=min(repeat, 3))
         if not args.skip_big:
             peak_memory(n_big, folder)
 
