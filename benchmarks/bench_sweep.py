@@ -224,6 +224,7 @@ def main() -> None:
     parser.add_argument("--skip-big", action="store_true", help="skip the 10**8-point run")
     parser.add_argument("--big-only", action="store_true", help="only the 10**8-point run")
     parser.add_argument("--skip-dask", action="store_true", help="skip the Dask scaling run")
+    parser.add_argument("--dask-only", action="store_true", help="only the Dask scaling run")
     parser.add_argument("--repeat", type=int, default=5, help="best of N timings (default 5)")
     args = parser.parse_args()
     n_memory = 10**6 if args.quick else 10**7
@@ -234,6 +235,9 @@ def main() -> None:
         folder = Path(name)
         if args.big_only:
             peak_memory(n_big, folder)
+            return
+        if args.dask_only:
+            dask_scaling(n_dask, folder, repeat=min(repeat, 3))
             return
         bandwidth = disk_bandwidth(folder, (64 if args.quick else 512) * 2**20, repeat=3)
         print(f"sequential fsync'd write: {bandwidth / 1e6:.0f} MB/s (best of 3)")
