@@ -17,23 +17,12 @@ What it prints, all measured in this one process:
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 
 import numpy as np
+from _timing import best_time
 from scipy.optimize import minimize_scalar
 
 import pipeline_games as pg
-
-
-def best_time(function: Callable[[], object], repeat: int = 3) -> float:
-    """Best wall-clock time of ``repeat`` runs (the least disturbed by other processes)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def triad_bandwidth(n: int) -> float:

@@ -107,9 +107,33 @@ def sweep_central_asian_gas(path: Path) -> None:
     plt.close(fig)
 
 
+def case_figures(directory: Path) -> None:
+    """The figures of the case pages, drawn from the shipped cases by pipeline_games.plot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import pipeline_games as pg
+    from pipeline_games import plot
+
+    figures = {
+        "china-turkmenistan-gas-diversification.png": plot.diversification_figure(
+            pg.cases.load("china-turkmenistan-gas"), 2014
+        ),
+        "china-russia-oil-route-regions.png": plot.route_regions_figure(
+            pg.cases.load("china-russia-oil"), 2009
+        ),
+    }
+    for name, fig in figures.items():
+        fig.savefig(directory / name, dpi=110)
+        plt.close(fig)
+
+
 def on_pre_build(config: Any, **kwargs: Any) -> None:
     """Draw every figure the pages refer to."""
     FIGURES.mkdir(exist_ok=True)
     bargaining_solutions(FIGURES / "bargaining-solutions.png")
     case_outcome_path(FIGURES / "case-outcome-path.png")
     sweep_central_asian_gas(FIGURES / "sweep-central-asian-gas.png")
+    case_figures(FIGURES)

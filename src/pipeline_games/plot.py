@@ -21,7 +21,14 @@ import numpy as np
 
 from .errors import MissingExtraError
 
-__all__ = ["frontier_figure", "network_figure", "outcome_path_figure", "robustness_figure"]
+__all__ = [
+    "diversification_figure",
+    "frontier_figure",
+    "network_figure",
+    "outcome_path_figure",
+    "robustness_figure",
+    "route_regions_figure",
+]
 
 
 def _pyplot() -> Any:
@@ -109,8 +116,10 @@ def robustness_figure(check: Any) -> Any:
     """Horizontal bars: share of the parameter box in which each claim holds."""
     plt = _pyplot()
     results = check.results
-    fig, ax = plt.subplots(figsize=(6.4, 0.5 * len(results) + 1.4))
     labels = [r.claim.id for r in results]
+    # Room for the longest claim id to the left of an axis at least 4.5 in wide.
+    width = 5.0 + 0.085 * max(len(label) for label in labels)
+    fig, ax = plt.subplots(figsize=(width, 0.5 * len(results) + 1.6))
     values = [r.robustness if r.robustness is not None else 0.0 for r in results]
     colors = [
         "tab:green" if r.verdict == "holds" else "tab:red" if r.verdict == "fails" else "0.7"
@@ -123,7 +132,7 @@ def robustness_figure(check: Any) -> Any:
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
     ax.set_xlabel(f"share of the parameter box where the claim holds (n = {check.samples})")
-    ax.set_title(
+    fig.suptitle(
         f"{check.case.title}\nclaim robustness (green: holds at base, red: fails)", fontsize=10
     )
     fig.tight_layout()
@@ -155,4 +164,144 @@ def network_figure() -> Any:
     )
     ax.legend(fontsize=8, ncol=2)
     fig.tight_layout()
+    return fig
+
+
+def diversification_figure(case: Any, year: int | None = None) -> Any:
+    """China's payoff in the diversification model against the seller's outside option.
+
+    Curves at the calibrated values (solid) and at the low and high ends of the defensive
+    cost's range (dashed); the calibrated outside option (dot), its range (shaded) and the
+    buyer-optimal option (star) are marked. Payoffs are in units of the trade's first-best
+    value. ``year``: the epoch whose values are used (default: the last).
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> fig = diversification_figure(pg.cases.load("china-turkmenistan-gas"), 2014)
+    >>> fig.axes[0].get_xlabel()
+    "Turkmenistan's outside option o (redeployable share of its value)"
+    """
+    from .cases.models import ADAPTERS
+
+    plt = _pyplot()
+    year = case.years[-1] if year is None else year
+    adapter = ADAPTERS["diversification"]
+    assert adapter.function is not None
+    args = case.adapter_arguments("diversification", case.epoch_values(case.base, year))
+    option_parameter = case.parameters[case.mapping["diversification"]["seller_outside_option"]]
+    cost_parameter = case.parameters[case.mapping["diversification"]["defensive_cost_share"]]
+    grid = np.linspace(0.0, 1.0, 201)
+    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    ax.axvspan(
+        option_parameter.low,
+        option_parameter.high,
+        color="0.9",
+        label=f"range of {case.dyad[1]}'s outside option",
+    )
+    for cost, style in (
+        (cost_parameter.low, "--"),
+        (cost_parameter.value, "-"),
+        (cost_parameter.high, ":"),
+    ):
+        out = adapter.function(
+            {**args, "seller_outside_option": grid, "defensive_cost_share": cost}
+        )
+        line = ax.plot(
+            grid, out["diversification_buyer_payoff"], style, label=f"defensive cost D/K = {cost:g}"
+        )[0]
+        here = adapter.function({**args, "defensive_cost_share": np.asarray(cost)})
+        best = float(here["buyer_optimal_seller_option"])
+        best_payoff = adapter.function(
+            {**args, "seller_outside_option": np.asarray(best), "defensive_cost_share": cost}
+        )["diversification_buyer_payoff"]
+        ax.plot(best, float(best_payoff), "*", color=line.get_color(), ms=12)
+        if cost == cost_parameter.value:
+            ax.plot(
+                float(args["seller_outside_option"]),
+                float(here["diversification_buyer_payoff"]),
+                "o",
+                color="black",
+                ms=8,
+                label=f"calibrated point ({year})",
+            )
+    ax.plot([], [], "*", color="gray", ms=12, label=f"{case.dyad[0]}'s optimal outside option")
+    weight = float(args["seller_rate"] / (args["buyer_rate"] + args["seller_rate"]))
+    ax.set_xlabel(f"{case.dyad[1]}'s outside option o (redeployable share of its value)")
+    ax.set_ylabel(f"{case.dyad[0]}'s payoff (share of the trade's first-best value)")
+    ax.set_title(
+        f"{case.title}\ndiversification model: Nash weight w = {weight:.2f}, "
+        f"alpha = {float(args['alpha']):.2f}",
+        fontsize=10,
+    )
+    ax.set_xlim(0, 1)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> Any:
+    """Subgame-perfect outcome of the ESPO route game over two parameter planes.
+
+    Left: oil price x Russia's cost of funds; right: China's Kazakh supply share x Russia's
+    cost of funds; the other parameters at the case's values in ``year`` (default: the last
+    epoch). The case's point is marked.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> fig = route_regions_figure(pg.cases.load("china-russia-oil"), 2009, num=11)
+    >>> len(fig.axes)
+    2
+    """
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    from .cases.models import ROUTE_OUTCOMES, route_game_arguments
+    from .strategic import espo_route_parameters, espo_route_regions
+
+    plt = _pyplot()
+    year = case.years[-1] if year is None else year
+    args = case.adapter_arguments("route_choice", case.epoch_values(case.base, year))
+    point = {k: float(np.asarray(v)) for k, v in route_game_arguments(args).items()}
+    limits = espo_route_parameters()
+    colors = ("tab:green", "tab:olive", "tab:blue", "tab:orange")
+    cmap = ListedColormap(colors)
+    fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.6), sharey=True)
+    y = "russia_discount_rate"
+    for ax, x, x_label in (
+        (axes[0], "oil_price", "oil price, USD/bbl"),
+        (axes[1], "kazakh_supply_share", "share of ESPO volume China can replace via Kazakhstan"),
+    ):
+        fixed: dict[str, Any] = {k: v for k, v in point.items() if k not in (x, y)}
+        regions = espo_route_regions(x, y, num=num, **fixed)
+        codes = np.zeros(regions.outcome.shape, dtype=np.int64)
+        for index, label in enumerate(ROUTE_OUTCOMES):
+            codes[regions.outcome == label] = index
+        ax.pcolormesh(
+            regions.x,
+            regions.y,
+            codes,
+            cmap=cmap,
+            vmin=-0.5,
+            vmax=len(colors) - 0.5,
+            shading="nearest",
+        )
+        ax.plot(point[x], point[y], "o", color="black", mfc="white", ms=9, mew=2)
+        ax.set_xlabel(x_label)
+        ax.set_xlim(limits[x].low, limits[x].high)
+    axes[0].set_ylabel("Russia's cost of funds, 1/yr")
+    handles = [Patch(color=c, label=label) for c, label in zip(colors, ROUTE_OUTCOMES, strict=True)]
+    handles.append(
+        axes[0].plot([], [], "o", color="black", mfc="white", ms=9, mew=2, label=f"case ({year})")[
+            0
+        ]
+    )
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8)
+    fig.suptitle(
+        f"{case.title}\nsubgame-perfect outcome of the ESPO route game (other parameters at "
+        f"the case's {year} values)",
+        fontsize=10,
+    )
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig

@@ -36,6 +36,11 @@ _SHOWN = (
     "binding",
 )
 _BINDING = {0: "none", 1: "buyer", 2: "seller", 3: "both"}
+_OTHER_NOTE = (
+    "Regime inputs describe the dyad's period (see the parameters); the route and "
+    "investment games are calibrated to one decision and pay USD bn of present value; the "
+    "diversification model is in units of the trade's first-best value."
+)
 
 
 def parameter_rows(case: Any) -> list[dict[str, Any]]:
@@ -54,34 +59,64 @@ def parameter_rows(case: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _cell(name: str, value: float) -> str:
+def _cell(name: str, value: float | str) -> str:
+    if isinstance(value, str):
+        return value
     if name == "binding":
         return _BINDING.get(int(value), str(value))
     return f"{value:.4g}"
 
 
 def _solution_rows(solution: Any) -> tuple[list[str], list[list[str]]]:
-    header = ["epoch", *_SHOWN]
-    rows = []
-    for year, out in solution.outputs.items():
-        rows.append([str(year), *(_cell(k, out[k]) for k in _SHOWN if k in out)])
+    """Bargaining outcome per epoch: one row per epoch."""
+    first = next(iter(solution.outputs.values()))
+    shown = [k for k in _SHOWN if k in first]
+    header = ["epoch", *shown]
+    rows = [
+        [str(year), *(_cell(k, out[k]) for k in shown)] for year, out in solution.outputs.items()
+    ]
     return header, rows
 
 
-def solution_table(solution: Any) -> str:
-    """Plain-text table of the outcome per epoch."""
-    header, rows = _solution_rows(solution)
+def _other_model_rows(solution: Any) -> tuple[list[str], list[list[str]]]:
+    """Outputs of the other adapters (regime, governance, games, ...): one row per quantity,
+    one column per epoch."""
+    from .cases.models import ADAPTERS
+
+    names = [
+        q
+        for adapter in solution.case.adapters
+        if adapter != "bargaining"
+        for q in ADAPTERS[adapter].outputs
+        if q in next(iter(solution.outputs.values()))
+    ]
+    header = ["quantity", *(str(year) for year in solution.outputs)]
+    rows = [[q, *(_cell(q, out[q]) for out in solution.outputs.values())] for q in names]
+    return header, rows
+
+
+def _text_table(header: list[str], rows: list[list[str]], right: bool = True) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) + 2 for i, h in enumerate(header)]
-    lines = ["".join(h.rjust(w) for h, w in zip(header, widths, strict=True))]
-    lines += ["".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    align = str.rjust if right else str.ljust
+    lines = ["".join(align(h, w) for h, w in zip(header, widths, strict=True))]
+    lines += ["".join(align(c, w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join(lines)
+
+
+def solution_table(solution: Any) -> str:
+    """Plain-text tables of the outcome per epoch (bargaining, then the other models)."""
+    text = _text_table(*_solution_rows(solution))
+    header, rows = _other_model_rows(solution)
+    if rows:
+        text += "\n\nother models:\n" + _text_table(header, rows, right=False)
+    return text
 
 
 def _claim_rows(check: Any) -> list[list[str]]:
     rows = []
     for r in check.results:
         share = "-" if r.robustness is None else f"{r.robustness:.2f}"
-        numbers = ", ".join(f"{k}={v:.4g}" for k, v in r.details.items()) or r.reason
+        numbers = ", ".join(f"{k}={_cell(k, v)}" for k, v in r.details.items()) or r.reason
         rows.append([r.claim.id, r.verdict, share, numbers, r.claim.source])
     return rows
 
@@ -128,11 +163,32 @@ def _figures(solution: Any, check: Any) -> tuple[dict[str, Any], str]:
             "outcome_path": plot.outcome_path_figure(solution),
             "robustness": plot.robustness_figure(check),
         }
-        if "network" in solution.case.adapters and adapter_status("network")[0]:
+        case = solution.case
+        if "network" in case.adapters and adapter_status("network")[0]:
             figures["network_shares"] = plot.network_figure()
+        if "diversification" in case.adapters:
+            year = _claim_year(case, "diversification")
+            figures["diversification"] = plot.diversification_figure(case, year)
+        if "route_choice" in case.adapters:
+            figures["route_regions"] = plot.route_regions_figure(
+                case, _claim_year(case, "route_choice")
+            )
         return figures, ""
     except ImportError as exc:
         return {}, f"Figures not drawn: {exc}"
+
+
+def _claim_year(case: Any, adapter: str) -> int:
+    """The epoch of the first claim about one of ``adapter``'s quantities (else the last)."""
+    from .cases.claims import claim_references
+    from .cases.models import ADAPTERS
+
+    outputs = set(ADAPTERS[adapter].outputs)
+    for claim in case.claims:
+        for year, quantity in claim_references(claim.test):
+            if quantity in outputs and year is not None:
+                return int(year)
+    return int(case.years[-1])
 
 
 def write_case_report(case: Any, out: Path, samples: int = 1024, seed: int = 0) -> list[Path]:
@@ -183,6 +239,7 @@ def _write_case_report(case: Any, out: Path, samples: int, seed: int) -> tuple[l
         for e in case.epochs
     ]
     sol_header, sol_rows = _solution_rows(solution)
+    other_header, other_rows = _other_model_rows(solution)
     claim_header = ["claim", "verdict (base)", "robustness", "numbers at base", "source"]
     claim_rows = _claim_rows(check)
     statements = [[c.id, c.statement] for c in case.claims]
@@ -204,6 +261,9 @@ def _write_case_report(case: Any, out: Path, samples: int, seed: int) -> tuple[l
         md += ["Not evaluated: " + "; ".join(unavailable), ""]
     md += ["## Outcome per epoch", "", "Payoffs in USD bn/yr; price per unit of the case.", ""]
     md += [_md_table(sol_header, sol_rows), ""]
+    if other_rows:
+        md += ["### Other models per epoch", "", _OTHER_NOTE, ""]
+        md += [_md_table(other_header, other_rows), ""]
     md += ["## Epochs", "", _md_table(epoch_header, epoch_rows), ""]
     md += ["## Parameters", "", _md_table(param_header, param_rows), ""]
     md += ["## Sources", "", _md_table(["id", "reference"], sources), ""]
@@ -242,6 +302,15 @@ def _write_case_report(case: Any, out: Path, samples: int, seed: int) -> tuple[l
     body += [
         "<h2>Outcome per epoch</h2>",
         _html_table(sol_header, sol_rows),
+        *(
+            [
+                "<h3>Other models per epoch</h3>",
+                f"<p>{html.escape(_OTHER_NOTE)}</p>",
+                _html_table(other_header, other_rows),
+            ]
+            if other_rows
+            else []
+        ),
         "<h2>Epochs</h2>",
         _html_table(epoch_header, epoch_rows),
         "<h2>Parameters</h2>",

@@ -89,8 +89,13 @@ def test_cases_cli_reproduce_writes_reports_and_figures(tmp_path):
         for stem in ("frontier", "outcome_path", "robustness"):
             assert (tmp_path / f"{name}-{stem}.png").stat().st_size > 1000
             assert (tmp_path / f"{name}-{stem}.svg").stat().st_size > 1000
+    for stem in ("china-turkmenistan-gas-diversification", "china-russia-oil-route_regions"):
+        assert (tmp_path / f"{stem}.png").stat().st_size > 1000
+    turkmen = (tmp_path / "china-turkmenistan-gas.md").read_text(encoding="utf-8")
+    assert "| regime | one_sided_dependence |" in turkmen  # the other models' table
     index = (tmp_path / "index.md").read_text(encoding="utf-8")
     assert "upstream-lever-2014" in index
+    assert "not evaluated" not in result.stdout
 
 
 def test_cases_cli_report_one_case(tmp_path):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,40 +13,40 @@ import pytest
 import pipeline_games as pg
 from pipeline_games.cases.claims import FAILS, HOLDS, NOT_EVALUATED
 
-GOVERNANCE = pg.cases.adapter_status("governance")[0]
-NETWORK = pg.cases.adapter_status("network")[0]
-
 SHIPPED = ["china-kazakhstan-oil", "china-russia-gas", "china-russia-oil", "china-turkmenistan-gas"]
 
-# Verdicts at the base values, as documented in docs/cases/<case>.md.
+# Verdicts at the base values, as documented in docs/cases/<case>.md and README.md.
 DOCUMENTED = {
     "china-kazakhstan-oil": {
-        "regime": NOT_EVALUATED,
-        # Evaluated once pipeline_games.transaction is merged (see the test below).
-        "shared-assets-lower-holdup": HOLDS if GOVERNANCE else NOT_EVALUATED,
+        "regime": HOLDS,
+        "shared-assets-lower-holdup": HOLDS,
         "kazakh-position-weak-1990s": HOLDS,
         "western-options-help-kazakhstan": FAILS,
+        "staged-venture-is-spe": HOLDS,
     },
     "china-russia-gas": {
-        "regime": NOT_EVALUATED,
+        "regime": HOLDS,
         "china-position-rose-2006-2014": HOLDS,
         "china-position-rose-2009": FAILS,
         "more-central-asian-gas-helps-china-2012": HOLDS,
         "upstream-lever-2014": HOLDS,
     },
     "china-russia-oil": {
-        "regime": NOT_EVALUATED,
+        "regime": HOLDS,
         "kazakh-pipeline-weakened-russia": FAILS,
         "crisis-moved-russia-to-china-branch": HOLDS,
-        "route-choice-2009": NOT_EVALUATED,
+        "route-choice-2009": HOLDS,
+        "kazakh-pipeline-weakened-russia-route-game": HOLDS,
+        "kazakh-pipeline-pushed-russia-to-china-branch": FAILS,
     },
     "china-turkmenistan-gas": {
-        "regime": NOT_EVALUATED,
+        "regime": HOLDS,
         "russian-cut-weakened-turkmenistan": FAILS,
         "russian-gas-weakens-turkmenistan": FAILS,
-        "diversification-pays-china": NOT_EVALUATED,
+        "diversification-pays-china": HOLDS,
+        "china-optimal-turkmen-option-above-current": HOLDS,
         "diversification-bargaining-only": FAILS,
-        "line-d-transit-shares": HOLDS if NETWORK else NOT_EVALUATED,
+        "line-d-transit-shares": HOLDS,
     },
 }
 
@@ -77,11 +80,8 @@ def test_cases_verdicts_match_the_docs(name):
     verdicts = {r.claim.id: r.verdict for r in check.results}
     assert verdicts == DOCUMENTED[name]
     for r in check.results:
-        if r.verdict == NOT_EVALUATED:
-            assert r.robustness is None
-            assert "unavailable" in r.reason
-        else:
-            assert 0.0 <= r.robustness <= 1.0
+        assert 0.0 <= r.robustness <= 1.0
+        assert not r.reason
 
 
 def test_cases_russia_gas_matches_rubinstein_closed_form():
@@ -145,7 +145,6 @@ def test_cases_solve_with_overrides_and_single_epoch():
         case.solve(overrides={"nonsense": 1.0})
 
 
-@pytest.mark.skipif(not GOVERNANCE, reason="pipeline_games.transaction not merged")
 def test_cases_kazakhstan_holdup_loss_closed_form():
     """Spot: theta = 1 - w s = 0.6, k = (alpha theta)^2 = 0.09, surplus 0.3 - 0.09 = 0.21;
     first best k = 0.25, surplus 0.25; a 50/50 venture with w = 0.5 restores the first best."""
@@ -154,11 +153,20 @@ def test_cases_kazakhstan_holdup_loss_closed_form():
     assert out["holdup_loss_shared_assets"] == pytest.approx(0.0, abs=1e-12)
 
 
-def test_cases_unavailable_adapter_is_never_passed():
+def test_cases_unavailable_adapter_is_never_passed(monkeypatch):
+    """An adapter whose solver is missing: its claims are 'not evaluated', never passed."""
+    from pipeline_games.cases import models
+
+    missing = dataclasses.replace(
+        models.ADAPTERS["diversification"], function=None, unavailable_reason="not installed"
+    )
+    monkeypatch.setitem(models.ADAPTERS, "diversification", missing)
     check = pg.cases.load("china-turkmenistan-gas").check(samples=8)
     verdicts = {r.claim.id: r for r in check.results}
     assert verdicts["diversification-pays-china"].verdict == NOT_EVALUATED
     assert verdicts["diversification-pays-china"].robustness is None
+    assert "not installed" in verdicts["diversification-pays-china"].reason
+    assert verdicts["regime"].verdict == HOLDS
 
 
 def test_cases_report_without_matplotlib_says_so(tmp_path, monkeypatch):
@@ -171,3 +179,39 @@ def test_cases_report_without_matplotlib_says_so(tmp_path, monkeypatch):
     paths = write_case_report(pg.cases.load("china-russia-oil"), tmp_path, samples=8)
     assert [p.suffix for p in paths] == [".md", ".html"]
     assert "Figures not drawn" in paths[0].read_text(encoding="utf-8")
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def reproduced():
+    """Verdict and robustness of every claim as `pipeline-games reproduce` computes them."""
+    return {
+        (name, r.claim.id): (r.verdict, f"{r.robustness:.2f}")
+        for name in SHIPPED
+        for r in pg.cases.load(name).check(samples=1024, seed=0).results
+    }
+
+
+def test_cases_docs_index_table_is_what_reproduce_prints(reproduced):
+    text = (REPO / "docs" / "cases" / "index.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (china-[a-z-]+) \| ([a-z0-9-]+) \| (\w+) \| ([0-9.]+) \|$", text, re.M)
+    assert {(case, claim): (verdict, share) for case, claim, verdict, share in rows} == reproduced
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_cases_docs_case_page_verdicts(name, reproduced):
+    """Each case page's table: `claim-id` (...) | verdict (in bold if it fails) ... | share."""
+    text = (REPO / "docs" / "cases" / f"{name}.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9-]+)`[^|]*\| \**(holds|fails)\b[^|]*\| ([0-9.]+)", text, re.M)
+    documented = {claim: (verdict, share) for claim, verdict, share in rows}
+    assert documented == {claim: v for (case, claim), v in reproduced.items() if case == name}
+
+
+def test_cases_readme_claims_are_what_reproduce_prints(reproduced):
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^(china-[a-z-]+) +([a-z0-9-]+) +(holds|fails) +([0-9.]+)$", text, re.M)
+    assert len(rows) >= 5
+    for case, claim, verdict, share in rows:
+        assert reproduced[(case, claim)] == (verdict, share)

@@ -60,6 +60,30 @@ MUTATIONS = [
         "epochs[1].set.central_asia_volume",
     ),
     (
+        "label outside the quantity's labels",
+        'equals = "alternatives_on_both_sides" }',
+        'equals = "alternatives on both sides" }',
+        "claims[0].test.equals",
+    ),
+    (
+        "compare on a label quantity",
+        'left = "epoch[2014].buyer_share", op = ">"',
+        'left = "epoch[2014].regime", op = ">"',
+        "claims[1].test.left",
+    ),
+    (
+        "label test on a number",
+        'quantity = "epoch[2014].regime", equals',
+        'quantity = "epoch[2014].price", equals',
+        "claims[0].test.quantity",
+    ),
+    (
+        "regime input not mapped",
+        'shared_assets = "shared_assets"\n',
+        "",
+        "model.regime.shared_assets",
+    ),
+    (
         "model maps onto a missing parameter",
         'buyer_value = "china_value"',
         'buyer_value = "china_valu"',

@@ -30,20 +30,6 @@ SUBPACKAGES = ("bargaining", "transaction", "coalition", "strategic", "cases", "
 #: the owners of ``pipeline_games.cases`` and ``pipeline_games.sweep``).
 MISSING_EXAMPLES = frozenset(
     {
-        # pipeline_games.cases
-        "pipeline_games.cases.model.Case",
-        "pipeline_games.cases.model.Claim",
-        "pipeline_games.cases.model.Epoch",
-        "pipeline_games.cases.model.Parameter",
-        "pipeline_games.cases.models.Adapter",
-        "pipeline_games.cases.claims.CaseSolution",
-        "pipeline_games.cases.claims.CheckResult",
-        "pipeline_games.cases.claims.ClaimResult",
-        "pipeline_games.cases.claims.check_case",
-        "pipeline_games.cases.claims.solve_case",
-        "pipeline_games.cases.library.case_path",
-        "pipeline_games.cases.library.list_cases",
-        "pipeline_games.cases.library.load",
         # pipeline_games.sweep
         "pipeline_games.sweep.store.ChunkChecksumWarning",
         "pipeline_games.sweep.sensitivity.SobolResult",

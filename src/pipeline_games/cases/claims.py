@@ -122,6 +122,12 @@ def _quantity_adapter(quantity: str) -> str:
     raise KeyError(quantity)
 
 
+def _quantity_labels(quantity: str) -> tuple[str, ...] | None:
+    """The labels a label quantity can take, or ``None`` for a numeric quantity."""
+    labels = ADAPTERS[_quantity_adapter(quantity)].labels
+    return tuple(labels[quantity]) if quantity in labels else None
+
+
 def validate_claim(
     test: Mapping[str, Any],
     provided: set[str],
@@ -148,7 +154,7 @@ def validate_claim(
         if key not in test:
             raise fail(key, f"missing (a {kind} test needs {', '.join(sorted(allowed))})")
 
-    def check_ref(key: str) -> None:
+    def check_ref(key: str, label: bool = False) -> None:
         value = test[key]
         if not isinstance(value, str):
             raise fail(key, f"expected a quantity reference string, got {value!r}")
@@ -164,6 +170,13 @@ def validate_claim(
             )
         if year is not None and year not in years:
             raise fail(key, f"epoch {year} is not one of the case's epochs {list(years)}")
+        labels = _quantity_labels(quantity)
+        if label and labels is None:
+            raise fail(
+                key, f"{quantity!r} is a number, not a label; use a compare or threshold test"
+            )
+        if not label and labels is not None:
+            raise fail(key, f"{quantity!r} is a label; only a label test can refer to it")
 
     if kind in ("compare", "threshold") and test["op"] not in _OPS:
         raise fail("op", f"expected one of {', '.join(_OPS)}, got {test['op']!r}")
@@ -180,9 +193,14 @@ def validate_claim(
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise fail("value", f"expected a number, got {value!r}")
     elif kind == "label":
-        check_ref("quantity")
-        if not isinstance(test["equals"], str):
-            raise fail("equals", "expected a string label")
+        check_ref("quantity", label=True)
+        labels = _quantity_labels(parse_reference(test["quantity"])[1]) or ()
+        if test["equals"] not in labels:
+            raise fail(
+                "equals",
+                f"expected one of the labels {', '.join(repr(a) for a in labels)}, "
+                f"got {test['equals']!r}",
+            )
     else:  # sign
         text = test["quantity"]
         if not isinstance(text, str):
@@ -193,6 +211,8 @@ def validate_claim(
             raise fail("quantity", str(exc)) from None
         if quantity not in provided:
             raise fail("quantity", f"names a missing quantity {quantity!r}")
+        if _quantity_labels(quantity) is not None:
+            raise fail("quantity", f"{quantity!r} is a label and has no derivative")
         if parameter not in parameters:
             raise fail("quantity", f"names a missing parameter {parameter!r}")
         try:
@@ -205,15 +225,25 @@ def validate_claim(
             raise fail("expect", f"expected '+' or '-', got {test['expect']!r}")
 
 
-def _claim_adapters(test: Mapping[str, Any]) -> set[str]:
-    names: set[str] = set()
+def claim_references(test: Mapping[str, Any]) -> list[tuple[int | None, str]]:
+    """``(year, quantity)`` of every quantity a (validated) claim test refers to.
+
+    Examples
+    --------
+    >>> claim_references({"type": "sign", "quantity": "d price / d volume", "at": "epoch[2014]"})
+    [(2014, 'price')]
+    """
     if test["type"] == "sign":
-        names.add(_quantity_adapter(parse_derivative(test["quantity"])[0]))
-    for key in ("left", "right", "quantity"):
-        value = test.get(key)
-        if isinstance(value, str) and test["type"] != "sign":
-            names.add(_quantity_adapter(parse_reference(value)[1]))
-    return names
+        return [(parse_context(str(test["at"])), parse_derivative(test["quantity"])[0])]
+    return [
+        parse_reference(test[key])
+        for key in ("left", "right", "quantity")
+        if isinstance(test.get(key), str)
+    ]
+
+
+def _claim_adapters(test: Mapping[str, Any]) -> set[str]:
+    return {_quantity_adapter(quantity) for _, quantity in claim_references(test)}
 
 
 class _Evaluator:
@@ -239,7 +269,15 @@ class _Evaluator:
         quantity, parameter = parse_derivative(text)
         year = parse_context(at)
         spec = self.case.parameters[parameter]
-        step = 1e-4 * max(spec.high - spec.low, abs(spec.value), 1e-6)
+        # The value in force at ``at`` may come from another parameter (an epoch change).
+        in_force = self.case.parameters[self.case.source_parameter(parameter, year)]
+        step = 1e-4 * max(
+            spec.high - spec.low,
+            abs(spec.value),
+            in_force.high - in_force.low,
+            abs(in_force.value),
+            1e-6,
+        )
         up = np.asarray(self.outputs(year, (parameter, step))[quantity])
         down = np.asarray(self.outputs(year, (parameter, -step))[quantity])
         return (up - down) / (2.0 * step)
@@ -291,11 +329,18 @@ class ClaimResult:
         Number of box samples behind ``robustness``.
     reason
         Why a claim was not evaluated.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> result = load("china-russia-gas").check(samples=16).results[0]
+    >>> result.claim.id, result.verdict, result.details["value"]
+    ('regime', 'holds', 'alternatives_on_both_sides')
     """
 
     claim: Claim
     verdict: str
-    details: Mapping[str, float] = field(default_factory=dict)
+    details: Mapping[str, float | str] = field(default_factory=dict)
     robustness: float | None = None
     samples: int = 0
     reason: str = ""
@@ -316,7 +361,15 @@ class ClaimResult:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """Verdicts on all claims of a case."""
+    """Verdicts on all claims of a case.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> check = load("china-russia-gas").check(samples=16, seed=1)
+    >>> [r.claim.id for r in check.failed]
+    ['china-position-rose-2009']
+    """
 
     case: Case
     results: tuple[ClaimResult, ...]
@@ -338,12 +391,20 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class CaseSolution:
-    """Adapter outputs at the base values for every epoch (``None`` key: before them)."""
+    """Adapter outputs at the base values for every epoch (``None`` key: before them).
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> solution = load("china-russia-gas").solve()
+    >>> [(year, round(share, 2)) for year, share in solution.path("buyer_share")]
+    [(2006, 0.52), (2009, 0.52), (2012, 0.55), (2014, 0.69)]
+    """
 
     case: Case
-    outputs: Mapping[int | None, Mapping[str, float]]
+    outputs: Mapping[int | None, Mapping[str, float | str]]
 
-    def path(self, quantity: str) -> list[tuple[int, float]]:
+    def path(self, quantity: str) -> list[tuple[int, float | str]]:
         """``[(year, value), ...]`` of one quantity over the epochs."""
         return [
             (year, self.outputs[year][quantity]) for year in self.case.years if year in self.outputs
@@ -356,8 +417,21 @@ class CaseSolution:
         }
 
 
+def _scalar(value: Any) -> float | str:
+    """One base-value output as a Python float, or a str for a label."""
+    array = np.asarray(value)
+    return str(array) if array.dtype.kind == "U" else float(array)
+
+
 def solve_case(case: Case, epoch: int | None = None) -> CaseSolution:
-    """Outputs of every available adapter at the base values, per epoch."""
+    """Outputs of every available adapter at the base values, per epoch.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> solve_case(load("china-kazakhstan-oil"), 2013).outputs[2013]["regime"]
+    'mutual_dependence'
+    """
     years: Sequence[int | None]
     if epoch is None:
         years = case.years
@@ -367,11 +441,9 @@ def solve_case(case: Case, epoch: int | None = None) -> CaseSolution:
                 f"{case.path}: epochs: no epoch {epoch}; the case has {list(case.years)}"
             )
         years = [epoch]
-    outputs: dict[int | None, dict[str, float]] = {}
+    outputs: dict[int | None, dict[str, float | str]] = {}
     for year in years:
-        outputs[year] = {
-            k: float(np.asarray(v)) for k, v in case.outputs_at(case.base, year).items()
-        }
+        outputs[year] = {k: _scalar(v) for k, v in case.outputs_at(case.base, year).items()}
     return CaseSolution(case, outputs)
 
 
@@ -405,7 +477,15 @@ def sample_box(case: Case, samples: int, seed: int) -> dict[str, FloatArray]:
 
 
 def check_case(case: Case, samples: int = 1024, seed: int = 0) -> CheckResult:
-    """Verdict of every claim at the base values and its share of the box where it holds."""
+    """Verdict of every claim at the base values and its share of the box where it holds.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> check = check_case(load("china-turkmenistan-gas"), samples=64, seed=0)
+    >>> {r.claim.id: r.verdict for r in check.results}["diversification-pays-china"]
+    'holds'
+    """
     base = _Evaluator(case, case.base)
     box = _Evaluator(case, sample_box(case, samples, seed)) if samples > 0 else None
     results: list[ClaimResult] = []
@@ -419,7 +499,7 @@ def check_case(case: Case, samples: int = 1024, seed: int = 0) -> CheckResult:
             continue
         holds, numbers = _evaluate_test(claim.test, base)
         verdict = HOLDS if bool(np.all(holds)) else FAILS
-        details = {k: float(np.asarray(v)) for k, v in numbers.items()}
+        details = {k: _scalar(v) for k, v in numbers.items()}
         share = None
         if box is not None:
             box_holds, _ = _evaluate_test(claim.test, box)

@@ -225,9 +225,10 @@ def _reproduce(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"{'case':<26}{'claim':<42}{'verdict':<15}{'robustness':>10}")
+    width = max(len("claim"), *(len(row["id"]) for row in summary["claims"])) + 2
+    print(f"{'case':<24}{'claim':<{width}}{'verdict':<15}{'robustness':>10}")
     for row in summary["claims"]:
         share = "-" if row["robustness"] is None else f"{row['robustness']:.2f}"
-        print(f"{row['case']:<26}{row['id']:<42}{row['verdict']:<15}{share:>10}")
+        print(f"{row['case']:<24}{row['id']:<{width}}{row['verdict']:<15}{share:>10}")
     print(f"\nreports written to {summary['index']}")
     return 0

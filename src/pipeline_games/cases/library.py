@@ -25,12 +25,24 @@ def _data_dir() -> Path:
 
 
 def list_cases() -> list[str]:
-    """Names of the shipped cases, sorted."""
+    """Names of the shipped cases, sorted.
+
+    Examples
+    --------
+    >>> list_cases()
+    ['china-kazakhstan-oil', 'china-russia-gas', 'china-russia-oil', 'china-turkmenistan-gas']
+    """
     return sorted(path.stem for path in _data_dir().glob("*.toml"))
 
 
 def case_path(name: str) -> Path:
-    """The file of a shipped case, or ``name`` itself if it is a path to a ``.toml`` file."""
+    """The file of a shipped case, or ``name`` itself if it is a path to a ``.toml`` file.
+
+    Examples
+    --------
+    >>> case_path("china-russia-gas").name
+    'china-russia-gas.toml'
+    """
     candidate = Path(name)
     if candidate.suffix == ".toml" or candidate.exists():
         return candidate
@@ -44,5 +56,11 @@ def case_path(name: str) -> Path:
 
 
 def load(name: str | Path) -> Case:
-    """Load a shipped case by name, or a case file by path (``"my.toml"``)."""
+    """Load a shipped case by name, or a case file by path (``"my.toml"``).
+
+    Examples
+    --------
+    >>> load("china-turkmenistan-gas").dyad
+    ('China', 'Turkmenistan')
+    """
     return read_case_file(case_path(str(name)))

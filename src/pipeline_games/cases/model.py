@@ -51,6 +51,7 @@ UNITS = frozenset(
         "bbl/t",
         "%",
         "share",
+        "share of price",
         "year",
         "yr",
         "1/yr",
@@ -71,7 +72,15 @@ _TOP_KEYS = {"case", "parameters", "epochs", "model", "claims"}
 
 @dataclass(frozen=True)
 class Parameter:
-    """One sourced case parameter."""
+    """One sourced case parameter.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> p = load("china-russia-gas").parameters["china_value"]
+    >>> p.value, p.unit, (p.low, p.high), p.kind
+    (420.0, 'USD/kcm', (350.0, 550.0), 'assumption')
+    """
 
     name: str
     value: float
@@ -86,7 +95,15 @@ class Parameter:
 @dataclass(frozen=True)
 class Epoch:
     """A year in which outside options moved: ``changes`` maps a parameter to the parameter
-    whose value it takes from this year on."""
+    whose value it takes from this year on.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> epoch = load("china-russia-gas").epochs[1]
+    >>> epoch.year, dict(epoch.changes)
+    (2009, {'central_asia_volume': 'central_asia_volume_2009'})
+    """
 
     year: int
     label: str
@@ -96,7 +113,15 @@ class Epoch:
 
 @dataclass(frozen=True)
 class Claim:
-    """A conclusion of the source as a structured test (see :mod:`.claims`)."""
+    """A conclusion of the source as a structured test (see :mod:`.claims`).
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> claim = load("china-russia-oil").claims[0]
+    >>> claim.id, dict(claim.test)["type"]
+    ('regime', 'label')
+    """
 
     id: str
     statement: str
@@ -111,6 +136,15 @@ class Case:
 
     Besides solving and checking (:meth:`solve`, :meth:`check`), a case is a sweep
     target: :attr:`parameter_names`, :attr:`bounds`, :attr:`base` and :meth:`evaluate`.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-russia-oil")
+    >>> case.years, case.adapters[:2]
+    ((2004, 2006, 2009, 2013), ('bargaining', 'regime'))
+    >>> case.solve().outputs[2009]["route_outcome"]
+    'China branch with loan'
     """
 
     name: str
@@ -164,12 +198,23 @@ class Case:
                 current[target] = values[source]
         return current
 
+    def source_parameter(self, name: str, year: int | None) -> str:
+        """The parameter whose value ``name`` takes in ``year`` (epoch changes applied).
+
+        Examples
+        --------
+        >>> from pipeline_games.cases import load
+        >>> load("china-russia-gas").source_parameter("central_asia_volume", 2014)
+        'central_asia_volume_2012'
+        """
+        return str(self.epoch_values({key: key for key in self.parameters}, year)[name])
+
     def outputs_at(
         self,
         values: Mapping[str, Any],
         year: int | None,
         bump: Mapping[str, Any] | None = None,
-    ) -> dict[str, FloatArray]:
+    ) -> dict[str, NDArray[Any]]:
         """Run every available adapter on the values in force in ``year``.
 
         ``bump`` adds increments to the values in force (after the epoch changes): the
@@ -178,26 +223,41 @@ class Case:
         current = self.epoch_values(values, year)
         for key, step in (bump or {}).items():
             current[key] = np.asarray(current[key], dtype=np.float64) + step
-        result: dict[str, FloatArray] = {}
+        result: dict[str, NDArray[Any]] = {}
         for name in self.adapters:
             available, _ = adapter_status(name)
             if not available:
                 continue
-            adapter = ADAPTERS[name]
-            args: dict[str, FloatArray] = {}
-            for arg in (*adapter.required, *adapter.optional):
-                target = self.mapping.get(name, {}).get(arg)
-                if target is None:
-                    args[arg] = np.asarray(adapter.defaults[arg], dtype=np.float64)
-                elif isinstance(target, str):
-                    args[arg] = np.asarray(current[target], dtype=np.float64)
-                else:
-                    args[arg] = np.asarray(target, dtype=np.float64)
-            assert adapter.function is not None
-            result.update(adapter.function(args))
+            function = ADAPTERS[name].function
+            assert function is not None
+            result.update(function(self.adapter_arguments(name, current)))
         return result
 
-    def evaluate(self, **arrays: Any) -> dict[str, FloatArray]:
+    def adapter_arguments(self, name: str, current: Mapping[str, Any]) -> dict[str, FloatArray]:
+        """Arguments of adapter ``name`` from parameter values ``current`` (already in force
+        for an epoch, see :meth:`epoch_values`): mapped parameters, numbers or defaults.
+
+        Examples
+        --------
+        >>> from pipeline_games.cases import load
+        >>> case = load("china-turkmenistan-gas")
+        >>> args = case.adapter_arguments("diversification", case.epoch_values(case.base, 2014))
+        >>> float(args["seller_outside_option"]), float(args["scale"])
+        (0.326, 1.0)
+        """
+        adapter = ADAPTERS[name]
+        args: dict[str, FloatArray] = {}
+        for arg in (*adapter.required, *adapter.optional):
+            target = self.mapping.get(name, {}).get(arg)
+            if target is None:
+                args[arg] = np.asarray(adapter.defaults[arg], dtype=np.float64)
+            elif isinstance(target, str):
+                args[arg] = np.asarray(current[target], dtype=np.float64)
+            else:
+                args[arg] = np.asarray(target, dtype=np.float64)
+        return args
+
+    def evaluate(self, **arrays: Any) -> dict[str, NDArray[Any]]:
         """Vectorized outputs for the sweep engine: ``<quantity>@<year>`` columns.
 
         Parameters not given keep their base values; the given arrays broadcast.
@@ -216,7 +276,7 @@ class Case:
                 raise CaseFileError(f"{self.path}: unknown parameter {key!r} passed to evaluate")
             values[key] = np.asarray(array, dtype=np.float64)
         shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
-        columns: dict[str, FloatArray] = {}
+        columns: dict[str, NDArray[Any]] = {}
         for year in self.years:
             for quantity, array in self.outputs_at(values, year).items():
                 columns[f"{quantity}@{year}"] = np.broadcast_to(array, shape)

@@ -171,8 +171,10 @@ class Allocation:
             ) from None
 
     def to_dict(self) -> dict[str, float]:
-        """Mapping player name -> payoff."""
-        return {name: float(value) for name, value in zip(self.players, self.values, strict=True)}
+        """Mapping player name -> payoff (LP round-off's negative zeros shown as 0.0)."""
+        return {
+            name: float(value) + 0.0 for name, value in zip(self.players, self.values, strict=True)
+        }
 
 
 @dataclass(frozen=True, eq=False)

@@ -67,10 +67,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, broadcast_named, stack_last
+from .._arrays import broadcast_named
 from .._roots import bisect_decreasing
-from ..bargaining import BargainingProblem, nash
-from .holdup import _check_primitives, _investment, _value
+from ._shared import at_share, bargained, check, checked, technology
 
 __all__ = [
     "DiversificationOutcome",
@@ -91,19 +90,17 @@ def _parameters(
     alpha: ArrayLike,
     unit_cost: ArrayLike,
     defensive_cost: ArrayLike,
-) -> dict[str, FloatArray]:
-    scale_array, alpha_array, cost_array = _check_primitives(scale, alpha, unit_cost)
-    return {
-        "buyer_weight": as_array(buyer_weight, "buyer_weight", low=0.0, high=1.0),
-        "scale": scale_array,
-        "alpha": alpha_array,
-        "unit_cost": cost_array,
-        "defensive_cost": as_array(defensive_cost, "defensive_cost", low=0.0),
+    **options: ArrayLike,
+) -> tuple[dict[str, FloatArray], dict[str, FloatArray], tuple[int, ...]]:
+    """The checked outside options, the checked model parameters, and their joint shape."""
+    technology_parameters = technology(scale, alpha, unit_cost)
+    p = {
+        "buyer_weight": check(buyer_weight, "buyer_weight"),
+        **technology_parameters,
+        "defensive_cost": check(defensive_cost, "defensive_cost"),
     }
-
-
-def _option(value: ArrayLike, name: str = "outside_option") -> FloatArray:
-    return as_array(value, name, low=0.0, high=1.0)
+    checked_options = checked(**options)
+    return checked_options, p, broadcast_named(**checked_options, **p)
 
 
 def _constant(p: Mapping[str, FloatArray]) -> FloatArray:
@@ -184,18 +181,16 @@ def _outcome(
     option: FloatArray, p: Mapping[str, FloatArray], shape: tuple[int, ...], method: str
 ) -> DiversificationOutcome:
     w = p["buyer_weight"]
-    theta = 1.0 - w * (1.0 - option)
-    investment = np.broadcast_to(_investment(theta, p["scale"], p["alpha"], p["unit_cost"]), shape)
-    value = _value(investment, p["scale"], p["alpha"])
-    # Ex-post split by the bargaining core: disagreement (0, o V), buyer weight w.
-    ex_post = nash(BargainingProblem.linear(value, (0.0, option * value)), weight=w).payoffs
+    chosen = at_share(1.0 - w * (1.0 - option), p, shape)
+    value = chosen.value
     defensive_loss = np.broadcast_to(p["defensive_cost"] * (1.0 - option), shape)
-    payoffs = stack_last(
-        ex_post[..., 0] - defensive_loss, ex_post[..., 1] - p["unit_cost"] * investment, shape
+    # Ex-post split by the bargaining core: disagreement (0, o V), buyer weight w.
+    payoffs = bargained(
+        value, (0.0, option * value), w, shape, buyer_cost=defensive_loss, seller_cost=chosen.cost
     )
     return DiversificationOutcome(
         outside_option=np.array(np.broadcast_to(option, shape)),
-        investment=np.array(investment),
+        investment=np.array(chosen.investment),
         value=value,
         payoffs=payoffs,
         quasi_rent=(1.0 - option) * value,
@@ -233,10 +228,10 @@ def diversification(
     >>> diversification([0.0, 0.5], buyer_weight=0.4, scale=2.0, alpha=0.5).payoffs[:, 0]
     array([0.48, 0.32])
     """
-    p = _parameters(buyer_weight, scale, alpha, unit_cost, defensive_cost)
-    option = _option(outside_option)
-    shape = broadcast_named(outside_option=option, **p)
-    return _outcome(option, p, shape, "diversification")
+    options, p, shape = _parameters(
+        buyer_weight, scale, alpha, unit_cost, defensive_cost, outside_option=outside_option
+    )
+    return _outcome(options["outside_option"], p, shape, "diversification")
 
 
 def buyer_payoff(
@@ -257,10 +252,10 @@ def buyer_payoff(
     >>> buyer_payoff([0.0, 0.5], buyer_weight=0.4, scale=2.0, alpha=0.5, defensive_cost=0.2)
     array([0.28, 0.22])
     """
-    p = _parameters(buyer_weight, scale, alpha, unit_cost, defensive_cost)
-    option = _option(outside_option)
-    broadcast_named(outside_option=option, **p)
-    return np.asarray(_buyer_payoff(option, p))
+    options, p, _ = _parameters(
+        buyer_weight, scale, alpha, unit_cost, defensive_cost, outside_option=outside_option
+    )
+    return np.asarray(_buyer_payoff(options["outside_option"], p))
 
 
 def marginal_diversification_gain(
@@ -281,10 +276,10 @@ def marginal_diversification_gain(
     >>> marginal_diversification_gain(0.0, buyer_weight=0.4, scale=2.0, alpha=0.5)
     array(-0.16)
     """
-    p = _parameters(buyer_weight, scale, alpha, unit_cost, defensive_cost)
-    option = _option(outside_option)
-    broadcast_named(outside_option=option, **p)
-    return np.asarray(_marginal(option, p))
+    options, p, _ = _parameters(
+        buyer_weight, scale, alpha, unit_cost, defensive_cost, outside_option=outside_option
+    )
+    return np.asarray(_marginal(options["outside_option"], p))
 
 
 def diversification_gain(
@@ -308,10 +303,18 @@ def diversification_gain(
     ...                      defensive_cost=0.2)
     array(-0.06)
     """
-    p = _parameters(buyer_weight, scale, alpha, unit_cost, defensive_cost)
-    start, end = _option(from_option, "from_option"), _option(to_option, "to_option")
-    broadcast_named(from_option=start, to_option=end, **p)
-    return np.asarray(_buyer_payoff(end, p) - _buyer_payoff(start, p))
+    options, p, _ = _parameters(
+        buyer_weight,
+        scale,
+        alpha,
+        unit_cost,
+        defensive_cost,
+        from_option=from_option,
+        to_option=to_option,
+    )
+    return np.asarray(
+        _buyer_payoff(options["to_option"], p) - _buyer_payoff(options["from_option"], p)
+    )
 
 
 def critical_defensive_cost(
@@ -336,10 +339,10 @@ def critical_defensive_cost(
     >>> critical_defensive_cost(0.0, buyer_weight=0.8, scale=2.0, alpha=0.5)  # w > 1 - alpha
     array(0.)
     """
-    p = _parameters(buyer_weight, scale, alpha, unit_cost, 0.0)
-    option = _option(outside_option)
-    broadcast_named(outside_option=option, **p)
-    return np.asarray(np.maximum(-_marginal(option, p), 0.0))
+    options, p, _ = _parameters(
+        buyer_weight, scale, alpha, unit_cost, 0.0, outside_option=outside_option
+    )
+    return np.asarray(np.maximum(-_marginal(options["outside_option"], p), 0.0))
 
 
 def buyer_optimal_outside_option(
@@ -362,15 +365,14 @@ def buyer_optimal_outside_option(
     Examples
     --------
     >>> out = buyer_optimal_outside_option(buyer_weight=0.8, alpha=0.5)  # D = 0
-    >>> float(out.outside_option)  # 1 - (1 - alpha) / w
+    >>> round(float(out.outside_option), 12)  # 1 - (1 - alpha) / w
     0.375
     >>> out = buyer_optimal_outside_option(buyer_weight=0.4, scale=2.0, alpha=0.5,
     ...                                    defensive_cost=0.2)
     >>> round(float(out.outside_option), 9), bool(abs(out.marginal_gain) < 1e-9)
     (0.0625, True)
     """
-    p = _parameters(buyer_weight, scale, alpha, unit_cost, defensive_cost)
-    shape = broadcast_named(**p)
+    _, p, shape = _parameters(buyer_weight, scale, alpha, unit_cost, defensive_cost)
     w, alpha_array = p["buyer_weight"], p["alpha"]
     # In x = 1 - o, the first-order condition w K h(x) = D has h decreasing on
     # [0, (1 - alpha) / w], where h >= 0; beyond it d u_B / d x <= -D <= 0.

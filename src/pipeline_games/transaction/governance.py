@@ -76,9 +76,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, broadcast_named, stack_last
-from ..bargaining import BargainingProblem, nash
-from .holdup import _check_primitives, _investment, _value
+from .._arrays import broadcast_named, stack_last
+from ._shared import AtShare, at_share, bargained, checked, technology
 
 __all__ = [
     "GOVERNANCE_FORMS",
@@ -195,32 +194,19 @@ class GovernanceChoice:
         return np.take_along_axis(self.surplus, self.best[..., None], axis=-1)[..., 0]
 
 
-# -- shared validation -------------------------------------------------------------------
-def _common(
+# -- shared validation and formulas ------------------------------------------------------
+def _parameters(
     specificity: ArrayLike,
     buyer_weight: ArrayLike,
     scale: ArrayLike,
     alpha: ArrayLike,
     unit_cost: ArrayLike,
+    **form: ArrayLike,
 ) -> dict[str, FloatArray]:
-    scale_array, alpha_array, cost_array = _check_primitives(scale, alpha, unit_cost)
-    return {
-        "specificity": as_array(specificity, "specificity", low=0.0, high=1.0),
-        "buyer_weight": as_array(buyer_weight, "buyer_weight", low=0.0, high=1.0),
-        "scale": scale_array,
-        "alpha": alpha_array,
-        "unit_cost": cost_array,
-    }
-
-
-def _cost(value: ArrayLike, name: str) -> FloatArray:
-    return as_array(value, name, low=0.0)
-
-
-def _surplus_at(theta: ArrayLike, p: Mapping[str, FloatArray]) -> tuple[FloatArray, FloatArray]:
-    """Investment and gross surplus ``V(k) - c k`` when the investor's marginal share is theta."""
-    investment = _investment(theta, p["scale"], p["alpha"], p["unit_cost"])
-    return investment, _value(investment, p["scale"], p["alpha"]) - p["unit_cost"] * investment
+    """The checked common parameters followed by the form's own, in the order given."""
+    technology_parameters = technology(scale, alpha, unit_cost)
+    common = checked(specificity=specificity, buyer_weight=buyer_weight)
+    return {**common, **technology_parameters, **checked(**form)}
 
 
 def _bearer(quasi_rent: FloatArray) -> NDArray[np.str_]:
@@ -232,21 +218,57 @@ def _spot_theta(p: Mapping[str, FloatArray]) -> FloatArray:
     return 1.0 - p["buyer_weight"] * p["specificity"]
 
 
-def _contract_theta(p: Mapping[str, FloatArray], renegotiation: FloatArray) -> FloatArray:
-    return (1.0 - renegotiation) + renegotiation * _spot_theta(p)
+# Each form's investment and joint surplus net of its own costs; ``p`` holds its parameters.
+def _spot_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
+    chosen = at_share(_spot_theta(p), p)
+    return chosen, chosen.surplus
 
 
-def _venture_theta(p: Mapping[str, FloatArray], equity: FloatArray) -> FloatArray:
-    s, w = p["specificity"], p["buyer_weight"]
-    return (1.0 - s) + s * np.minimum(w / equity, (1.0 - w) / (1.0 - equity))
+def _contract_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
+    renegotiation = p["renegotiation_probability"]
+    chosen = at_share((1.0 - renegotiation) + renegotiation * _spot_theta(p), p)
+    return chosen, chosen.surplus - p["enforcement_cost"]
+
+
+def _venture_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
+    s, w, equity = p["specificity"], p["buyer_weight"], p["buyer_equity"]
+    chosen = at_share((1.0 - s) + s * np.minimum(w / equity, (1.0 - w) / (1.0 - equity)), p)
+    return chosen, chosen.surplus - p["venture_cost"]
+
+
+def _loan_terms(
+    p: Mapping[str, FloatArray],
+) -> tuple[AtShare, FloatArray, FloatArray, NDArray[np.bool_], FloatArray]:
+    """The loan's investment and surplus, the repayment owed (on ``L = c k``), whether the
+    seller defaults, and the penalty it then loses."""
+    chosen = at_share(1.0, p)
+    repayment = (1.0 + p["interest_rate"]) * chosen.cost
+    defaults = repayment > p["default_penalty"]
+    lost = np.where(defaults, p["default_penalty"], 0.0)
+    return chosen, chosen.surplus - p["loan_cost"] - lost, repayment, defaults, lost
+
+
+def _loan_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
+    chosen, surplus, *_ = _loan_terms(p)
+    return chosen, surplus
+
+
+def _integration_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
+    chosen = at_share(1.0 - p["incentive_dilution"], p)
+    return chosen, chosen.surplus - p["bureaucratic_cost"]
+
+
+#: The surplus of each form, in the order of :data:`GOVERNANCE_FORMS`.
+_SURPLUS = (_spot_surplus, _contract_surplus, _venture_surplus, _loan_surplus, _integration_surplus)
 
 
 def _spot_payoffs(p: Mapping[str, FloatArray], shape: tuple[int, ...]) -> FloatArray:
+    # Closed form of spot()'s pg.nash split, kept for the transfer forms: through pg.nash they
+    # run 12-40% slower (its per-call checks) for a rounding-level difference.
     theta = _spot_theta(p)
-    investment, _ = _surplus_at(theta, p)
-    value = _value(investment, p["scale"], p["alpha"])
-    buyer = p["buyer_weight"] * p["specificity"] * value
-    seller = theta * value - p["unit_cost"] * investment
+    chosen = at_share(theta, p)
+    buyer = p["buyer_weight"] * p["specificity"] * chosen.value
+    seller = theta * chosen.value - chosen.cost
     return stack_last(buyer, seller, shape)
 
 
@@ -262,8 +284,25 @@ def _transfer_split(
     )
 
 
-def _shape(p: Mapping[str, ArrayLike]) -> tuple[int, ...]:
-    return broadcast_named(**p)
+def _outcome(
+    form: str,
+    p: Mapping[str, FloatArray],
+    shape: tuple[int, ...],
+    chosen: AtShare,
+    surplus: FloatArray,
+    payoffs: FloatArray,
+    quasi_rent: FloatArray,
+) -> GovernanceOutcome:
+    """The form's result, with its arrays broadcast to the parameters' shape."""
+    return GovernanceOutcome(
+        form=form,
+        surplus=np.array(np.broadcast_to(surplus, shape)),
+        payoffs=payoffs,
+        investment=np.array(np.broadcast_to(chosen.investment, shape)),
+        quasi_rent=quasi_rent,
+        quasi_rent_bearer=_bearer(quasi_rent),
+        parameters=p,
+    )
 
 
 # -- the forms -----------------------------------------------------------------------------
@@ -292,26 +331,15 @@ def spot(
     >>> float(out.investment), float(out.surplus)  # theta = 0.75: k = 0.75^2
     (0.5625, 0.9375)
     """
-    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
-    shape = _shape(p)
-    theta = _spot_theta(p)
-    investment, surplus = _surplus_at(theta, p)
-    value = _value(investment, p["scale"], p["alpha"])
-    outside = (1.0 - p["specificity"]) * value
-    ex_post = nash(BargainingProblem.linear(value, (0.0, outside)), weight=p["buyer_weight"])
-    payoffs = stack_last(
-        ex_post.payoffs[..., 0], ex_post.payoffs[..., 1] - p["unit_cost"] * investment, shape
+    p = _parameters(specificity, buyer_weight, scale, alpha, unit_cost)
+    shape = broadcast_named(**p)
+    chosen, surplus = _spot_surplus(p)
+    outside = (1.0 - p["specificity"]) * chosen.value
+    payoffs = bargained(
+        chosen.value, (0.0, outside), p["buyer_weight"], shape, seller_cost=chosen.cost
     )
-    quasi_rent = stack_last(0.0, p["specificity"] * value, shape)
-    return GovernanceOutcome(
-        form="spot",
-        surplus=np.array(np.broadcast_to(surplus, shape)),
-        payoffs=payoffs,
-        investment=np.array(np.broadcast_to(investment, shape)),
-        quasi_rent=quasi_rent,
-        quasi_rent_bearer=_bearer(quasi_rent),
-        parameters=p,
-    )
+    quasi_rent = stack_last(0.0, p["specificity"] * chosen.value, shape)
+    return _outcome("spot", p, shape, chosen, surplus, payoffs, quasi_rent)
 
 
 def long_term_contract(
@@ -342,23 +370,21 @@ def long_term_contract(
     >>> float(out.investment), float(out.surplus)  # first best
     (1.0, 1.0)
     """
-    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
-    r = as_array(renegotiation_probability, "renegotiation_probability", low=0.0, high=1.0)
-    cost = _cost(enforcement_cost, "enforcement_cost")
-    shape = _shape({**p, "renegotiation_probability": r, "enforcement_cost": cost})
-    investment, gross = _surplus_at(_contract_theta(p, r), p)
-    surplus = np.array(np.broadcast_to(gross - cost, shape))
-    value = _value(investment, p["scale"], p["alpha"])
-    quasi_rent = stack_last(0.0, r * p["specificity"] * value, shape)
-    return GovernanceOutcome(
-        form="long_term_contract",
-        surplus=surplus,
-        payoffs=_transfer_split(p, surplus, shape),
-        investment=np.array(np.broadcast_to(investment, shape)),
-        quasi_rent=quasi_rent,
-        quasi_rent_bearer=_bearer(quasi_rent),
-        parameters={**p, "renegotiation_probability": r, "enforcement_cost": cost},
+    p = _parameters(
+        specificity,
+        buyer_weight,
+        scale,
+        alpha,
+        unit_cost,
+        renegotiation_probability=renegotiation_probability,
+        enforcement_cost=enforcement_cost,
     )
+    shape = broadcast_named(**p)
+    chosen, surplus = _contract_surplus(p)
+    r = p["renegotiation_probability"]
+    quasi_rent = stack_last(0.0, r * p["specificity"] * chosen.value, shape)
+    payoffs = _transfer_split(p, surplus, shape)
+    return _outcome("long_term_contract", p, shape, chosen, surplus, payoffs, quasi_rent)
 
 
 def joint_venture(
@@ -389,37 +415,32 @@ def joint_venture(
     >>> float(out.investment), out.payoffs, str(out.quasi_rent_bearer)
     (1.0, array([0.5, 0.5]), 'both')
     """
-    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
-    equity = as_array(
-        buyer_equity, "buyer_equity", low=0.0, high=1.0, low_open=True, high_open=True
+    p = _parameters(
+        specificity,
+        buyer_weight,
+        scale,
+        alpha,
+        unit_cost,
+        buyer_equity=buyer_equity,
+        venture_cost=venture_cost,
     )
-    cost = _cost(venture_cost, "venture_cost")
-    shape = _shape({**p, "buyer_equity": equity, "venture_cost": cost})
-    investment, gross = _surplus_at(_venture_theta(p, equity), p)
-    value = _value(investment, p["scale"], p["alpha"])
+    shape = broadcast_named(**p)
+    chosen, surplus = _venture_surplus(p)
+    equity, value = p["buyer_equity"], chosen.value
     outside = (1.0 - p["specificity"]) * value
-    ex_post = nash(
-        BargainingProblem.linear(value, (equity * outside, (1.0 - equity) * outside)),
-        weight=p["buyer_weight"],
-    ).payoffs
-    total_cost = p["unit_cost"] * investment + cost
-    payoffs = stack_last(
-        ex_post[..., 0] - equity * total_cost,
-        ex_post[..., 1] - (1.0 - equity) * total_cost,
+    total_cost = chosen.cost + p["venture_cost"]
+    payoffs = bargained(
+        value,
+        (equity * outside, (1.0 - equity) * outside),
+        p["buyer_weight"],
         shape,
+        buyer_cost=equity * total_cost,
+        seller_cost=(1.0 - equity) * total_cost,
     )
     quasi_rent = stack_last(
         equity * p["specificity"] * value, (1.0 - equity) * p["specificity"] * value, shape
     )
-    return GovernanceOutcome(
-        form="joint_venture",
-        surplus=np.array(np.broadcast_to(gross - cost, shape)),
-        payoffs=payoffs,
-        investment=np.array(np.broadcast_to(investment, shape)),
-        quasi_rent=quasi_rent,
-        quasi_rent_bearer=_bearer(quasi_rent),
-        parameters={**p, "buyer_equity": equity, "venture_cost": cost},
-    )
+    return _outcome("joint_venture", p, shape, chosen, surplus, payoffs, quasi_rent)
 
 
 def prepayment_loan(
@@ -449,43 +470,32 @@ def prepayment_loan(
     Examples
     --------
     >>> out = prepayment_loan(1.0, 0.5, scale=2.0, alpha=0.5)
-    >>> float(out.investment), float(out.surplus), out.payoffs
-    (1.0, 1.0, array([0., 1.]))
+    >>> float(out.investment), float(out.surplus), out.payoffs  # buyer: 1 - 1 + 1; seller: 1 - 1
+    (1.0, 1.0, array([1., 0.]))
     >>> out = prepayment_loan(1.0, 0.5, interest_rate=0.1, default_penalty=1.0,
     ...                       scale=2.0, alpha=0.5)
-    >>> float(out.surplus), out.payoffs  # the seller defaults: the penalty is lost
-    (0.0, array([-0., 0.]))
+    >>> float(out.surplus), out.payoffs + 0.0  # the seller defaults: the penalty is lost
+    (0.0, array([0., 0.]))
     """
-    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
-    interest = _cost(interest_rate, "interest_rate")
-    penalty = as_array(default_penalty, "default_penalty", low=0.0, allow_inf=True)
-    cost = _cost(loan_cost, "loan_cost")
-    shape = _shape({**p, "interest_rate": interest, "default_penalty": penalty, "loan_cost": cost})
-    investment, gross = _surplus_at(1.0, p)
-    value = _value(investment, p["scale"], p["alpha"])
-    loan = p["unit_cost"] * investment
-    repayment = (1.0 + interest) * loan
-    defaults = repayment > penalty
+    p = _parameters(
+        specificity,
+        buyer_weight,
+        scale,
+        alpha,
+        unit_cost,
+        interest_rate=interest_rate,
+        default_penalty=default_penalty,
+        loan_cost=loan_cost,
+    )
+    shape = broadcast_named(**p)
+    chosen, surplus, repayment, defaults, lost = _loan_terms(p)
+    value, loan = chosen.value, chosen.cost
     received = np.where(defaults, 0.0, repayment)
-    lost = np.where(defaults, penalty, 0.0)
-    buyer = p["buyer_weight"] * p["specificity"] * value - loan + received - cost
+    buyer = p["buyer_weight"] * p["specificity"] * value - loan + received - p["loan_cost"]
     seller = (1.0 - p["buyer_weight"] * p["specificity"]) * value - received - lost
     payoffs = stack_last(buyer, seller, shape)
     quasi_rent = stack_last(repayment, p["specificity"] * value, shape)
-    return GovernanceOutcome(
-        form="prepayment_loan",
-        surplus=np.array(np.broadcast_to(gross - cost - lost, shape)),
-        payoffs=payoffs,
-        investment=np.array(np.broadcast_to(investment, shape)),
-        quasi_rent=quasi_rent,
-        quasi_rent_bearer=_bearer(quasi_rent),
-        parameters={
-            **p,
-            "interest_rate": interest,
-            "default_penalty": penalty,
-            "loan_cost": cost,
-        },
-    )
+    return _outcome("prepayment_loan", p, shape, chosen, surplus, payoffs, quasi_rent)
 
 
 def integration(
@@ -516,22 +526,19 @@ def integration(
     >>> float(out.surplus), str(out.quasi_rent_bearer)
     (0.9, 'none')
     """
-    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
-    cost = _cost(bureaucratic_cost, "bureaucratic_cost")
-    dilution = as_array(incentive_dilution, "incentive_dilution", low=0.0, high=1.0, high_open=True)
-    shape = _shape({**p, "bureaucratic_cost": cost, "incentive_dilution": dilution})
-    investment, gross = _surplus_at(1.0 - dilution, p)
-    surplus = np.array(np.broadcast_to(gross - cost, shape))
-    quasi_rent = np.zeros((*shape, 2))
-    return GovernanceOutcome(
-        form="integration",
-        surplus=surplus,
-        payoffs=_transfer_split(p, surplus, shape),
-        investment=np.array(np.broadcast_to(investment, shape)),
-        quasi_rent=quasi_rent,
-        quasi_rent_bearer=_bearer(quasi_rent),
-        parameters={**p, "bureaucratic_cost": cost, "incentive_dilution": dilution},
+    p = _parameters(
+        specificity,
+        buyer_weight,
+        scale,
+        alpha,
+        unit_cost,
+        bureaucratic_cost=bureaucratic_cost,
+        incentive_dilution=incentive_dilution,
     )
+    shape = broadcast_named(**p)
+    chosen, surplus = _integration_surplus(p)
+    payoffs = _transfer_split(p, surplus, shape)
+    return _outcome("integration", p, shape, chosen, surplus, payoffs, np.zeros((*shape, 2)))
 
 
 def best_governance(
@@ -578,40 +585,24 @@ def best_governance(
     >>> str(choice.labels()), choice.surplus.round(4)
     ('joint_venture', array([0.21  , 0.2284, 0.24  , 0.2   , 0.15  ]))
     """
-    p = _common(specificity, buyer_weight, scale, alpha, unit_cost)
-    extra = {
-        "renegotiation_probability": as_array(
-            renegotiation_probability, "renegotiation_probability", low=0.0, high=1.0
-        ),
-        "enforcement_cost": _cost(enforcement_cost, "enforcement_cost"),
-        "buyer_equity": as_array(
-            buyer_equity, "buyer_equity", low=0.0, high=1.0, low_open=True, high_open=True
-        ),
-        "venture_cost": _cost(venture_cost, "venture_cost"),
-        "interest_rate": _cost(interest_rate, "interest_rate"),
-        "default_penalty": as_array(default_penalty, "default_penalty", low=0.0, allow_inf=True),
-        "loan_cost": _cost(loan_cost, "loan_cost"),
-        "bureaucratic_cost": _cost(bureaucratic_cost, "bureaucratic_cost"),
-        "incentive_dilution": as_array(
-            incentive_dilution, "incentive_dilution", low=0.0, high=1.0, high_open=True
-        ),
-    }
-    shape = _shape({**p, **extra})
+    p = _parameters(
+        specificity,
+        buyer_weight,
+        scale,
+        alpha,
+        unit_cost,
+        renegotiation_probability=renegotiation_probability,
+        enforcement_cost=enforcement_cost,
+        buyer_equity=buyer_equity,
+        venture_cost=venture_cost,
+        interest_rate=interest_rate,
+        default_penalty=default_penalty,
+        loan_cost=loan_cost,
+        bureaucratic_cost=bureaucratic_cost,
+        incentive_dilution=incentive_dilution,
+    )
+    shape = broadcast_named(**p)
     surplus = np.empty((*shape, len(GOVERNANCE_FORMS)), dtype=np.float64)
-    surplus[..., 0] = _surplus_at(_spot_theta(p), p)[1]
-    contract_theta = _contract_theta(p, extra["renegotiation_probability"])
-    surplus[..., 1] = _surplus_at(contract_theta, p)[1] - extra["enforcement_cost"]
-    venture_theta = _venture_theta(p, extra["buyer_equity"])
-    surplus[..., 2] = _surplus_at(venture_theta, p)[1] - extra["venture_cost"]
-    first_best_investment, first_best = _surplus_at(1.0, p)
-    repayment = (1.0 + extra["interest_rate"]) * p["unit_cost"] * first_best_investment
-    default_loss = np.where(repayment > extra["default_penalty"], extra["default_penalty"], 0.0)
-    surplus[..., 3] = first_best - extra["loan_cost"] - default_loss
-    surplus[..., 4] = (
-        _surplus_at(1.0 - extra["incentive_dilution"], p)[1] - extra["bureaucratic_cost"]
-    )
-    return GovernanceChoice(
-        best=np.argmax(surplus, axis=-1),
-        surplus=surplus,
-        parameters={**p, **extra},
-    )
+    for index, form_surplus in enumerate(_SURPLUS):
+        surplus[..., index] = form_surplus(p)[1]
+    return GovernanceChoice(best=np.argmax(surplus, axis=-1), surplus=surplus, parameters=p)

@@ -51,44 +51,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, broadcast_named, stack_last
-from ..bargaining import BargainingProblem, nash
+from .._arrays import broadcast_named
 from ..errors import InvalidParameterError
+from ._shared import at_share, bargained, check, checked, investment, technology
 
 __all__ = ["HoldupResult", "holdup", "investment_for_share", "surplus_for_share"]
 
 FloatArray = NDArray[np.float64]
 
 INVESTORS = ("buyer", "seller")
-
-
-def _check_primitives(
-    scale: ArrayLike, alpha: ArrayLike, unit_cost: ArrayLike
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Validate the technology ``V(k) = scale k^alpha`` and the unit cost."""
-    return (
-        as_array(scale, "scale", low=0.0, low_open=True),
-        as_array(alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True),
-        as_array(unit_cost, "unit_cost", low=0.0, low_open=True),
-    )
-
-
-def _investment(
-    theta: ArrayLike, scale: ArrayLike, alpha: ArrayLike, unit_cost: ArrayLike
-) -> FloatArray:
-    """``argmax_k theta a k^alpha - c k = (alpha a theta / c)^(1 / (1 - alpha))`` (unchecked)."""
-    alpha_array = np.asarray(alpha, dtype=np.float64)
-    base = np.multiply(alpha_array, scale) * np.asarray(theta, dtype=np.float64)
-    with np.errstate(divide="ignore", over="ignore"):
-        return np.asarray(
-            (base / np.asarray(unit_cost, dtype=np.float64)) ** (1.0 / (1.0 - alpha_array)),
-            dtype=np.float64,
-        )
-
-
-def _value(investment: ArrayLike, scale: ArrayLike, alpha: ArrayLike) -> FloatArray:
-    """``V(k) = a k^alpha`` (unchecked)."""
-    return np.multiply(scale, np.power(investment, alpha))
 
 
 def investment_for_share(
@@ -116,9 +87,8 @@ def investment_for_share(
     >>> float(investment_for_share(0.5, scale=2.0, alpha=0.5))
     0.25
     """
-    scale_array, alpha_array, cost_array = _check_primitives(scale, alpha, unit_cost)
-    share_array = as_array(share, "share", low=0.0)
-    return _investment(share_array, scale_array, alpha_array, cost_array)
+    p = technology(scale, alpha, unit_cost)
+    return investment(check(share, "share"), p["scale"], p["alpha"], p["unit_cost"])
 
 
 def surplus_for_share(
@@ -136,10 +106,8 @@ def surplus_for_share(
     >>> float(surplus_for_share(0.5, scale=2.0, alpha=0.5))  # 2 * 0.5 - 0.25
     0.75
     """
-    scale_array, alpha_array, cost_array = _check_primitives(scale, alpha, unit_cost)
-    share_array = as_array(share, "share", low=0.0)
-    investment = _investment(share_array, scale_array, alpha_array, cost_array)
-    return _value(investment, scale_array, alpha_array) - cost_array * investment
+    p = technology(scale, alpha, unit_cost)
+    return at_share(check(share, "share"), p).surplus
 
 
 @dataclass(frozen=True, eq=False)
@@ -258,54 +226,43 @@ def holdup(
     """
     if investor not in INVESTORS:
         raise InvalidParameterError(f"investor must be 'buyer' or 'seller'; got {investor!r}")
-    specificity_array = as_array(specificity, "specificity", low=0.0, high=1.0)
-    weight_array = as_array(investor_weight, "investor_weight", low=0.0, high=1.0)
-    scale_array, alpha_array, cost_array = _check_primitives(scale, alpha, unit_cost)
-    shape = broadcast_named(
-        specificity=specificity_array,
-        investor_weight=weight_array,
-        scale=scale_array,
-        alpha=alpha_array,
-        unit_cost=cost_array,
+    p = checked(
+        specificity=specificity,
+        investor_weight=investor_weight,
+        scale=scale,
+        alpha=alpha,
+        unit_cost=unit_cost,
     )
-    theta = 1.0 - specificity_array * (1.0 - weight_array)
-    investment = np.broadcast_to(_investment(theta, scale_array, alpha_array, cost_array), shape)
-    first_best = np.broadcast_to(_investment(1.0, scale_array, alpha_array, cost_array), shape)
-    value = _value(investment, scale_array, alpha_array)
-    cost = cost_array * investment
-    joint_surplus = value - cost
-    first_best_surplus = _value(first_best, scale_array, alpha_array) - cost_array * first_best
+    shape = broadcast_named(**p)
+    weight = p["investor_weight"]
+    theta = 1.0 - p["specificity"] * (1.0 - weight)
+    chosen = at_share(theta, p, shape)
+    first_best = at_share(1.0, p, shape)
+    joint_surplus = chosen.surplus
     # Efficiency loss, computed without cancellation: W(k_FB) - W(k*) >= 0 by construction.
-    efficiency_loss = np.maximum(first_best_surplus - joint_surplus, 0.0)
-    quasi_rent = specificity_array * value
-    outside_value = value - quasi_rent
+    efficiency_loss = np.maximum(first_best.surplus - joint_surplus, 0.0)
+    quasi_rent = p["specificity"] * chosen.value
+    outside_value = chosen.value - quasi_rent
     # Ex-post Nash bargaining over V(k*), reusing the bargaining core; player 0 is the buyer.
     if investor == "seller":
-        problem = BargainingProblem.linear(value, disagreement=(0.0, outside_value))
-        ex_post = nash(problem, weight=1.0 - weight_array).payoffs
-        payoffs = stack_last(ex_post[..., 0], ex_post[..., 1] - cost, shape)
+        payoffs = bargained(
+            chosen.value, (0.0, outside_value), 1.0 - weight, shape, seller_cost=chosen.cost
+        )
     else:
-        problem = BargainingProblem.linear(value, disagreement=(outside_value, 0.0))
-        ex_post = nash(problem, weight=weight_array).payoffs
-        payoffs = stack_last(ex_post[..., 0] - cost, ex_post[..., 1], shape)
-    appropriated = (1.0 - weight_array) * quasi_rent
+        payoffs = bargained(
+            chosen.value, (outside_value, 0.0), weight, shape, buyer_cost=chosen.cost
+        )
+    appropriated = (1.0 - weight) * quasi_rent
     return HoldupResult(
-        investment=np.array(investment),
-        first_best_investment=np.array(first_best),
+        investment=np.array(chosen.investment),
+        first_best_investment=np.array(first_best.investment),
         joint_surplus=joint_surplus,
-        first_best_surplus=np.array(np.broadcast_to(first_best_surplus, shape)),
+        first_best_surplus=np.array(np.broadcast_to(first_best.surplus, shape)),
         efficiency_loss=efficiency_loss,
         payoffs=payoffs,
         quasi_rent=quasi_rent,
         appropriated=np.array(np.broadcast_to(appropriated, shape)),
         investor_share=np.array(np.broadcast_to(theta, shape)),
         investor=investor,
-        parameters={
-            "specificity": specificity_array,
-            "investor_weight": weight_array,
-            "scale": scale_array,
-            "alpha": alpha_array,
-            "unit_cost": cost_array,
-            "investor": investor,
-        },
+        parameters={**p, "investor": investor},
     )
