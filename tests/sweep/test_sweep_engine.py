@@ -37,7 +37,7 @@ def test_grid_inputs_match_meshgrid_and_outputs_match_closed_form():
     assert len(result) == 60
 
 
-@pytest.mark.parametrize("chunk_size", [1, 13, 10_000])
+@pytest.mark.parametrize("chunk_size", [1, 10, 13, 10_000])  # 10: blocks of 2 rows
 def test_rubinstein_grid_is_chunk_size_invariant(chunk_size):
     over = {"discount.0": (0.5, 0.95, 6), "outside_options.seller": (0.0, 0.8, 5)}
     result = pg.sweep("rubinstein", over=over, chunk_size=chunk_size, progress=False, surplus=1.0)

@@ -64,11 +64,11 @@ def test_corrupt_and_foreign_chunks_are_detected_and_recomputed(tmp_path):
     out, other = tmp_path / "run", tmp_path / "other"
     pg.sweep("nash", over=OVER, chunk_size=300, out=out, progress=False)
     pg.sweep("nash", over=OVER, chunk_size=300, out=other, progress=False, disagreement=(1, 2))
-    corrupt = bytearray((out / "chunk-000001.npz").read_bytes())
+    corrupt = bytearray((out / "chunk-000001.npys").read_bytes())
     corrupt[len(corrupt) // 2] ^= 0xFF
-    (out / "chunk-000001.npz").write_bytes(bytes(corrupt))
-    (out / "chunk-000002.npz").write_bytes((other / "chunk-000002.npz").read_bytes())
-    (out / "chunk-000003.npz").unlink()
+    (out / "chunk-000001.npys").write_bytes(bytes(corrupt))
+    (out / "chunk-000002.npys").write_bytes((other / "chunk-000002.npys").read_bytes())
+    (out / "chunk-000003.npys").unlink()
     with pytest.warns(pg.ChunkChecksumWarning, match="3 chunk file"):
         partial = pg.load_sweep(out)
     assert partial.chunks == (0,)
@@ -83,7 +83,7 @@ def test_corrupt_and_foreign_chunks_are_detected_and_recomputed(tmp_path):
 
 def test_reading_a_chunk_checks_its_checksum(tmp_path):
     result = pg.sweep("nash", over=OVER, chunk_size=300, out=tmp_path, progress=False)
-    (tmp_path / "chunk-000000.npz").write_bytes(b"not an npz")
+    (tmp_path / "chunk-000000.npys").write_bytes(b"not a chunk file")
     with pytest.raises(pg.PipelineGamesError, match="SHA-256"):
         _ = result["payoff_buyer"]
 
@@ -101,7 +101,7 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
     process = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(out)])
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
-        if out.exists() and len(list(out.glob("chunk-*.npz"))) >= 5:
+        if out.exists() and len(list(out.glob("chunk-*.npys"))) >= 5:
             break
         time.sleep(0.02)
     assert process.poll() is None, "the sweep finished (or died) before it could be killed"
@@ -109,7 +109,7 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
     process.wait()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is False
-    assert len(list(out.glob("chunk-*.npz"))) < 400
+    assert len(list(out.glob("chunk-*.npys"))) < 400
     resumed = pg.sweep(
         "rubinstein",
         over={"discount.0": (0.05, 0.95)},
@@ -124,7 +124,7 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
     )
     manifest = json.loads((out / "manifest.json").read_text())
     assert sorted(map(int, manifest["chunks"])) == list(range(400))
-    assert len(list(out.glob("chunk-*.npz"))) == 400
+    assert len(list(out.glob("chunk-*.npys"))) == 400
     assert not list(out.glob(".*.tmp"))
     uninterrupted = pg.sweep(
         "rubinstein",
@@ -239,7 +239,7 @@ def test_a_case_is_swept_by_name_resumably(tmp_path):
         assert low <= in_memory[parameter].min() <= in_memory[parameter].max() <= high
     out = tmp_path / "case"
     pg.sweep(name, samples=48, method="sobol", chunk_size=16, out=out, progress=False)
-    (out / "chunk-000001.npz").unlink()
+    (out / "chunk-000001.npys").unlink()
     with pytest.warns(pg.ChunkChecksumWarning):
         resumed = pg.sweep(
             name, samples=48, method="sobol", chunk_size=16, out=out, resume=True, progress=False

@@ -202,7 +202,11 @@ def register(subparsers: Any) -> None:
         "--method", choices=[m for m in SWEEP_METHODS if m != "grid"], default="sobol"
     )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        help=f"points per chunk (default about {DEFAULT_CHUNK_SIZE}, aligned to grid rows)",
+    )
     parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
     parser.add_argument("--executor", choices=EXECUTORS, default="serial")
     parser.add_argument("--workers", type=int, help="worker processes (default: CPU count)")

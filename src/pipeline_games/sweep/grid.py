@@ -105,6 +105,69 @@ class Grid:
             stride *= size
         return {name: columns[name] for name in self.names}
 
+    def aligned_chunk_size(self, limit: int) -> int:
+        """The largest multiple of a trailing block of the grid that is at most ``limit``.
+
+        With ``m`` the product of the trailing axes' lengths that is largest but still at
+        most ``limit`` (``1`` if even the last axis is longer), chunks of
+        ``(limit // m) * m`` points cover whole rows of the grid, so that :meth:`block` can
+        hand them to a solver as broadcastable blocks.
+
+        Examples
+        --------
+        >>> grid = Grid(("a", "b"), (np.zeros(1000), np.zeros(300)))
+        >>> grid.aligned_chunk_size(1000), grid.aligned_chunk_size(10**6)
+        (900, 900000)
+        """
+        row = 1
+        for length in reversed(self.shape):
+            if row * length > limit:
+                break
+            row *= length
+        return max(1, (limit // row) * row)
+
+    def block(self, start: int, stop: int) -> dict[str, FloatArray] | None:
+        """Inputs of points ``start .. stop - 1`` as broadcastable blocks, or ``None``.
+
+        When the range covers whole rows of the trailing axes ``k, k+1, ...`` (``start`` and
+        ``stop - start`` are multiples of the product ``m`` of their lengths), the points
+        form a block of shape ``(rows, n_k, n_{k+1}, ...)`` in C order: the leading axes'
+        values become ``(rows, 1, ...)`` columns and each trailing axis its own values,
+        shaped to broadcast. Nothing of size ``stop - start`` is materialized. The largest
+        such block is used; ``None`` when not even the last axis is covered whole.
+
+        Examples
+        --------
+        >>> grid = Grid(("surplus", "weight"), (np.array([1.0, 2.0]), np.array([0.2, 0.5, 0.8])))
+        >>> block = grid.block(0, 6)
+        >>> block["surplus"].shape, block["weight"].shape
+        ((1, 2, 1), (1, 1, 3))
+        >>> grid.block(3, 6)["surplus"].shape, grid.block(2, 5) is None
+        ((1, 1), True)
+        """
+        length = stop - start
+        row, first_trailing = 1, len(self.axes)
+        for position in range(len(self.axes) - 1, -1, -1):
+            wider = row * len(self.axes[position])
+            if start % wider or length % wider:
+                break
+            row, first_trailing = wider, position
+        if first_trailing == len(self.axes):
+            return None
+        rows = length // row
+        n_trailing = len(self.axes) - first_trailing
+        leading = Grid(self.names[:first_trailing], self.axes[:first_trailing])
+        inputs: dict[str, FloatArray] = {}
+        if first_trailing:
+            columns = leading.chunk(start // row, stop // row)
+            for name, column in columns.items():
+                inputs[name] = column.reshape((rows,) + (1,) * n_trailing)
+        for offset, position in enumerate(range(first_trailing, len(self.axes))):
+            shape = [1] * (1 + n_trailing)
+            shape[1 + offset] = len(self.axes[position])
+            inputs[self.names[position]] = self.axes[position].reshape(shape)
+        return {name: inputs[name] for name in self.names}
+
     def describe(self) -> dict[str, Any]:
         return {
             "method": "grid",

@@ -46,7 +46,11 @@ class SweepResult:
     entries
         Manifest entries of the finished chunks (directory-backed results).
     data
-        The columns of an in-memory sweep.
+        The stored arrays of an in-memory sweep (see ``layout``).
+    layout
+        Stored array name -> the columns it holds: a 1-D array is one column, an ``(n, k)``
+        array (such as ``payoffs``) holds ``k`` columns, exposed as views
+        (``payoffs[:, 0]``). Empty: every stored array is the column of the same name.
 
     Examples
     --------
@@ -68,6 +72,7 @@ class SweepResult:
     directory: Path | None = None
     entries: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     data: Mapping[str, NDArray[Any]] | None = None
+    layout: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def n_points(self) -> int:
@@ -104,14 +109,26 @@ class SweepResult:
         for index in self.chunks:
             start, stop = self._bounds(index)
             if self.data is not None:
-                stored = {key: value[start:stop] for key, value in self.data.items()}
+                stored = self._split({key: value[start:stop] for key, value in self.data.items()})
             else:
                 assert self.directory is not None
-                stored = read_chunk(self.directory, self.entries[index])
-                stored.pop("__chunk__", None)
+                arrays = read_chunk(self.directory, self.entries[index])
+                arrays.pop("__chunk__", None)
+                stored = self._split(arrays)
             if not self.space.stores_inputs:
                 stored = {**self.space.chunk(start, stop, index), **stored}
             yield start, stop, {name: stored[name] for name in self.names}
+
+    def _split(self, stored: Mapping[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
+        """Columns of stored arrays: ``(n, k)`` arrays split into ``k`` column views."""
+        columns: dict[str, NDArray[Any]] = {}
+        for name, array in stored.items():
+            names = self.layout.get(name, (name,))
+            if array.ndim == 1:
+                columns[names[0]] = array
+            else:
+                columns.update((column, array[:, k]) for k, column in enumerate(names))
+        return columns
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -129,7 +146,7 @@ class SweepResult:
     def columns(self) -> dict[str, NDArray[Any]]:
         """Every column, concatenated over the finished chunks (reads them all)."""
         if self.data is not None and self.complete:
-            stored = dict(self.data)
+            stored = self._split(self.data)
             if not self.space.stores_inputs:
                 stored.update(self.space.chunk(0, self.n_points, 0))
             return {name: stored[name] for name in self.names}

@@ -42,45 +42,86 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "EXECUTORS", "load_sweep", "sweep"]
 #: Points per chunk by default: 2**18, a few MB per chunk, big enough to amortize overhead.
 DEFAULT_CHUNK_SIZE = 1 << 18
 EXECUTORS = ("serial", "processes", "dask")
+#: Threads writing chunk files (checksum, write, fsync) while the serial executor computes
+#: the next chunk; at most one more chunk than this is held in memory at once.
+WRITER_THREADS = 2
 #: Seconds between manifest rewrites while a sweep runs (always rewritten at the end).
 MANIFEST_INTERVAL = 0.5
 
 
+def _evaluate(
+    target: Any,
+    space: Grid | Sample,
+    start: int,
+    stop: int,
+    columns: dict[str, NDArray[Any]] | None,
+) -> tuple[dict[str, NDArray[Any]], dict[str, tuple[str, ...]]]:
+    """Outputs of points ``start .. stop - 1`` as stored arrays, and the columns of each.
+
+    A target with ``evaluate_stored`` (a :class:`~pipeline_games.sweep.target.SolverTarget`)
+    gets a grid chunk as broadcastable blocks where the chunk covers whole grid rows, and
+    returns flat arrays, possibly with several columns (``payoffs``, ``(n, 2)``); any other
+    target gets 1-D input columns and returns 1-D output columns. ``columns`` are the
+    chunk's 1-D input columns when the caller needs them anyway (samples store them).
+    """
+    evaluate_stored = getattr(target, "evaluate_stored", None)
+    if evaluate_stored is None:
+        assert columns is not None
+        outputs = dict(target.evaluate(**columns))
+        return outputs, {name: (name,) for name in outputs}
+    if columns is None:
+        assert isinstance(space, Grid)  # samples always pass their columns
+        columns = space.block(start, stop) or space.chunk(start, stop)
+    outputs = evaluate_stored(**columns)
+    layout = target.stored_layout
+    return outputs, {name: tuple(layout[name]) for name in outputs}
+
+
 def _chunk_columns(
     target: Any, space: Grid | Sample, chunk_size: int, index: int
-) -> tuple[int, int, dict[str, NDArray[Any]], dict[str, str]]:
-    """Evaluate chunk ``index``: its bounds, the columns to store and the output dtypes."""
+) -> tuple[int, int, dict[str, NDArray[Any]], dict[str, Any]]:
+    """Evaluate chunk ``index``: its bounds, the arrays to store and their description."""
     start = index * chunk_size
     stop = min(start + chunk_size, space.n_points)
-    inputs = space.chunk(start, stop, index)
-    outputs = target.evaluate(**inputs)
-    for name, column in outputs.items():
-        if np.shape(column) != (stop - start,):
+    needs_columns = space.stores_inputs or not hasattr(target, "evaluate_stored")
+    inputs = space.chunk(start, stop, index) if needs_columns else None
+    stored, layout = _evaluate(target, space, start, stop, inputs)
+    dtypes: dict[str, str] = {}
+    for name, array in stored.items():
+        expected = (stop - start,) if len(layout[name]) == 1 else (stop - start, len(layout[name]))
+        if np.shape(array) != expected:
             raise SolverError(
-                f"target output {name!r} must be 1-D of length {stop - start} for this chunk; "
-                f"got shape {np.shape(column)}"
+                f"target output {name!r} must have shape {expected} for this chunk; "
+                f"got shape {np.shape(array)}"
             )
-    columns = {**inputs, **outputs} if space.stores_inputs else dict(outputs)
-    dtypes = {name: np.asarray(column).dtype.str for name, column in outputs.items()}
-    return start, stop, columns, dtypes
+        dtypes.update((column, np.asarray(array).dtype.str) for column in layout[name])
+    if space.stores_inputs:
+        assert inputs is not None
+        stored = {**inputs, **stored}
+        layout = {**{name: (name,) for name in inputs}, **layout}
+    return start, stop, stored, {"dtypes": dtypes, "layout": layout}
 
 
 def _store_chunk(
-    directory: str, index: int, start: int, stop: int, columns: Any, dtypes: dict[str, str]
+    directory: str,
+    index: int,
+    start: int,
+    stop: int,
+    stored: Mapping[str, NDArray[Any]],
+    description: dict[str, Any],
 ) -> tuple[int, Any]:
-    entry = write_chunk(Path(directory), index, start, stop, columns)
-    entry["dtypes"] = dtypes
-    return index, entry
+    entry = write_chunk(Path(directory), index, start, stop, stored)
+    return index, {**entry, **description}
 
 
 def _compute_chunk(
     target: Any, space: Grid | Sample, chunk_size: int, index: int, directory: str | None
 ) -> tuple[int, Any]:
-    """Compute chunk ``index``; write its file (``directory``) or return its columns."""
-    start, stop, columns, dtypes = _chunk_columns(target, space, chunk_size, index)
+    """Compute chunk ``index``; write its file (``directory``) or return its arrays."""
+    start, stop, stored, description = _chunk_columns(target, space, chunk_size, index)
     if directory is None:
-        return index, columns
-    return _store_chunk(directory, index, start, stop, columns, dtypes)
+        return index, (stored, description)
+    return _store_chunk(directory, index, start, stop, stored, description)
 
 
 def _serial(tasks: Iterable[int], job: tuple[Any, ...]) -> Iterator[tuple[int, Any]]:
@@ -90,13 +131,13 @@ def _serial(tasks: Iterable[int], job: tuple[Any, ...]) -> Iterator[tuple[int, A
             yield _compute_chunk(target, space, chunk_size, index, None)
         return
     # Overlap computing the next chunk with writing (checksum, fsync) the previous ones:
-    # hashing and file I/O release the GIL. At most three chunks are held at once.
-    with ThreadPoolExecutor(max_workers=2) as writers:
+    # hashing and file I/O release the GIL.
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writers:
         running: set[Future[tuple[int, Any]]] = set()
         for index in tasks:
             chunk = _chunk_columns(target, space, chunk_size, index)
             running.add(writers.submit(partial(_store_chunk, directory, index, *chunk)))
-            while len(running) >= 3:
+            while len(running) > WRITER_THREADS:
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield future.result()
@@ -131,18 +172,37 @@ def _processes(tasks: list[int], job: tuple[Any, ...], workers: int) -> Iterator
                     )
 
 
+def _local_cluster(workers: int) -> Any:
+    """A ``distributed.LocalCluster`` of ``workers`` single-threaded worker processes.
+
+    Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which also switches off
+    glibc's adaptive ``mmap`` threshold: every temporary array of 128 KiB or more (the
+    solvers' cache-sized blocks) is then ``mmap``-ed and unmapped again, and each use pays
+    fresh page faults. Measured here, that made a worker run the same chunk about 3x slower
+    than the driver. The sweep's workers keep glibc's defaults instead (their memory is
+    bounded by the chunk size anyway); the other pre-spawn settings are kept.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        return LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+
+
 def _dask(
     tasks: list[int], job: tuple[Any, ...], workers: int, address: Any
 ) -> Iterator[tuple[int, Any]]:
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
     except ImportError as exc:
         raise MissingExtraError("distributed", "dask", 'executor="dask"') from exc
     cluster = None
     if address is None:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        cluster = _local_cluster(workers)
         client = Client(cluster)
     elif isinstance(address, str):
         client = Client(address)
@@ -227,7 +287,7 @@ def sweep(
     samples: int | None = None,
     method: str = "grid",
     seed: int = 0,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     out: str | os.PathLike[str] | None = None,
     executor: str = "serial",
     resume: bool = False,
@@ -255,9 +315,12 @@ def sweep(
         from which every chunk's draws are derived.
     chunk_size
         Points per chunk: memory use is a few times ``chunk_size`` points per worker,
-        whatever the sweep's size.
+        whatever the sweep's size. Default: :data:`DEFAULT_CHUNK_SIZE`, rounded down for a
+        grid to whole rows of its trailing axes (see
+        :meth:`~pipeline_games.sweep.grid.Grid.aligned_chunk_size`), so that solver targets
+        receive each chunk as broadcastable blocks rather than repeated input columns.
     out
-        Directory to write ``manifest.json`` and one ``.npz`` file per chunk into
+        Directory to write ``manifest.json`` and one ``.npys`` file per chunk into
         (atomically). ``None`` keeps the results in memory.
     executor, workers, address
         ``"serial"``, ``"processes"`` (a process pool of ``workers``, default the CPU count)
@@ -295,18 +358,23 @@ def sweep(
         bounds=dict(resolved.bounds),
         canonical=_canonical_names(resolved),
     )
-    size = as_int(chunk_size, "chunk_size", low=1)
+    if chunk_size is not None:
+        size = as_int(chunk_size, "chunk_size", low=1)
+    elif isinstance(space, Grid):
+        size = space.aligned_chunk_size(DEFAULT_CHUNK_SIZE)
+    else:
+        size = DEFAULT_CHUNK_SIZE
     if executor not in EXECUTORS:
         raise InvalidParameterError(
             f"executor must be one of {', '.join(EXECUTORS)}; got {executor!r}"
         )
     n_workers = as_int(workers, "workers", low=1) if workers is not None else os.cpu_count() or 1
     n_chunks = -(-space.n_points // size)
-    description = _describe_target(resolved)
+    description_of_target = _describe_target(resolved)
     spec = json.loads(
         json.dumps(
             {
-                "target": description,
+                "target": description_of_target,
                 "space": space.describe(),
                 "chunk_size": size,
                 "n_points": space.n_points,
@@ -329,6 +397,9 @@ def sweep(
 
     data: dict[str, NDArray[Any]] | None = None
     output_names: list[str] = [name for name, _ in manifest.get("outputs", [])]
+    layout: dict[str, tuple[str, ...]] = {
+        name: tuple(columns) for name, columns in manifest.get("layout", {}).items()
+    }
     done_points = sum(min(size, space.n_points - index * size) for index in done)
     last_write = time.monotonic()
     with _progress_bar(space.n_points, done_points, progress) as bar:
@@ -336,23 +407,26 @@ def sweep(
             start = index * size
             stop = min(start + size, space.n_points)
             if directory is None:
+                stored, description = payload
                 if data is None:
                     data = {
-                        name: np.empty(space.n_points, dtype=np.asarray(column).dtype)
-                        for name, column in payload.items()
+                        name: np.empty((space.n_points, *array.shape[1:]), dtype=array.dtype)
+                        for name, array in stored.items()
                     }
-                    output_names = [name for name in payload if name not in space.names]
-                for name, column in payload.items():
-                    data[name][start:stop] = column
+                for name, array in stored.items():
+                    data[name][start:stop] = array
             else:
-                dtypes = payload.pop("dtypes")
-                if not output_names:
-                    output_names = list(dtypes)
-                    manifest["outputs"] = [[name, dtype] for name, dtype in dtypes.items()]
+                description = {key: payload.pop(key) for key in ("dtypes", "layout")}
                 manifest["chunks"][str(index)] = payload
-                if time.monotonic() - last_write > MANIFEST_INTERVAL:
-                    write_manifest(directory, manifest)
-                    last_write = time.monotonic()
+            if not output_names:
+                output_names = list(description["dtypes"])
+                layout = dict(description["layout"])
+                if directory is not None:
+                    manifest["outputs"] = [[n, d] for n, d in description["dtypes"].items()]
+                    manifest["layout"] = {name: list(cols) for name, cols in layout.items()}
+            if directory is not None and time.monotonic() - last_write > MANIFEST_INTERVAL:
+                write_manifest(directory, manifest)
+                last_write = time.monotonic()
             done.add(index)
             bar.update(stop - start)
     if directory is not None:
@@ -366,10 +440,11 @@ def sweep(
         output_names=tuple(output_names),
         chunk_size=size,
         chunks=tuple(sorted(done)),
-        target=description,
+        target=description_of_target,
         directory=directory,
         entries={int(key): entry for key, entry in manifest.get("chunks", {}).items()},
         data=data,
+        layout=layout,
     )
 
 
@@ -454,4 +529,5 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResult:
         target=spec["target"],
         directory=path,
         entries=entries,
+        layout={name: tuple(columns) for name, columns in manifest.get("layout", {}).items()},
     )

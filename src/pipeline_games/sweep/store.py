@@ -4,14 +4,20 @@ A sweep directory holds
 
 * ``manifest.json`` -- what was swept (target, space, chunking, column names and dtypes)
   and, for every finished chunk, its file name, row count and SHA-256;
-* ``chunk-000000.npz``, ``chunk-000001.npz``, ... -- one ``numpy`` ``.npz`` archive per
-  chunk with the output columns (and, for samples, the input columns), plus a small
-  ``__chunk__`` array ``[index, start, stop]``.
+* ``chunk-000000.npys``, ``chunk-000001.npys``, ... -- one file per chunk: a sequence of
+  uncompressed ``.npy`` records (NPY format 1.0, as ``numpy.save`` writes them, one after
+  the other). The first record holds the names of the others: ``__chunk__`` (``[index,
+  start, stop]``), then the stored arrays (outputs such as an ``(n, 2)`` ``payoffs``
+  array, and for samples the input columns). Each record can be read with
+  ``numpy.lib.format.read_array`` from an open file, in order.
 
-Every file is written to a temporary name in the same directory, flushed and ``fsync``-ed,
-then renamed over its final name (``os.replace`` is atomic on POSIX and Windows), and the
-directory is ``fsync``-ed, so a crash leaves either the old file or the new one, never a
-torn one. Workers write chunk files; only the driver writes the manifest. A chunk whose file
+The arrays go from the solver to the file without intermediate copies (no archive is built
+in memory); the SHA-256 is computed over the same buffers as they are written. Every file is
+written to a temporary name in the same directory, flushed and ``fsync``-ed, then renamed
+over its final name (``os.replace`` is atomic on POSIX and Windows), so a crash leaves
+either the old file or the new one, never a torn one. The directory itself is ``fsync``-ed
+when the manifest is written (which makes the renames of the chunks it lists durable), not
+after every chunk. Workers write chunk files; only the driver writes the manifest. A chunk whose file
 is missing, or whose bytes do not match the checksum in the manifest (corrupt, truncated or
 from another sweep), counts as not done: :func:`~pipeline_games.sweep.sweep` with
 ``resume=True`` recomputes it and :func:`load_sweep` leaves it out with a warning.
@@ -24,9 +30,10 @@ import hashlib
 import io
 import json
 import os
+import struct
 import uuid
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +56,7 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
-FORMAT = "pipeline_games.sweep/1"
+FORMAT = "pipeline_games.sweep/2"
 
 
 class ChunkChecksumWarning(UserWarning):
@@ -62,9 +69,9 @@ def chunk_file_name(index: int) -> str:
     Examples
     --------
     >>> chunk_file_name(7)
-    'chunk-000007.npz'
+    'chunk-000007.npys'
     """
-    return f"chunk-{index:06d}.npz"
+    return f"chunk-{index:06d}.npys"
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -88,33 +95,76 @@ def atomic_write(path: Path, data: bytes | memoryview) -> None:
     ...     target.read_bytes()
     b'abc'
     """
-    path = Path(path)
+    _write_atomically(Path(path), [data])
+    _fsync_directory(Path(path).parent)
+
+
+def _write_atomically(path: Path, pieces: Iterable[bytes | memoryview]) -> str:
+    """Write ``pieces`` to a temporary file, fsync it, rename it to ``path``; return the
+    SHA-256 of the bytes written (computed over the same buffers, not re-read)."""
+    digest = hashlib.sha256()
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
         with open(temporary, "wb") as handle:
-            handle.write(data)
+            for piece in pieces:
+                digest.update(piece)  # releases the GIL on large buffers, like write
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     finally:
         if temporary.exists():
             temporary.unlink()
-    _fsync_directory(path.parent)
+    return digest.hexdigest()
+
+
+def _npy_pieces(array: NDArray[Any]) -> tuple[bytes, memoryview]:
+    """The NPY 1.0 header of ``array`` and its data as a byte view (no copy if contiguous)."""
+    array = np.ascontiguousarray(array)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
+    return header.getvalue(), array.reshape(-1).view(np.uint8).data
 
 
 def write_chunk(
     directory: Path, index: int, start: int, stop: int, columns: Mapping[str, NDArray[Any]]
 ) -> dict[str, Any]:
-    """Write one chunk file atomically; return its manifest entry (file, rows, sha256)."""
-    buffer = io.BytesIO()
-    arrays: dict[str, Any] = {"__chunk__": np.array([index, start, stop], dtype=np.int64)}
-    arrays.update(columns)
-    np.savez(buffer, **arrays)
-    data = buffer.getbuffer()
-    digest = hashlib.sha256(data).hexdigest()
+    """Write one chunk file atomically; return its manifest entry (file, rows, sha256).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     entry = write_chunk(Path(folder), 0, 0, 2, {"payoffs": np.ones((2, 2))})
+    ...     read_chunk(Path(folder), entry)["payoffs"]
+    array([[1., 1.],
+           [1., 1.]])
+    """
+    arrays: dict[str, NDArray[Any]] = {
+        "__chunk__": np.array([index, start, stop], dtype=np.int64),
+        **columns,
+    }
+    pieces: list[bytes | memoryview] = [*_npy_pieces(np.array(list(arrays)))]
+    for array in arrays.values():
+        pieces.extend(_npy_pieces(array))
     name = chunk_file_name(index)
-    atomic_write(Path(directory) / name, data)
+    digest = _write_atomically(Path(directory) / name, pieces)
     return {"file": name, "rows": stop - start, "sha256": digest}
+
+
+def _npy_records(buffer: bytearray) -> Iterator[NDArray[Any]]:
+    """The arrays of consecutive NPY records in ``buffer``, as views of it (no copy)."""
+    offset = 0
+    while offset < len(buffer):
+        (header_length,) = struct.unpack_from("<H", buffer, offset + 8)
+        end_of_header = offset + 10 + header_length
+        stream = io.BytesIO(bytes(buffer[offset:end_of_header]))
+        np.lib.format.read_magic(stream)
+        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+        count = int(np.prod(shape, dtype=np.int64))
+        array = np.frombuffer(buffer, dtype=dtype, count=count, offset=end_of_header)
+        yield array.reshape(shape, order="F" if fortran_order else "C")
+        offset = end_of_header + count * dtype.itemsize
 
 
 def _sha256_of(path: Path) -> str:
@@ -134,14 +184,21 @@ def read_chunk(directory: Path, entry: Mapping[str, Any]) -> dict[str, NDArray[A
         If the file is missing or its checksum does not match.
     """
     path = Path(directory) / entry["file"]
-    data = path.read_bytes() if path.exists() else None
+    data = None
+    if path.exists():
+        data = bytearray(path.stat().st_size)
+        with open(path, "rb", buffering=0) as handle:
+            view, done = memoryview(data), 0
+            while done < len(data) and (count := handle.readinto(view[done:])):
+                done += count
     if data is None or hashlib.sha256(data).hexdigest() != entry["sha256"]:
         raise PipelineGamesError(
             f"chunk file {path} is {'missing' if data is None else 'corrupt or foreign'} "
             "(SHA-256 does not match the manifest)"
         )
-    with np.load(io.BytesIO(data)) as archive:
-        return {key: archive[key] for key in archive.files}
+    records = _npy_records(data)
+    names = [str(name) for name in next(records)]
+    return dict(zip(names, records, strict=True))
 
 
 def write_manifest(directory: Path, manifest: Mapping[str, Any]) -> None:

@@ -222,8 +222,60 @@ class SolverTarget:
             "settings": {key: _plain(value) for key, value in sorted(self.settings.items())},
         }
 
+    @property
+    def stored_layout(self) -> dict[str, tuple[str, ...]]:
+        """The output columns held by each array of :meth:`evaluate_stored`.
+
+        Examples
+        --------
+        >>> import pipeline_games as pg
+        >>> pg.sweep_target("nash").stored_layout["payoffs"]
+        ('payoff_buyer', 'payoff_seller')
+        """
+        first, second = self.players
+        layout = {"payoffs": (f"payoff_{first}", f"payoff_{second}"), "agreement": ("agreement",)}
+        if self.solver == "rubinstein":
+            layout["binding"] = ("binding",)
+        return layout
+
     def evaluate(self, **arrays: NDArray[Any]) -> dict[str, NDArray[Any]]:
-        """Solve at the given parameter arrays (1-D, equal length); return output columns."""
+        """Solve at the given parameter arrays (broadcast together); return 1-D output columns.
+
+        The payoff columns are views of one ``(n, 2)`` array (see :meth:`evaluate_stored`).
+        """
+        stored = self.evaluate_stored(**arrays)
+        columns: dict[str, NDArray[Any]] = {}
+        for name, array in stored.items():
+            names = self.stored_layout[name]
+            if array.ndim == 1:
+                columns[names[0]] = array
+            else:
+                columns.update((column, array[:, k]) for k, column in enumerate(names))
+        return columns
+
+    def evaluate_stored(self, **arrays: NDArray[Any]) -> dict[str, NDArray[Any]]:
+        """Solve at broadcastable parameter arrays; return the arrays a sweep stores.
+
+        The inputs may be any arrays that broadcast together, such as the ``(rows, 1)`` and
+        ``(1, m)`` blocks of :meth:`~pipeline_games.sweep.grid.Grid.block`: the solver runs
+        on the broadcast shape without materializing the inputs. The outputs are flat, one
+        row per point in C order: ``payoffs`` of shape ``(n, 2)`` (the solver's own array,
+        not copied), ``agreement`` and, for ``rubinstein``, ``binding`` of shape ``(n,)``.
+        :attr:`stored_layout` names their columns.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pipeline_games as pg
+        >>> target = pg.sweep_target(pg.nash, disagreement=(10.0, 30.0))
+        >>> stored = target.evaluate_stored(surplus=np.array([[100.0], [200.0]]),
+        ...                                 weight=np.array([[0.5, 0.6]]))
+        >>> stored["payoffs"]
+        array([[ 40.,  60.],
+               [ 46.,  54.],
+               [ 90., 110.],
+               [106.,  94.]])
+        """
         values: dict[str, Any] = dict(self.fixed)
         for name, array in arrays.items():
             values[self.canonical(name)] = array
@@ -262,25 +314,24 @@ class SolverTarget:
             outcome = solver(problem, **kwargs)
         else:
             outcome = solver(problem)
-        length = max((np.size(array) for array in arrays.values()), default=1)
-        shape = (length,)
-        payoffs = outcome.payoffs
-        if payoffs.shape != (*shape, 2):
-            payoffs = np.broadcast_to(payoffs, (*shape, 2))
-        # Column views of the payoffs (strided): copied once, where the sweep stores them.
-        columns: dict[str, NDArray[Any]] = {
-            f"payoff_{players[0]}": payoffs[:, 0],
-            f"payoff_{players[1]}": payoffs[:, 1],
-            "agreement": _full(outcome.agreement, shape),
+        shape = np.broadcast_shapes(*(np.shape(array) for array in arrays.values()))
+        shape = shape if arrays else (1,)
+        size = int(np.prod(shape, dtype=np.int64))
+        # Flat views of the solver's arrays where they already have the full shape (no copy).
+        stored: dict[str, NDArray[Any]] = {
+            "payoffs": _full(outcome.payoffs, (*shape, 2)).reshape(size, 2),
+            "agreement": _full(outcome.agreement, shape).reshape(size),
         }
         if outcome.binding is not None:
-            columns["binding"] = _full(outcome.binding, shape)
-        return columns
+            stored["binding"] = _full(outcome.binding, shape).reshape(size)
+        return stored
 
 
 def _full(array: NDArray[Any], shape: tuple[int, ...]) -> NDArray[Any]:
-    """``array`` with ``shape``, copied only if it has to be broadcast."""
-    return array if array.shape == shape else np.broadcast_to(array, shape).copy()
+    """``array`` with ``shape``, C-contiguous; copied only if it has to be broadcast."""
+    if array.shape != shape:
+        array = np.broadcast_to(array, shape)
+    return np.ascontiguousarray(array)
 
 
 def _pair_default(pair: str, player: int, values: Mapping[str, Any]) -> Any:
