@@ -195,3 +195,15 @@ def test_progress_bar_silent_unless_asked(monkeypatch):
     pg.sweep("nash", over={"weight": (0, 1, 50)}, chunk_size=10, progress="always")
     assert "pt/s" in captured.getvalue()
     assert "50.0/50.0" in captured.getvalue()
+
+
+def test_grid_axis_list_is_values_and_tuple_is_a_range():
+    # A list (or array) lists the values, whatever its length: three surpluses here, not
+    # 68 points from 0 to 30.
+    listed = pg.sweep(pg.nash, over={"surplus": [0.0, 30.0, 68.0]}, progress=False)
+    np.testing.assert_array_equal(listed.to_pandas()["surplus"].to_numpy(), [0.0, 30.0, 68.0])
+    # A tuple is (low, high, n).
+    ranged = pg.sweep(pg.nash, over={"surplus": (0.0, 30.0, 4)}, progress=False)
+    np.testing.assert_allclose(ranged.to_pandas()["surplus"].to_numpy(), [0.0, 10.0, 20.0, 30.0])
+    with pytest.raises(pg.InvalidParameterError, match=r"tuple \(low, high, n\)"):
+        pg.sweep(pg.nash, over={"surplus": (0.0, 1.0)}, progress=False)

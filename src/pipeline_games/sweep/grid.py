@@ -270,7 +270,17 @@ def _rng_keyword(generator: np.random.Generator) -> dict[str, Any]:
 
 
 def _axis(name: str, spec: Any) -> FloatArray:
-    if isinstance(spec, tuple | list) and len(spec) == 3 and not isinstance(spec, np.ndarray):
+    """A grid axis: a tuple ``(low, high, n)`` is a range; a list or array lists the values.
+
+    The distinction is by type, never by length, so ``[0.0, 30.0, 68.0]`` is three values,
+    not 68 points from 0 to 30.
+    """
+    if isinstance(spec, tuple):
+        if len(spec) != 3:
+            raise InvalidParameterError(
+                f"grid range of {name} must be a tuple (low, high, n) or a list/array of "
+                f"values; got the tuple {spec!r}"
+            )
         low, high, count = spec
         count = as_int(count, f"number of points of {name}", low=1)
         low = float(as_array(low, f"low end of {name}"))
@@ -279,7 +289,8 @@ def _axis(name: str, spec: Any) -> FloatArray:
     values = as_array(spec, f"values of {name}")
     if values.ndim != 1:
         raise InvalidParameterError(
-            f"grid range of {name} must be (low, high, n) or a 1-D array of values; got {spec!r}"
+            f"grid range of {name} must be a tuple (low, high, n) or a 1-D list/array of values; "
+            f"got {spec!r}"
         )
     return values
 

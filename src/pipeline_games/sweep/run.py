@@ -305,7 +305,8 @@ def sweep(
         :func:`~pipeline_games.sweep.sweep_target`, a case (or case name), or any object
         with ``parameter_names``, ``bounds``, ``base`` and ``evaluate``.
     over
-        ``{name: (low, high, n)}`` (or ``{name: values}``) for a grid; ``{name: (low,
+        ``{name: (low, high, n)}`` (a tuple: a range) or ``{name: values}`` (a list or 1-D
+        array: those values) for a grid; ``{name: (low,
         high)}`` for samples (default: the target's ``bounds``). Names as in
         :mod:`pipeline_games.sweep.target` (``disagreement.0``, ``outside_options.seller``,
         ...) or as in the case file.
