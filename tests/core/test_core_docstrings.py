@@ -28,14 +28,7 @@ SUBPACKAGES = ("bargaining", "transaction", "coalition", "strategic", "cases", "
 
 #: ``module.qualname`` of public names still without an Examples section (to be added by
 #: the owners of ``pipeline_games.cases`` and ``pipeline_games.sweep``).
-MISSING_EXAMPLES = frozenset(
-    {
-        # pipeline_games.sweep
-        "pipeline_games.sweep.store.ChunkChecksumWarning",
-        "pipeline_games.sweep.sensitivity.SobolResult",
-        "pipeline_games.sweep.sensitivity.TornadoResult",
-    }
-)
+MISSING_EXAMPLES: frozenset[str] = frozenset()
 
 
 def _public_objects() -> Iterator[tuple[str, Any]]:

@@ -86,6 +86,13 @@ class TornadoResult:
         The output at the base point.
     output
         The output column analysed.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> swing = pg.tornado(pg.nash, over={"weight": (0.4, 0.6)}, surplus=100.0)
+    >>> swing.names, swing.at_low, swing.at_high  # the buyer's payoff is 100 w
+    (('weight',), array([40.]), array([60.]))
     """
 
     names: tuple[str, ...]
@@ -190,6 +197,13 @@ class SobolResult:
         Output column analysed.
     n_evaluations
         Number of target evaluations, ``N (k + 2)``.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> indices = pg.sobol_indices(pg.nash, over={"weight": (0, 1)}, samples=64, surplus=1.0)
+    >>> indices.names, bool(abs(indices.first[0] - 1.0) < 0.1)  # one input explains it all
+    (('weight',), True)
     """
 
     names: tuple[str, ...]

@@ -60,7 +60,20 @@ FORMAT = "pipeline_games.sweep/2"
 
 
 class ChunkChecksumWarning(UserWarning):
-    """A chunk file is missing or does not match its checksum; it is treated as not done."""
+    """A chunk file is missing or does not match its checksum; it is treated as not done.
+
+    :func:`~pipeline_games.load_sweep` issues it for each such chunk and leaves the chunk
+    out; ``resume=True`` recomputes it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("chunk 3 does not match its checksum", ChunkChecksumWarning)
+    >>> caught[0].category.__name__
+    'ChunkChecksumWarning'
+    """
 
 
 def chunk_file_name(index: int) -> str:
