@@ -200,3 +200,29 @@ def test_rubinstein_broadcasts_like_pointwise_calls():
             )
             np.testing.assert_allclose(outcome.payoffs[i, j], single.payoffs, rtol=1e-14)
             assert outcome.binding[i, j] == single.binding
+
+
+def test_linear_fast_path_matches_general_path_with_and_without_deals():
+    # The linear, buyer-first closed form (with its short cuts) against the general code path
+    # (bisection on a power frontier of exponent 1), on points where outside options fall
+    # below and above the impasse payoffs and where some points have no deal at all.
+    rng = np.random.default_rng(5)
+    n = 50_000
+    surplus = rng.uniform(10, 100, n)
+    for d in [(0.0, 0.0), (5.0, 8.0)]:
+        for w_scale in [0.3, 0.9]:
+            options = (rng.uniform(0, w_scale, n) * surplus, rng.uniform(0, w_scale, n) * surplus)
+            fast = pg.rubinstein(
+                pg.BargainingProblem.linear(surplus, d),
+                discount=(0.9, 0.8),
+                outside_options=options,
+            )
+            general = pg.rubinstein(
+                pg.BargainingProblem.power(surplus, d, exponent=1.0),
+                discount=(0.9, 0.8),
+                outside_options=options,
+            )
+            assert 0 < fast.agreement.mean() <= 1
+            np.testing.assert_array_equal(fast.agreement, general.agreement)
+            np.testing.assert_allclose(fast.payoffs, general.payoffs, rtol=1e-9, atol=1e-9)
+            np.testing.assert_array_equal(fast.binding, general.binding)

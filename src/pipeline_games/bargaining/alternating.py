@@ -407,6 +407,8 @@ def _linear_block_first_mover_0(
     free_intercept = (b_second * a_first - a_second / rate) / (1.0 - b_first * b_second)
     if free_intercept != 0.0:
         first += free_intercept  # x_free
+    agreement = None
+    all_opt_out = False  # does the first responder (player 1) opt out wherever there is no deal?
     if has_options:
         np.maximum(first, scratch, out=first)
         if rate == 1.0:
@@ -414,6 +416,12 @@ def _linear_block_first_mover_0(
         else:
             np.divide(w_second, rate, out=scratch)
             np.subtract(surplus, scratch, out=scratch)
+        # Gains from trade: rate (S - max(w0, e0)) > max(w1, e1). When no outside option is
+        # below its owner's impasse payoff (one cheap reduction each), this is cap > w0.
+        smallest_second = float(np.min(w_second))
+        all_opt_out = smallest_second > e_second
+        if float(np.min(w_first)) >= e_first and smallest_second >= e_second:
+            agreement = np.greater(scratch, w_first)
         second_binds = np.less(scratch, first)
         np.minimum(first, scratch, out=first)
         # Player 0's option binds when it beats the value of rejecting: a0 + b0 x.
@@ -421,29 +429,34 @@ def _linear_block_first_mover_0(
         if a_first != 0.0:
             scratch += a_first
         first_binds = np.greater(w_first, scratch)
-        np.left_shift(second_binds.view(np.int8), 1, out=binding)
+        bits = second_binds.view(np.int8)
+        np.add(bits, bits, out=binding)  # 2 where the seller's option binds
         binding |= first_binds.view(np.int8)
-    # Player 1 gets the rest of the frontier: rate (S - x).
-    second = np.subtract(surplus, first, out=scratch)
+    if agreement is None:
+        if has_options:
+            frontier_at_floor = np.subtract(surplus, np.maximum(w_first, e_first))
+            if rate != 1.0:
+                frontier_at_floor *= rate
+            agreement = np.greater(frontier_at_floor, np.maximum(w_second, e_second))
+        else:
+            agreement = np.greater(surplus, e_first + e_second / rate)
+    # Player 1 gets the rest of the frontier, rate (S - x), written straight into the output.
+    payoffs = np.empty((*shape, 2), dtype=np.float64)
+    second = payoffs[..., 1]
+    np.subtract(surplus, first, out=second)
     if rate != 1.0:
         second *= rate
-    # Gains from trade: rate (S - max(w0, e0)) > max(w1, e1).
-    if has_options:
-        frontier_at_floor = np.subtract(surplus, np.maximum(w_first, e_first))
-        if rate != 1.0:
-            frontier_at_floor *= rate
-        agreement = np.greater(frontier_at_floor, np.maximum(w_second, e_second))
-    else:
-        agreement = np.greater(surplus, e_first + e_second / rate)
     if not agreement.all():
         no_deal = ~agreement
-        opts_out = w_second > e_second  # the first responder (player 1) opts out
-        np.copyto(first, np.where(opts_out, w_first, e_first), where=no_deal)
-        np.copyto(second, np.where(opts_out, w_second, e_second), where=no_deal)
+        if all_opt_out:
+            np.copyto(first, w_first, where=no_deal)
+            np.copyto(second, w_second, where=no_deal)
+        else:
+            opts_out = w_second > e_second  # the first responder (player 1) opts out
+            np.copyto(first, np.where(opts_out, w_first, e_first), where=no_deal)
+            np.copyto(second, np.where(opts_out, w_second, e_second), where=no_deal)
         np.copyto(binding, 0, where=no_deal)
-    payoffs = np.empty((*shape, 2), dtype=np.float64)
     payoffs[..., 0] = first
-    payoffs[..., 1] = second
     return {"payoffs": payoffs, "agreement": agreement, "binding": binding}
 
 
