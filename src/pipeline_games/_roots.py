@@ -17,6 +17,9 @@ FloatArray = NDArray[np.float64]
 
 #: Relative tolerance on the root's location (a few ulps of float64).
 ROOT_RTOL = 4.0 * np.finfo(np.float64).eps
+#: A Newton step below this (relative) size ends the iteration: quadratic convergence makes
+#: the error after it of order its square, far below :data:`ROOT_RTOL`.
+NEWTON_QUADRATIC_STEP = 1e-9
 
 
 def bisect_decreasing(
@@ -82,7 +85,11 @@ def newton_bracketed(
     )
     x = np.clip(x, low, high)
     # Absolute tolerance from the initial bracket: a few ulps of the largest magnitude in it.
-    tolerance = ROOT_RTOL * np.maximum(1.0, np.maximum(np.abs(low), np.abs(high)))
+    scale = np.maximum(1.0, np.maximum(np.abs(low), np.abs(high)))
+    tolerance = ROOT_RTOL * scale
+    # A Newton step this small (relative to the bracket's magnitude) leaves an error of order
+    # its square: the updated point is accurate to float precision, no need to confirm it.
+    newton_done = NEWTON_QUADRATIC_STEP * scale
     for _ in range(max_iterations):
         value, slope = func_and_slope(x)
         np.copyto(low, x, where=value < 0.0)
@@ -93,9 +100,11 @@ def newton_bracketed(
         np.copyto(target, 0.5 * (low + high), where=~inside)
         step = np.abs(target - x)
         x = target
-        # Converged: a step of a few ulps, or a bracket a few ulps wide (near the root
-        # rounding can flip the sign of the function from one ulp to the next).
-        if np.all((step <= tolerance) | (high - low <= 4.0 * tolerance)):
+        # Converged: a small Newton step, a step of a few ulps, or a bracket a few ulps wide
+        # (near the root rounding can flip the sign of the function from one ulp to the next).
+        if np.all(
+            (inside & (step <= newton_done)) | (step <= tolerance) | (high - low <= 4 * tolerance)
+        ):
             return x
     raise SolverError(
         f"safeguarded Newton iteration did not converge in {max_iterations} iterations"

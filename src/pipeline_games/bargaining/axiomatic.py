@@ -126,16 +126,18 @@ def _nash_power_kernel(
     slope_weight = weight + (1.0 - weight) * exponent
     offset = (1.0 - weight) * exponent * room
     scale_exponent = scale * exponent
+    scale_slope_weight = scale * slope_weight
     start = np.clip(offset / slope_weight, t_min, room)
 
     def phi(t: FloatArray) -> tuple[FloatArray, FloatArray]:
+        # At t = 0 the slope is 0/0 = NaN: the safeguard then takes a bisection step.
         with np.errstate(divide="ignore", invalid="ignore"):
             t_pow = t**exponent
             bracket = slope_weight * t - offset
             value = scale * t_pow * bracket - weighted_d_second * t
             slope = (
-                scale_exponent * np.where(t > 0.0, t_pow / t, np.inf) * bracket
-                + scale * t_pow * slope_weight
+                scale_exponent * (t_pow / t) * bracket
+                + scale_slope_weight * t_pow
                 - weighted_d_second
             )
         return value, slope
