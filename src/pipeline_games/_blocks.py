@@ -31,11 +31,12 @@ def _row_blocks(shape: tuple[int, ...], block_elements: int) -> Iterator[slice]:
 
 
 def blockwise(
-    kernel: Callable[..., Mapping[str, NDArray[Any]]],
+    kernel: Callable[..., Mapping[str, NDArray[Any]] | None],
     shape: tuple[int, ...],
     arrays: Mapping[str, Any],
     *,
     block_elements: int = BLOCK_ELEMENTS,
+    outputs: Mapping[str, tuple[tuple[int, ...], Any]] | None = None,
 ) -> dict[str, NDArray[Any]]:
     """Evaluate ``kernel(block_shape, **arrays)`` block by block over ``shape``.
 
@@ -44,7 +45,9 @@ def blockwise(
     kernel
         Called as ``kernel(block_shape, **block_arrays)``; returns a dict of arrays whose
         leading dimensions are ``block_shape`` (trailing dimensions are kept, e.g. a final
-        axis of length 2 for payoff pairs).
+        axis of length 2 for payoff pairs). With ``outputs``, called as
+        ``kernel(block_shape, out, **block_arrays)`` instead, and must fill the arrays of
+        the dict ``out`` (views of the final outputs) in place.
     shape
         The broadcast shape of the whole evaluation.
     arrays
@@ -52,6 +55,9 @@ def blockwise(
         Anything that is not an ndarray is passed unchanged.
     block_elements
         Target number of elements per block.
+    outputs
+        ``{name: (trailing_shape, dtype)}``: allocate the outputs once and let the kernel
+        write its results straight into them, saving a copy of every output.
 
     Returns
     -------
@@ -67,27 +73,45 @@ def blockwise(
     ...                 block_elements=4)
     >>> out["total"][:, 0]
     array([1., 2., 3., 4., 5.])
+    >>> def in_place(block_shape, out, a):
+    ...     np.multiply(a, 2.0, out=out["double"])
+    >>> blockwise(in_place, (6,), {"a": np.arange(6.0)}, block_elements=4,
+    ...           outputs={"double": ((), np.float64)})["double"]
+    array([ 0.,  2.,  4.,  6.,  8., 10.])
     """
-    if len(shape) == 0 or prod(shape) <= block_elements:
-        return dict(kernel(shape, **arrays))
+    whole = len(shape) == 0 or prod(shape) <= block_elements
+    if outputs is not None:
+        results = {
+            name: np.empty((*shape, *trailing), dtype=dtype)
+            for name, (trailing, dtype) in outputs.items()
+        }
+        if whole:
+            kernel(shape, results, **arrays)
+            return results
+    elif whole:
+        return dict(kernel(shape, **arrays))  # type: ignore[arg-type]
     full = {
         name: (
             np.broadcast_to(value, shape) if isinstance(value, np.ndarray) and value.ndim else value
         )
         for name, value in arrays.items()
     }
-    outputs: dict[str, NDArray[Any]] = {}
+    assembled: dict[str, NDArray[Any]] = {}
     for rows in _row_blocks(shape, block_elements):
         block_shape = (rows.stop - rows.start, *shape[1:])
         block = {
             name: (value[rows] if isinstance(value, np.ndarray) and value.ndim else value)
             for name, value in full.items()
         }
+        if outputs is not None:
+            kernel(block_shape, {name: value[rows] for name, value in results.items()}, **block)
+            continue
         result = kernel(block_shape, **block)
+        assert result is not None
         for name, value in result.items():
-            if name not in outputs:
-                outputs[name] = np.empty(
+            if name not in assembled:
+                assembled[name] = np.empty(
                     (*shape, *value.shape[len(block_shape) :]), dtype=value.dtype
                 )
-            outputs[name][rows] = value
-    return outputs
+            assembled[name][rows] = value
+    return results if outputs is not None else assembled

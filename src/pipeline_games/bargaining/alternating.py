@@ -205,7 +205,32 @@ def rubinstein(
         else {f"frontier.{name}": value for name, value in frontier.arrays().items()}
     )
 
-    def kernel(block_shape: tuple[int, ...], **arrays: Any) -> dict[str, NDArray[Any]]:
+    fast_terms = _fast_path_terms(
+        frontier,
+        steps,
+        mover,
+        d_first,
+        d_second,
+        delta_first,
+        delta_second,
+        breakdown_array,
+        g_first,
+        g_second,
+    )
+    has_options = outside_options is not None
+
+    def kernel(block_shape: tuple[int, ...], out: dict[str, NDArray[Any]], **arrays: Any) -> None:
+        if fast_terms is not None:
+            _linear_block_first_mover_0(
+                arrays["frontier.surplus"],
+                arrays["w_first"],
+                arrays["w_second"],
+                fast_terms,
+                has_options,
+                block_shape,
+                out,
+            )
+            return
         block_frontier = (
             frontier
             if isinstance(frontier, PointsFrontier)
@@ -218,11 +243,12 @@ def rubinstein(
                 },
             )
         )
-        return _solve_block(
+        _solve_block(
             block_frontier,
             block_shape,
             mover,
             steps,
+            out,
             **{key: value for key, value in arrays.items() if not key.startswith("frontier.")},
         )
 
@@ -238,7 +264,9 @@ def rubinstein(
         "w_first": w_first,
         "w_second": w_second,
     }
-    return Outcome.from_blocks(blockwise(kernel, shape, arrays), problem, "rubinstein", parameters)
+    outputs = {"payoffs": ((2,), np.float64), "agreement": ((), np.bool_), "binding": ((), np.int8)}
+    result = blockwise(kernel, shape, arrays, outputs=outputs)
+    return Outcome.from_blocks(result, problem, "rubinstein", parameters)
 
 
 def _rejection_terms(
@@ -260,6 +288,7 @@ def _solve_block(
     shape: tuple[int, ...],
     mover: int,
     steps: int | None,
+    out: dict[str, NDArray[Any]],
     *,
     d_first: FloatArray,
     d_second: FloatArray,
@@ -270,25 +299,8 @@ def _solve_block(
     g_second: FloatArray,
     w_first: FloatArray,
     w_second: FloatArray,
-) -> dict[str, NDArray[Any]]:
-    """The equilibrium on one block of parameter points (see the module docstring)."""
-    if steps is None and isinstance(frontier, LinearFrontier) and mover == 0:
-        fast = _linear_block_first_mover_0(
-            frontier,
-            w_first is not _NO_OPTION,
-            shape,
-            d_first,
-            d_second,
-            delta_first,
-            delta_second,
-            breakdown,
-            g_first,
-            g_second,
-            w_first,
-            w_second,
-        )
-        if fast is not None:
-            return fast
+) -> None:
+    """The equilibrium on one block of parameter points, written into ``out``."""
     a_first, b_first, e_first = _rejection_terms(d_first, delta_first, breakdown, g_first)
     a_second, b_second, e_second = _rejection_terms(d_second, delta_second, breakdown, g_second)
     floor_first, floor_second = np.maximum(w_first, e_first), np.maximum(w_second, e_second)
@@ -344,7 +356,7 @@ def _solve_block(
             binding |= ((second_binds & agreement) * BINDING_OUTSIDE_1).astype(np.int8)
         first = x if mover == 0 else y
         second = frontier.value(first)
-    payoffs = np.empty((*shape, 2), dtype=np.float64)
+    payoffs = out["payoffs"]
     if np.all(agreement):
         payoffs[..., 0] = first
         payoffs[..., 1] = second
@@ -354,41 +366,57 @@ def _solve_block(
         opts_out = responder_w > responder_e
         payoffs[..., 0] = np.where(agreement, first, np.where(opts_out, w_first, e_first))
         payoffs[..., 1] = np.where(agreement, second, np.where(opts_out, w_second, e_second))
-    return {"payoffs": payoffs, "agreement": np.array(agreement), "binding": binding}
+    out["agreement"][...] = agreement
+    out["binding"][...] = binding
+
+
+def _fast_path_terms(
+    frontier: Frontier,
+    steps: int | None,
+    mover: int,
+    *scalars: FloatArray,
+) -> tuple[float, float, float, float, float, float, float] | None:
+    """``(rate, a0, b0, e0, a1, b1, e1)`` when the linear hot path applies, else ``None``.
+
+    It applies to an infinite horizon on a linear frontier with player 0 proposing first and
+    game parameters (``d``, discounts, breakdown, inside options, ``rate``) that are single
+    numbers; they are reduced to floats once per call, not once per block.
+    """
+    if steps is not None or mover != 0 or not isinstance(frontier, LinearFrontier):
+        return None
+    if any(np.ndim(item) for item in scalars) or np.ndim(frontier.rate):
+        return None
+    d_first, d_second, delta_first, delta_second, breakdown, g_first, g_second = scalars
+    a_first, b_first, e_first = _rejection_terms(d_first, delta_first, breakdown, g_first)
+    a_second, b_second, e_second = _rejection_terms(d_second, delta_second, breakdown, g_second)
+    return (
+        float(frontier.rate),
+        float(a_first),
+        float(b_first),
+        float(e_first),
+        float(a_second),
+        float(b_second),
+        float(e_second),
+    )
 
 
 def _linear_block_first_mover_0(
-    frontier: LinearFrontier,
-    has_options: bool,
-    shape: tuple[int, ...],
-    d_first: FloatArray,
-    d_second: FloatArray,
-    delta_first: FloatArray,
-    delta_second: FloatArray,
-    breakdown: FloatArray,
-    g_first: FloatArray,
-    g_second: FloatArray,
+    surplus: FloatArray,
     w_first: FloatArray,
     w_second: FloatArray,
-) -> dict[str, NDArray[Any]] | None:
+    terms: tuple[float, float, float, float, float, float, float],
+    has_options: bool,
+    shape: tuple[int, ...],
+    out: dict[str, NDArray[Any]],
+) -> None:
     """The hot path of large sweeps: linear frontier, player 0 first, scalar game parameters.
 
-    Same formulas as :func:`_proposal_linear`, evaluated with in-place operations into the
-    output arrays (about a dozen passes over a cache-sized block). Returns ``None`` when the
-    discount factors, breakdown probability, disagreement point or inside options vary per
-    point, leaving those cases to the general code.
+    Same formulas as :func:`_proposal_linear`, evaluated with in-place operations straight
+    into the output arrays ``out`` (about fifteen passes over a cache-sized block).
+    ``terms`` comes from :func:`_fast_path_terms`.
     """
-    scalars = (d_first, d_second, delta_first, delta_second, breakdown, g_first, g_second)
-    if any(np.ndim(item) for item in scalars) or np.ndim(frontier.rate):
-        return None
-    rate = float(frontier.rate)
-    a_first, b_first, e_first = (
-        float(x) for x in _rejection_terms(d_first, delta_first, breakdown, g_first)
-    )
-    a_second, b_second, e_second = (
-        float(x) for x in _rejection_terms(d_second, delta_second, breakdown, g_second)
-    )
-    surplus = np.broadcast_to(frontier.surplus, shape)
+    rate, a_first, b_first, e_first, a_second, b_second, e_second = terms
+    surplus = np.broadcast_to(surplus, shape)
     # Work in contiguous scratch arrays; the interleaved payoff array is written once at the end.
     first = np.empty(shape)
     scratch = np.empty(shape)
@@ -396,8 +424,9 @@ def _linear_block_first_mover_0(
     # the buyer's option L = T - a1 / rate + b1 w0 (see _proposal_linear). Constants that are
     # zero (no disagreement payoffs, the common case) are skipped, saving whole passes.
     np.multiply(surplus, 1.0 - b_second, out=first)  # T
-    # Without options nothing binds; with them every element is written below.
-    binding = np.empty(shape, dtype=np.int8) if has_options else np.zeros(shape, dtype=np.int8)
+    binding = out["binding"]
+    if not has_options:
+        binding.fill(0)  # without options nothing binds; with them every element is written
     if has_options:
         np.multiply(w_first, b_second, out=scratch)
         scratch += first
@@ -421,7 +450,7 @@ def _linear_block_first_mover_0(
         smallest_second = float(np.min(w_second))
         all_opt_out = smallest_second > e_second
         if float(np.min(w_first)) >= e_first and smallest_second >= e_second:
-            agreement = np.greater(scratch, w_first)
+            agreement = np.greater(scratch, w_first, out=out["agreement"])
         second_binds = np.less(scratch, first)
         np.minimum(first, scratch, out=first)
         # Player 0's option binds when it beats the value of rejecting: a0 + b0 x.
@@ -437,11 +466,13 @@ def _linear_block_first_mover_0(
             frontier_at_floor = np.subtract(surplus, np.maximum(w_first, e_first))
             if rate != 1.0:
                 frontier_at_floor *= rate
-            agreement = np.greater(frontier_at_floor, np.maximum(w_second, e_second))
+            agreement = np.greater(
+                frontier_at_floor, np.maximum(w_second, e_second), out=out["agreement"]
+            )
         else:
-            agreement = np.greater(surplus, e_first + e_second / rate)
+            agreement = np.greater(surplus, e_first + e_second / rate, out=out["agreement"])
     # Player 1 gets the rest of the frontier, rate (S - x), written straight into the output.
-    payoffs = np.empty((*shape, 2), dtype=np.float64)
+    payoffs = out["payoffs"]
     second = payoffs[..., 1]
     np.subtract(surplus, first, out=second)
     if rate != 1.0:
@@ -457,7 +488,6 @@ def _linear_block_first_mover_0(
             np.copyto(second, np.where(opts_out, w_second, e_second), where=no_deal)
         np.copyto(binding, 0, where=no_deal)
     payoffs[..., 0] = first
-    return {"payoffs": payoffs, "agreement": agreement, "binding": binding}
 
 
 def _proposal_linear(

@@ -17,7 +17,7 @@ Roth, A. E. (1979). *Axiomatic Models of Bargaining*. Springer (asymmetric Nash 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -61,12 +61,13 @@ def _outcome(
 # -- Nash -----------------------------------------------------------------------------------
 def _nash_linear_kernel(
     shape: tuple[int, ...],
+    out: dict[str, NDArray[Any]],
     surplus: FloatArray,
     rate: FloatArray,
     d_first: FloatArray,
     d_second: FloatArray,
     weight: FloatArray,
-) -> dict[str, NDArray[np.generic]]:
+) -> None:
     """Closed form on ``u1 = rate (S - u0)``: gains split ``weight : 1 - weight``.
 
     With ``G = S - d0 - d1 / rate`` (the gain from trade in player 0's units),
@@ -79,16 +80,15 @@ def _nash_linear_kernel(
         gain -= d_second
     else:
         gain -= d_second / rate
-    agreement = np.greater(gain, 0.0)
+    np.greater(gain, 0.0, out=out["agreement"])
     np.maximum(gain, 0.0, out=gain)
-    payoffs = np.empty((*shape, 2), dtype=np.float64)
+    payoffs = out["payoffs"]
     np.multiply(weight, gain, out=payoffs[..., 0])
     payoffs[..., 0] += d_first
     np.multiply(1.0 - weight, gain, out=payoffs[..., 1])
     if not unit_rate:
         payoffs[..., 1] *= rate
     payoffs[..., 1] += d_second
-    return {"payoffs": payoffs, "agreement": np.asarray(agreement)}
 
 
 def _nash_power_kernel(
@@ -236,18 +236,13 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     d_first, d_second = problem.disagreement
     shape = broadcast_named(problem=np.broadcast_to(False, problem.shape), weight=weight_array)
     frontier = problem.frontier
-    kernels: dict[type, Callable[..., dict[str, NDArray[np.generic]]]] = {
-        LinearFrontier: _nash_linear_kernel,
-        PowerFrontier: _nash_power_kernel,
-    }
-    if type(frontier) in kernels:
-        arrays = {
-            **frontier.arrays(),
-            "d_first": d_first,
-            "d_second": d_second,
-            "weight": weight_array,
-        }
-        result = blockwise(kernels[type(frontier)], shape, arrays)
+    arrays = {**frontier.arrays(), "d_first": d_first, "d_second": d_second, "weight": weight_array}
+    if isinstance(frontier, LinearFrontier):
+        outputs = {"payoffs": ((2,), np.float64), "agreement": ((), np.bool_)}
+        result = blockwise(_nash_linear_kernel, shape, arrays, outputs=outputs)
+        return Outcome.from_blocks(result, problem, "nash", {"weight": weight_array})
+    if isinstance(frontier, PowerFrontier):
+        result = blockwise(_nash_power_kernel, shape, arrays)
         return Outcome.from_blocks(result, problem, "nash", {"weight": weight_array})
     if isinstance(frontier, PointsFrontier):
         first, second, agreement = _nash_points(frontier, d_first, d_second, weight_array, shape)
