@@ -28,17 +28,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _timing import best_time
 
 import pipeline_games as pg
-
-
-def best_of(repeat: int, function) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def grid_arrays(over: dict) -> dict[str, np.ndarray]:
@@ -69,7 +61,7 @@ def disk_bandwidth(folder: Path, size: int, repeat: int) -> float:
             os.fsync(handle.fileno())
         path.unlink()
 
-    return size / best_of(repeat, write)
+    return size / best_time(write, repeat)
 
 
 def directory_bytes(folder: Path) -> int:
@@ -101,15 +93,15 @@ def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> N
     for label, (solver, over, fixed, direct) in cases.items():
         points = side * side
         arrays = grid_arrays(over)
-        direct_time = best_of(repeat, lambda direct=direct, arrays=arrays: direct(arrays))
+        direct_time = best_time(lambda direct=direct, arrays=arrays: direct(arrays), repeat)
         del arrays
         blocks = grid_blocks(over)
-        block_time = best_of(repeat, lambda direct=direct, blocks=blocks: direct(blocks))
-        sweep_time = best_of(
-            repeat,
+        block_time = best_time(lambda direct=direct, blocks=blocks: direct(blocks), repeat)
+        sweep_time = best_time(
             lambda solver=solver, over=over, fixed=fixed: pg.sweep(
                 solver, over=over, progress=False, **fixed
             ),
+            repeat,
         )
         print(f"\n{label}: {points:.3g} points")
         print(f"  direct, flat arrays    {points / direct_time:12.4g} pt/s")
@@ -126,7 +118,7 @@ def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> N
             written = directory_bytes(out)
             shutil.rmtree(out)
 
-        disk_time = best_of(repeat, to_disk)
+        disk_time = best_time(to_disk, repeat)
         print(f"  sweep, to disk         {points / disk_time:12.4g} pt/s")
         print(
             f"  bytes written          {written / 1e6:12.1f} MB ({written / points:.1f} B/pt), "
@@ -203,13 +195,13 @@ def dask_scaling(n: int, folder: Path, repeat: int) -> None:
                 )
                 shutil.rmtree(folder / f"dask{workers}")
 
-            times[workers] = best_of(repeat, run)
+            times[workers] = best_time(run, repeat)
 
     def serial_run() -> None:
         pg.sweep("nash", over=over, progress=False, out=folder / "s", **fixed)
         shutil.rmtree(folder / "s")
 
-    serial = best_of(repeat, serial_run)
+    serial = best_time(serial_run, repeat)
     points = 1000 * (n // 1000)
     print(f"\nnash on a power frontier (Newton per point), {points:.3g} points, to disk")
     print(f"  serial                 {points / serial:12.4g} pt/s")
