@@ -438,6 +438,7 @@ def _linear_block_first_mover_0(
         first += free_intercept  # x_free
     agreement = None
     all_opt_out = False  # does the first responder (player 1) opt out wherever there is no deal?
+    shortcut = False  # every option at least its owner's impasse payoff (see below)
     if has_options:
         np.maximum(first, scratch, out=first)
         if rate == 1.0:
@@ -451,6 +452,7 @@ def _linear_block_first_mover_0(
         all_opt_out = smallest_second > e_second
         if float(np.min(w_first)) >= e_first and smallest_second >= e_second:
             agreement = np.greater(scratch, w_first, out=out["agreement"])
+            shortcut = True
         second_binds = np.less(scratch, first)
         np.minimum(first, scratch, out=first)
         # Player 0's option binds when it beats the value of rejecting: a0 + b0 x.
@@ -471,9 +473,23 @@ def _linear_block_first_mover_0(
             )
         else:
             agreement = np.greater(surplus, e_first + e_second / rate, out=out["agreement"])
-    # Player 1 gets the rest of the frontier, rate (S - x), written straight into the output.
     payoffs = out["payoffs"]
     second = payoffs[..., 1]
+    if shortcut and all_opt_out:
+        # Fused no-deal outcome. Here agreement <=> cap > w0 with cap = S - w1 / rate. Where
+        # there is a deal, x >= min(cap, L) > w0 (L - w0 = (1 - b1)(S - w0 - e1 / rate) > 0)
+        # and rate (S - x) >= w1 (x <= cap); where there is none, x <= cap <= w0 and
+        # rate (S - w0) <= w1, and player 1 opts out: both get their options. So the payoffs
+        # are (max(x, w0), max(rate (S - max(x, w0)), w1)) everywhere: two passes, no mask.
+        np.maximum(first, w_first, out=payoffs[..., 0])
+        np.subtract(surplus, payoffs[..., 0], out=second)
+        if rate != 1.0:
+            second *= rate
+        if not agreement.all():
+            np.maximum(second, w_second, out=second)
+            binding *= agreement.view(np.int8)  # clear both bits where there is no deal
+        return
+    # Player 1 gets the rest of the frontier, rate (S - x), written straight into the output.
     np.subtract(surplus, first, out=second)
     if rate != 1.0:
         second *= rate

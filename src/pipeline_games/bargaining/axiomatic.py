@@ -158,10 +158,12 @@ def _nash_points(
 ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
     """Nash on a piecewise-linear frontier: the closed form on each segment, best segment wins.
 
-    On the segment's line ``u1 = alpha - beta u0`` the weighted Nash point is
-    ``u0 = d0 + w G`` with ``G = (alpha - d1) / beta - d0``; clipped to the segment (the
-    Nash product is log-concave along it) and to individual rationality. Vectorized over
-    (points x segments).
+    A segment from ``P`` to ``Q`` is ``P + lam (Q - P)`` with ``lam`` in ``[0, 1]``. The
+    weighted Nash product along it is log-concave in ``lam`` with its maximum where
+    ``w D0 (P1 + lam D1 - d1) + (1 - w) D1 (P0 + lam D0 - d0) = 0`` (``D = Q - P``), i.e.
+    ``lam = (w D0 (P1 - d1) + (1 - w) D1 (P0 - d0)) / (-D0 D1)``, clipped to the segment and
+    to individual rationality. Written in ``lam`` rather than in the segment's slope, so a
+    nearly vertical segment cannot overflow. Vectorized over (points x segments).
     """
     vertices = frontier.vertices
     d_first = np.broadcast_to(d_first, shape)[..., None]
@@ -171,17 +173,18 @@ def _nash_points(
     if len(vertices) == 1:
         point = vertices[0]
         return (np.full(shape, point[0]), np.full(shape, point[1]), agreement)
-    left, right = vertices[:-1], vertices[1:]
-    beta = (left[:, 1] - right[:, 1]) / (right[:, 0] - left[:, 0])  # > 0
-    alpha = left[:, 1] + beta * left[:, 0]
-    gain = (alpha - d_second) / beta - d_first
-    candidate = d_first + w * gain
-    low = np.maximum(left[:, 0], d_first)
-    high = np.minimum(right[:, 0], (alpha - d_second) / beta)
-    candidate = np.clip(candidate, low, np.maximum(high, low))
-    first = candidate
-    second = alpha - beta * candidate
-    with np.errstate(divide="ignore", invalid="ignore"):
+    start, step = vertices[:-1], vertices[1:] - vertices[:-1]  # step: (+, -) on the chain
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore", under="ignore"):
+        lam = (
+            w * step[:, 0] * (start[:, 1] - d_second)
+            + (1.0 - w) * step[:, 1] * (start[:, 0] - d_first)
+        ) / (-step[:, 0] * step[:, 1])
+        # Individually rational part of the segment: u0 >= d0 and u1 >= d1.
+        low = np.maximum((d_first - start[:, 0]) / step[:, 0], 0.0)
+        high = np.minimum((d_second - start[:, 1]) / step[:, 1], 1.0)
+        lam = np.clip(np.nan_to_num(lam, nan=0.5), low, np.maximum(high, low))
+        first = start[:, 0] + lam * step[:, 0]
+        second = start[:, 1] + lam * step[:, 1]
         log_product = w * np.log(first - d_first) + (1.0 - w) * np.log(second - d_second)
     log_product = np.where(np.isnan(log_product), -np.inf, log_product)
     best = np.argmax(log_product, axis=-1)[..., None]
