@@ -120,7 +120,7 @@ def test_short_periods_converge_to_weighted_nash_power_frontier():
 
 
 def test_inside_options_match_muthoo_closed_form():
-    # Muthoo (1999, ch. 5): x = g0 + (1 - delta1)(S - g0 - g1) / (1 - delta0 delta1).
+    # Muthoo (1999, ch. 6): x = g0 + (1 - delta1)(S - g0 - g1) / (1 - delta0 delta1).
     surplus, g0, g1, delta0, delta1 = 50.0, 5.0, 12.0, 0.9, 0.85
     outcome = pg.rubinstein(
         pg.BargainingProblem.linear(surplus), discount=(delta0, delta1), inside_options=(g0, g1)

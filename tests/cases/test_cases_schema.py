@@ -28,7 +28,12 @@ MUTATIONS = [
     ("value outside [low, high]", "value = 420.0", "value = 900.0", "parameters.china_value.value"),
     ("wrong type", "value = 420.0", 'value = "420"', "parameters.china_value.value"),
     ("unknown unit", 'unit = "1/yr"', 'unit = "furlongs"', "parameters.china_rate.unit"),
-    ("unknown kind", 'kind = "derived"', 'kind = "guessed"', "parameters.europe_netback.kind"),
+    (
+        "unknown kind",
+        'kind = "assumption"\nsource = "assumption, from Gazprom',
+        'kind = "guessed"\nsource = "assumption, from Gazprom',
+        "parameters.europe_netback.kind",
+    ),
     (
         "unknown solver",
         'adapters = ["bargaining", "regime"]',

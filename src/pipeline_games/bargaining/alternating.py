@@ -33,7 +33,7 @@ where ``f`` is the frontier. This nests the classical results:
 * ``p = 0``, ``g = 0``, linear frontier of size ``S``: Rubinstein's split
   ``x = S (1 - \delta_1) / (1 - \delta_0 \delta_1)`` (Rubinstein 1982);
 * inside options ``g`` with ``p = 0``: ``x = g_0 + (1 - \delta_1)(S - g_0 - g_1) /
-  (1 - \delta_0\delta_1)`` (Muthoo 1999, ch. 5);
+  (1 - \delta_0\delta_1)`` (Muthoo 1999, ch. 6, inside options);
 * breakdown risk with ``\delta \to 1``: as ``p \to 0`` the outcome tends to the symmetric Nash
   solution with disagreement point ``d`` (Binmore, Rubinstein and Wolinsky 1986); as
   ``p \to 1`` the first proposer gets everything above the responder's ``d`` (ultimatum);
@@ -59,7 +59,7 @@ economic modelling. *RAND Journal of Economics* 17(2), 176-188.
 Binmore, K., Shaked, A. and Sutton, J. (1989). An outside option experiment. *Quarterly
 Journal of Economics* 104(4), 753-770.
 Muthoo, A. (1999). *Bargaining Theory with Applications*. Cambridge University Press,
-chapters 3-5.
+chapters 3-6 (Rubinstein's model, breakdown risk, outside options, inside options).
 """
 
 from __future__ import annotations

@@ -560,7 +560,7 @@ def espo_route_parameters() -> dict[str, SourcedValue]:
             0.02,
             0.13,
             "share of price",
-            "reported",
+            "assumption",
             "range from the 2011 dispute: CNPC short-paid 2-3% and asked a 9-13% tariff "
             "coefficient (Helmer; Interfax 31 May 2011; CALIBRATION 2f); default an assumption",
         ),

@@ -434,12 +434,13 @@ def casebook_dyads() -> dict[str, DyadInputs]:
             seller_outside_option=SourcedValue(
                 0.326,
                 0.0,
-                0.47,
+                0.528,
                 share,
                 "derived",
                 f"10.5 / 32.2: Russian purchases ({CALIBRATION} sec. 2f) relative to the "
                 "volume sent to China; low 0 (Russian purchases at Gazprom's discretion and "
-                "declining, seed report ch. 3 sec. 3); high adds ~4.5 bcm/yr to Iran",
+                "declining, seed report ch. 3 sec. 3); high (11 + 6) / 32.2 with 11 bcm/yr to Russia "
+                "and ~6 bcm/yr to Iran, the same Iran assumption as seller_dependence",
             ),
             shared_assets=SourcedValue(
                 0.0,
