@@ -368,7 +368,7 @@ class CheckResult:
     >>> from pipeline_games.cases import load
     >>> check = load("china-russia-gas").check(samples=16, seed=1)
     >>> [r.claim.id for r in check.failed]
-    ['china-position-rose-2009']
+    ['china-position-rose-2009', 'price-2014-in-verified-range']
     """
 
     case: Case

@@ -79,7 +79,7 @@ class Parameter:
     >>> from pipeline_games.cases import load
     >>> p = load("china-russia-gas").parameters["china_value"]
     >>> p.value, p.unit, (p.low, p.high), p.kind
-    (420.0, 'USD/kcm', (350.0, 550.0), 'assumption')
+    (420.0, 'USD/kcm', (400.0, 550.0), 'assumption')
     """
 
     name: str
