@@ -226,3 +226,19 @@ def test_linear_fast_path_matches_general_path_with_and_without_deals():
             np.testing.assert_array_equal(fast.agreement, general.agreement)
             np.testing.assert_allclose(fast.payoffs, general.payoffs, rtol=1e-9, atol=1e-9)
             np.testing.assert_array_equal(fast.binding, general.binding)
+
+
+def test_huge_horizon_is_the_infinite_game_and_returns_at_once():
+    # Backward induction stops once a two-period cycle no longer moves the outcome; the
+    # answer for a horizon of 10^9 periods is the stationary one (and the parity is kept:
+    # two short horizons of each parity checked by hand).
+    line = pg.BargainingProblem.linear(1.0)
+    huge = pg.rubinstein(line, discount=(0.9, 0.8), horizon=10**9)
+    infinite = pg.rubinstein(line, discount=(0.9, 0.8))
+    np.testing.assert_allclose(huge.payoffs, infinite.payoffs, rtol=1e-12)
+    np.testing.assert_allclose(
+        pg.rubinstein(line, discount=(0.9, 0.8), horizon=2).payoffs, [0.2, 0.8]
+    )
+    np.testing.assert_allclose(
+        pg.rubinstein(line, discount=(0.9, 0.8), horizon=3).payoffs, [0.92, 0.08]
+    )

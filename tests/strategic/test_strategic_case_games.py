@@ -190,3 +190,20 @@ def test_case_tree_strategic_form_round_trips_through_gambit_and_keeps_the_spe(t
     # The backward-induction payoffs are the payoffs of some pure Nash equilibrium.
     nash = again.pure_equilibria(tol=1e-9)
     assert any(np.allclose(values, game.solution.payoffs) for values in nash.payoffs)
+
+
+@pytest.mark.parametrize(
+    ("solver", "name", "value"),
+    [
+        ("kazakhstan_sequential_investment", "hold_up_share", 2.0),
+        ("kazakhstan_sequential_investment", "hold_up_share", -1.0),
+        ("kazakhstan_sequential_investment", "stage1_cost", -0.5),
+        ("espo_route_choice", "kazakh_supply_share", 1.5),
+        ("espo_route_choice", "loan_rate", -0.01),
+    ],
+)
+def test_case_games_reject_values_their_units_do_not_allow(solver, name, value):
+    import pipeline_games.strategic as strategic
+
+    with pytest.raises(InvalidParameterError, match=name):
+        getattr(strategic, solver)(**{name: value})

@@ -595,12 +595,23 @@ def _finite_horizon(
         first = np.broadcast_to(np.maximum(w_first, d_first), shape).astype(np.float64)
         second = frontier.value(first)
     proposer = last_proposer
-    for _ in range(steps - 1):
+    one_back = two_back = None  # player 0's payoff one and two periods later in the game
+    tolerance = 4 * np.finfo(np.float64).eps
+    for step in range(1, steps):
         proposer = 1 - proposer
+        two_back, one_back = one_back, first
         if proposer == 0:  # player 1 responds; rejecting leads to the continuation
             second = np.maximum(w_second, a_second + b_second * second)
             first = frontier.inverse(second)
         else:
             first = np.maximum(w_first, a_first + b_first * first)
             second = frontier.value(first)
+        # The map over two periods is a contraction: once a two-period cycle no longer moves
+        # the outcome, every remaining cycle repeats it. Stop only when an even number of
+        # periods remains, so the first period's proposer is unchanged: exact for any horizon.
+        if two_back is not None and (steps - 1 - step) % 2 == 0:
+            with np.errstate(invalid="ignore"):
+                moved = np.abs(first - two_back)
+            if np.all(moved <= tolerance * np.maximum(1.0, np.abs(first))):
+                break
     return np.broadcast_to(first, shape), np.broadcast_to(second, shape)

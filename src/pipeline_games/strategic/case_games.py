@@ -183,8 +183,21 @@ def _resolve(
     values = {}
     for name, meta in defaults.items():
         raw = params.get(name, meta.value)
-        values[name] = as_array(raw, name)
+        values[name] = as_array(raw, name, **_VALID_BY_UNIT.get(meta.unit, {}))
     return values
+
+
+#: What a parameter's unit allows, whatever its plausible [low, high]: shares lie in [0, 1];
+#: money amounts, volumes, durations and rates are not negative. Prices and margins (USD/bbl)
+#: are left free: a margin can be negative.
+_VALID_BY_UNIT: dict[str, dict[str, float]] = {
+    "share": {"low": 0.0, "high": 1.0},
+    "share of price": {"low": 0.0, "high": 1.0},
+    "USD bn": {"low": 0.0},
+    "Mt/yr": {"low": 0.0},
+    "yr": {"low": 0.0},
+    "1/yr": {"low": 0.0},
+}
 
 
 def _annuity(rate: FloatArray, years: FloatArray) -> FloatArray:
