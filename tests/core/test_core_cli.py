@@ -75,3 +75,20 @@ def test_help_shows_examples():
     result = _run("solve", "--help")
     assert result.returncode == 0
     assert "pipeline-games solve nash" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["solve", "nash", "--set", "weight=abc"], "--set applies to a case"),
+        (["solve", "nash", "--epoch", "2009"], "--epoch applies to a case"),
+        (["solve", "nash", "--discount", "0.9", "0.9"], "--discount applies to rubinstein"),
+        (["solve", "egalitarian", "--weight", "0.3"], "--weight applies to nash"),
+        (["solve", "china-russia-gas", "--surplus", "5"], "--surplus applies to the bargaining"),
+    ],
+)
+def test_options_that_do_not_apply_are_refused(args, message):
+    # An option the target does not use must not be ignored silently.
+    result = _run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr

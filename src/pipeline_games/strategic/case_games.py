@@ -190,7 +190,7 @@ def _resolve(
 #: What a parameter's unit allows, whatever its plausible [low, high]: shares lie in [0, 1];
 #: money amounts, volumes, durations and rates are not negative. Prices and margins (USD/bbl)
 #: are left free: a margin can be negative.
-_VALID_BY_UNIT: dict[str, dict[str, float]] = {
+_VALID_BY_UNIT: dict[str, dict[str, Any]] = {
     "share": {"low": 0.0, "high": 1.0},
     "share of price": {"low": 0.0, "high": 1.0},
     "USD bn": {"low": 0.0},
