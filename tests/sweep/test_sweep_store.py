@@ -55,9 +55,20 @@ def test_existing_directory_needs_resume_and_same_settings(tmp_path):
             out=tmp_path,
             resume=True,
             progress=False,
-            surplus=5.0,
             disagreement=(1.0, 0.0),
         )
+
+
+def test_invalid_sweep_writes_nothing_and_fixed_and_swept_is_refused(tmp_path):
+    # Bad values fail before a folder or manifest exists, so the corrected run can start.
+    with pytest.raises(InvalidParameterError, match="weight must be in"):
+        pg.sweep("nash", over={"weight": (0.0, 2.0, 5)}, out=tmp_path / "run", progress=False)
+    assert not (tmp_path / "run").exists()
+    pg.sweep("nash", over={"weight": (0.0, 1.0, 5)}, out=tmp_path / "run", progress=False)
+    with pytest.raises(InvalidParameterError, match="both fixed"):
+        pg.sweep("nash", over={"weight": (0.0, 1.0, 5)}, weight=0.3, progress=False)
+    with pytest.raises(InvalidParameterError, match="needs out=DIR"):
+        pg.sweep("nash", over={"weight": (0.0, 1.0, 5)}, resume=True, progress=False)
 
 
 def test_corrupt_and_foreign_chunks_are_detected_and_recomputed(tmp_path):

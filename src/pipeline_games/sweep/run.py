@@ -280,6 +280,40 @@ def _canonical_names(target: Any) -> Any:
     return check
 
 
+def _check_not_fixed_and_swept(names: tuple[str, ...], fixed: Mapping[str, Any]) -> None:
+    """Refuse a parameter given both a fixed value and a range (one of them would be dropped).
+
+    A fixed pair may still supply the other half of a pair one half of which is swept
+    (``disagreement=(5, 0)`` with ``over={"disagreement.1": ...}``): that is by design.
+    """
+    for name in names:
+        if name in fixed:
+            raise InvalidParameterError(
+                f"{name} is both fixed ({name}={fixed[name]!r}) and swept (in over); "
+                "give it in one place only"
+            )
+
+
+def _probe(target: Any, space: Grid | Sample) -> None:
+    """Evaluate the target on a few points that use every swept value, before anything runs.
+
+    A grid probe cycles each axis through all its values (as many points as the longest
+    axis); a sample probe takes the two corners of the box. Bad values then fail here with
+    the solver's own message, before a folder or manifest is written.
+    """
+    if isinstance(space, Grid):
+        count = max(len(axis) for axis in space.axes)
+        probe = {
+            name: np.resize(axis, count) for name, axis in zip(space.names, space.axes, strict=True)
+        }
+    else:
+        probe = {
+            name: np.array([low, high])
+            for name, low, high in zip(space.names, space.lows, space.highs, strict=True)
+        }
+    target.evaluate(**probe)
+
+
 def sweep(
     target: Any,
     over: Mapping[str, Any] | None = None,
@@ -350,6 +384,8 @@ def sweep(
     >>> result["surplus"], result["payoff_buyer"]
     (array([  0.,   0.,  50.,  50., 100., 100.]), array([  0.,   0.,   0.,  50.,   0., 100.]))
     """
+    if resume and out is None:
+        raise InvalidParameterError("resume=True needs out=DIR: the folder of the sweep to resume")
     resolved = resolve_target(target, **fixed)
     space = make_space(
         over,
@@ -359,6 +395,8 @@ def sweep(
         bounds=dict(resolved.bounds),
         canonical=_canonical_names(resolved),
     )
+    _check_not_fixed_and_swept(space.names, fixed)
+    _probe(resolved, space)
     if chunk_size is not None:
         size = as_int(chunk_size, "chunk_size", low=1)
     elif isinstance(space, Grid):
