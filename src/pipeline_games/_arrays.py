@@ -138,6 +138,8 @@ def as_array(
     ...
     pipeline_games.errors.InvalidParameterError: surplus must be finite; got nan at index 1
     """
+    if value is None:
+        raise InvalidParameterError(f"{name} must be a number or an array of numbers; got None")
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:

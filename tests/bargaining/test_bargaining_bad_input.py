@@ -99,3 +99,26 @@ def test_multidimensional_index_is_reported():
         InvalidParameterError, match=r"surplus must be finite; got nan at index \(1, 2\)"
     ):
         pg.BargainingProblem.linear(surplus)
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda: pg.nash(5), "problem must be a BargainingProblem"),
+        (lambda: pg.rubinstein("x", discount=(0.9, 0.9)), "problem must be a BargainingProblem"),
+        (lambda: pg.egalitarian(None), "problem must be a BargainingProblem"),
+        (
+            lambda: pg.BargainingProblem.linear(None),
+            "surplus must be a number or an array of numbers; got None",
+        ),
+        (
+            lambda: pg.nash(LINE, weight=None),
+            "weight must be a number or an array of numbers; got None",
+        ),
+        (lambda: pg.BargainingProblem.linear(1.0, players="ab"), "players must be two names"),
+    ],
+)
+def test_wrong_types_get_a_named_error(call, fragment):
+    with pytest.raises(InvalidParameterError) as info:
+        call()
+    assert fragment in str(info.value)

@@ -164,3 +164,20 @@ def test_cases_reference_grammar_rejects_code():
             parse_reference(text)
     with pytest.raises(ValueError, match="expected"):
         parse_derivative("d price / d (stake)")
+
+
+def test_unreadable_case_paths_raise_case_file_errors(tmp_path):
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00 not text")
+    with pytest.raises(pg.CaseFileError, match="is a folder"):
+        pg.cases.load(str(tmp_path))
+    with pytest.raises(pg.CaseFileError, match="not a text file in UTF-8"):
+        pg.cases.load(str(binary))
+
+
+def test_check_validates_samples_and_seed():
+    case = pg.cases.load("china-russia-gas")
+    with pytest.raises(pg.InvalidParameterError, match="seed must be a whole number >= 0"):
+        case.check(samples=8, seed=-1)
+    with pytest.raises(pg.InvalidParameterError, match="samples must be a whole number >= 0"):
+        case.check(samples=-1)

@@ -165,3 +165,15 @@ def test_malformed_files_name_the_line(text, fragment):
 def test_write_rejects_unknown_version():
     with pytest.raises(InvalidParameterError, match="version must be"):
         write_nfg(NormalFormGame(np.eye(2)), version="table")
+
+
+def test_unreadable_nfg_inputs_raise_named_errors(tmp_path):
+    from pipeline_games.errors import CaseFileError, InvalidParameterError
+    from pipeline_games.strategic import parse_nfg, read_nfg
+
+    with pytest.raises(CaseFileError, match="cannot be read"):
+        read_nfg(tmp_path / "missing.nfg")
+    with pytest.raises(CaseFileError, match="cannot be read"):
+        read_nfg(tmp_path)
+    with pytest.raises(InvalidParameterError, match="as a str"):
+        parse_nfg(b"NFG 1 R")

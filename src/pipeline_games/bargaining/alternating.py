@@ -75,7 +75,7 @@ from .._blocks import blockwise
 from .._roots import bisect_decreasing
 from ..errors import InvalidParameterError
 from .outcome import BINDING_OUTSIDE_1, Outcome
-from .problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier
+from .problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier, check_problem
 
 __all__ = ["rubinstein"]
 
@@ -165,6 +165,7 @@ def rubinstein(
     >>> pg.rubinstein(problem, rates=(0.1, 0.3), period=1e-4).payoffs.round(4)  # -> Nash 0.75
     array([0.75, 0.25])
     """
+    problem = check_problem(problem)
     d_first, d_second = problem.disagreement
     delta_first, delta_second, discount_info = _discounts(discount, rates, period)
     breakdown_array = as_array(breakdown, "breakdown", low=0.0, high=1.0)

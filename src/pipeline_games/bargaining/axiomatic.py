@@ -26,7 +26,7 @@ from .._arrays import as_array, broadcast_named
 from .._blocks import blockwise
 from .._roots import bisect_decreasing, newton_bracketed
 from .outcome import Outcome
-from .problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier
+from .problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier, check_problem
 
 __all__ = ["egalitarian", "kalai_smorodinsky", "nash", "utilitarian"]
 
@@ -235,6 +235,7 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     ...         weight=np.array([0.25, 0.5])).payoffs.shape
     (2, 2, 2)
     """
+    problem = check_problem(problem)
     weight_array = as_array(weight, "weight", low=0.0, high=1.0)
     d_first, d_second = problem.disagreement
     shape = broadcast_named(problem=np.broadcast_to(False, problem.shape), weight=weight_array)
@@ -291,6 +292,7 @@ def kalai_smorodinsky(problem: BargainingProblem) -> Outcome:
     >>> out.payoffs
     array([1. , 0.5])
     """
+    problem = check_problem(problem)
     shape = problem.shape
     d_first, d_second = problem.disagreement
     agreement = problem.has_gains()
@@ -316,6 +318,7 @@ def egalitarian(problem: BargainingProblem) -> Outcome:
     >>> pg.egalitarian(pg.BargainingProblem.linear(100.0, (10.0, 30.0), rate=2.0)).payoffs
     array([60., 80.])
     """
+    problem = check_problem(problem)
     shape = problem.shape
     d_first, d_second = problem.disagreement
     agreement = problem.has_gains()
@@ -348,6 +351,7 @@ def utilitarian(problem: BargainingProblem) -> Outcome:
     >>> pg.utilitarian(pg.BargainingProblem.power(4.0, exponent=0.5)).payoffs
     array([3.75, 0.5 ])
     """
+    problem = check_problem(problem)
     shape = problem.shape
     d_first, _ = problem.disagreement
     agreement = problem.has_gains()

@@ -180,6 +180,34 @@ class PointsFrontier(Frontier):
         )
 
 
+def check_problem(problem: object) -> BargainingProblem:
+    """Return ``problem`` if it is a :class:`BargainingProblem`, else raise a clear error.
+
+    Examples
+    --------
+    >>> check_problem(5)
+    Traceback (most recent call last):
+    ...
+    pipeline_games.errors.InvalidParameterError: problem must be a BargainingProblem (build one with BargainingProblem.linear, .power or .from_points); got int
+    """
+    if not isinstance(problem, BargainingProblem):
+        raise InvalidParameterError(
+            "problem must be a BargainingProblem (build one with BargainingProblem.linear, "
+            f".power or .from_points); got {type(problem).__name__}"
+        )
+    return problem
+
+
+def _players(players: object) -> tuple[str, str]:
+    """Two player names; a single string is refused rather than split into characters."""
+    if isinstance(players, str) or not isinstance(players, tuple | list) or len(players) != 2:
+        raise InvalidParameterError(
+            f"players must be two names, e.g. ('buyer', 'seller'); got {players!r}"
+        )
+    first, second = players  # __post_init__ checks that both are strings
+    return (first, second)
+
+
 def _pareto_hull(points: FloatArray) -> FloatArray:
     """Vertices of the upper-right boundary of the convex hull of ``points``.
 
@@ -291,7 +319,7 @@ class BargainingProblem:
             surplus=as_array(surplus, "surplus", low=0.0),
             rate=as_array(rate, "rate", low=0.0, low_open=True),
         )
-        return cls(frontier, as_pair(disagreement, "disagreement"), tuple(players))  # type: ignore[arg-type]
+        return cls(frontier, as_pair(disagreement, "disagreement"), _players(players))
 
     @classmethod
     def power(
@@ -329,7 +357,7 @@ class BargainingProblem:
             scale=as_array(scale, "scale", low=0.0, low_open=True),
             exponent=as_array(exponent, "exponent", low=0.0, high=1.0, low_open=True),
         )
-        return cls(frontier, as_pair(disagreement, "disagreement"), tuple(players))  # type: ignore[arg-type]
+        return cls(frontier, as_pair(disagreement, "disagreement"), _players(players))
 
     @classmethod
     def from_points(
@@ -366,7 +394,7 @@ class BargainingProblem:
                 f"got shape {array.shape}"
             )
         frontier = PointsFrontier(vertices=_pareto_hull(array))
-        return cls(frontier, as_pair(disagreement, "disagreement"), tuple(players))  # type: ignore[arg-type]
+        return cls(frontier, as_pair(disagreement, "disagreement"), _players(players))
 
     # -- derived quantities -------------------------------------------------------------
     def ideal_point(self) -> tuple[FloatArray, FloatArray]:

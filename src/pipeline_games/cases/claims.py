@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._arrays import as_int
 from ..errors import CaseFileError
 from .models import ADAPTERS, adapter_status
 
@@ -487,6 +488,8 @@ def check_case(case: Case, samples: int = 1024, seed: int = 0) -> CheckResult:
     'holds'
     """
     base = _Evaluator(case, case.base)
+    samples = as_int(samples, "samples", low=0)
+    seed = as_int(seed, "seed", low=0)
     box = _Evaluator(case, sample_box(case, samples, seed)) if samples > 0 else None
     results: list[ClaimResult] = []
     for claim in case.claims:

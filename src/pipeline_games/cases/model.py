@@ -541,6 +541,12 @@ def read_case_file(path: Path) -> Case:
             data = tomllib.load(handle)
     except FileNotFoundError as exc:
         raise CaseFileError(f"{path}: no such case file") from exc
+    except IsADirectoryError as exc:
+        raise CaseFileError(f"{path}: is a folder, not a case file (a .toml file)") from exc
     except tomllib.TOMLDecodeError as exc:
         raise CaseFileError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"{path}: not a text file in UTF-8: {exc}") from exc
+    except OSError as exc:
+        raise CaseFileError(f"{path}: cannot be read: {exc}") from exc
     return parse_case(data, path)

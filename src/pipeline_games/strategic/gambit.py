@@ -273,6 +273,11 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NfgGame:
     ...
     pipeline_games.errors.CaseFileError: <string>, line 1: payoff list has 4 numbers; a game with 2 players and 4 profiles needs 8
     """
+    if not isinstance(text, str):
+        raise InvalidParameterError(
+            f"parse_nfg takes the file's text as a str; got {type(text).__name__} "
+            "(decode bytes first, or use read_nfg(path))"
+        )
     tokens = _Tokens(text, source)
     _, value, line = tokens.next("'NFG'")
     if value != "NFG":
@@ -408,7 +413,13 @@ def read_nfg(path: str | os.PathLike[str]) -> NfgGame:
            [0., 1.]])
     """
     path = Path(path)
-    return parse_nfg(path.read_text(encoding="utf-8"), source=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"{path}: not a text file in UTF-8: {exc}") from exc
+    except OSError as exc:  # missing file, a folder, no permission
+        raise CaseFileError(f"{path}: cannot be read: {exc}") from exc
+    return parse_nfg(text, source=str(path))
 
 
 # -- writing ------------------------------------------------------------------------------
