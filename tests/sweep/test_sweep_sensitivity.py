@@ -67,3 +67,8 @@ def test_tornado_of_duck_target_and_plots():
 def test_sensitivity_needs_ranges():
     with pytest.raises(pg.InvalidParameterError, match="needs ranges"):
         pg.tornado("nash")
+
+
+def test_sobol_refuses_a_range_of_zero_width():
+    with pytest.raises(pg.InvalidParameterError, match="positive width"):
+        pg.sobol_indices("nash", {"surplus": (1.0, 1.0)}, samples=16)

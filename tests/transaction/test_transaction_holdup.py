@@ -114,3 +114,13 @@ def test_bad_input_names_the_parameter(kwargs, name):
 def test_bad_investor():
     with pytest.raises(InvalidParameterError, match="investor"):
         pg.holdup(0.5, investor="china")
+
+
+def test_share_outside_the_unit_interval_is_refused():
+    from pipeline_games.errors import InvalidParameterError
+    from pipeline_games.transaction import investment_for_share, surplus_for_share
+
+    with pytest.raises(InvalidParameterError, match=r"share must be in \[0, 1\]; got 2"):
+        investment_for_share(2.0, 1.0, 0.5)
+    with pytest.raises(InvalidParameterError, match=r"share must be in \[0, 1\]"):
+        surplus_for_share(-0.1, 1.0, 0.5)

@@ -266,6 +266,12 @@ def sobol_indices(
         raise MissingExtraError("SALib", "sensitivity", "sobol_indices") from exc
     resolved = resolve_target(target, **fixed)
     names, lows, highs = _ranges(resolved, over)
+    if np.any(highs == lows):
+        flat = int(np.flatnonzero(highs == lows)[0])
+        raise InvalidParameterError(
+            f"Sobol indices need a range of positive width for every parameter; "
+            f"{names[flat]} has low = high = {lows[flat]:g}"
+        )
     count = as_int(samples, "samples", low=2)
     problem = {
         "num_vars": len(names),

@@ -34,7 +34,7 @@ RANGES: dict[str, dict[str, Any]] = {
     "scale": _POSITIVE,
     "alpha": {"low": 0.0, "high": 1.0, "low_open": True, "high_open": True},
     "unit_cost": _POSITIVE,
-    "share": _NON_NEGATIVE,
+    "share": _UNIT,
     "renegotiation_probability": _UNIT,
     "enforcement_cost": _NON_NEGATIVE,
     "buyer_equity": {"low": 0.0, "high": 1.0, "low_open": True, "high_open": True},
