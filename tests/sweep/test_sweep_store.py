@@ -121,32 +121,21 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is False
     assert len(list(out.glob("chunk-*.npys"))) < 400
-    resumed = pg.sweep(
-        "rubinstein",
-        over={"discount.0": (0.05, 0.95)},
-        samples=400_000,
-        method="random",
-        seed=7,
-        chunk_size=1000,
-        out=out,
-        resume=True,
-        progress=False,
-        outside_options=(0.0, 30.0),
-    )
+    settings = {
+        "over": {"discount.0": (0.05, 0.95)},
+        "samples": 400_000,
+        "method": "random",
+        "seed": 7,
+        "chunk_size": 1000,
+        "progress": False,
+        "outside_options": (0.0, 30.0),
+    }
+    resumed = pg.sweep("rubinstein", out=out, resume=True, **settings)
     manifest = json.loads((out / "manifest.json").read_text())
     assert sorted(map(int, manifest["chunks"])) == list(range(400))
     assert len(list(out.glob("chunk-*.npys"))) == 400
     assert not list(out.glob(".*.tmp"))
-    uninterrupted = pg.sweep(
-        "rubinstein",
-        over={"discount.0": (0.05, 0.95)},
-        samples=400_000,
-        method="random",
-        seed=7,
-        chunk_size=1000,
-        progress=False,
-        outside_options=(0.0, 30.0),
-    )
+    uninterrupted = pg.sweep("rubinstein", **settings)
     assert_same(resumed, uninterrupted)
     assert_same(pg.load_sweep(out), uninterrupted)
 
