@@ -119,7 +119,7 @@ def main() -> None:
 
     samples = 2_000 if args.quick else 10_000
     estimate, mc_seconds, mc_peak = measure(
-        lambda: game.shapley("sampling", n_samples=samples, seed=1)
+        lambda: game.shapley("sampling", samples=samples, seed=1)
     )
     error = np.abs(estimate.values - phi).max()
     print(

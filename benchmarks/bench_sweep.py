@@ -174,7 +174,7 @@ def peak_memory(n: int, folder: Path) -> None:
 def dask_scaling(n: int, folder: Path, repeat: int) -> None:
     from distributed import Client
 
-    from pipeline_games.sweep.run import _local_cluster  # the cluster executor="dask" starts
+    from pipeline_games.sweeps._run import _local_cluster  # the cluster executor="dask" starts
 
     over = {"weight": (0.05, 0.95, 1000), "disagreement.1": (0.0, 1.0, n // 1000)}
     fixed = {"frontier": "power", "surplus": 4.0, "exponent": 0.5}

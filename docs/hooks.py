@@ -66,7 +66,7 @@ def case_outcome_path(path: Path) -> None:
     import matplotlib.pyplot as plt
 
     import pipeline_games as pg
-    from pipeline_games.plot import outcome_path_figure
+    from pipeline_games.cases._plot import outcome_path_figure
 
     fig = outcome_path_figure(pg.cases.load("china-russia-gas").solve())
     fig.savefig(path, dpi=110)
@@ -108,7 +108,7 @@ def sweep_central_asian_gas(path: Path) -> None:
 
 
 def case_figures(directory: Path) -> None:
-    """The figures of the case pages, drawn from the shipped cases by pipeline_games.plot."""
+    """The figures of the case pages, drawn from the shipped cases by pipeline_games.cases._plot."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -13,8 +13,7 @@ array([40., 60.])
 
 from __future__ import annotations
 
-from . import bargaining, cases, coalition, strategic, transaction
-from . import sweep as _sweep_package  # the name `sweep` becomes the function pg.sweep below
+from . import bargaining, cases, coalition, strategic, sweeps, transaction
 from .bargaining import *  # noqa: F403
 from .coalition import *  # noqa: F403
 from .errors import (
@@ -24,9 +23,8 @@ from .errors import (
     PipelineGamesError,
     SolverError,
 )
-from .sources import SourcedValue
 from .strategic import *  # noqa: F403
-from .sweep import *  # noqa: F403
+from .sweeps import *  # noqa: F403
 from .transaction import *  # noqa: F403
 
 __version__ = "0.1.0"
@@ -37,16 +35,16 @@ __all__ = [
     "MissingExtraError",
     "PipelineGamesError",
     "SolverError",
-    "SourcedValue",
     "__version__",
     "bargaining",
     "cases",
     "coalition",
     "strategic",
+    "sweeps",
     "transaction",
     *bargaining.__all__,
     *coalition.__all__,
     *strategic.__all__,
-    *_sweep_package.__all__,
+    *sweeps.__all__,
     *transaction.__all__,
 ]

@@ -1,8 +1,8 @@
 """Command-line interface: ``pipeline-games``.
 
 Subcommands are added by the subpackages that own them: this module defines ``solve`` for
-the bargaining solvers and asks :mod:`pipeline_games.cases.cli` and
-:mod:`pipeline_games.sweep.cli` to register theirs (``register(subparsers)``).
+the bargaining solvers and asks :mod:`pipeline_games.cases._cli` and
+:mod:`pipeline_games.sweeps._cli` to register theirs (``register(subparsers)``).
 
 Examples
 --------
@@ -163,7 +163,7 @@ def _solve(args: argparse.Namespace) -> int:
             f"solvers ({', '.join(BARGAINING_SOLVERS)}), not to the case {args.target!r}; "
             "change a case parameter with --set NAME=VALUE"
         )
-    from .cases import cli as cases_cli
+    from .cases import _cli as cases_cli
 
     return cases_cli.solve_case(args)
 
@@ -223,8 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version())
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_solve(subparsers)
-    from .cases import cli as cases_cli
-    from .sweep import cli as sweep_cli
+    from .cases import _cli as cases_cli
+    from .sweeps import _cli as sweep_cli
 
     cases_cli.register(subparsers)
     sweep_cli.register(subparsers)

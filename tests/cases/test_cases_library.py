@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import pipeline_games as pg
-from pipeline_games.cases.claims import FAILS, HOLDS, NOT_EVALUATED
+from pipeline_games.cases._claims import FAILS, HOLDS, NOT_EVALUATED
 
 SHIPPED = ["china-kazakhstan-oil", "china-russia-gas", "china-russia-oil", "china-turkmenistan-gas"]
 
@@ -185,7 +185,7 @@ def test_cases_unavailable_adapter_is_never_passed(monkeypatch):
 def test_cases_report_without_matplotlib_says_so(tmp_path, monkeypatch):
     import sys
 
-    from pipeline_games.report import write_case_report
+    from pipeline_games.cases._report import write_case_report
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import pipeline_games as pg
-from pipeline_games.cases.claims import HOLDS
-from pipeline_games.cases.models import INVESTMENT_OUTCOMES, ROUTE_OUTCOMES
+from pipeline_games.cases._claims import HOLDS
+from pipeline_games.cases._adapters import INVESTMENT_OUTCOMES, ROUTE_OUTCOMES
 
 SHIPPED = pg.cases.list_cases()
 REGIME_ARGS = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import pipeline_games as pg
-from pipeline_games.cases.claims import FAILS, parse_derivative, parse_reference
+from pipeline_games.cases._claims import FAILS, parse_derivative, parse_reference
 
 SOURCE = Path(pg.cases.case_path("china-russia-gas")).read_text(encoding="utf-8")
 

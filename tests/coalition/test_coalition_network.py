@@ -145,7 +145,7 @@ def random_networks(draw) -> PipelineNetwork:
 @given(random_networks())
 def test_network_games_are_superadditive_and_monotone(net: PipelineNetwork) -> None:
     game = net.game()
-    assert game.is_superadditive(tolerance=1e-7)
+    assert game.is_superadditive(tol=1e-7)
     table = game.values
     n = game.n_players
     for bit in range(n):  # adding a player never lowers the value

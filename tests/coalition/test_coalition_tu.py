@@ -247,14 +247,14 @@ def test_shapley_sampling_is_reproducible_and_near_exact() -> None:
     table = np.concatenate([[0.0], rng.normal(size=2**6 - 1)])
     game = TUGame(table)
     exact = game.shapley("exact").values
-    first = game.shapley("sampling", n_samples=20_000, seed=3)
-    second = game.shapley("sampling", n_samples=20_000, seed=3)
+    first = game.shapley("sampling", samples=20_000, seed=3)
+    second = game.shapley("sampling", samples=20_000, seed=3)
     np.testing.assert_array_equal(first.values, second.values)
     assert first.standard_errors is not None
     assert np.all(first.standard_errors > 0)
     assert np.all(np.abs(first.values - exact) < 5 * first.standard_errors)
     assert first.method == "shapley-sampling"
-    assert first.n_samples == 20_000
+    assert first.samples == 20_000
     assert first.seed == 3
 
 
@@ -262,7 +262,7 @@ def test_shapley_sampling_on_a_lazy_large_game() -> None:
     n = 40
     game = weighted_majority_game(21, np.ones(n))  # symmetric: Shapley value 1/n each
     assert not game.is_tabulated
-    estimate = game.shapley(n_samples=2000, seed=0)
+    estimate = game.shapley(samples=2000, seed=0)
     assert estimate.method == "shapley-sampling"
     assert estimate.total == pytest.approx(1.0)  # efficiency holds sample by sample
     assert np.all(np.abs(estimate.values - 1 / n) < 5 * estimate.standard_errors + 1e-12)
@@ -297,13 +297,13 @@ def test_least_core_epsilon_sign_matches_bondareva(game: TUGame) -> None:
     scale = max(1.0, float(np.abs(game.values).max()))
     if abs(margin) > 1e-6 * scale:  # outside the band where the two tolerances disagree
         assert result.nonempty == (margin <= 0.0)
-    assert result.nonempty == (result.epsilon <= result.tolerance)
+    assert result.nonempty == (result.epsilon <= result.tol)
     # the least-core point is efficient and its largest excess is epsilon
     excess = game.excesses(result.allocation.values)
     assert excess[-1] == pytest.approx(0.0, abs=1e-7)
     assert excess[1:-1].max() == pytest.approx(result.epsilon, abs=1e-7)
     if result.nonempty:
-        assert game.in_core(result.allocation.values, tolerance=1e-7)
+        assert game.in_core(result.allocation.values, tol=1e-7)
 
 
 def test_core_of_three_player_majority_is_empty_with_epsilon_one_third() -> None:
@@ -317,7 +317,7 @@ def test_core_of_three_player_majority_is_empty_with_epsilon_one_third() -> None
 def test_convex_game_has_shapley_in_core(game: TUGame) -> None:
     # Shapley (1971): for convex games the Shapley value lies in the core
     assert game.core().nonempty
-    assert game.in_core(game.shapley().values, tolerance=1e-7)
+    assert game.in_core(game.shapley().values, tol=1e-7)
 
 
 def test_in_core_membership() -> None:
@@ -347,7 +347,7 @@ def test_nucleolus_in_core_when_core_nonempty(game: TUGame) -> None:
     assert x.sum() == pytest.approx(game.values[-1], abs=1e-7)
     assert np.all(x >= singles - 1e-7)
     if bondareva_core_nonempty(game.values):
-        assert game.in_core(x, tolerance=1e-6)
+        assert game.in_core(x, tol=1e-6)
 
 
 @settings(max_examples=25, deadline=None)

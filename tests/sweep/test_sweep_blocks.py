@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pipeline_games as pg
-from pipeline_games.sweep.grid import Grid
+from pipeline_games.sweeps._grid import Grid
 
 
 @st.composite

@@ -12,7 +12,7 @@ from scipy.stats import qmc
 
 import pipeline_games as pg
 from pipeline_games.errors import InvalidParameterError
-from pipeline_games.sweep.grid import Sample
+from pipeline_games.sweeps._grid import Sample
 
 
 def nash_linear_buyer(surplus, d0, d1, weight):

@@ -4,10 +4,10 @@ risk and a finite horizon)."""
 
 from __future__ import annotations
 
-from .alternating import rubinstein
-from .axiomatic import egalitarian, kalai_smorodinsky, nash, utilitarian
-from .outcome import BINDING_BOTH, BINDING_NONE, BINDING_OUTSIDE_0, BINDING_OUTSIDE_1, Outcome
-from .problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier, PowerFrontier
+from ._alternating import rubinstein
+from ._axiomatic import egalitarian, kalai_smorodinsky, nash, utilitarian
+from ._outcome import BINDING_BOTH, BINDING_NONE, BINDING_OUTSIDE_0, BINDING_OUTSIDE_1, Outcome
+from ._problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier, PowerFrontier
 
 __all__ = [
     "BINDING_BOTH",

@@ -10,10 +10,11 @@ Examples
 
 from __future__ import annotations
 
-from .claims import CaseSolution, CheckResult, ClaimResult, check_case, sample_box, solve_case
-from .library import case_path, list_cases, load
-from .model import Case, Claim, Epoch, Parameter
-from .models import ADAPTERS, Adapter, adapter_status
+from ._claims import CaseSolution, CheckResult, ClaimResult, check_case, sample_box, solve_case
+from ._library import case_path, list_cases, load
+from ._schema import Case, Claim, Epoch, Parameter
+from ._sources import SourcedValue
+from ._adapters import ADAPTERS, Adapter, adapter_status
 
 __all__ = [
     "ADAPTERS",
@@ -25,6 +26,7 @@ __all__ = [
     "ClaimResult",
     "Epoch",
     "Parameter",
+    "SourcedValue",
     "adapter_status",
     "case_path",
     "check_case",

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from .central_asia import (
-    CENTRAL_ASIA_LINES,
-    CoalitionPath,
-    alternative_buyer_path,
-    central_asia_network,
-    central_asia_parameters,
-    line_expansion_path,
-    solution_path,
-)
-from .network import Line, Node, PipelineNetwork
-from .tu import (
+from ._network import Line, Node, PipelineNetwork
+from ._tu import (
     Allocation,
     CoreResult,
     NucleolusResult,
@@ -24,9 +15,7 @@ from .tu import (
 )
 
 __all__: list[str] = [
-    "CENTRAL_ASIA_LINES",
     "Allocation",
-    "CoalitionPath",
     "CoreResult",
     "Line",
     "Node",
@@ -34,12 +23,7 @@ __all__: list[str] = [
     "PipelineNetwork",
     "TUGame",
     "airport_game",
-    "alternative_buyer_path",
     "bankruptcy_game",
-    "central_asia_network",
-    "central_asia_parameters",
     "glove_game",
-    "line_expansion_path",
-    "solution_path",
     "weighted_majority_game",
 ]

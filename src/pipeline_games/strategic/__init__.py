@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-from .batched import MAX_EXTREME_EQUILIBRIA_2X2, Batch2x2Result, solve_2x2
-from .case_games import (
-    ESPO_ROUTE_MEANINGS,
-    KAZAKHSTAN_INVESTMENT_MEANINGS,
-    CaseGame,
-    OutcomeRegions,
-    espo_route_choice,
-    espo_route_parameters,
-    espo_route_regions,
-    kazakhstan_investment_parameters,
-    kazakhstan_investment_regions,
-    kazakhstan_sequential_investment,
-)
-from .extensive import (
+from ._batched import MAX_EXTREME_EQUILIBRIA_2X2, Batch2x2Result, solve_2x2
+from ._extensive import (
     ChanceNode,
     DecisionNode,
     GameTree,
@@ -24,8 +12,8 @@ from .extensive import (
     backward_induction,
     strategic_form,
 )
-from .gambit import NfgGame, parse_nfg, read_nfg, write_nfg
-from .normal_form import (
+from ._gambit import NfgGame, parse_nfg, read_nfg, write_nfg
+from ._normal_form import (
     EliminationResult,
     EquilibriumSet,
     NormalFormGame,
@@ -34,11 +22,8 @@ from .normal_form import (
 )
 
 __all__: list[str] = [
-    "ESPO_ROUTE_MEANINGS",
-    "KAZAKHSTAN_INVESTMENT_MEANINGS",
     "MAX_EXTREME_EQUILIBRIA_2X2",
     "Batch2x2Result",
-    "CaseGame",
     "ChanceNode",
     "DecisionNode",
     "EliminationResult",
@@ -46,17 +31,10 @@ __all__: list[str] = [
     "GameTree",
     "NfgGame",
     "NormalFormGame",
-    "OutcomeRegions",
     "PureEquilibria",
     "SubgamePerfectResult",
     "TerminalNode",
     "backward_induction",
-    "espo_route_choice",
-    "espo_route_parameters",
-    "espo_route_regions",
-    "kazakhstan_investment_parameters",
-    "kazakhstan_investment_regions",
-    "kazakhstan_sequential_investment",
     "parse_nfg",
     "pure_nash_equilibria",
     "read_nfg",

@@ -29,7 +29,6 @@ _POSITIVE = {"low": 0.0, "low_open": True}
 #: model's unbounded ``specificity`` and the regime rule's inputs are checked where defined).
 RANGES: dict[str, dict[str, Any]] = {
     "specificity": _UNIT,
-    "investor_weight": _UNIT,
     "buyer_weight": _UNIT,
     "scale": _POSITIVE,
     "alpha": {"low": 0.0, "high": 1.0, "low_open": True, "high_open": True},

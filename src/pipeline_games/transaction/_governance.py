@@ -1,6 +1,6 @@
 r"""Governance forms for a relationship-specific asset: who bears the quasi-rent, at what cost.
 
-Every form shares the technology of :mod:`~pipeline_games.transaction.holdup`: the seller
+Every form shares the technology of :mod:`~pipeline_games.transaction._holdup`: the seller
 (the producer) sinks an asset ``k`` at cost ``c k`` that is worth ``V(k) = a k^alpha`` inside
 the relationship and ``(1 - s) V(k)`` outside it (``s = specificity``); the buyer has Nash
 weight ``w`` in any ex-post bargaining. A form changes the seller's *marginal* share

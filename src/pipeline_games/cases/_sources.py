@@ -8,7 +8,7 @@ published reference).
 
 Examples
 --------
->>> from pipeline_games.sources import SourcedValue
+>>> from pipeline_games.cases._sources import SourcedValue
 >>> capacity = SourcedValue(25.0, 25.0, 30.0, "bcm/yr", "reported",
 ...                         "004 review, Turkmen gas line table (line D)")
 >>> capacity.as_tuple()[:3]
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import InvalidParameterError
+from ..errors import InvalidParameterError
 
 __all__ = ["KINDS", "SourcedValue"]
 

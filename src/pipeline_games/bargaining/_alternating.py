@@ -74,8 +74,8 @@ from .._arrays import as_array, as_int, as_pair, broadcast_named
 from .._blocks import blockwise
 from .._roots import bisect_decreasing
 from ..errors import InvalidParameterError
-from .outcome import BINDING_OUTSIDE_1, Outcome
-from .problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier, check_problem
+from ._outcome import BINDING_OUTSIDE_1, Outcome
+from ._problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier, check_problem
 
 __all__ = ["rubinstein"]
 

@@ -40,10 +40,10 @@ from numpy.typing import NDArray
 
 from .._arrays import as_int
 from ..errors import CaseFileError
-from .models import ADAPTERS, adapter_status
+from ._adapters import ADAPTERS, adapter_status
 
 if TYPE_CHECKING:
-    from .model import Case, Claim
+    from ._schema import Case, Claim
 
 __all__ = [
     "CaseSolution",

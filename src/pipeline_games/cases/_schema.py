@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import CaseFileError
-from .models import ADAPTERS, adapter_status
+from ._adapters import ADAPTERS, adapter_status
 
 __all__ = ["KINDS", "UNITS", "Case", "Claim", "Epoch", "Parameter", "parse_case"]
 
@@ -307,13 +307,13 @@ class Case:
     # -- solving and checking ------------------------------------------------------------
     def solve(self, epoch: int | None = None, overrides: Mapping[str, float] | None = None) -> Any:
         """Solve every epoch (or one) at the base values; see :class:`.claims.CaseSolution`."""
-        from .claims import solve_case
+        from ._claims import solve_case
 
         return solve_case(self.with_values(overrides or {}), epoch)
 
     def check(self, samples: int = 1024, seed: int = 0) -> Any:
         """Check every claim at the base values and its robustness over the box."""
-        from .claims import check_case
+        from ._claims import check_case
 
         return check_case(self, samples=samples, seed=seed)
 
@@ -469,7 +469,7 @@ def _model(
 
 def parse_case(data: Mapping[str, Any], path: Path) -> Case:
     """Validate the parsed TOML ``data`` of the case file at ``path`` and build a :class:`Case`."""
-    from .claims import validate_claim
+    from ._claims import validate_claim
 
     _unknown(path, data, _TOP_KEYS, "")
     for key in ("case", "parameters", "epochs", "model", "claims"):

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import MissingExtraError
+from ..errors import MissingExtraError
 
 __all__ = [
     "diversification_figure",
@@ -49,7 +49,7 @@ def frontier_figure(solution: Any) -> Any:
     of outside options (square), the Rubinstein outcome (dot) and the symmetric Nash
     solution measured from the outside options (cross) for comparison.
     """
-    from .bargaining import BargainingProblem, nash
+    from ..bargaining import BargainingProblem, nash
 
     plt = _pyplot()
     case = solution.case
@@ -142,7 +142,7 @@ def robustness_figure(check: Any) -> Any:
 def network_figure() -> Any:
     """Shapley (solid) and nucleolus (dashed) shares of the Central Asia network's value per
     country as lines A-D are added (needs :mod:`pipeline_games.coalition`)."""
-    from .cases.models import network_path
+    from ._adapters import network_path
 
     plt = _pyplot()
     path = network_path()
@@ -182,7 +182,7 @@ def diversification_figure(case: Any, year: int | None = None) -> Any:
     >>> fig.axes[0].get_xlabel()
     "Turkmenistan's outside option o (redeployable share of its value)"
     """
-    from .cases.models import ADAPTERS
+    from ._adapters import ADAPTERS
 
     plt = _pyplot()
     year = case.years[-1] if year is None else year
@@ -257,8 +257,8 @@ def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> A
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
-    from .cases.models import ROUTE_OUTCOMES, route_game_arguments
-    from .strategic import espo_route_parameters, espo_route_regions
+    from ._adapters import ROUTE_OUTCOMES, route_game_arguments
+    from ..strategic import espo_route_parameters, espo_route_regions
 
     plt = _pyplot()
     year = case.years[-1] if year is None else year

@@ -30,8 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_int
 from ..errors import InvalidParameterError
-from ..sources import SourcedValue
-from .extensive import (
+from ._sources import SourcedValue
+from ..strategic._extensive import (
     DecisionNode,
     GameTree,
     SubgamePerfectResult,

@@ -43,7 +43,7 @@ from scipy.optimize import linprog
 
 from .._arrays import as_array
 from ..errors import InvalidParameterError, SolverError
-from .tu import MAX_TABULATED_PLAYERS, TUGame
+from ._tu import MAX_TABULATED_PLAYERS, TUGame
 
 __all__ = ["Line", "Node", "PipelineNetwork"]
 

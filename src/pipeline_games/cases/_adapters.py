@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..transaction.regimes import REGIMES
+from ..transaction._regimes import REGIMES
 
 __all__ = [
     "ADAPTERS",

@@ -93,7 +93,7 @@ def register(subparsers: Any) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .library import list_cases, load
+    from ._library import list_cases, load
 
     rows = []
     for name in list_cases():
@@ -109,8 +109,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ..report import parameter_rows
-    from .library import load
+    from ._report import parameter_rows
+    from ._library import load
 
     case = load(args.case)
     if args.json:
@@ -173,8 +173,8 @@ def _parse_sets(items: list[str]) -> dict[str, float]:
 
 def solve_case(args: argparse.Namespace) -> int:
     """Solve a shipped case (``pipeline-games solve CASE``)."""
-    from ..report import solution_table
-    from .library import case_path, load
+    from ._report import solution_table
+    from ._library import case_path, load
 
     try:
         case_path(args.target)
@@ -193,9 +193,9 @@ def solve_case(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ..report import claims_table
-    from .claims import FAILS
-    from .library import load
+    from ._report import claims_table
+    from ._claims import FAILS
+    from ._library import load
 
     case = load(args.case)
     result = case.check(samples=args.samples, seed=args.seed)
@@ -208,8 +208,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ..report import write_case_report
-    from .library import load
+    from ._report import write_case_report
+    from ._library import load
 
     case = load(args.case)
     paths = write_case_report(case, Path(args.out), samples=args.samples, seed=args.seed)
@@ -219,7 +219,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from ..report import reproduce
+    from ._report import reproduce
 
     summary = reproduce(Path(args.out), samples=args.samples, seed=args.seed)
     if args.json:

@@ -3,7 +3,7 @@
 Examples
 --------
 >>> import pipeline_games as pg
->>> from pipeline_games.report import claims_table
+>>> from pipeline_games.cases._report import claims_table
 >>> check = pg.cases.load("china-russia-gas").check(samples=16)
 >>> claims_table(check).splitlines()[2].split()[:2]
 ['china-position-rose-2006-2014', 'holds']
@@ -81,7 +81,7 @@ def _solution_rows(solution: Any) -> tuple[list[str], list[list[str]]]:
 def _other_model_rows(solution: Any) -> tuple[list[str], list[list[str]]]:
     """Outputs of the other adapters (regime, governance, games, ...): one row per quantity,
     one column per epoch."""
-    from .cases.models import ADAPTERS
+    from ._adapters import ADAPTERS
 
     names = [
         q
@@ -155,8 +155,8 @@ def _html_table(header: list[str], rows: list[list[str]]) -> str:
 def _figures(solution: Any, check: Any) -> tuple[dict[str, Any], str]:
     """Figures by file stem, or ({}, reason) if matplotlib is missing."""
     try:
-        from . import plot
-        from .cases.models import adapter_status
+        from .. import plot
+        from ._adapters import adapter_status
 
         figures = {
             "frontier": plot.frontier_figure(solution),
@@ -180,8 +180,8 @@ def _figures(solution: Any, check: Any) -> tuple[dict[str, Any], str]:
 
 def _claim_year(case: Any, adapter: str) -> int:
     """The epoch of the first claim about one of ``adapter``'s quantities (else the last)."""
-    from .cases.claims import claim_references
-    from .cases.models import ADAPTERS
+    from ._claims import claim_references
+    from ._adapters import ADAPTERS
 
     outputs = set(ADAPTERS[adapter].outputs)
     for claim in case.claims:
@@ -344,7 +344,7 @@ def reproduce(out: Path, samples: int = 1024, seed: int = 0) -> dict[str, Any]:
 
     Returns a summary dict with one row per claim (JSON-ready).
     """
-    from .cases import list_cases, load
+    from . import list_cases, load
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ China). Russia buys over the Central Asia-Center (CAC) pipeline (Turkmenistan ->
 -> Kazakhstan -> Russia); Iran, optionally, over a direct link. Every number is in
 :func:`central_asia_parameters` with its source, kind (reported / derived / assumption)
 and range; :func:`central_asia_network` turns keyword arguments (defaults from that table)
-into a :class:`~pipeline_games.coalition.network.PipelineNetwork` whose values are in
+into a :class:`~pipeline_games.coalition._network.PipelineNetwork` whose values are in
 USD bn/yr. :func:`line_expansion_path` and :func:`alternative_buyer_path` tabulate each
 country's Shapley value and nucleolus as lines are added or the alternative buyer grows.
 
@@ -30,9 +30,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array
 from ..errors import InvalidParameterError, MissingExtraError
-from ..sources import SourcedValue
-from .network import Line, Node, PipelineNetwork
-from .tu import TUGame
+from ._sources import SourcedValue
+from ..coalition._network import Line, Node, PipelineNetwork
+from ..coalition._tu import TUGame
 
 __all__ = [
     "CENTRAL_ASIA_LINES",

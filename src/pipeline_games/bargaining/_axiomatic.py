@@ -1,7 +1,7 @@
 """Axiomatic bargaining solutions: Nash (weighted), Kalai-Smorodinsky, egalitarian, utilitarian.
 
-All solvers take a :class:`~pipeline_games.bargaining.problem.BargainingProblem` and return
-an :class:`~pipeline_games.bargaining.outcome.Outcome` of the problem's (broadcast) shape.
+All solvers take a :class:`~pipeline_games.bargaining._problem.BargainingProblem` and return
+an :class:`~pipeline_games.bargaining._outcome.Outcome` of the problem's (broadcast) shape.
 Where the disagreement point offers no gain from trade (no feasible point gives both
 players strictly more), the outcome is "no agreement" with payoffs equal to the
 disagreement point; no exception is raised, because sweeps cross such regions.
@@ -25,8 +25,8 @@ from numpy.typing import ArrayLike, NDArray
 from .._arrays import as_array, broadcast_named
 from .._blocks import blockwise
 from .._roots import bisect_decreasing, newton_bracketed
-from .outcome import Outcome
-from .problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier, check_problem
+from ._outcome import Outcome
+from ._problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier, check_problem
 
 __all__ = ["egalitarian", "kalai_smorodinsky", "nash", "utilitarian"]
 

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from .._arrays import as_int
 from ..errors import InvalidParameterError, MissingExtraError
-from .target import resolve_target
+from ._target import resolve_target
 
 __all__ = ["SobolResult", "TornadoResult", "sobol_indices", "tornado"]
 

@@ -146,7 +146,7 @@ class HoldupResult:
 
     Examples
     --------
-    >>> out = holdup(specificity=1.0, investor_weight=0.5, scale=2.0, alpha=0.5)
+    >>> out = holdup(specificity=1.0, buyer_weight=0.5, scale=2.0, alpha=0.5)
     >>> float(out.investment), float(out.first_best_investment)
     (0.25, 1.0)
     >>> out.payoffs  # buyer takes half the quasi-rent 2 * 0.5; seller 0.5 - 0.25
@@ -175,7 +175,7 @@ class HoldupResult:
 
 def holdup(
     specificity: ArrayLike,
-    investor_weight: ArrayLike = 0.5,
+    buyer_weight: ArrayLike = 0.5,
     *,
     scale: ArrayLike = 1.0,
     alpha: ArrayLike = 0.5,
@@ -188,9 +188,11 @@ def holdup(
     ----------
     specificity
         ``s`` in ``[0, 1]``: share of the asset's value lost outside the relationship.
-    investor_weight
-        ``beta`` in ``[0, 1]``: the investor's Nash bargaining weight in the ex-post
-        bargaining over the quasi-rent.
+    buyer_weight
+        The buyer's Nash bargaining weight in ``[0, 1]`` in the ex-post bargaining over the
+        quasi-rent, as in every dyad function of the package; the investor's weight
+        ``beta`` is ``buyer_weight`` when the buyer invests and ``1 - buyer_weight`` when
+        the seller does.
     scale, alpha
         ``V(k) = scale * k**alpha`` with ``scale > 0`` and ``0 < alpha < 1``.
     unit_cost
@@ -217,7 +219,7 @@ def holdup(
     Examples
     --------
     >>> import numpy as np
-    >>> out = holdup(specificity=np.array([0.0, 0.5, 1.0]), investor_weight=0.5,
+    >>> out = holdup(specificity=np.array([0.0, 0.5, 1.0]), buyer_weight=0.5,
     ...              scale=2.0, alpha=0.5)
     >>> out.investment  # ((0.5 * 2 * theta) / 1)^2 with theta = 1, 0.75, 0.5
     array([1.    , 0.5625, 0.25  ])
@@ -228,13 +230,13 @@ def holdup(
         raise InvalidParameterError(f"investor must be 'buyer' or 'seller'; got {investor!r}")
     p = checked(
         specificity=specificity,
-        investor_weight=investor_weight,
+        buyer_weight=buyer_weight,
         scale=scale,
         alpha=alpha,
         unit_cost=unit_cost,
     )
     shape = broadcast_named(**p)
-    weight = p["investor_weight"]
+    weight = p["buyer_weight"] if investor == "buyer" else 1.0 - p["buyer_weight"]
     theta = 1.0 - p["specificity"] * (1.0 - weight)
     chosen = at_share(theta, p, shape)
     first_best = at_share(1.0, p, shape)

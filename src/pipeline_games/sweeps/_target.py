@@ -257,7 +257,7 @@ class SolverTarget:
         """Solve at broadcastable parameter arrays; return the arrays a sweep stores.
 
         The inputs may be any arrays that broadcast together, such as the ``(rows, 1)`` and
-        ``(1, m)`` blocks of :meth:`~pipeline_games.sweep.grid.Grid.block`: the solver runs
+        ``(1, m)`` blocks of :meth:`~pipeline_games.sweeps._grid.Grid.block`: the solver runs
         on the broadcast shape without materializing the inputs. The outputs are flat, one
         row per point in C order: ``payoffs`` of shape ``(n, 2)`` (the solver's own array,
         not copied), ``agreement`` and, for ``rubinstein``, ``binding`` of shape ``(n,)``.

@@ -20,7 +20,7 @@ Monte Carlo Shapley works on them.
 
 Examples
 --------
->>> from pipeline_games.coalition.tu import TUGame
+>>> from pipeline_games.coalition._tu import TUGame
 >>> game = TUGame([0, 0, 0, 1], players=("seller", "buyer"))
 >>> game.shapley().to_dict()
 {'seller': 0.5, 'buyer': 0.5}
@@ -140,7 +140,7 @@ class Allocation:
         How it was computed, e.g. ``"shapley-exact"``, ``"shapley-sampling"``, ``"banzhaf"``.
     standard_errors
         Monte Carlo standard error of each value (``None`` for exact methods).
-    n_samples, seed
+    samples, seed
         Number of sampled permutations and the seed (``None`` for exact methods).
 
     Examples
@@ -154,7 +154,7 @@ class Allocation:
     players: tuple[str, ...]
     method: str
     standard_errors: FloatArray | None = None
-    n_samples: int | None = None
+    samples: int | None = None
     seed: int | None = None
 
     @property
@@ -183,7 +183,7 @@ class CoreResult:
 
     The least core is the set of efficient allocations ``x`` (``x(N) = v(N)``) that minimize
     ``epsilon = max over proper coalitions S of v(S) - x(S)``. The core is non-empty exactly
-    when ``epsilon <= 0`` (up to ``tolerance``).
+    when ``epsilon <= 0`` (up to ``tol``).
 
     Attributes
     ----------
@@ -194,8 +194,8 @@ class CoreResult:
         One point of the least core, as returned by the LP solver (not canonical: the
         nucleolus is the canonical point of the least core).
     nonempty
-        Whether the core is non-empty, i.e. ``epsilon <= tolerance``.
-    tolerance
+        Whether the core is non-empty, i.e. ``epsilon <= tol``.
+    tol
         Absolute tolerance used for ``nonempty`` (already scaled by the game's size).
     method
         ``"least-core-lp"``.
@@ -212,7 +212,7 @@ class CoreResult:
     epsilon: float
     allocation: Allocation
     nonempty: bool
-    tolerance: float
+    tol: float
     method: str = "least-core-lp"
 
     @property
@@ -239,7 +239,7 @@ class NucleolusResult:
         excess equals the level in every optimal solution: the ones with a positive dual).
     method
         ``"nucleolus"`` (over imputations) or ``"prenucleolus"`` (over pre-imputations).
-    tolerance
+    tol
         Tolerance used for dual values and for the rank test that stops the sequence.
     n_programs
         Number of linear programs solved.
@@ -256,7 +256,7 @@ class NucleolusResult:
     levels: FloatArray
     tight_coalitions: tuple[tuple[int, ...], ...]
     method: str
-    tolerance: float
+    tol: float
     n_programs: int
 
     @property
@@ -470,14 +470,14 @@ class TUGame:
 
     @classmethod
     def from_network(cls, network: Any) -> TUGame:
-        """The game of a :class:`~pipeline_games.coalition.network.PipelineNetwork`.
+        """The game of a :class:`~pipeline_games.coalition._network.PipelineNetwork`.
 
         ``v(S)`` is the largest surplus the members of ``S`` can deliver over the lines
         that run entirely through their territory.
 
         Examples
         --------
-        >>> from pipeline_games.coalition.network import Line, Node, PipelineNetwork
+        >>> from pipeline_games.coalition._network import Line, Node, PipelineNetwork
         >>> net = PipelineNetwork(
         ...     [Node("gasland", "producer", cost=10), Node("china", "buyer", price=30)],
         ...     [Line("L", ("gasland", "china"), capacity=2)],
@@ -551,10 +551,10 @@ class TUGame:
         x = self._check_allocation(allocation)
         return table - _subset_sums(x)
 
-    def in_core(self, allocation: ArrayLike, *, tolerance: float = 1e-9) -> bool:
+    def in_core(self, allocation: ArrayLike, *, tol: float = 1e-9) -> bool:
         """Whether ``allocation`` is in the core: efficient, and no coalition can do better.
 
-        ``tolerance`` is absolute, applied to ``x(N) - v(N)`` and to every excess.
+        ``tol`` is absolute, applied to ``x(N) - v(N)`` and to every excess.
 
         Examples
         --------
@@ -563,7 +563,7 @@ class TUGame:
         (True, False)
         """
         excess = self.excesses(allocation)
-        return bool(abs(excess[-1]) <= tolerance and excess.max() <= tolerance)
+        return bool(abs(excess[-1]) <= tol and excess.max() <= tol)
 
     def _check_allocation(self, allocation: ArrayLike) -> FloatArray:
         x = as_array(allocation, "allocation")
@@ -616,7 +616,7 @@ class TUGame:
 
     # ---- properties of the game -------------------------------------------------------
 
-    def is_superadditive(self, *, tolerance: float = 1e-9) -> bool:
+    def is_superadditive(self, *, tol: float = 1e-9) -> bool:
         """Whether ``v(S ∪ T) >= v(S) + v(T)`` for all disjoint ``S, T``.
 
         Checks every disjoint pair, one vectorized pass per ``S``; meant for ``n <= 12``.
@@ -632,7 +632,7 @@ class TUGame:
         for s in range(1, 1 << n):
             others = masks[(masks & s) == 0]
             others = others[others > 0]
-            if others.size and np.any(table[s | others] < table[s] + table[others] - tolerance):
+            if others.size and np.any(table[s | others] < table[s] + table[others] - tol):
                 return False
         return True
 
@@ -642,7 +642,7 @@ class TUGame:
         self,
         method: str = "auto",
         *,
-        n_samples: int = 10_000,
+        samples: int = 10_000,
         seed: int | None = None,
     ) -> Allocation:
         """The Shapley value, exact or by Monte Carlo permutation sampling.
@@ -656,9 +656,9 @@ class TUGame:
             of the table's size per player); beyond the table it needs ``9 * 2**n`` bytes
             (a float64 buffer and a uint8 array of coalition sizes: ~9 MiB at ``n = 20``;
             measured peak in ``benchmarks/bench_coalition.py``), time ``O(n 2**n)``. ``"sampling"``: average marginal contributions
-            over ``n_samples`` uniformly random orders, with standard errors.
+            over ``samples`` uniformly random orders, with standard errors.
             ``"auto"``: exact when the table is stored, else sampling.
-        n_samples
+        samples
             Number of random permutations for sampling.
         seed
             Seed for ``numpy.random.default_rng`` (sampling only).
@@ -667,14 +667,14 @@ class TUGame:
         -------
         Allocation
             ``method`` is ``"shapley-exact"`` or ``"shapley-sampling"``; sampling fills
-            ``standard_errors``, ``n_samples`` and ``seed``.
+            ``standard_errors``, ``samples`` and ``seed``.
 
         Examples
         --------
         >>> g = glove_game(1, 2)
         >>> g.shapley().to_dict()
         {'L1': 0.666..., 'R1': 0.166..., 'R2': 0.166...}
-        >>> est = g.shapley("sampling", n_samples=4000, seed=1)
+        >>> est = g.shapley("sampling", samples=4000, seed=1)
         >>> bool(abs(est["L1"] - 2 / 3) < 4 * est.standard_errors[0])
         True
         """
@@ -683,7 +683,7 @@ class TUGame:
         if method == "exact":
             return Allocation(self._shapley_exact(), self.players, "shapley-exact")
         if method == "sampling":
-            samples = as_int(n_samples, "n_samples", low=2)
+            samples = as_int(samples, "samples", low=2)
             mean, se = self._shapley_sampling(samples, seed)
             return Allocation(mean, self.players, "shapley-sampling", se, samples, seed)
         raise InvalidParameterError(f"method must be 'auto', 'exact' or 'sampling'; got {method!r}")
@@ -708,16 +708,16 @@ class TUGame:
             phi[i] += has_i.sum()
         return phi
 
-    def _shapley_sampling(self, n_samples: int, seed: int | None) -> tuple[FloatArray, FloatArray]:
+    def _shapley_sampling(self, samples: int, seed: int | None) -> tuple[FloatArray, FloatArray]:
         n = self.n_players
         rng = np.random.default_rng(seed)
         total = np.zeros(n)
         total_sq = np.zeros(n)
-        batch = max(1, min(n_samples, (1 << 20) // n))
+        batch = max(1, min(samples, (1 << 20) // n))
         done = 0
         bits = np.int64(1) << np.arange(n, dtype=np.int64)
-        while done < n_samples:
-            m = min(batch, n_samples - done)
+        while done < samples:
+            m = min(batch, samples - done)
             orders = rng.permuted(np.tile(np.arange(n), (m, 1)), axis=1)
             prefix = np.cumsum(bits[orders], axis=1)
             worth = self._values_of(prefix.ravel()).reshape(m, n)
@@ -727,9 +727,9 @@ class TUGame:
             total += contributions.sum(axis=0)
             total_sq += (contributions**2).sum(axis=0)
             done += m
-        mean = total / n_samples
-        variance = np.maximum(total_sq / n_samples - mean**2, 0.0) * n_samples / (n_samples - 1)
-        return mean, np.sqrt(variance / n_samples)
+        mean = total / samples
+        variance = np.maximum(total_sq / samples - mean**2, 0.0) * samples / (samples - 1)
+        return mean, np.sqrt(variance / samples)
 
     def banzhaf(self, *, normalized: bool = False) -> Allocation:
         """The Banzhaf value ``beta_i = 2**-(n-1) sum_{S ∌ i} (v(S ∪ i) - v(S))``.
@@ -756,12 +756,12 @@ class TUGame:
                 beta *= table[-1] / beta.sum()
         return Allocation(beta, self.players, method)
 
-    def core(self, *, tolerance: float = 1e-9) -> CoreResult:
+    def core(self, *, tol: float = 1e-9) -> CoreResult:
         """The least core by one LP (HiGHS): is the core empty, and by how much?
 
         Solves ``min epsilon`` subject to ``v(S) - x(S) <= epsilon`` for every proper
         non-empty ``S`` and ``x(N) = v(N)``. The core is non-empty iff ``epsilon <= 0``;
-        ``nonempty`` uses ``tolerance * max(1, max|v|)``. For a single player the core is
+        ``nonempty`` uses ``tol * max(1, max|v|)``. For a single player the core is
         ``{v(N)}`` and ``epsilon`` is reported as 0.
 
         Examples
@@ -775,7 +775,7 @@ class TUGame:
         table = self._require_table("the core")
         n = self.n_players
         self._check_lp_size("core")
-        scaled_tol = float(tolerance) * max(1.0, float(np.abs(table).max()))
+        scaled_tol = float(tol) * max(1.0, float(np.abs(table).max()))
         if n == 1:
             allocation = Allocation(np.array([table[1]]), self.players, "least-core-lp")
             return CoreResult(0.0, allocation, True, scaled_tol)
@@ -784,7 +784,7 @@ class TUGame:
         allocation = Allocation(x, self.players, "least-core-lp")
         return CoreResult(epsilon, allocation, bool(epsilon <= scaled_tol), scaled_tol)
 
-    def nucleolus(self, *, tolerance: float = 1e-9) -> NucleolusResult:
+    def nucleolus(self, *, tol: float = 1e-9) -> NucleolusResult:
         """The nucleolus (over imputations) by a sequence of linear programs.
 
         Stage ``k`` minimizes the largest excess ``epsilon_k`` over the coalitions not yet
@@ -794,7 +794,7 @@ class TUGame:
         already determined by the fixed ones (their indicator vector lies in the span of
         the fixed ones and ``N``) are dropped. It stops when the fixed coalitions span
         ``R**n``, so the allocation is unique. Exact up to the LP solver's tolerance
-        (HiGHS, ~1e-9); ``tolerance`` applies to dual values and the rank test.
+        (HiGHS, ~1e-9); ``tol`` applies to dual values and the rank test.
         Meant for ``n`` up to about 12 (``2**n`` LP rows).
 
         Raises
@@ -807,9 +807,9 @@ class TUGame:
         >>> bankruptcy_game(200, [100, 200, 300]).nucleolus().values
         array([50., 75., 75.])
         """
-        return self._nucleolus(imputations=True, tolerance=tolerance)
+        return self._nucleolus(imputations=True, tol=tol)
 
-    def prenucleolus(self, *, tolerance: float = 1e-9) -> NucleolusResult:
+    def prenucleolus(self, *, tol: float = 1e-9) -> NucleolusResult:
         """The prenucleolus: as :meth:`nucleolus` but over all efficient allocations.
 
         Its first level is the least-core epsilon.
@@ -819,7 +819,7 @@ class TUGame:
         >>> weighted_majority_game(2, [1, 1, 1]).prenucleolus().values
         array([0.333..., 0.333..., 0.333...])
         """
-        return self._nucleolus(imputations=False, tolerance=tolerance)
+        return self._nucleolus(imputations=False, tol=tol)
 
     def _check_lp_size(self, what: str) -> None:
         if self.n_players > MAX_LP_PLAYERS:
@@ -828,11 +828,11 @@ class TUGame:
                 f"got {self.n_players}"
             )
 
-    def _nucleolus(self, *, imputations: bool, tolerance: float) -> NucleolusResult:
+    def _nucleolus(self, *, imputations: bool, tol: float) -> NucleolusResult:
         table = self._require_table("the nucleolus")
         n = self.n_players
         self._check_lp_size("the nucleolus")
-        tol = float(as_array(tolerance, "tolerance", low=0.0, low_open=True))
+        tol = float(as_array(tol, "tol", low=0.0, low_open=True))
         method = "nucleolus" if imputations else "prenucleolus"
         singletons = table[np.int64(1) << np.arange(n, dtype=np.int64)]
         if imputations and singletons.sum() > table[-1] + tol * max(1.0, abs(table[-1])):

@@ -7,12 +7,12 @@ on-disk format and :mod:`.sensitivity` for tornado and Sobol analyses.
 
 from __future__ import annotations
 
-from .grid import SWEEP_METHODS
-from .result import SweepResult
-from .run import load_sweep, sweep
-from .sensitivity import SobolResult, TornadoResult, sobol_indices, tornado
-from .store import ChunkChecksumWarning
-from .target import SWEEP_SOLVERS, SolverTarget, SweepTarget, sweep_target
+from ._grid import SWEEP_METHODS
+from ._result import SweepResult
+from ._run import load_sweep, sweep
+from ._sensitivity import SobolResult, TornadoResult, sobol_indices, tornado
+from ._store import ChunkChecksumWarning
+from ._target import SWEEP_SOLVERS, SolverTarget, SweepTarget, sweep_target
 
 __all__ = [
     "SWEEP_METHODS",

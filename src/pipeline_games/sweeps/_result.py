@@ -12,8 +12,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..errors import InvalidParameterError, MissingExtraError
-from .grid import Grid, Sample
-from .store import read_chunk
+from ._grid import Grid, Sample
+from ._store import read_chunk
 
 __all__ = ["SweepResult"]
 
@@ -31,8 +31,8 @@ class SweepResult:
     Attributes
     ----------
     space
-        The :class:`~pipeline_games.sweep.grid.Grid` or
-        :class:`~pipeline_games.sweep.grid.Sample` swept.
+        The :class:`~pipeline_games.sweeps._grid.Grid` or
+        :class:`~pipeline_games.sweeps._grid.Sample` swept.
     input_names, output_names
         Column names.
     chunk_size

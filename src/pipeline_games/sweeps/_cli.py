@@ -80,7 +80,7 @@ def _parse_set(items: list[str]) -> dict[str, Any]:
 
 
 def _target(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    from .target import SWEEP_SOLVERS
+    from ._target import SWEEP_SOLVERS
 
     fixed = _parse_set(args.set)
     if args.target.replace("-", "_") in SWEEP_SOLVERS:
@@ -91,7 +91,7 @@ def _target(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from .run import sweep
+    from ._run import sweep
 
     target, fixed = _target(args)
     grid = args.samples is None
@@ -116,7 +116,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from .sensitivity import sobol_indices, tornado
+    from ._sensitivity import sobol_indices, tornado
 
     target, fixed = _target(args)
     over = _parse_over(args.over, grid=False) or None
@@ -177,8 +177,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> None:
     """Add the ``sweep`` and ``sensitivity`` subcommands to the ``pipeline-games`` parser."""
-    from .grid import SWEEP_METHODS
-    from .run import DEFAULT_CHUNK_SIZE, EXECUTORS
+    from ._grid import SWEEP_METHODS
+    from ._run import DEFAULT_CHUNK_SIZE, EXECUTORS
 
     parser = subparsers.add_parser(
         "sweep",

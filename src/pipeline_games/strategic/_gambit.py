@@ -46,7 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array
 from ..errors import CaseFileError, InvalidParameterError
-from .normal_form import NormalFormGame, PureEquilibria, _check_labels, pure_nash_equilibria
+from ._normal_form import NormalFormGame, PureEquilibria, _check_labels, pure_nash_equilibria
 
 __all__ = ["NfgGame", "parse_nfg", "read_nfg", "write_nfg"]
 

@@ -11,17 +11,42 @@ True
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from ..errors import CaseFileError
-from .model import Case, read_case_file
+from ._schema import Case, read_case_file
 
-__all__ = ["case_path", "list_cases", "load"]
+__all__ = ["case_path", "cases_dir", "list_cases", "load"]
+
+#: Files in the case folder that are not cases.
+NOT_CASES = frozenset({"bibliography"})
 
 
-def _data_dir() -> Path:
-    return Path(str(resources.files("pipeline_games.cases") / "data"))
+@cache
+def cases_dir() -> Path:
+    """The folder of the shipped case files (the repository's top-level ``cases/``).
+
+    An installed wheel carries it as ``pipeline_games/_cases``; a checkout (an editable
+    install, or ``src/`` on the path) finds it at the repository's top level. Both are looked
+    up the same way, the packaged copy first.
+
+    Examples
+    --------
+    >>> (cases_dir() / "china-russia-gas.toml").is_file()
+    True
+    """
+    packaged = Path(str(resources.files("pipeline_games") / "_cases"))
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[3] / "cases"
+    if checkout.is_dir():
+        return checkout
+    raise CaseFileError(
+        f"the case folder is missing: looked for {packaged} (installed wheel) and {checkout} "
+        "(checkout); reinstall pipeline_games"
+    )
 
 
 def list_cases() -> list[str]:
@@ -32,7 +57,7 @@ def list_cases() -> list[str]:
     >>> list_cases()
     ['china-kazakhstan-oil', 'china-russia-gas', 'china-russia-oil', 'china-turkmenistan-gas']
     """
-    return sorted(path.stem for path in _data_dir().glob("*.toml"))
+    return sorted(p.stem for p in cases_dir().glob("*.toml") if p.stem not in NOT_CASES)
 
 
 def case_path(name: str) -> Path:
@@ -46,7 +71,7 @@ def case_path(name: str) -> Path:
     candidate = Path(name)
     if candidate.suffix == ".toml" or candidate.exists():
         return candidate
-    path = _data_dir() / f"{name}.toml"
+    path = cases_dir() / f"{name}.toml"
     if not path.exists():
         raise CaseFileError(
             f"{name}: no such case; shipped cases are {', '.join(list_cases())} "
