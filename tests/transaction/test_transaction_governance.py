@@ -77,7 +77,7 @@ def test_joint_venture_equity_matching_bargaining_power_reaches_first_best():
 
 def test_spot_and_holdup_agree():
     spot = pg.spot(0.7, 0.4, scale=3.0, alpha=0.3)
-    hold = pg.holdup(0.7, 0.6, scale=3.0, alpha=0.3)  # seller's weight 1 - 0.4
+    hold = pg.holdup(0.7, 0.4, scale=3.0, alpha=0.3)  # the same buyer weight
     np.testing.assert_allclose(spot.payoffs, hold.payoffs)
     assert float(spot.surplus) == pytest.approx(float(hold.joint_surplus))
     assert str(spot.quasi_rent_bearer) == "seller"

@@ -28,7 +28,7 @@ def _argmax(objective, upper: float) -> float:
 @settings(max_examples=60, deadline=None)
 @given(s=unit, beta=unit, alpha=alphas, a=scales, c=costs)
 def test_investment_matches_numerical_optimum_of_investors_problem(s, beta, alpha, a, c):
-    out = pg.holdup(s, beta, scale=a, alpha=alpha, unit_cost=c)
+    out = pg.holdup(s, 1.0 - beta, scale=a, alpha=alpha, unit_cost=c)  # seller invests: beta = 1 - w
 
     def investor_payoff(k: float) -> float:
         value = a * k**alpha
@@ -54,8 +54,8 @@ def test_investment_matches_numerical_optimum_of_investors_problem(s, beta, alph
 @given(s=st.floats(0.01, 1.0), b1=unit, b2=unit, alpha=alphas, a=scales)
 def test_investment_increases_with_investors_bargaining_share(s, b1, b2, alpha, a):
     low, high = sorted((b1, b2))
-    k_low = float(pg.holdup(s, low, scale=a, alpha=alpha).investment)
-    k_high = float(pg.holdup(s, high, scale=a, alpha=alpha).investment)
+    k_low = float(pg.holdup(s, low, scale=a, alpha=alpha, investor="buyer").investment)
+    k_high = float(pg.holdup(s, high, scale=a, alpha=alpha, investor="buyer").investment)
     assert k_high >= k_low
     if high > low + 1e-6:
         assert k_high > k_low
@@ -64,7 +64,8 @@ def test_investment_increases_with_investors_bargaining_share(s, b1, b2, alpha, 
 @settings(max_examples=40, deadline=None)
 @given(s=unit, beta=unit, alpha=alphas, a=scales, investor=st.sampled_from(["buyer", "seller"]))
 def test_payoffs_add_up_and_partner_gets_its_share_of_quasi_rent(s, beta, alpha, a, investor):
-    out = pg.holdup(s, beta, scale=a, alpha=alpha, investor=investor)
+    buyer_weight = beta if investor == "buyer" else 1.0 - beta  # beta: the investor's weight
+    out = pg.holdup(s, buyer_weight, scale=a, alpha=alpha, investor=investor)
     k = float(out.investment)
     value = a * k**alpha
     partner = (1.0 - beta) * s * value
@@ -85,10 +86,10 @@ def test_textbook_numbers_full_specificity_equal_weights():
 
 
 def test_broadcasting_shape():
-    out = pg.holdup(np.linspace(0, 1, 3)[:, None], np.array([0.2, 0.5, 0.9, 1.0]))
+    out = pg.holdup(np.linspace(0, 1, 3)[:, None], np.array([0.8, 0.5, 0.1, 0.0]))
     assert out.payoffs.shape == (3, 4, 2)
     assert out.investment.shape == (3, 4)
-    # No specificity or full investor power: first best.
+    # No specificity, or all bargaining power with the investing seller: first best.
     np.testing.assert_allclose(out.efficiency_loss[0], 0.0, atol=1e-15)
     np.testing.assert_allclose(out.efficiency_loss[:, 3], 0.0, atol=1e-15)
 
@@ -102,7 +103,7 @@ def test_broadcasting_shape():
         ({"specificity": 0.5, "alpha": 0.0}, "alpha"),
         ({"specificity": float("nan")}, "specificity"),
         ({"specificity": 0.5, "scale": float("inf")}, "scale"),
-        ({"specificity": 0.5, "investor_weight": 1.5}, "investor_weight"),
+        ({"specificity": 0.5, "buyer_weight": 1.5}, "buyer_weight"),
         ({"specificity": 0.5, "unit_cost": 0.0}, "unit_cost"),
     ],
 )

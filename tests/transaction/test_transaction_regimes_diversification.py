@@ -13,56 +13,19 @@ from pipeline_games.errors import InvalidParameterError
 
 
 # -- regimes ------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", sorted(pg.casebook_dyads()))
-def test_sourced_dyads_land_where_the_source_puts_them(name):
-    dyad = pg.casebook_dyads()[name]
-    assert str(pg.classify_dyad(dyad).labels()) == dyad.source_regime
-
-
-def test_source_regimes_are_the_expected_ones():
-    # Independent statement of the source's assignment (report ch. 3 sec. 3).
-    expected = {
-        "china-kazakhstan-oil": "mutual_dependence",
-        "china-russia-oil": "alternatives_on_both_sides",
-        "china-russia-gas": "alternatives_on_both_sides",
-        "china-turkmenistan-gas": "one_sided_dependence",
-    }
-    assert {k: v.source_regime for k, v in pg.casebook_dyads().items()} == expected
-
-
-def test_every_sourced_value_is_documented():
-    for dyad in pg.casebook_dyads().values():
-        for field_name in (
-            "buyer_dependence",
-            "seller_dependence",
-            "buyer_outside_option",
-            "seller_outside_option",
-            "shared_assets",
-        ):
-            item = getattr(dyad, field_name)
-            assert item.kind in ("reported", "derived", "assumption")
-            assert item.source
-            assert item.low <= item.value <= item.high
-
-
-def test_classification_is_a_property_of_the_rule_not_of_the_name():
-    dyads = pg.casebook_dyads()
-    tm = dyads["china-turkmenistan-gas"]
-    seller_option = tm.seller_outside_option.value
-    # Move the outside-option threshold across Turkmenistan's option: it is no longer dependent.
-    below = pg.classify_dyad(tm, outside_option_threshold=seller_option - 1e-3)
+def test_classification_moves_with_the_thresholds_not_the_names():
+    # A dependent seller (important trade, poor alternative) and an independent buyer.
+    inputs = {"dependence": (0.5, 0.8), "outside_option": (0.9, 0.3), "shared_assets": 0.0}
+    assert str(pg.classify_regime(**inputs).labels()) == "one_sided_dependence"
+    # Move the outside-option threshold below the seller's option: no longer dependent.
+    below = pg.classify_regime(**inputs, outside_option_threshold=0.3 - 1e-3)
     assert str(below.labels()) == "alternatives_on_both_sides"
-    above = pg.classify_dyad(tm, outside_option_threshold=seller_option + 1e-3)
-    assert str(above.labels()) == "one_sided_dependence"
-    # Kazakhstan: raising the shared-asset threshold above the 50/50 venture removes regime 1.
-    kz = dyads["china-kazakhstan-oil"]
-    assert str(pg.classify_dyad(kz, shared_assets_threshold=0.5).labels()) == "mutual_dependence"
-    kz_values = kz.values()
-    kz_values["shared_assets"] = 0.0
-    assert str(pg.classify_regime(**kz_values).labels()) != "mutual_dependence"
-    # Russia oil: an importance threshold above China's 14.2% share turns it into a spot trade.
-    ru = dyads["china-russia-oil"]
-    assert str(pg.classify_dyad(ru, importance_threshold=0.15).labels()) == "no_dependence"
+    # Shared assets at or above their threshold make it mutual dependence.
+    shared = pg.classify_regime(**{**inputs, "shared_assets": 0.5}, shared_assets_threshold=0.5)
+    assert str(shared.labels()) == "mutual_dependence"
+    # An importance threshold above both trade shares turns it into a spot trade.
+    spot = pg.classify_regime(**inputs, importance_threshold=0.9)
+    assert str(spot.labels()) == "no_dependence"
 
 
 @settings(max_examples=100, deadline=None)
