@@ -91,7 +91,7 @@ def sweep_central_asian_gas(path: Path) -> None:
         },
         progress=False,
     )
-    table = result.to_pandas().pivot(
+    table = result.to_frame().pivot(
         index="central_asia_volume_2012", columns="central_asia_price", values="buyer_share@2012"
     )
     fig, ax = plt.subplots(figsize=(6.4, 4.2))

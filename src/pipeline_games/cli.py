@@ -149,7 +149,7 @@ def _solve_bargaining(args: argparse.Namespace) -> int:
     for index, player in enumerate(outcome.players):
         print(f"{player:<12}{payoffs[index]:>14.6g}{shares[index]:>10.4f}")
     if outcome.binding is not None:
-        print(f"binding outside option: {outcome.binding_labels()}")
+        print(f"binding outside option: {outcome.labels()}")
     return 0
 
 

@@ -347,6 +347,6 @@ def test_outcome_helpers():
     ]
     assert frame["payoff_seller"].tolist() == [7.5, 15.0]
     with pytest.raises(AttributeError):
-        outcome.binding_labels()
+        outcome.labels()
     labels = pg.nash(pg.BargainingProblem.linear(1.0, players=("China", "Turkmenistan"))).to_dict()
     assert labels["players"] == ["China", "Turkmenistan"]

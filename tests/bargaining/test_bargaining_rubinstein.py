@@ -157,7 +157,7 @@ def test_both_outside_options_bind():
     )
     np.testing.assert_allclose(outcome.payoffs, [0.55, 0.45])
     assert outcome.binding == pg.BINDING_BOTH
-    assert str(outcome.binding_labels()) == "both"
+    assert str(outcome.labels()) == "both"
 
 
 def test_no_agreement_when_outside_options_exhaust_the_surplus():

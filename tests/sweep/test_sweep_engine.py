@@ -123,7 +123,7 @@ def test_power_frontier_and_player_names():
 
 def test_result_tables_round_trip(tmp_path):
     result = pg.sweep(pg.nash, over={"surplus": (0, 10, 3), "weight": (0, 1, 2)}, progress=False)
-    frame = result.to_pandas()
+    frame = result.to_frame()
     assert frame.index.name == "point"
     assert list(frame.index) == list(range(6))
     dataset = result.to_xarray()
@@ -201,9 +201,9 @@ def test_grid_axis_list_is_values_and_tuple_is_a_range():
     # A list (or array) lists the values, whatever its length: three surpluses here, not
     # 68 points from 0 to 30.
     listed = pg.sweep(pg.nash, over={"surplus": [0.0, 30.0, 68.0]}, progress=False)
-    np.testing.assert_array_equal(listed.to_pandas()["surplus"].to_numpy(), [0.0, 30.0, 68.0])
+    np.testing.assert_array_equal(listed.to_frame()["surplus"].to_numpy(), [0.0, 30.0, 68.0])
     # A tuple is (low, high, n).
     ranged = pg.sweep(pg.nash, over={"surplus": (0.0, 30.0, 4)}, progress=False)
-    np.testing.assert_allclose(ranged.to_pandas()["surplus"].to_numpy(), [0.0, 10.0, 20.0, 30.0])
+    np.testing.assert_allclose(ranged.to_frame()["surplus"].to_numpy(), [0.0, 10.0, 20.0, 30.0])
     with pytest.raises(pg.InvalidParameterError, match=r"tuple \(low, high, n\)"):
         pg.sweep(pg.nash, over={"surplus": (0.0, 1.0)}, progress=False)

@@ -160,7 +160,7 @@ def rubinstein(
     >>> pg.rubinstein(problem, discount=(0.9, 0.9)).payoffs  # 1/(1+delta)
     array([0.52631579, 0.47368421])
     >>> out = pg.rubinstein(problem, discount=(0.9, 0.9), outside_options=(0.0, 0.6))
-    >>> out.payoffs, str(out.binding_labels())
+    >>> out.payoffs, str(out.labels())
     (array([0.4, 0.6]), 'seller')
     >>> pg.rubinstein(problem, rates=(0.1, 0.3), period=1e-4).payoffs.round(4)  # -> Nash 0.75
     array([0.75, 0.25])

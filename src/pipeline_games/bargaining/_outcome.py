@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from .._arrays import stack_last
 from ..errors import MissingExtraError
+from .._results import Result
 
 __all__ = [
     "BINDING_BOTH",
@@ -33,8 +34,8 @@ BINDING_OUTSIDE_1 = 2
 BINDING_BOTH = 3
 
 
-@dataclass(frozen=True, eq=False)
-class Outcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class Outcome(Result):
     """What a bargaining solver returns, for one parameter point or an array of them.
 
     Attributes
@@ -118,7 +119,7 @@ class Outcome:
         """Each player's gain over the disagreement point, ``payoffs - disagreement``."""
         return self.payoffs - stack_last(*self.disagreement, self.shape)
 
-    def binding_labels(self) -> NDArray[np.str_]:
+    def labels(self) -> NDArray[np.str_]:
         """Which outside option binds, in words (``"none"``, ``"buyer"``, ``"seller"``, ``"both"``).
 
         Raises ``AttributeError`` for solvers that have no outside options.
@@ -148,7 +149,7 @@ class Outcome:
             "disagreement": stack_last(*self.disagreement, self.shape).tolist(),
         }
         if self.binding is not None:
-            result["binding"] = self.binding_labels().tolist()
+            result["binding"] = self.labels().tolist()
         return result
 
     def to_frame(self) -> Any:
@@ -170,7 +171,7 @@ class Outcome:
             columns[f"share_{player}"] = flat_shares[:, index]
         columns["agreement"] = np.broadcast_to(self.agreement, self.shape).reshape(-1)
         if self.binding is not None:
-            columns["binding"] = self.binding_labels().reshape(-1)
+            columns["binding"] = self.labels().reshape(-1)
         return pd.DataFrame(columns)
 
 

@@ -33,6 +33,7 @@ from ..errors import InvalidParameterError, MissingExtraError
 from ._sources import SourcedValue
 from ..coalition._network import Line, Node, PipelineNetwork
 from ..coalition._tu import TUGame
+from .._results import Result
 
 __all__ = [
     "CENTRAL_ASIA_LINES",
@@ -317,8 +318,8 @@ def central_asia_network(
     return PipelineNetwork(nodes, network_lines, value_scale=1e-3)
 
 
-@dataclass(frozen=True, eq=False)
-class CoalitionPath:
+@dataclass(frozen=True, eq=False, repr=False)
+class CoalitionPath(Result):
     """How solution concepts move along a sequence of games (one row per step).
 
     Attributes

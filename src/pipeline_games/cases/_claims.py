@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from .._arrays import as_int
 from ..errors import CaseFileError
 from ._adapters import ADAPTERS, adapter_status
+from .._results import Result
 
 if TYPE_CHECKING:
     from ._schema import Case, Claim
@@ -312,8 +313,8 @@ def _evaluate_test(test: Mapping[str, Any], evaluator: _Evaluator) -> tuple[Any,
     return value == test["equals"], {"value": value}
 
 
-@dataclass(frozen=True)
-class ClaimResult:
+@dataclass(frozen=True, repr=False)
+class ClaimResult(Result):
     """The verdict on one claim.
 
     Attributes
@@ -360,8 +361,8 @@ class ClaimResult:
         }
 
 
-@dataclass(frozen=True)
-class CheckResult:
+@dataclass(frozen=True, repr=False)
+class CheckResult(Result):
     """Verdicts on all claims of a case.
 
     Examples
@@ -390,8 +391,8 @@ class CheckResult:
         }
 
 
-@dataclass(frozen=True)
-class CaseSolution:
+@dataclass(frozen=True, repr=False)
+class CaseSolution(Result):
     """Adapter outputs at the base values for every epoch (``None`` key: before them).
 
     Examples

@@ -32,6 +32,7 @@ from .._arrays import as_array, as_int
 from ..errors import InvalidParameterError
 from ._sources import SourcedValue
 from ..strategic._extensive import (
+from .._results import Result
     DecisionNode,
     GameTree,
     SubgamePerfectResult,
@@ -97,8 +98,8 @@ ESPO_ROUTE_MEANINGS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, eq=False)
-class CaseGame:
+@dataclass(frozen=True, eq=False, repr=False)
+class CaseGame(Result):
     """A solved case game: the tree, its backward-induction solution and the parameters.
 
     Attributes
@@ -133,8 +134,8 @@ class CaseGame:
         return np.asarray(self.outcome == self.historical)
 
 
-@dataclass(frozen=True, eq=False)
-class OutcomeRegions:
+@dataclass(frozen=True, eq=False, repr=False)
+class OutcomeRegions(Result):
     """Equilibrium outcomes over a two-parameter grid.
 
     Attributes

@@ -39,6 +39,7 @@ from scipy.optimize import linprog
 
 from .._arrays import as_array, as_int
 from ..errors import InvalidParameterError, SolverError
+from .._results import Result
 
 __all__ = [
     "MAX_TABULATED_PLAYERS",
@@ -126,8 +127,8 @@ def _shapley_weights(n: int) -> FloatArray:
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class Allocation:
+@dataclass(frozen=True, eq=False, repr=False)
+class Allocation(Result):
     """A payoff vector labelled by player name: what a solution concept gives each player.
 
     Attributes
@@ -177,8 +178,8 @@ class Allocation:
         }
 
 
-@dataclass(frozen=True, eq=False)
-class CoreResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class CoreResult(Result):
     """The least core of a game, which tells whether the core is empty.
 
     The least core is the set of efficient allocations ``x`` (``x(N) = v(N)``) that minimize
@@ -220,8 +221,8 @@ class CoreResult:
         return self.allocation.players
 
 
-@dataclass(frozen=True, eq=False)
-class NucleolusResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class NucleolusResult(Result):
     """The (pre)nucleolus and the sequence of linear programs that found it.
 
     The excess of coalition ``S`` at allocation ``x`` is ``e(S, x) = v(S) - x(S)``. The

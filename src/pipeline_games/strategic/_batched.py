@@ -47,6 +47,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array
 from ..errors import InvalidParameterError
+from .._results import Result
 
 __all__ = ["MAX_EXTREME_EQUILIBRIA_2X2", "Batch2x2Result", "solve_2x2"]
 
@@ -65,8 +66,8 @@ _GRID_P = np.array([0, 0, 1, 1, 2, 2, 0, 1, 2])
 _GRID_Q = np.array([0, 1, 0, 1, 0, 1, 2, 2, 2])
 
 
-@dataclass(frozen=True, eq=False)
-class Batch2x2Result:
+@dataclass(frozen=True, eq=False, repr=False)
+class Batch2x2Result(Result):
     """Every Nash equilibrium of a batch of ``N`` 2x2 games, in padded arrays.
 
     Slot ``k`` of game ``n`` holds an equilibrium when ``mask[n, k]`` is true; slots are

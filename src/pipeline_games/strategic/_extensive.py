@@ -57,6 +57,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, broadcast_named
 from ..errors import InvalidParameterError
+from .._results import Result
 
 __all__ = [
     "ChanceNode",
@@ -253,8 +254,8 @@ class GameTree:
         return tuple(self.name_of(n) for n in self.nodes() if isinstance(n, TerminalNode))
 
 
-@dataclass(frozen=True, eq=False)
-class SubgamePerfectResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class SubgamePerfectResult(Result):
     """The subgame-perfect equilibrium found by backward induction, per parameter point.
 
     Attributes

@@ -53,6 +53,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_int
 from ..errors import InvalidParameterError, SolverError
+from .._results import Result
 
 __all__ = [
     "EliminationResult",
@@ -99,8 +100,8 @@ def _check_players(players: Sequence[str], count: int) -> tuple[str, ...]:
     return players
 
 
-@dataclass(frozen=True, eq=False)
-class EquilibriumSet:
+@dataclass(frozen=True, eq=False, repr=False)
+class EquilibriumSet(Result):
     """The Nash equilibria of a two-player game found by one method, each verified.
 
     Attributes
@@ -180,8 +181,8 @@ class EquilibriumSet:
         ]
 
 
-@dataclass(frozen=True, eq=False)
-class EliminationResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class EliminationResult(Result):
     """Outcome of iterated elimination of strictly dominated strategies.
 
     Attributes
@@ -756,8 +757,8 @@ def _dominated(matrix: FloatArray, tol: float, by_mixed: bool) -> list[int]:
     return dominated
 
 
-@dataclass(frozen=True, eq=False)
-class PureEquilibria:
+@dataclass(frozen=True, eq=False, repr=False)
+class PureEquilibria(Result):
     """Pure-strategy Nash equilibria of an n-player game.
 
     Attributes

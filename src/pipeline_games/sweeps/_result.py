@@ -14,12 +14,13 @@ from numpy.typing import NDArray
 from ..errors import InvalidParameterError, MissingExtraError
 from ._grid import Grid, Sample
 from ._store import read_chunk
+from .._results import Result
 
 __all__ = ["SweepResult"]
 
 
-@dataclass(frozen=True, eq=False)
-class SweepResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class SweepResult(Result):
     """Inputs and outputs of a sweep as named 1-D columns, one row per point.
 
     A sweep run with ``out=DIR`` returns a result backed by that directory: columns are read
@@ -59,7 +60,7 @@ class SweepResult:
     ...                   progress=False)
     >>> result["weight"], result["payoff_buyer"]
     (array([0. , 0.5, 1. ]), array([ 0.,  5., 10.]))
-    >>> result.to_pandas().columns.tolist()
+    >>> result.to_frame().columns.tolist()
     ['weight', 'payoff_buyer', 'payoff_seller', 'agreement']
     """
 
@@ -168,7 +169,7 @@ class SweepResult:
         """Number of finished rows."""
         return sum(stop - start for start, stop in map(self._bounds, self.chunks))
 
-    def to_pandas(self) -> Any:
+    def to_frame(self) -> Any:
         """A pandas DataFrame, one row per finished point, indexed by ``point`` (needs ``data``)."""
         pd = _pandas()
         frame = pd.DataFrame(self.columns)
@@ -192,7 +193,7 @@ class SweepResult:
             raise MissingExtraError("xarray", "xarray", "SweepResult.to_xarray") from exc
         if not isinstance(self.space, Grid):
             raise InvalidParameterError(
-                f"to_xarray needs a grid sweep; this one is method={self.method!r} (use to_pandas)"
+                f"to_xarray needs a grid sweep; this one is method={self.method!r} (use to_frame)"
             )
         if not self.complete:
             raise InvalidParameterError(

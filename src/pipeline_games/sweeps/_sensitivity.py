@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from .._arrays import as_int
 from ..errors import InvalidParameterError, MissingExtraError
 from ._target import resolve_target
+from .._results import Result
 
 __all__ = ["SobolResult", "TornadoResult", "sobol_indices", "tornado"]
 
@@ -68,8 +69,8 @@ def _output(columns: Mapping[str, NDArray[Any]], output: str | None) -> tuple[st
     return name, np.asarray(columns[name], dtype=np.float64)
 
 
-@dataclass(frozen=True, eq=False)
-class TornadoResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class TornadoResult(Result):
     """One-at-a-time sensitivity around a base point, sorted by swing (largest first).
 
     Attributes
@@ -181,8 +182,8 @@ def tornado(
     )
 
 
-@dataclass(frozen=True, eq=False)
-class SobolResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class SobolResult(Result):
     """First-order and total Sobol indices with bootstrap confidence half-widths (95%).
 
     Attributes

@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import _where_first, as_array, as_pair, broadcast_named
 from ..errors import InvalidParameterError
+from .._results import Result
 
 __all__ = [
     "ALIGNMENT_FORMS",
@@ -91,8 +92,8 @@ def _curves(
     return m0, m1, x0, x1, h0, h1
 
 
-@dataclass(frozen=True, eq=False)
-class AlignmentResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class AlignmentResult(Result):
     """Governance costs, switch points and the cheapest structure per specificity level.
 
     Attributes

@@ -70,6 +70,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._arrays import broadcast_named
 from .._roots import bisect_decreasing
 from ._shared import at_share, bargained, check, checked, technology
+from .._results import Result
 
 __all__ = [
     "DiversificationOutcome",
@@ -132,8 +133,8 @@ def _marginal(option: FloatArray, p: Mapping[str, FloatArray]) -> FloatArray:
     return w * _constant(p) * term + p["defensive_cost"]
 
 
-@dataclass(frozen=True, eq=False)
-class DiversificationOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class DiversificationOutcome(Result):
     """Outcome of the diversification model at given (or buyer-optimal) outside options.
 
     Attributes

@@ -78,6 +78,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import broadcast_named, stack_last
 from ._shared import AtShare, at_share, bargained, checked, technology
+from .._results import Result
 
 __all__ = [
     "GOVERNANCE_FORMS",
@@ -105,8 +106,8 @@ GOVERNANCE_FORMS = (
 _BEARER_LABELS = np.array(["none", "buyer", "seller", "both"])
 
 
-@dataclass(frozen=True, eq=False)
-class GovernanceOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class GovernanceOutcome(Result):
     """What a governance form yields, for one parameter point or an array of them.
 
     Attributes
@@ -154,8 +155,8 @@ class GovernanceOutcome:
         return tuple(self.payoffs.shape[:-1])
 
 
-@dataclass(frozen=True, eq=False)
-class GovernanceChoice:
+@dataclass(frozen=True, eq=False, repr=False)
+class GovernanceChoice(Result):
     """The surplus-maximising governance form at each parameter point.
 
     Attributes

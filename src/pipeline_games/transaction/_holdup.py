@@ -54,6 +54,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._arrays import broadcast_named
 from ..errors import InvalidParameterError
 from ._shared import at_share, bargained, check, checked, investment, technology
+from .._results import Result
 
 __all__ = ["HoldupResult", "holdup", "investment_for_share", "surplus_for_share"]
 
@@ -110,8 +111,8 @@ def surplus_for_share(
     return at_share(check(share, "share"), p).surplus
 
 
-@dataclass(frozen=True, eq=False)
-class HoldupResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class HoldupResult(Result):
     """Equilibrium of the hold-up model, for one parameter point or an array of them.
 
     Attributes

@@ -62,6 +62,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_pair, broadcast_named, stack_last
 from ..errors import InvalidParameterError
+from .._results import Result
 
 __all__ = [
     "REGIMES",
@@ -92,8 +93,8 @@ REGIMES = (
 )
 
 
-@dataclass(frozen=True, eq=False)
-class RegimeResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class RegimeResult(Result):
     """Regime of each dyad and the facts that decided it.
 
     Attributes
