@@ -7,16 +7,16 @@ broadcastable, typically one value per sample of the uncertainty box) and ``outp
 maps quantity names to arrays of the broadcast shape. Claims refer to these quantity
 names. One call evaluates every sample at once.
 
-Adapters whose solver module has not landed yet are still registered (so a claim that
-needs them is valid); :func:`adapter_status` says why they are unavailable and the claim
-checker reports such claims as *not evaluated*.
+Outputs keep their types: ``agreement`` is bool, ``binding`` the int8 code of
+:class:`pipeline_games.Outcome`, labels are strings, everything else float. Where there is no
+agreement, payoffs are the outside options and prices and shares are NaN (not defined).
 
 Examples
 --------
 >>> import numpy as np
 >>> out = ADAPTERS["bargaining"].function({**ADAPTERS["bargaining"].defaults,
 ...     "volume": np.array(10.0), "buyer_value": np.array(300.0),
-...     "seller_cost": np.array(100.0), "value_scale": np.array(0.001),
+...     "seller_cost": np.array(100.0), "money_factor": 0.001,
 ...     "buyer_rate": np.array(0.1), "seller_rate": np.array(0.1)})
 >>> float(out["surplus"]), round(float(out["buyer_share"]), 3)  # 1 / (1 + exp(-0.1))
 (2.0, 0.525)
@@ -27,21 +27,44 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..transaction._regimes import REGIMES
+from ..bargaining import BargainingProblem, Outcome, rubinstein
+from ..errors import CaseFileError
+from ..strategic import GameTree
+from ..transaction import (
+    REGIMES,
+    buyer_optimal_outside_option,
+    buyer_payoff,
+    classify_regime,
+    critical_defensive_cost,
+    diversification,
+    joint_venture,
+    long_term_contract,
+    marginal_diversification_gain,
+    spot,
+)
+from ._games import (
+    _INVESTMENT_GAME_ARGS,
+    _ROUTE_GAME_ARGS,
+    espo_route_choice,
+    kazakhstan_sequential_investment,
+    route_game_arguments,
+)
+
+if TYPE_CHECKING:
+    from ._case import Case
 
 __all__ = [
     "ADAPTERS",
     "INVESTMENT_OUTCOMES",
     "ROUTE_OUTCOMES",
+    "money_factor",
     "Adapter",
-    "adapter_status",
     "nash_weight_from_rates",
-    "route_game_arguments",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -59,7 +82,7 @@ class Adapter:
     name
         The name used in ``[model] adapters``.
     function
-        ``params -> outputs`` (vectorized), or ``None`` if the solver is not available.
+        ``params -> outputs`` (vectorized over the arrays in ``params``).
     required, optional
         Argument names the case must (may) map onto parameters; optional ones have the
         defaults in ``defaults``.
@@ -71,6 +94,15 @@ class Adapter:
         other claim types only numeric quantities.
     description
         One line for the docs and ``show``.
+    prepare
+        ``case -> constant arguments`` the adapter derives from the case itself (unit
+        factors from the parameters' units, the network), or ``None``.
+    reads
+        ``case -> parameter names`` whose values in force the adapter receives as
+        ``params["values"]`` (the network's capacities and prices), or ``None``.
+    check_units
+        ``{argument: unit} -> problem`` (an empty string when the units fit), run when a
+        case is loaded, or ``None``.
 
     Examples
     --------
@@ -80,25 +112,77 @@ class Adapter:
     """
 
     name: str
-    function: Callable[[Params], Outputs] | None
+    function: Callable[[Mapping[str, Any]], Outputs]
     required: tuple[str, ...]
     outputs: tuple[str, ...]
     description: str
     optional: tuple[str, ...] = ()
     defaults: Mapping[str, float] = field(default_factory=dict)
-    unavailable_reason: str = ""
-    needs: tuple[str, tuple[str, ...]] | None = None
     labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    prepare: Callable[[Case], dict[str, Any]] | None = None
+    reads: Callable[[Case], tuple[str, ...]] | None = None
+    check_units: Callable[[Mapping[str, str]], str] | None = None
+
+
+_MONEY = "USD_bn/yr"
+
+
+def money_factor(case: Case, adapter: str = "bargaining") -> float:
+    """The factor that turns ``volume x [volume_conversion] x price`` into USD bn/yr, from the
+    units of the parameters the case maps onto those arguments.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> money_factor(load("china-russia-gas"))  # 1 bcm/yr x 1 USD/kcm = USD 0.001 bn/yr
+    0.001
+    """
+    from ._market import conversion
+
+    mapping = case.mapping[adapter]
+    units = []
+    for arg in ("volume", "volume_conversion", "buyer_value"):
+        target = mapping.get(arg)
+        if isinstance(target, str):
+            units.append(case.parameters[target].unit)
+    product = " * ".join(f"({unit})" for unit in units)
+    try:
+        return round(conversion(product, _MONEY), 15)
+    except CaseFileError as exc:
+        raise CaseFileError(
+            f"{case.path}: model.{adapter}: volume x price must be money per year "
+            f"({_MONEY}); {exc}. For crude in Mt/yr priced per barrel, map "
+            "volume_conversion onto a barrels-per-tonne parameter"
+        ) from None
+
+
+def _bargaining_units(units: Mapping[str, str]) -> str:
+    prices = {arg: units[arg] for arg in _PRICE_ARGS if arg in units}
+    if len(set(prices.values())) > 1:
+        return f"the prices and costs must share one unit; got {prices}"
+    volumes = {arg: units[arg] for arg in _VOLUME_ARGS if arg in units}
+    if len(set(volumes.values())) > 1:
+        return f"the volumes must share one unit; got {volumes}"
+    rates = {arg: units[arg] for arg in ("buyer_rate", "seller_rate") if arg in units}
+    if any(unit != "1/yr" for unit in rates.values()):
+        return f"discount rates are per year (1/yr); got {rates}"
+    return ""
+
+
+_PRICE_ARGS = ("buyer_value", "seller_cost", "buyer_alt_price", "seller_alt_netback")
+_VOLUME_ARGS = ("volume", "buyer_alt_volume", "seller_alt_volume")
 
 
 def _bargaining(params: Params) -> Outputs:
-    """Rubinstein bargaining over the yearly joint gain of the pipeline trade."""
-    from ..bargaining import BargainingProblem, rubinstein
+    """Rubinstein bargaining over the yearly joint gain of the pipeline trade.
 
+    Where the parties do not agree, payoffs are their outside options and the price and the
+    shares are NaN (there is no price without a deal).
+    """
     volume = params["volume"]
-    scale = params["value_scale"]
+    money = params["money_factor"] * params["volume_conversion"]
     margin = params["buyer_value"] - params["seller_cost"]
-    surplus = np.maximum(volume * margin * scale, 0.0)
+    surplus = np.maximum(volume * margin * money, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         buyer_cover = np.clip(np.where(volume > 0, params["buyer_alt_volume"] / volume, 0.0), 0, 1)
         seller_cover = np.clip(
@@ -106,66 +190,57 @@ def _bargaining(params: Params) -> Outputs:
         )
     buyer_unit_gain = np.maximum(params["buyer_value"] - params["buyer_alt_price"], 0.0)
     seller_unit_gain = np.maximum(params["seller_alt_netback"] - params["seller_cost"], 0.0)
-    buyer_outside = buyer_cover * volume * buyer_unit_gain * scale
-    seller_outside = seller_cover * volume * seller_unit_gain * scale
-    problem = BargainingProblem.linear(surplus)
-    outcome = rubinstein(
-        problem,
+    buyer_outside = buyer_cover * volume * buyer_unit_gain * money
+    seller_outside = seller_cover * volume * seller_unit_gain * money
+    outcome: Outcome = rubinstein(
+        BargainingProblem.linear(surplus),
         rates=(params["buyer_rate"], params["seller_rate"]),
         period=params["period"],
         outside_options=(buyer_outside, seller_outside),
         breakdown=params["breakdown"],
     )
-    buyer, seller = outcome.payoffs[..., 0], outcome.payoffs[..., 1]
+    agreement = np.asarray(outcome.agreement, dtype=bool)
+    shape = agreement.shape
+    buyer = np.where(agreement, outcome.payoffs[..., 0], np.broadcast_to(buyer_outside, shape))
+    seller = np.where(agreement, outcome.payoffs[..., 1], np.broadcast_to(seller_outside, shape))
     stake = params["buyer_upstream_stake"]
-    per_unit = volume * scale
+    per_unit = volume * money
     with np.errstate(divide="ignore", invalid="ignore"):
-        # Buyer's total = volume*(value - price)*scale + stake*volume*(price - cost)*scale.
-        price = np.where(
-            per_unit > 0,
-            (params["buyer_value"] - stake * params["seller_cost"] - buyer / per_unit)
-            / (1.0 - stake),
-            np.nan,
+        # Buyer's total = volume*(value - price)*money + stake*volume*(price - cost)*money.
+        price = (params["buyer_value"] - stake * params["seller_cost"] - buyer / per_unit) / (
+            1.0 - stake
         )
-        buyer_share = np.where(surplus > 0, buyer / surplus, np.nan)
+        buyer_share = buyer / surplus
+    defined = agreement & (surplus > 0)
     return {
-        "surplus": surplus,
-        "buyer_outside_option": buyer_outside,
-        "seller_outside_option": seller_outside,
+        "surplus": np.broadcast_to(surplus, shape).astype(np.float64),
+        "buyer_outside_option": np.broadcast_to(buyer_outside, shape).astype(np.float64),
+        "seller_outside_option": np.broadcast_to(seller_outside, shape).astype(np.float64),
         "buyer_payoff": buyer,
         "seller_payoff": seller,
-        "buyer_share": buyer_share,
-        "seller_share": 1.0 - buyer_share,
+        "buyer_share": np.where(defined, buyer_share, np.nan),
+        "seller_share": np.where(defined, 1.0 - buyer_share, np.nan),
         "buyer_net_gain": buyer - buyer_outside,
         "seller_net_gain": seller - seller_outside,
-        "price": price,
-        "agreement": outcome.agreement.astype(np.float64),
-        "binding": np.asarray(outcome.binding, dtype=np.float64),
+        "price": np.where(defined & (per_unit > 0), price, np.nan),
+        "agreement": agreement,
+        "binding": np.asarray(outcome.binding, dtype=np.int8),
     }
-
-
-def _transaction() -> Any:
-    """``pipeline_games.transaction`` (its functions ``holdup`` and ``diversification`` shadow
-    the modules of the same names, which confuses static imports)."""
-    import importlib
-
-    return importlib.import_module("pipeline_games.transaction")
 
 
 def _governance(params: Params) -> Outputs:
     """Hold-up loss (first-best surplus minus the form's surplus) under spot and shared assets."""
-    transaction = _transaction()
     common = {
         "scale": params["scale"],
         "alpha": params["alpha"],
         "unit_cost": params["unit_cost"],
     }
     s, w = params["specificity"], params["buyer_weight"]
-    first_best = transaction.long_term_contract(
+    first_best = long_term_contract(
         s, w, renegotiation_probability=0.0, enforcement_cost=0.0, **common
     ).surplus
-    spot_surplus = transaction.spot(s, w, **common).surplus
-    shared = transaction.joint_venture(
+    spot_surplus = spot(s, w, **common).surplus
+    shared = joint_venture(
         s,
         w,
         buyer_equity=params["buyer_equity"],
@@ -181,8 +256,6 @@ def _governance(params: Params) -> Outputs:
 
 def _regime(params: Params) -> Outputs:
     """The source's dependence regime by the rule of :func:`pipeline_games.classify_regime`."""
-    from ..transaction import classify_regime
-
     result = classify_regime(
         dependence=(params["buyer_dependence"], params["seller_dependence"]),
         outside_option=(params["buyer_outside_option"], params["seller_outside_option"]),
@@ -192,9 +265,9 @@ def _regime(params: Params) -> Outputs:
         shared_assets_threshold=params["shared_assets_threshold"],
     )
     return {
-        "regime": result.labels(),
-        "buyer_dependent": result.dependent[..., 0].astype(np.float64),
-        "seller_dependent": result.dependent[..., 1].astype(np.float64),
+        "regime": np.asarray(result.labels()),
+        "buyer_dependent": np.asarray(result.dependent[..., 0], dtype=bool),
+        "seller_dependent": np.asarray(result.dependent[..., 1], dtype=bool),
     }
 
 
@@ -218,20 +291,19 @@ def _diversification(params: Params) -> Outputs:
     Money is in units of the trade's first-best value ``K`` (the value at ``o = 1``), so the
     defensive cost is given as a share of it.
     """
-    transaction = _transaction()
     common = {
         "buyer_weight": nash_weight_from_rates(params["buyer_rate"], params["seller_rate"]),
         "scale": params["scale"],
         "alpha": params["alpha"],
         "unit_cost": params["unit_cost"],
     }
-    first_best = transaction.diversification(1.0, **common).value
+    first_best = diversification(1.0, **common).value
     defensive = params["defensive_cost_share"] * first_best
     option = params["seller_outside_option"]
-    payoff = transaction.buyer_payoff(option, defensive_cost=defensive, **common)
-    marginal = transaction.marginal_diversification_gain(option, defensive_cost=defensive, **common)
-    best = transaction.buyer_optimal_outside_option(defensive_cost=defensive, **common)
-    critical = transaction.critical_defensive_cost(option, **common)
+    payoff = buyer_payoff(option, defensive_cost=defensive, **common)
+    marginal = marginal_diversification_gain(option, defensive_cost=defensive, **common)
+    best = buyer_optimal_outside_option(defensive_cost=defensive, **common)
+    critical = critical_defensive_cost(option, **common)
     return {
         "diversification_buyer_weight": np.asarray(common["buyer_weight"], dtype=np.float64),
         "diversification_buyer_payoff": payoff / first_best,
@@ -256,74 +328,17 @@ INVESTMENT_OUTCOMES = (
     "staged entry, 50/50 venture, no hold-up",
     "staged entry, 50/50 venture, hold-up",
 )
-_ROUTE_GAME_ARGS = (
-    "oil_price",
-    "years",
-    "loan",
-    "loan_rate",
-    "russia_discount_rate",
-    "china_discount_rate",
-    "buyer_discount",
-    "asia_premium",
-    "pacific_transport",
-    "china_transport",
-    "pacific_capex",
-    "holdout_gain",
-    "delay_years",
-    "branch_capex_russia",
-    "branch_capex_china",
-    "security_premium",
-)
-_INVESTMENT_GAME_ARGS = (
-    "stage1_cost",
-    "stage2_cost",
-    "stage1_volume",
-    "margin",
-    "years",
-    "discount_rate",
-    "fiscal_take",
-    "hold_up_share",
-    "rule_change_cost",
-    "kmg_share",
-    "diversification_value",
-    "disruption_loss",
-)
-
-
-def route_game_arguments(params: Params) -> dict[str, FloatArray]:
-    """Keyword arguments of :func:`pipeline_games.espo_route_choice` from the route-choice
-    adapter's arguments: China's share of the ESPO volume it could replace through
-    Kazakhstan is derived from the case's volumes, ``min(1, kazakh_volume / volume)``, as the
-    game's own default is (10 / 15 Mt/yr).
-
-    Examples
-    --------
-    >>> from pipeline_games.cases import load
-    >>> case = load("china-russia-oil")
-    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2013))
-    >>> float(route_game_arguments(args)["kazakh_supply_share"])  # 20 / 25 Mt/yr
-    0.8
-    """
-    volume = params["volume"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.clip(np.where(volume > 0, params["kazakh_volume"] / volume, 0.0), 0.0, 1.0)
-    return {
-        "volume": volume,
-        "kazakh_supply_share": share,
-        **{name: params[name] for name in _ROUTE_GAME_ARGS},
-    }
 
 
 def _route_choice(params: Params) -> Outputs:
-    """ESPO route choice (:func:`pipeline_games.espo_route_choice`) by backward induction."""
-    from ..strategic import espo_route_choice
-
+    """ESPO route choice (:func:`espo_route_choice`) by backward induction."""
     arguments = route_game_arguments(params)
     game = espo_route_choice(**arguments)
+    tree: GameTree = game.tree
 
     def russia_value(action: str) -> FloatArray:
         """Russia's payoff at the terminal node of ``action`` after China offers the loan."""
-        node: Any = game.tree.root
+        node: Any = tree.root
         for step in ("offer loan", action):
             node = node.actions[step]
         return np.asarray(node.payoffs[1], dtype=np.float64)
@@ -332,9 +347,7 @@ def _route_choice(params: Params) -> Outputs:
     outcome = np.asarray(game.outcome)
     return {
         "route_outcome": outcome,
-        "russia_builds_china_branch": np.char.startswith(outcome, "China branch").astype(
-            np.float64
-        ),
+        "russia_builds_china_branch": np.asarray(np.char.startswith(outcome, "China branch")),
         "kazakh_supply_share": np.asarray(arguments["kazakh_supply_share"]),
         "russia_route_payoff": game.solution.payoffs[..., 1],
         "china_route_payoff": game.solution.payoffs[..., 0],
@@ -343,9 +356,7 @@ def _route_choice(params: Params) -> Outputs:
 
 
 def _investment(params: Params) -> Outputs:
-    """Kazakhstan sequential investment (:func:`pipeline_games.kazakhstan_sequential_investment`)."""
-    from ..strategic import kazakhstan_sequential_investment
-
+    """Kazakhstan sequential investment (:func:`kazakhstan_sequential_investment`)."""
     game = kazakhstan_sequential_investment(
         stage2_volume=params["stage2_volume"],
         **{name: params[name] for name in _INVESTMENT_GAME_ARGS},
@@ -357,36 +368,23 @@ def _investment(params: Params) -> Outputs:
     }
 
 
-_LINE_STEPS = {2: ("A", "B"), 3: ("A", "B", "C"), 4: ("A", "B", "C", "D")}
+def _network(params: Mapping[str, Any]) -> Outputs:
+    """Shares of the transit network's value by Shapley value and nucleolus, per step."""
+    from ._transit import network_shares
+
+    return network_shares(params)
 
 
-@functools.lru_cache(maxsize=1)
-def network_path() -> Any:
-    """Shapley/nucleolus per country of the Central Asia network as lines A-D are added.
+def _network_prepare(case: Case) -> dict[str, Any]:
+    from ._transit import network_arguments
 
-    Uses :func:`pipeline_games.coalition.line_expansion_path` with its own sourced defaults.
-    """
-    import importlib
-
-    coalition: Any = importlib.import_module("pipeline_games.coalition")
-    return coalition.line_expansion_path(tuple(_LINE_STEPS.values()))
+    return network_arguments(case)
 
 
-def _network(params: Params) -> Outputs:
-    """Shares of the network's value by Shapley and nucleolus, for 2, 3 or 4 lines."""
-    path = network_path()
-    lines = np.asarray(params["lines"], dtype=np.float64)
-    index = np.clip(np.rint(lines).astype(int) - 2, 0, len(_LINE_STEPS) - 1)
-    players = list(path.players)
-    total = np.asarray(path.grand_value, dtype=np.float64)
-    shapley = np.asarray(path.shapley, dtype=np.float64) / total[:, None]
-    nucleolus = np.asarray(path.nucleolus, dtype=np.float64) / total[:, None]
-    turkmenistan, china = players.index("Turkmenistan"), players.index("China")
-    return {
-        "shapley_turkmenistan": shapley[index, turkmenistan],
-        "shapley_china": shapley[index, china],
-        "nucleolus_turkmenistan": nucleolus[index, turkmenistan],
-    }
+def _network_reads(case: Case) -> tuple[str, ...]:
+    from ._transit import network_arguments
+
+    return tuple(network_arguments(case)["network_parameters"])
 
 
 _REGIME_THRESHOLDS = {
@@ -403,6 +401,7 @@ _BARGAINING_DEFAULTS = {
     "period": 1.0,
     "breakdown": 0.0,
     "buyer_upstream_stake": 0.0,
+    "volume_conversion": 1.0,
 }
 
 #: The adapter registry: name -> :class:`Adapter`.
@@ -414,12 +413,13 @@ ADAPTERS: dict[str, Adapter] = {
             "volume",
             "buyer_value",
             "seller_cost",
-            "value_scale",
             "buyer_rate",
             "seller_rate",
         ),
         optional=tuple(_BARGAINING_DEFAULTS),
         defaults=_BARGAINING_DEFAULTS,
+        prepare=lambda case: {"money_factor": money_factor(case)},
+        check_units=_bargaining_units,
         outputs=(
             "surplus",
             "buyer_outside_option",
@@ -436,7 +436,8 @@ ADAPTERS: dict[str, Adapter] = {
         ),
         description=(
             "Rubinstein alternating offers over the yearly joint gain "
-            "volume*(buyer_value-seller_cost)*value_scale; each side's outside option is the "
+            "volume*(buyer_value-seller_cost) in USD bn/yr (units from the case); each side's "
+            "outside option is the "
             "gain on the part of the volume its alternative covers"
         ),
     ),
@@ -501,14 +502,14 @@ ADAPTERS: dict[str, Adapter] = {
         name="network",
         function=_network,
         required=("lines",),
-        outputs=("shapley_turkmenistan", "shapley_china", "nucleolus_turkmenistan"),
+        outputs=("seller_shapley_share", "buyer_shapley_share", "seller_nucleolus_share"),
         description=(
-            "Central Asia transit network (pipeline_games.coalition, its own sourced "
-            "capacities and values): shares of the grand value by Shapley and nucleolus "
-            "with 2 (A+B), 3 (+C) or 4 (+D) lines"
+            "the case's transit network ([network] table; pipeline_games.coalition): shares "
+            "of the grand coalition's value by Shapley value and nucleolus in the step given "
+            "by the lines parameter"
         ),
-        unavailable_reason="pipeline_games.coalition network not merged yet",
-        needs=("pipeline_games.coalition", ("line_expansion_path",)),
+        prepare=_network_prepare,
+        reads=_network_reads,
     ),
     "route_choice": Adapter(
         name="route_choice",
@@ -544,27 +545,3 @@ ADAPTERS: dict[str, Adapter] = {
         ),
     ),
 }
-
-
-def adapter_status(name: str) -> tuple[bool, str]:
-    """Whether adapter ``name`` can be evaluated, and if not, why.
-
-    Examples
-    --------
-    >>> adapter_status("bargaining")
-    (True, '')
-    """
-    adapter = ADAPTERS[name]
-    if adapter.function is None:
-        return False, adapter.unavailable_reason or "solver not available"
-    if adapter.needs is not None:
-        import importlib
-
-        module_name, names = adapter.needs
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            return False, adapter.unavailable_reason
-        if not all(hasattr(module, attr) for attr in names):
-            return False, adapter.unavailable_reason
-    return True, ""

@@ -120,7 +120,6 @@ def _show(args: argparse.Namespace) -> int:
                     "name": case.name,
                     "title": case.title,
                     "dyad": list(case.dyad),
-                    "regime_expected": case.regime_expected,
                     "parameters": parameter_rows(case),
                     "epochs": [
                         {

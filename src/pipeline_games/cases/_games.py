@@ -1,11 +1,11 @@
 """Two case games as game trees: Kazakhstan sequential investment and the ESPO route choice.
 
-Both are stylised models of moves described in the casebook (chapter 3 of the 2019 report in
-``seeds/000_640d1bb6b6977cc8.txt``). Every parameter has a default value, a ``[low, high]``
-range, a unit, a kind (``reported`` | ``derived`` | ``assumption``) and a source, returned by
-:func:`kazakhstan_investment_parameters` and :func:`espo_route_parameters`. Money is in USD
-billions of present value, prices in USD/bbl, volumes in Mt/yr. Player order is
-``(buyer, seller)``: China is player 0.
+Both are stylised models of moves described in chapter 3 of the NIDS China Security Report
+2020 (bibliography key ``nids_csr2020``). The games have no numbers of their own: every
+parameter is required, and the case files (``china-kazakhstan-oil``, ``china-russia-oil``)
+give each its value, ``[low, high]`` range, unit, kind and source. Money is in USD billions of
+present value, prices in USD/bbl, volumes in Mt/yr. Player order is ``(buyer, seller)``:
+China is player 0.
 
 The models are small on purpose; their assumptions are not tuned to reproduce history. The
 region functions sweep two parameters on a grid (one vectorized backward induction) and
@@ -13,9 +13,10 @@ report where the historical path is the subgame-perfect outcome and where it is 
 
 Examples
 --------
->>> from pipeline_games.strategic import espo_route_choice
->>> game = espo_route_choice()
->>> str(game.outcome)
+>>> from pipeline_games.cases import load
+>>> case = load("china-russia-oil")
+>>> arguments = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2009))
+>>> str(espo_route_choice(**route_game_arguments(arguments)).outcome)
 'China branch with loan'
 """
 
@@ -30,9 +31,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_int
 from ..errors import InvalidParameterError
-from ._sources import SourcedValue
-from ..strategic._extensive import (
 from .._results import Result
+from ..strategic._extensive import (
     DecisionNode,
     GameTree,
     SubgamePerfectResult,
@@ -46,16 +46,14 @@ __all__ = [
     "CaseGame",
     "OutcomeRegions",
     "espo_route_choice",
-    "espo_route_parameters",
     "espo_route_regions",
-    "kazakhstan_investment_parameters",
     "kazakhstan_investment_regions",
     "kazakhstan_sequential_investment",
+    "route_game_arguments",
 ]
 
 FloatArray = NDArray[np.float64]
-SEED_REPORT = "seeds/000_640d1bb6b6977cc8.txt, ch. 3"
-BARRELS_PER_TONNE = 7.33
+Params = Mapping[str, FloatArray]
 
 
 #: What each parameter of :func:`kazakhstan_sequential_investment` stands for.
@@ -73,6 +71,7 @@ KAZAKHSTAN_INVESTMENT_MEANINGS: dict[str, str] = {
     "kmg_share": "KMG's share in the joint venture",
     "diversification_value": "Kazakhstan's gain from a second export route, once the line to China runs",
     "disruption_loss": "share of the venture's surplus destroyed by a hold-up conflict",
+    "barrels_per_tonne": "barrels of crude per tonne",
 }
 
 #: What each parameter of :func:`espo_route_choice` stands for.
@@ -95,6 +94,42 @@ ESPO_ROUTE_MEANINGS: dict[str, str] = {
     "branch_capex_russia": "Russia's capex for the China branch",
     "branch_capex_china": "China's capex for the Mohe-Daqing side",
     "security_premium": "China's value of an overland barrel over a seaborne one",
+    "barrels_per_tonne": "barrels of crude per tonne",
+}
+
+#: Units of the parameters of both games (they decide what values are allowed).
+GAME_UNITS: dict[str, str] = {
+    "stage1_cost": "USD bn",
+    "stage2_cost": "USD bn",
+    "stage1_volume": "Mt/yr",
+    "stage2_volume": "Mt/yr",
+    "margin": "USD/bbl",
+    "years": "yr",
+    "discount_rate": "1/yr",
+    "fiscal_take": "share",
+    "hold_up_share": "share",
+    "rule_change_cost": "USD bn",
+    "kmg_share": "share",
+    "diversification_value": "USD bn",
+    "disruption_loss": "share",
+    "barrels_per_tonne": "bbl/t",
+    "oil_price": "USD/bbl",
+    "volume": "Mt/yr",
+    "loan": "USD bn",
+    "loan_rate": "1/yr",
+    "russia_discount_rate": "1/yr",
+    "china_discount_rate": "1/yr",
+    "kazakh_supply_share": "share",
+    "buyer_discount": "share of price",
+    "asia_premium": "share of price",
+    "pacific_transport": "USD/bbl",
+    "china_transport": "USD/bbl",
+    "pacific_capex": "USD bn",
+    "holdout_gain": "share of price",
+    "delay_years": "yr",
+    "branch_capex_russia": "USD bn",
+    "branch_capex_china": "USD bn",
+    "security_premium": "USD/bbl",
 }
 
 
@@ -117,7 +152,10 @@ class CaseGame(Result):
 
     Examples
     --------
-    >>> game = kazakhstan_sequential_investment()
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-kazakhstan-oil")
+    >>> game = kazakhstan_sequential_investment(
+    ...     **case.adapter_arguments("investment", case.epoch_values(case.base, 2006)))
     >>> game.historical
     'staged entry, 50/50 venture, no hold-up'
     """
@@ -155,7 +193,11 @@ class OutcomeRegions(Result):
 
     Examples
     --------
-    >>> regions = espo_route_regions(num=5)
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-russia-oil")
+    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2009))
+    >>> regions = espo_route_regions(route_game_arguments(args), "oil_price",
+    ...     "russia_discount_rate", x_range=(40.0, 110.0), y_range=(0.03, 0.2), num=5)
     >>> regions.outcome.shape
     (5, 5)
     """
@@ -175,17 +217,21 @@ class OutcomeRegions(Result):
         return np.asarray(self.outcome == self.historical)
 
 
-def _resolve(
-    defaults: Mapping[str, SourcedValue], params: Mapping[str, ArrayLike]
-) -> dict[str, FloatArray]:
-    unknown = sorted(set(params) - set(defaults))
+def _resolve(names: Mapping[str, str], params: Mapping[str, ArrayLike]) -> dict[str, FloatArray]:
+    """Validate a game's keyword arguments: every name in ``names``, nothing else."""
+    unknown = sorted(set(params) - set(names))
     if unknown:
-        raise InvalidParameterError(f"unknown parameter(s) {unknown}; allowed: {sorted(defaults)}")
-    values = {}
-    for name, meta in defaults.items():
-        raw = params.get(name, meta.value)
-        values[name] = as_array(raw, name, **_VALID_BY_UNIT.get(meta.unit, {}))
-    return values
+        raise InvalidParameterError(f"unknown parameter(s) {unknown}; allowed: {sorted(names)}")
+    missing = sorted(set(names) - set(params))
+    if missing:
+        raise InvalidParameterError(
+            f"missing parameter(s) {missing}: the game has no defaults; take them from the "
+            "case file (Case.adapter_arguments)"
+        )
+    return {
+        name: as_array(params[name], name, **_VALID_BY_UNIT.get(GAME_UNITS[name], {}))
+        for name in names
+    }
 
 
 #: What a parameter's unit allows, whatever its plausible [low, high]: shares lie in [0, 1];
@@ -198,7 +244,15 @@ _VALID_BY_UNIT: dict[str, dict[str, Any]] = {
     "Mt/yr": {"low": 0.0},
     "yr": {"low": 0.0},
     "1/yr": {"low": 0.0},
+    "bbl/t": {"low": 0.0, "low_open": True},
 }
+
+
+def _range(bounds: tuple[float, float], name: str) -> tuple[float, float]:
+    values = as_array(bounds, name)
+    if values.shape != (2,) or not values[0] <= values[1]:
+        raise InvalidParameterError(f"{name} must be (low, high) with low <= high; got {bounds!r}")
+    return float(values[0]), float(values[1])
 
 
 def _annuity(rate: FloatArray, years: FloatArray) -> FloatArray:
@@ -210,32 +264,28 @@ def _annuity(rate: FloatArray, years: FloatArray) -> FloatArray:
 
 def _regions(
     solve: Callable[..., CaseGame],
-    defaults: Mapping[str, SourcedValue],
+    names: Mapping[str, str],
+    base: Mapping[str, ArrayLike],
     x: str,
     y: str,
-    x_range: tuple[float, float] | None,
-    y_range: tuple[float, float] | None,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
     num: int,
-    fixed: Mapping[str, ArrayLike],
 ) -> OutcomeRegions:
     for name in (x, y):
-        if name not in defaults:
-            raise InvalidParameterError(f"{name!r} is not a parameter; allowed: {sorted(defaults)}")
+        if name not in names:
+            raise InvalidParameterError(f"{name!r} is not a parameter; allowed: {sorted(names)}")
     if x == y:
         raise InvalidParameterError(f"x and y must differ; got {x!r} twice")
     num = as_int(num, "num", low=2)
-    x_low, x_high = x_range if x_range is not None else (defaults[x].low, defaults[x].high)
-    y_low, y_high = y_range if y_range is not None else (defaults[y].low, defaults[y].high)
-    x_values = np.linspace(x_low, x_high, num)
-    y_values = np.linspace(y_low, y_high, num)
+    x_values = np.linspace(*_range(x_range, "x_range"), num)
+    y_values = np.linspace(*_range(y_range, "y_range"), num)
     grid_x, grid_y = np.meshgrid(x_values, y_values)
-    game = solve(**{**fixed, x: grid_x, y: grid_y})
-    names, counts = np.unique(game.outcome, return_counts=True)
-    shares = {str(n): float(c) / game.outcome.size for n, c in zip(names, counts, strict=True)}
+    game = solve(**{**base, x: grid_x, y: grid_y})
+    labels, counts = np.unique(game.outcome, return_counts=True)
+    shares = {str(n): float(c) / game.outcome.size for n, c in zip(labels, counts, strict=True)}
     fixed_values = {
-        name: float(np.asarray(fixed.get(name, meta.value)))
-        for name, meta in defaults.items()
-        if name not in (x, y)
+        name: float(np.asarray(value)) for name, value in base.items() if name not in (x, y)
     }
     return OutcomeRegions(
         x, y, x_values, y_values, game.outcome, game.historical, shares, fixed_values
@@ -243,103 +293,6 @@ def _regions(
 
 
 # -- Kazakhstan: sequential investment --------------------------------------------------
-def kazakhstan_investment_parameters() -> dict[str, SourcedValue]:
-    """Default parameters of :func:`kazakhstan_sequential_investment`, with provenance.
-
-    Examples
-    --------
-    >>> p = kazakhstan_investment_parameters()
-    >>> p["kmg_share"].value, p["kmg_share"].kind
-    (0.5, 'reported')
-    """
-    kz = f"{SEED_REPORT} (China-Kazakhstan oil, Fig. 3.6-3.7 narrative)"
-    return {
-        "stage1_cost": SourcedValue(
-            0.33,
-            0.2,
-            0.8,
-            "USD bn",
-            "derived",
-            "Kenkiyak-Atyrau 448 km (Xinhua 2005, CALIBRATION 2e) at the Atasu-Alashankou cost "
-            "per km (USD 0.7 bn / 962 km, RFE/RL 2006, CALIBRATION 2e); range an assumption",
-        ),
-        "stage2_cost": SourcedValue(
-            0.7,
-            0.7,
-            2.7,
-            "USD bn",
-            "reported",
-            "Atasu-Alashankou USD 0.7 bn (RFE/RL 2006, CALIBRATION 2e); high end: whole "
-            "Atyrau-Dushanzi system ~USD 3 bn (Xinhua 2004) less stage 1",
-        ),
-        "stage1_volume": SourcedValue(
-            4.0,
-            2.0,
-            8.0,
-            "Mt/yr",
-            "assumption",
-            "order of the 4 Mt first-year throughput of the China line (Xinhua 2007, "
-            "CALIBRATION 2e); stage-1 volume itself not reported",
-        ),
-        "stage2_volume": SourcedValue(
-            10.0,
-            10.0,
-            20.0,
-            "Mt/yr",
-            "reported",
-            "initial 10 Mt/yr, design 20 Mt/yr (Xinhua 2005, RFE/RL 2006, CALIBRATION 2e)",
-        ),
-        "margin": SourcedValue(
-            8.0,
-            1.0,
-            20.0,
-            "USD/bbl",
-            "assumption",
-            "not in the sources; operating margin of field plus pipeline after costs",
-        ),
-        "years": SourcedValue(20.0, 10.0, 30.0, "yr", "assumption", "project life; not reported"),
-        "discount_rate": SourcedValue(0.08, 0.05, 0.12, "1/yr", "assumption", "not reported"),
-        "fiscal_take": SourcedValue(
-            0.5, 0.3, 0.7, "share", "assumption", "PSA terms not reported; typical state take range"
-        ),
-        "hold_up_share": SourcedValue(
-            0.25,
-            0.0,
-            0.5,
-            "share",
-            "assumption",
-            f"bounded by the 2004 rule that KMG hold 50% or more ({kz}); the part of the "
-            "investor's quasi-rent taken without compensation is not reported",
-        ),
-        "rule_change_cost": SourcedValue(
-            0.3,
-            0.0,
-            2.0,
-            "USD bn",
-            "assumption",
-            "not reported: reputation cost with other investors, legal cost",
-        ),
-        "kmg_share": SourcedValue(
-            0.5,
-            0.5,
-            0.5,
-            "share",
-            "reported",
-            f"2007 CNPC-KMG agreement to invest 50% each in the east-west section ({kz})",
-        ),
-        "diversification_value": SourcedValue(
-            1.0,
-            0.0,
-            5.0,
-            "USD bn",
-            "assumption",
-            f"Kazakhstan's exports were limited to Russia in the 1990s ({SEED_REPORT}); value of "
-            "a non-Russian outlet not reported",
-        ),
-        "disruption_loss": SourcedValue(0.5, 0.0, 1.0, "share", "assumption", "not reported"),
-    }
-
-
 def kazakhstan_sequential_investment(**params: ArrayLike) -> CaseGame:
     """China's staged entry into Kazakh oil, with Kazakhstan able to change the rules.
 
@@ -356,15 +309,15 @@ def kazakhstan_sequential_investment(**params: ArrayLike) -> CaseGame:
        destroys ``d`` of the venture's surplus, KMG's own share included (mutual hostages).
 
     With ``V1`` and ``V2`` the present values of stage-1 and line-to-China operating surplus
-    (volume x 7.33 bbl/t x margin x annuity), China's stake earns ``(1 - tau)`` of them and
+    (volume x barrels per tonne x margin x annuity), China's stake earns ``(1 - tau)`` of them and
     Kazakhstan's fiscal take ``tau``; the line adds ``D`` to Kazakhstan (a non-Russian
     outlet). All payoffs are in USD bn of present value.
 
     Parameters
     ----------
     **params
-        Any of :func:`kazakhstan_investment_parameters` (numbers or broadcastable arrays);
-        the others take their defaults.
+        Every parameter named in :data:`KAZAKHSTAN_INVESTMENT_MEANINGS` (numbers or
+        broadcastable arrays); the game has no defaults.
 
     Returns
     -------
@@ -374,14 +327,17 @@ def kazakhstan_sequential_investment(**params: ArrayLike) -> CaseGame:
 
     Examples
     --------
-    >>> game = kazakhstan_sequential_investment(margin=[2.0, 8.0])
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-kazakhstan-oil")
+    >>> args = case.adapter_arguments("investment", case.epoch_values(case.base, 2006))
+    >>> game = kazakhstan_sequential_investment(**{**args, "margin": [2.0, 8.0]})
     >>> game.outcome.tolist()
     ['no entry', 'staged entry, 50/50 venture, no hold-up']
     """
-    p = _resolve(kazakhstan_investment_parameters(), params)
+    p = _resolve(KAZAKHSTAN_INVESTMENT_MEANINGS, params)
     annuity = _annuity(p["discount_rate"], p["years"])
-    v1 = p["stage1_volume"] * BARRELS_PER_TONNE * p["margin"] * annuity / 1000.0  # USD bn
-    v2 = p["stage2_volume"] * BARRELS_PER_TONNE * p["margin"] * annuity / 1000.0
+    v1 = p["stage1_volume"] * p["barrels_per_tonne"] * p["margin"] * annuity / 1000.0  # USD bn
+    v2 = p["stage2_volume"] * p["barrels_per_tonne"] * p["margin"] * annuity / 1000.0
     tau, h, k, s, d = (
         p[n]
         for n in (
@@ -464,198 +420,95 @@ def kazakhstan_sequential_investment(**params: ArrayLike) -> CaseGame:
 
 
 def kazakhstan_investment_regions(
-    x: str = "hold_up_share",
-    y: str = "margin",
+    base: Mapping[str, ArrayLike],
+    x: str,
+    y: str,
     *,
-    x_range: tuple[float, float] | None = None,
-    y_range: tuple[float, float] | None = None,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
     num: int = 41,
-    **fixed: ArrayLike,
 ) -> OutcomeRegions:
     """Equilibrium outcome of :func:`kazakhstan_sequential_investment` over a 2-D grid.
 
     Parameters
     ----------
+    base
+        Every parameter of the game (e.g. from ``Case.adapter_arguments``); ``x`` and ``y``
+        are replaced by the grid.
     x, y
-        Names of the two swept parameters (default: hold-up share and margin).
+        Names of the two swept parameters.
     x_range, y_range
-        ``(low, high)``; default the parameter's documented range.
+        ``(low, high)`` of each axis (e.g. the case parameter's range).
     num
         Grid points per axis.
-    **fixed
-        Values for other parameters.
 
     Examples
     --------
-    >>> regions = kazakhstan_investment_regions(num=11)
-    >>> sorted(regions.shares)
-    ['no entry', 'staged entry, 50/50 venture, no hold-up', 'staged entry, alone, no hold-up']
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-kazakhstan-oil")
+    >>> base = case.adapter_arguments("investment", case.epoch_values(case.base, 2006))
+    >>> regions = kazakhstan_investment_regions(
+    ...     base, "hold_up_share", "margin", x_range=(0.0, 0.6), y_range=(2.0, 40.0), num=11)
+    >>> regions.outcome.shape
+    (11, 11)
     """
     return _regions(
         kazakhstan_sequential_investment,
-        kazakhstan_investment_parameters(),
+        KAZAKHSTAN_INVESTMENT_MEANINGS,
+        base,
         x,
         y,
         x_range,
         y_range,
         num,
-        fixed,
     )
 
 
-# -- Russia: ESPO route choice ----------------------------------------------------------
-def espo_route_parameters() -> dict[str, SourcedValue]:
-    """Default parameters of :func:`espo_route_choice`, with provenance.
+_ROUTE_GAME_ARGS = (
+    "barrels_per_tonne",
+    "oil_price",
+    "years",
+    "loan",
+    "loan_rate",
+    "russia_discount_rate",
+    "china_discount_rate",
+    "buyer_discount",
+    "asia_premium",
+    "pacific_transport",
+    "china_transport",
+    "pacific_capex",
+    "holdout_gain",
+    "delay_years",
+    "branch_capex_russia",
+    "branch_capex_china",
+    "security_premium",
+)
+
+def route_game_arguments(params: Params) -> dict[str, FloatArray]:
+    """Keyword arguments of :func:`pipeline_games.espo_route_choice` from the route-choice
+    adapter's arguments: China's share of the ESPO volume it could replace through
+    Kazakhstan is derived from the case's volumes, ``min(1, kazakh_volume / volume)``, as the
+    game's own default is (10 / 15 Mt/yr).
 
     Examples
     --------
-    >>> espo_route_parameters()["loan_rate"].source.split(";")[0]
-    '~6% reported (domain-b.com 18 Feb 2009, CALIBRATION 2b)'
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-russia-oil")
+    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2013))
+    >>> float(route_game_arguments(args)["kazakh_supply_share"])  # 20 / 25 Mt/yr
+    0.8
     """
-    espo = f"{SEED_REPORT} (China-Russia oil, ESPO)"
+    volume = params["volume"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.clip(np.where(volume > 0, params["kazakh_volume"] / volume, 0.0), 0.0, 1.0)
     return {
-        "oil_price": SourcedValue(
-            61.0,
-            40.0,
-            102.0,
-            "USD/bbl",
-            "derived",
-            "default: Kazakh line's first-year value USD 1.8 bn for 4 Mt = ~450 USD/t (Xinhua 2007, "
-            "CALIBRATION 2e) / 7.33 bbl/t; high: implied 2013 Rosneft-CNPC price ~102 USD/bbl "
-            f"(CALIBRATION 2c); low 40: assumption for the late-2008 collapse ({espo})",
-        ),
-        "volume": SourcedValue(
-            15.0,
-            15.0,
-            15.0,
-            "Mt/yr",
-            "reported",
-            "15 Mt/yr for 20 years (China Daily 17 Feb 2009, CALIBRATION 2b)",
-        ),
-        "years": SourcedValue(
-            20.0, 20.0, 20.0, "yr", "reported", "China Daily 2009 (CALIBRATION 2b)"
-        ),
-        "loan": SourcedValue(
-            25.0,
-            20.0,
-            25.0,
-            "USD bn",
-            "reported",
-            "China Development Bank loan, China Daily 17 Feb 2009; 20-25 pre-deal (RIA Novosti 2008); CALIBRATION 2b",
-        ),
-        "loan_rate": SourcedValue(
-            0.06,
-            0.06,
-            0.07,
-            "1/yr",
-            "reported",
-            "~6% reported (domain-b.com 18 Feb 2009, CALIBRATION 2b); Russia sought 7% fixed (OGJ 2009)",
-        ),
-        "russia_discount_rate": SourcedValue(
-            0.10,
-            0.05,
-            0.15,
-            "1/yr",
-            "assumption",
-            f"not reported; stands for the worsened financing of Rosneft/Transneft after 2008 ({espo})",
-        ),
-        "china_discount_rate": SourcedValue(0.05, 0.03, 0.08, "1/yr", "assumption", "not reported"),
-        "kazakh_supply_share": SourcedValue(
-            0.67,
-            0.0,
-            1.0,
-            "share",
-            "derived",
-            "Kazakh line initial 10 Mt/yr (Xinhua 2005, CALIBRATION 2e) / 15 Mt/yr ESPO volume; "
-            f"0 = before the Kazakh line ({espo})",
-        ),
-        "buyer_discount": SourcedValue(
-            0.05,
-            0.02,
-            0.13,
-            "share of price",
-            "assumption",
-            "range from the 2011 dispute: CNPC short-paid 2-3% and asked a 9-13% tariff "
-            "coefficient (Helmer; Interfax 31 May 2011; CALIBRATION 2f); default an assumption",
-        ),
-        "asia_premium": SourcedValue(
-            0.03,
-            0.0,
-            0.08,
-            "share of price",
-            "assumption",
-            "not reported; Asia-Pacific price premium over the China-border price",
-        ),
-        "pacific_transport": SourcedValue(
-            1.5,
-            0.5,
-            3.0,
-            "USD/bbl",
-            "assumption",
-            "not reported; operating cost of ~2,000 km more pipe from Skovorodino to the coast "
-            "(distance: OGJ 2010, CALIBRATION 2f)",
-        ),
-        "china_transport": SourcedValue(
-            0.5,
-            0.2,
-            1.5,
-            "USD/bbl",
-            "assumption",
-            "not reported; Skovorodino-border 67 km (OGJ 2010, CALIBRATION 2f)",
-        ),
-        "pacific_capex": SourcedValue(
-            5.0,
-            2.0,
-            12.0,
-            "USD bn",
-            "assumption",
-            "not in the sources; the part of a Pacific extension's cost attributable to 15 of "
-            "ESPO-1's 30 Mt/yr (capacity: RIA 2008, CALIBRATION 2b)",
-        ),
-        "holdout_gain": SourcedValue(
-            0.05,
-            0.0,
-            0.15,
-            "share of price",
-            "assumption",
-            f"not reported; Russia kept its route preference obscure to get better terms ({SEED_REPORT}, ESPO)",
-        ),
-        "delay_years": SourcedValue(
-            2.0,
-            1.0,
-            4.0,
-            "yr",
-            "assumption",
-            "not reported; the route stayed open from 2008 to 2009 (seed, ch. 3)",
-        ),
-        "branch_capex_russia": SourcedValue(
-            0.1,
-            0.05,
-            0.5,
-            "USD bn",
-            "assumption",
-            "Russian spur ~64 km (China Economic Review 2008, CALIBRATION 2b); cost not reported",
-        ),
-        "branch_capex_china": SourcedValue(
-            0.7,
-            0.7,
-            3.0,
-            "USD bn",
-            "derived",
-            "Chinese side ~965 km (CALIBRATION 2b) priced like Atasu-Alashankou, 962 km for USD 0.7 bn "
-            "(CALIBRATION 2e); range an assumption",
-        ),
-        "security_premium": SourcedValue(
-            3.0,
-            0.0,
-            10.0,
-            "USD/bbl",
-            "assumption",
-            f"not reported; value China puts on overland supply avoiding the sea lanes ({SEED_REPORT}, context)",
-        ),
+        "volume": volume,
+        "kazakh_supply_share": share,
+        **{name: params[name] for name in _ROUTE_GAME_ARGS},
     }
 
 
+# -- Russia: ESPO route choice ----------------------------------------------------------
 def espo_route_choice(**params: ArrayLike) -> CaseGame:
     """Russia's ESPO route choice after China's loan-for-oil offer (or none).
 
@@ -664,7 +517,7 @@ def espo_route_choice(**params: ArrayLike) -> CaseGame:
     **China branch** (taking the loan if offered) or the **Pacific** extension.
 
     Russia's present values, at its cost of funds ``r_R`` (annuity ``a_R``), with ``B``
-    barrels a year (volume x 7.33):
+    barrels a year (volume x barrels per tonne):
 
     * Pacific: ``a_R B (P (1 + asia_premium) - pacific_transport) - pacific_capex``;
     * China branch: ``a_R B (P (1 - kazakh_supply_share * buyer_discount) - china_transport)
@@ -686,12 +539,17 @@ def espo_route_choice(**params: ArrayLike) -> CaseGame:
 
     Examples
     --------
-    >>> game = espo_route_choice(oil_price=102.0, russia_discount_rate=[0.05, 0.10])
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-russia-oil")
+    >>> args = route_game_arguments(
+    ...     case.adapter_arguments("route_choice", case.epoch_values(case.base, 2009)))
+    >>> game = espo_route_choice(**{**args, "oil_price": 102.0,
+    ...                             "russia_discount_rate": [0.05, 0.10]})
     >>> game.outcome.tolist()
     ['Pacific route', 'China branch with loan']
     """
-    p = _resolve(espo_route_parameters(), params)
-    barrels = p["volume"] * BARRELS_PER_TONNE / 1000.0  # bn bbl / yr
+    p = _resolve(ESPO_ROUTE_MEANINGS, params)
+    barrels = p["volume"] * p["barrels_per_tonne"] / 1000.0  # bn bbl / yr
     a_russia = _annuity(p["russia_discount_rate"], p["years"])
     a_china = _annuity(p["china_discount_rate"], p["years"])
     a_loan = _annuity(p["loan_rate"], p["years"])
@@ -761,23 +619,35 @@ def espo_route_choice(**params: ArrayLike) -> CaseGame:
 
 
 def espo_route_regions(
-    x: str = "oil_price",
-    y: str = "russia_discount_rate",
+    base: Mapping[str, ArrayLike],
+    x: str,
+    y: str,
     *,
-    x_range: tuple[float, float] | None = None,
-    y_range: tuple[float, float] | None = None,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
     num: int = 41,
-    **fixed: ArrayLike,
 ) -> OutcomeRegions:
     """Equilibrium outcome of :func:`espo_route_choice` over a 2-D parameter grid.
 
-    Default axes: the oil price and the share of ESPO volume China could replace through
-    Kazakhstan, the two changes the source credits for Russia's 2009 choice.
+    Parameters as in :func:`kazakhstan_investment_regions`.
 
     Examples
     --------
-    >>> regions = espo_route_regions(num=21)
-    >>> round(regions.shares["China branch with loan"], 2) > 0
-    True
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-russia-oil")
+    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2009))
+    >>> regions = espo_route_regions(route_game_arguments(args), "oil_price",
+    ...     "russia_discount_rate", x_range=(40.0, 110.0), y_range=(0.03, 0.2), num=21)
+    >>> sorted(regions.shares)[0]
+    'China branch with loan'
     """
-    return _regions(espo_route_choice, espo_route_parameters(), x, y, x_range, y_range, num, fixed)
+    return _regions(
+        espo_route_choice, ESPO_ROUTE_MEANINGS, base, x, y, x_range, y_range, num
+    )
+
+
+#: The investment game's parameters that the case maps directly (``stage2_volume`` is the
+#: bargaining volume).
+_INVESTMENT_GAME_ARGS = tuple(
+    name for name in KAZAKHSTAN_INVESTMENT_MEANINGS if name != "stage2_volume"
+)

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import CaseFileError
-from ._schema import Case, read_case_file
+from ._case import Case, read_case_file
 
 __all__ = ["case_path", "cases_dir", "list_cases", "load"]
 

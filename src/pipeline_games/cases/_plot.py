@@ -120,14 +120,14 @@ def robustness_figure(check: Any) -> Any:
     # Room for the longest claim id to the left of an axis at least 4.5 in wide.
     width = 5.0 + 0.085 * max(len(label) for label in labels)
     fig, ax = plt.subplots(figsize=(width, 0.5 * len(results) + 1.6))
-    values = [r.robustness if r.robustness is not None else 0.0 for r in results]
+    values = [r.robustness if r.robustness == r.robustness else 0.0 for r in results]
     colors = [
         "tab:green" if r.verdict == "holds" else "tab:red" if r.verdict == "fails" else "0.7"
         for r in results
     ]
     ax.barh(labels, values, color=colors)
     for index, r in enumerate(results):
-        text = "not evaluated" if r.robustness is None else f"{r.robustness:.2f}"
+        text = "not defined" if r.robustness != r.robustness else f"{r.robustness:.2f}"
         ax.text(min(values[index] + 0.02, 0.8), index, text, va="center", fontsize=8)
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
@@ -139,24 +139,24 @@ def robustness_figure(check: Any) -> Any:
     return fig
 
 
-def network_figure() -> Any:
-    """Shapley (solid) and nucleolus (dashed) shares of the Central Asia network's value per
-    country as lines A-D are added (needs :mod:`pipeline_games.coalition`)."""
-    from ._adapters import network_path
+def network_figure(case: Any) -> Any:
+    """Shapley (solid) and nucleolus (dashed) shares of the case network's value per
+    country in each step of its ``[network]`` table."""
+    from ._transit import network_path
 
     plt = _pyplot()
-    path = network_path()
+    path = network_path(case)
     total = np.asarray(path.grand_value, dtype=np.float64)[:, None]
     shapley = np.asarray(path.shapley, dtype=np.float64) / total
     nucleolus = np.asarray(path.nucleolus, dtype=np.float64) / total
-    steps = np.arange(len(path.labels))
+    steps = np.arange(len(path.steps))
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for index, player in enumerate(path.players):
         color = colors[index % len(colors)]
         ax.plot(steps, shapley[:, index], "-o", color=color, label=player)
         ax.plot(steps, nucleolus[:, index], "--", color=color, alpha=0.7)
-    ax.set_xticks(steps, list(path.labels))
+    ax.set_xticks(steps, list(path.steps))
     ax.set_xlabel("lines in the Central Asia-China network")
     ax.set_ylabel("share of the network value (grand coalition)")
     ax.set_title(
@@ -257,14 +257,18 @@ def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> A
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
-    from ._adapters import ROUTE_OUTCOMES, route_game_arguments
-    from ..strategic import espo_route_parameters, espo_route_regions
+    from ._adapters import ROUTE_OUTCOMES
+    from ._games import espo_route_regions, route_game_arguments
 
     plt = _pyplot()
     year = case.years[-1] if year is None else year
     args = case.adapter_arguments("route_choice", case.epoch_values(case.base, year))
     point = {k: float(np.asarray(v)) for k, v in route_game_arguments(args).items()}
-    limits = espo_route_parameters()
+    ranges = {
+        "oil_price": _range_of(case, "route_choice", "oil_price"),
+        "russia_discount_rate": _range_of(case, "route_choice", "russia_discount_rate"),
+        "kazakh_supply_share": (0.0, 1.0),
+    }
     colors = ("tab:green", "tab:olive", "tab:blue", "tab:orange")
     cmap = ListedColormap(colors)
     fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.6), sharey=True)
@@ -273,8 +277,9 @@ def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> A
         (axes[0], "oil_price", "oil price, USD/bbl"),
         (axes[1], "kazakh_supply_share", "share of ESPO volume China can replace via Kazakhstan"),
     ):
-        fixed: dict[str, Any] = {k: v for k, v in point.items() if k not in (x, y)}
-        regions = espo_route_regions(x, y, num=num, **fixed)
+        regions = espo_route_regions(
+            point, x, y, x_range=ranges[x], y_range=ranges[y], num=num
+        )
         codes = np.zeros(regions.outcome.shape, dtype=np.int64)
         for index, label in enumerate(ROUTE_OUTCOMES):
             codes[regions.outcome == label] = index
@@ -289,7 +294,7 @@ def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> A
         )
         ax.plot(point[x], point[y], "o", color="black", mfc="white", ms=9, mew=2)
         ax.set_xlabel(x_label)
-        ax.set_xlim(limits[x].low, limits[x].high)
+        ax.set_xlim(*ranges[x])
     axes[0].set_ylabel("Russia's cost of funds, 1/yr")
     handles = [Patch(color=c, label=label) for c, label in zip(colors, ROUTE_OUTCOMES, strict=True)]
     handles.append(
@@ -305,3 +310,17 @@ def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> A
     )
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
+
+
+def _range_of(case: Any, adapter: str, argument: str) -> tuple[float, float]:
+    """The range of the parameter a case maps onto an adapter argument (over all epochs)."""
+    target = case.mapping[adapter][argument]
+    names = {target} | {
+        epoch.changes[target] for epoch in case.epochs if target in epoch.changes
+    }
+    low = min(case.parameters[n].low for n in names)
+    high = max(case.parameters[n].high for n in names)
+    if high <= low:
+        pad = abs(low) * 0.5 or 1.0
+        return low - pad, high + pad
+    return low, high

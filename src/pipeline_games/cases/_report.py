@@ -115,8 +115,8 @@ def solution_table(solution: Any) -> str:
 def _claim_rows(check: Any) -> list[list[str]]:
     rows = []
     for r in check.results:
-        share = "-" if r.robustness is None else f"{r.robustness:.2f}"
-        numbers = ", ".join(f"{k}={_cell(k, v)}" for k, v in r.details.items()) or r.reason
+        share = "-" if r.robustness != r.robustness else f"{r.robustness:.2f}"
+        numbers = ", ".join(f"{k}={_cell(k, v)}" for k, v in r.details.items())
         rows.append([r.claim.id, r.verdict, share, numbers, r.claim.source])
     return rows
 
@@ -155,8 +155,7 @@ def _html_table(header: list[str], rows: list[list[str]]) -> str:
 def _figures(solution: Any, check: Any) -> tuple[dict[str, Any], str]:
     """Figures by file stem, or ({}, reason) if matplotlib is missing."""
     try:
-        from .. import plot
-        from ._adapters import adapter_status
+        from . import _plot as plot
 
         figures = {
             "frontier": plot.frontier_figure(solution),
@@ -164,8 +163,8 @@ def _figures(solution: Any, check: Any) -> tuple[dict[str, Any], str]:
             "robustness": plot.robustness_figure(check),
         }
         case = solution.case
-        if "network" in case.adapters and adapter_status("network")[0]:
-            figures["network_shares"] = plot.network_figure()
+        if "network" in case.adapters:
+            figures["network_shares"] = plot.network_figure(case)
         if "diversification" in case.adapters:
             year = _claim_year(case, "diversification")
             figures["diversification"] = plot.diversification_figure(case, year)
@@ -180,8 +179,8 @@ def _figures(solution: Any, check: Any) -> tuple[dict[str, Any], str]:
 
 def _claim_year(case: Any, adapter: str) -> int:
     """The epoch of the first claim about one of ``adapter``'s quantities (else the last)."""
-    from ._claims import claim_references
     from ._adapters import ADAPTERS
+    from ._grammar import claim_references
 
     outputs = set(ADAPTERS[adapter].outputs)
     for claim in case.claims:
@@ -243,17 +242,25 @@ def _write_case_report(case: Any, out: Path, samples: int, seed: int) -> tuple[l
     claim_header = ["claim", "verdict (base)", "robustness", "numbers at base", "source"]
     claim_rows = _claim_rows(check)
     statements = [[c.id, c.statement] for c in case.claims]
-    unavailable = sorted({r.reason for r in check.results if r.reason})
+    unavailable: list[str] = []
     intro = (
-        f"Dyad: {case.dyad[0]} (buyer) - {case.dyad[1]} (seller). Expected regime (source): "
-        f"{case.regime_expected}. Model adapters: {', '.join(case.adapters)}.\n\n{case.summary}"
+        f"Dyad: {case.dyad[0]} (buyer) - {case.dyad[1]} (seller). "
+        f"Model adapters: {', '.join(case.adapters)}.\n\n{case.summary}"
     )
     robustness_note = (
         f"Robustness: share of {check.samples} scrambled Sobol samples (seed {check.seed}) of the "
         "box of all parameters, each in its [low, high], in which the claim holds. A claim that "
         "fails at the base values is a finding, not an error."
     )
-    sources = [[k, v] for k, v in case.sources.items()]
+    from ._bibliography import cite
+
+    keys = sorted(
+        {p.source for p in case.parameters.values() if p.source}
+        | {c.source for c in case.claims}
+        | {e.source for e in case.epochs if e.source}
+        | {b.source for b in case.backtest_points}
+    )
+    sources = [[key, cite(key)] for key in keys]
     md = [f"# {case.title}", "", intro, ""]
     md += ["## Claims", "", robustness_note, "", _md_table(claim_header, claim_rows), ""]
     md += [_md_table(["claim", "statement"], statements), ""]
@@ -368,7 +375,7 @@ def reproduce(out: Path, samples: int = 1024, seed: int = 0) -> dict[str, Any]:
             r["case"],
             r["id"],
             r["verdict"],
-            "-" if r["robustness"] is None else f"{r['robustness']:.2f}",
+            "-" if r["robustness"] != r["robustness"] else f"{r['robustness']:.2f}",
             r["statement"],
         ]
         for r in rows

@@ -1,0 +1,718 @@
+"""A case: its sourced parameters resolved to numbers, its epochs, adapters, claims, backtest.
+
+:func:`read_case_file` validates a TOML file against the model of :mod:`._schema`, resolves
+every parameter (a number, a figure of the market dataset converted to the parameter's unit,
+or a formula of other parameters), checks units with pint and source keys against the
+bibliography, and returns a :class:`Case`. Every problem raises
+:class:`~pipeline_games.errors.CaseFileError` naming the file, the key and what is allowed.
+
+Evaluation order for a set of parameter values (base values, or arrays of samples):
+
+1. derived parameters (``from``) are computed from the values;
+2. the epoch changes in force in the year are applied (each target takes its source's value);
+3. derived parameters are computed again, so they follow the epoch (a netback derived from
+   a price follows the price an epoch sets).
+
+Examples
+--------
+>>> from pipeline_games.cases import load
+>>> case = load("china-russia-gas")
+>>> case.dyad, case.years[:2]
+(('China', 'Russia'), (2006, 2009))
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import CaseFileError
+from ._adapters import ADAPTERS
+from ._grammar import validate_backtest_quantity, validate_claim
+
+if TYPE_CHECKING:
+    from ._claims import BacktestResult, CaseSolution, CheckResult
+    from ._schema import CaseFileSpec, NetworkSpec
+
+__all__ = ["BacktestPoint", "Case", "Claim", "Epoch", "Parameter", "read_case_file"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of a derived parameter: a parameter (times ``factor``) or a constant."""
+
+    parameter: str | None
+    factor: float
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One sourced case parameter, resolved to a number in its unit.
+
+    Attributes
+    ----------
+    value
+        The base value (for a derived parameter: at the base values of the others).
+    low, high
+        The plausible range sampled by robustness checks (``low == high``: fixed; derived
+        parameters follow the parameters they derive from).
+    kind
+        ``"reported"``, ``"derived"`` or ``"assumption"``.
+    source, locator
+        Bibliography key and section/table/page (for a series: the dataset row's).
+    origin
+        ``"value"``, ``"series"`` or ``"derived"``.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> p = load("china-russia-gas").parameters["russia_rate"]
+    >>> p.unit, p.kind
+    ('1/yr', 'assumption')
+    """
+
+    name: str
+    value: float
+    unit: str
+    low: float
+    high: float
+    kind: str
+    source: str
+    locator: str
+    reason: str = ""
+    description: str = ""
+    origin: str = "value"
+    series: str | None = None
+    year: int | None = None
+    month: int | None = None
+    terms: tuple[tuple[Term, ...], tuple[Term, ...]] = ((), ())
+
+    @property
+    def varies(self) -> bool:
+        """Whether robustness checks and sweeps sample this parameter (``low < high``)."""
+        return self.origin != "derived" and self.high > self.low
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """A year in which something moved: ``changes`` maps a parameter to the parameter whose
+    value it takes from this year on.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> epoch = load("china-russia-gas").epochs[1]
+    >>> epoch.year
+    2009
+    """
+
+    year: int
+    label: str
+    source: str
+    locator: str
+    changes: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A conclusion of the source as a structured test (see :mod:`._grammar`)."""
+
+    id: str
+    statement: str
+    source: str
+    locator: str
+    test: Mapping[str, Any]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BacktestPoint:
+    """A published outcome that the case does not take as an input."""
+
+    id: str
+    statement: str
+    quantity: str
+    observed: tuple[float, float]
+    unit: str
+    source: str
+    locator: str
+    note: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Case:
+    """A negotiation case loaded from a TOML file.
+
+    Besides solving, checking and backtesting (:meth:`solve`, :meth:`check`,
+    :meth:`backtest`), a case is a sweep target: :attr:`parameter_names`, :attr:`bounds`,
+    :attr:`base` and :meth:`evaluate`.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-russia-oil")
+    >>> case.adapters[:2]
+    ('bargaining', 'regime')
+    >>> case
+    Case('china-russia-oil', 4 epochs, 6 claims, 4 backtest points)
+    """
+
+    name: str
+    title: str
+    dyad: tuple[str, str]
+    players: tuple[str, str]
+    summary: str
+    parameters: Mapping[str, Parameter]
+    epochs: tuple[Epoch, ...]
+    adapters: tuple[str, ...]
+    mapping: Mapping[str, Mapping[str, str | float]]
+    claims: tuple[Claim, ...]
+    backtest_points: tuple[BacktestPoint, ...]
+    path: Path
+    network: NetworkSpec | None = None
+    _derived_order: tuple[str, ...] = field(default=(), repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Case({self.name!r}, {len(self.epochs)} epochs, {len(self.claims)} claims, "
+            f"{len(self.backtest_points)} backtest points)"
+        )
+
+    # -- sweep target protocol ----------------------------------------------------------
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """Names of the parameters a sweep may set (all but the derived ones), in file order."""
+        return tuple(n for n, p in self.parameters.items() if p.origin != "derived")
+
+    @property
+    def varying(self) -> tuple[str, ...]:
+        """Names of the parameters with a range (``low < high``), sampled by default."""
+        return tuple(n for n, p in self.parameters.items() if p.varies)
+
+    @property
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """``name -> (low, high)`` for every parameter a sweep may set."""
+        return {n: (self.parameters[n].low, self.parameters[n].high) for n in self.parameter_names}
+
+    @property
+    def base(self) -> dict[str, float]:
+        """``name -> value`` (the sourced base values) of every parameter a sweep may set."""
+        return {n: self.parameters[n].value for n in self.parameter_names}
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Epoch years in order."""
+        return tuple(epoch.year for epoch in self.epochs)
+
+    def _with_derived(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        current = dict(values)
+        for name in self._derived_order:
+            (head, *times), plus_minus = self.parameters[name].terms
+            result: Any = head.factor * np.asarray(current[head.parameter], dtype=np.float64)
+            for term in times:
+                result = result * (
+                    term.factor
+                    if term.parameter is None
+                    else term.factor * np.asarray(current[term.parameter], dtype=np.float64)
+                )
+            for term in plus_minus:
+                result = result + (
+                    term.factor
+                    if term.parameter is None
+                    else term.factor * np.asarray(current[term.parameter], dtype=np.float64)
+                )
+            current[name] = result
+        return current
+
+    def epoch_values(
+        self,
+        values: Mapping[str, Any],
+        year: int | None,
+        bump: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Every parameter's value in force in ``year`` (``None``: before the first epoch).
+
+        ``values`` gives the parameters a sweep may set (missing ones take their base
+        values); epoch changes are cumulative; ``bump`` adds increments after the epoch
+        changes (the claim checker uses it for finite differences); derived parameters follow.
+
+        Examples
+        --------
+        >>> from pipeline_games.cases import load
+        >>> case = load("china-russia-gas")
+        >>> before, after = case.epoch_values(case.base, 2006), case.epoch_values(case.base, 2014)
+        >>> bool(after["volume"] != before["volume"])
+        True
+        """
+        raw = {**self.base, **values}
+        current = self._with_derived(raw)
+        if year is not None:
+            changed = dict(current)
+            for epoch in self.epochs:
+                if epoch.year > year:
+                    break
+                for target, source in epoch.changes.items():
+                    changed[target] = current[source]
+            current = changed
+        for key, step in (bump or {}).items():
+            current[key] = np.asarray(current[key], dtype=np.float64) + step
+        return self._with_derived(current)
+
+    def source_parameter(self, name: str, year: int | None) -> str:
+        """The parameter whose value ``name`` takes in ``year`` (epoch changes applied).
+
+        Examples
+        --------
+        >>> from pipeline_games.cases import load
+        >>> load("china-russia-gas").source_parameter("volume", 2014)
+        'volume_2014'
+        """
+        source = name
+        for epoch in self.epochs:
+            if year is None or epoch.year > year:
+                break
+            source = epoch.changes.get(name, source)
+        return source
+
+    def adapter_arguments(self, name: str, current: Mapping[str, Any]) -> dict[str, Any]:
+        """Arguments of adapter ``name`` from values ``current`` (already in force for an
+        epoch, see :meth:`epoch_values`): mapped parameters, numbers or defaults, plus the
+        constants the adapter derives from the case (unit factors, the network).
+
+        Examples
+        --------
+        >>> from pipeline_games.cases import load
+        >>> case = load("china-turkmenistan-gas")
+        >>> args = case.adapter_arguments("diversification", case.epoch_values(case.base, 2014))
+        >>> float(args["scale"])
+        1.0
+        """
+        adapter = ADAPTERS[name]
+        args: dict[str, Any] = {}
+        for arg in (*adapter.required, *adapter.optional):
+            target = self.mapping.get(name, {}).get(arg)
+            if target is None:
+                args[arg] = np.asarray(adapter.defaults[arg], dtype=np.float64)
+            elif isinstance(target, str):
+                args[arg] = np.asarray(current[target], dtype=np.float64)
+            else:
+                args[arg] = np.asarray(target, dtype=np.float64)
+        if adapter.prepare is not None:
+            args.update(adapter.prepare(self))
+        if adapter.reads is not None:
+            args["values"] = {n: current[n] for n in adapter.reads(self)}
+        return args
+
+    def outputs_at(
+        self,
+        values: Mapping[str, Any],
+        year: int | None,
+        bump: Mapping[str, Any] | None = None,
+    ) -> dict[str, NDArray[Any]]:
+        """Every adapter's outputs at the values in force in ``year``."""
+        current = self.epoch_values(values, year, bump)
+        result: dict[str, NDArray[Any]] = {}
+        for name in self.adapters:
+            result.update(ADAPTERS[name].function(self.adapter_arguments(name, current)))
+        return result
+
+    def evaluate(self, **arrays: Any) -> dict[str, NDArray[Any]]:
+        """Vectorized outputs for the sweep engine: ``<quantity>@<year>`` columns.
+
+        Parameters not given keep their base values; the given arrays broadcast. Outputs
+        keep their dtypes: ``agreement`` is bool, ``binding`` int8, labels are strings.
+
+        Examples
+        --------
+        >>> from pipeline_games.cases import load
+        >>> case = load("china-russia-gas")
+        >>> out = case.evaluate(china_value=[400.0, 450.0])
+        >>> out["buyer_payoff@2014"].shape, out["agreement@2014"].dtype
+        ((2,), dtype('bool'))
+        """
+        values: dict[str, Any] = {}
+        for key, array in arrays.items():
+            if key not in self.parameter_names:
+                raise CaseFileError(
+                    f"{self.path}: unknown parameter {key!r} passed to evaluate; a sweep may set "
+                    f"{', '.join(self.parameter_names)}"
+                )
+            values[key] = np.asarray(array, dtype=np.float64)
+        shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
+        columns: dict[str, NDArray[Any]] = {}
+        for year in self.years:
+            for quantity, array in self.outputs_at(values, year).items():
+                columns[f"{quantity}@{year}"] = np.broadcast_to(array, shape)
+        return columns
+
+    def with_values(self, overrides: Mapping[str, float]) -> Case:
+        """A copy with some base values replaced (ranges widened to include them)."""
+        parameters = dict(self.parameters)
+        for key, value in overrides.items():
+            if key not in self.parameter_names:
+                raise CaseFileError(
+                    f"{self.path}: cannot set {key!r}: no such parameter (known: "
+                    f"{', '.join(self.parameter_names)})"
+                )
+            number = float(value)
+            if not np.isfinite(number):
+                raise CaseFileError(f"{self.path}: {key} must be a finite number; got {value!r}")
+            old = parameters[key]
+            parameters[key] = replace(
+                old, value=number, low=min(old.low, number), high=max(old.high, number)
+            )
+        case = replace(self, parameters=parameters)
+        derived = case._with_derived(case.base)
+        for name in self._derived_order:
+            value = float(derived[name])
+            parameters[name] = replace(parameters[name], value=value, low=value, high=value)
+        return case
+
+    # -- solving, checking, backtesting --------------------------------------------------
+    def solve(
+        self, epoch: int | None = None, overrides: Mapping[str, float] | None = None
+    ) -> CaseSolution:
+        """Solve every epoch (or one) at the base values; see :class:`.CaseSolution`."""
+        from ._claims import solve_case
+
+        return solve_case(self.with_values(overrides or {}), epoch)
+
+    def check(self, samples: int = 1024, seed: int = 0) -> CheckResult:
+        """Check every claim at the base values and its robustness over the box."""
+        from ._claims import check_case
+
+        return check_case(self, samples=samples, seed=seed)
+
+    def backtest(self, samples: int = 1024, seed: int = 0) -> BacktestResult:
+        """Compare the model with the published outcomes of ``[[backtest]]``."""
+        from ._claims import backtest_case
+
+        return backtest_case(self, samples=samples, seed=seed)
+
+
+# -- loading ------------------------------------------------------------------------------
+def _error_location(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc if not str(part).startswith("function-after"))
+
+
+def _validate(data: Mapping[str, Any], path: Path) -> CaseFileSpec:
+    from pydantic import ValidationError
+
+    from ._schema import CaseFileSpec
+
+    try:
+        return CaseFileSpec.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _error_location(first["loc"]) or "(top level)"
+        message = first["msg"].removeprefix("Value error, ")
+        got = first.get("input")
+        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+        more = len(exc.errors()) - 1
+        extra = f"; and {more} more problem(s)" if more else ""
+        raise CaseFileError(f"{path}: {where}: {message}{shown}{extra}") from None
+
+
+def _check_source(path: Path, where: str, key: str | None, references: Mapping[str, Any]) -> None:
+    if key is not None and key not in references:
+        raise CaseFileError(
+            f"{path}: {where}.source: unknown source key {key!r}; add it to "
+            "cases/bibliography.toml or cite an existing key"
+        )
+
+
+def _resolve_parameters(spec: CaseFileSpec, path: Path) -> tuple[dict[str, Parameter], list[str]]:
+    from ._bibliography import bibliography
+    from ._market import conversion, factors, market_data
+
+    references = bibliography()
+    known_factors = factors()
+    names = set(spec.parameters)
+    resolved: dict[str, Parameter] = {}
+
+    def fail(name: str, key: str, message: str) -> CaseFileError:
+        return CaseFileError(f"{path}: parameters.{name}.{key}: {message}")
+
+    def term_unit(name: str, key: str, term: float | str, default: str) -> tuple[str | None, str, float]:
+        """(parameter or None, unit, constant value) of one term."""
+        if isinstance(term, int | float):
+            return None, default, float(term)
+        if term in names:
+            return term, spec.parameters[term].unit, 1.0
+        if term in known_factors:
+            factor = known_factors[term]
+            return None, factor.unit, factor.value
+        raise fail(
+            name,
+            key,
+            f"{term!r} is neither a parameter of this case nor a conversion factor of "
+            f"cases/market/units.toml ({', '.join(sorted(known_factors))})",
+        )
+
+    def to_unit(name: str, key: str, source: str, target: str) -> float:
+        try:
+            return conversion(source, target)
+        except CaseFileError as exc:
+            raise fail(name, key, str(exc)) from None
+
+    derived: dict[str, tuple[tuple[Term, ...], tuple[Term, ...]]] = {}
+    for name, item in spec.parameters.items():
+        _check_source(path, f"parameters.{name}", item.source, references)
+        to_unit(name, "unit", item.unit, item.unit)
+        if item.from_ is not None:
+            if item.from_ not in names:
+                raise fail(name, "from", f"no parameter {item.from_!r} in this case")
+            units = [spec.parameters[item.from_].unit]
+            times: list[Term] = []
+            constant = 1.0
+            for term in item.times:
+                parameter, unit, value = term_unit(name, "times", term, "dimensionless")
+                units.append(unit)
+                if parameter is None:
+                    constant *= value
+                else:
+                    times.append(Term(parameter, 1.0))
+            product = " * ".join(f"({u})" for u in units)
+            scale = to_unit(name, "times", product, item.unit) * constant
+            head = Term(item.from_, scale)
+            additive: list[Term] = []
+            for key, sign in (("plus", 1.0), ("minus", -1.0)):
+                for term in getattr(item, key):
+                    parameter, unit, value = term_unit(name, key, term, item.unit)
+                    factor = to_unit(name, key, unit, item.unit)
+                    additive.append(Term(parameter, sign * factor * value))
+            derived[name] = ((head, *times), tuple(additive))
+            resolved[name] = Parameter(
+                name, float("nan"), item.unit, float("nan"), float("nan"), item.kind,
+                item.source or "", item.locator, item.reason, item.description, "derived",
+                terms=derived[name],
+            )  # fmt: skip
+            continue
+        if item.series is not None:
+            assert item.year is not None
+            try:
+                row = market_data().observation(item.series, item.year, item.month)
+            except CaseFileError as exc:
+                raise fail(name, "series", str(exc)) from None
+            units = [row.unit]
+            constant = row.value
+            for term in item.times:
+                parameter, unit, value = term_unit(name, "times", term, "dimensionless")
+                if parameter is not None:
+                    raise fail(name, "times", "a series is multiplied by numbers or factors only")
+                units.append(unit)
+                constant *= value
+            product = " * ".join(f"({u})" for u in units)
+            value = constant * to_unit(name, "series", product, item.unit)
+            source, locator = item.source or row.source, item.locator or row.locator
+            origin = "series"
+        else:
+            assert item.value is not None
+            value, source, locator, origin = item.value, item.source or "", item.locator, "value"
+        low = value if item.low is None else item.low
+        high = value if item.high is None else item.high
+        if not low <= value <= high:
+            raise fail(
+                name,
+                "low",
+                f"the range [{low:g}, {high:g}] must contain the value {value:g}",
+            )
+        resolved[name] = Parameter(
+            name, value, item.unit, low, high, item.kind, source, locator, item.reason,
+            item.description, origin, item.series, item.year, item.month,
+        )  # fmt: skip
+    # Order derived parameters so each follows the ones it uses; refuse cycles.
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if name in order or name not in derived:
+            return
+        if name in visiting:
+            raise fail(name, "from", f"derived parameters form a cycle: {' -> '.join(chain)}")
+        visiting.add(name)
+        for term in (*derived[name][0], *derived[name][1]):
+            if term.parameter is not None:
+                visit(term.parameter, (*chain, term.parameter))
+        visiting.discard(name)
+        order.append(name)
+
+    for name in derived:
+        visit(name, (name,))
+    return resolved, order
+
+
+def _check_epochs(spec: CaseFileSpec, parameters: Mapping[str, Parameter], path: Path) -> None:
+    from ._bibliography import bibliography
+    from ._market import dimension_of
+
+    years = [epoch.year for epoch in spec.epochs]
+    if years != sorted(set(years)):
+        raise CaseFileError(f"{path}: epochs: years must increase strictly; got {years}")
+    for index, epoch in enumerate(spec.epochs):
+        where = f"epochs[{index}]"
+        _check_source(path, where, epoch.source, bibliography())
+        for target, source in epoch.set.items():
+            for key in (target, source):
+                if key not in parameters:
+                    raise CaseFileError(f"{path}: {where}.set.{target}: no parameter {key!r}")
+            if parameters[target].origin == "derived":
+                raise CaseFileError(
+                    f"{path}: {where}.set.{target}: a derived parameter follows the epoch by "
+                    "itself; set the parameters it derives from"
+                )
+            if dimension_of(parameters[target].unit) != dimension_of(parameters[source].unit):
+                raise CaseFileError(
+                    f"{path}: {where}.set.{target}: {source!r} is in {parameters[source].unit}, "
+                    f"not in the unit of {target!r} ({parameters[target].unit})"
+                )
+
+
+def _check_model(
+    spec: CaseFileSpec, parameters: Mapping[str, Parameter], path: Path
+) -> tuple[tuple[str, ...], dict[str, dict[str, str | float]]]:
+    model = dict(spec.model)
+    adapters = model.pop("adapters", None)
+    if not isinstance(adapters, list) or not adapters:
+        raise CaseFileError(f"{path}: model.adapters: expected a non-empty list of adapter names")
+    mapping: dict[str, dict[str, str | float]] = {}
+    for name in adapters:
+        if name not in ADAPTERS:
+            raise CaseFileError(
+                f"{path}: model.adapters: unknown adapter {name!r}; known: {', '.join(ADAPTERS)}"
+            )
+        adapter = ADAPTERS[name]
+        table = model.pop(name, {})
+        if not isinstance(table, dict):
+            raise CaseFileError(f"{path}: model.{name}: expected a table of argument = parameter")
+        allowed = {*adapter.required, *adapter.optional}
+        for arg, target in table.items():
+            if arg not in allowed:
+                raise CaseFileError(
+                    f"{path}: model.{name}.{arg}: not an argument of {name}; allowed: "
+                    f"{', '.join(sorted(allowed))}"
+                )
+            if isinstance(target, str):
+                if target not in parameters:
+                    raise CaseFileError(f"{path}: model.{name}.{arg}: no parameter {target!r}")
+            elif isinstance(target, bool) or not isinstance(target, int | float):
+                raise CaseFileError(
+                    f"{path}: model.{name}.{arg}: expected a parameter name or a number; "
+                    f"got {target!r}"
+                )
+        missing = [arg for arg in adapter.required if arg not in table]
+        if missing:
+            raise CaseFileError(f"{path}: model.{name}: missing argument(s) {', '.join(missing)}")
+        mapping[name] = dict(table)
+        units = {
+            arg: parameters[target].unit
+            for arg, target in table.items()
+            if isinstance(target, str)
+        }
+        if adapter.check_units is not None:
+            problem = adapter.check_units(units)
+            if problem:
+                raise CaseFileError(f"{path}: model.{name}: {problem}")
+    if model:
+        raise CaseFileError(
+            f"{path}: model.{sorted(model)[0]}: a table for an adapter the case does not use"
+        )
+    return tuple(adapters), mapping
+
+
+def parse_case(data: Mapping[str, Any], path: Path) -> Case:
+    """Validate and resolve the TOML data of a case file (``path`` names it in errors)."""
+    from ._bibliography import bibliography
+
+    spec = _validate(data, path)
+    if spec.case.name != path.stem and path.suffix == ".toml":
+        raise CaseFileError(
+            f"{path}: case.name: {spec.case.name!r} must match the file name {path.stem!r}"
+        )
+    parameters, order = _resolve_parameters(spec, path)
+    _check_epochs(spec, parameters, path)
+    adapters, mapping = _check_model(spec, parameters, path)
+    if "network" in adapters and spec.network is None:
+        raise CaseFileError(f"{path}: network: the network adapter needs a [network] table")
+    provided = {q for name in adapters for q in ADAPTERS[name].outputs}
+    years = [epoch.year for epoch in spec.epochs]
+    references = bibliography()
+    claims = []
+    for index, item in enumerate(spec.claims):
+        _check_source(path, f"claims[{index}]", item.source, references)
+        validate_claim(item.test, provided, parameters, years, path, f"claims[{index}].test")
+        claims.append(
+            Claim(item.id, item.statement, item.source, item.locator, item.test, item.note)
+        )
+    ids = [claim.id for claim in claims]
+    if len(set(ids)) != len(ids):
+        raise CaseFileError(f"{path}: claims: ids must be unique; got {ids}")
+    points = []
+    for index, point in enumerate(spec.backtest):
+        _check_source(path, f"backtest[{index}]", point.source, references)
+        validate_backtest_quantity(point.quantity, provided, years, path, f"backtest[{index}]")
+        points.append(
+            BacktestPoint(
+                point.id, point.statement, point.quantity, point.observed, point.unit,
+                point.source, point.locator, point.note,
+            )
+        )  # fmt: skip
+    epochs = tuple(
+        Epoch(e.year, e.label, e.source or "", e.locator, dict(e.set)) for e in spec.epochs
+    )
+    case = Case(
+        name=spec.case.name,
+        title=spec.case.title,
+        dyad=spec.case.dyad,
+        players=spec.case.players,
+        summary=spec.case.summary,
+        parameters=parameters,
+        epochs=epochs,
+        adapters=adapters,
+        mapping=mapping,
+        claims=tuple(claims),
+        backtest_points=tuple(points),
+        path=path,
+        network=spec.network,
+        _derived_order=tuple(order),
+    )
+    # Base values of derived parameters, and their (empty) ranges.
+    derived = case._with_derived(case.base)
+    for name in order:
+        value = float(derived[name])
+        if not np.isfinite(value):
+            raise CaseFileError(f"{path}: parameters.{name}: derives to {value}; check its terms")
+        parameters[name] = replace(parameters[name], value=value, low=value, high=value)
+    return case
+
+
+def read_case_file(path: Path) -> Case:
+    """Read, validate and resolve a case file.
+
+    Raises
+    ------
+    CaseFileError
+        If the file cannot be read, is not TOML, or breaks the case-file format, naming the
+        file, the key and what is allowed.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise CaseFileError(f"{path}: is a directory, not a case file")
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise CaseFileError(f"{path}: no such case file") from None
+    except OSError as exc:
+        raise CaseFileError(f"{path}: cannot read ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CaseFileError(f"{path}: not valid TOML ({exc})") from None
+    return parse_case(data, path)

@@ -1,0 +1,294 @@
+"""The transit network of a case file (``[network]``) as a coalition game.
+
+A case's ``[network]`` table names its nodes (producers, transit states, buyers), the lines
+(the ordered countries each crosses) and which lines exist in each numbered step; every
+number (capacities, costs, prices) is a parameter of the case. :func:`case_network` builds
+the :class:`~pipeline_games.PipelineNetwork` of a step at given parameter values;
+:func:`network_path` tabulates each country's Shapley value and nucleolus over the steps;
+the ``network`` adapter reports the shares of the case's seller and buyer in the step its
+``lines`` parameter selects.
+
+Examples
+--------
+>>> from pipeline_games.cases import load
+>>> case = load("china-turkmenistan-gas")
+>>> path = network_path(case)
+>>> path.steps
+('2', '3', '4')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._results import Result
+from ..coalition import Line, Node, PipelineNetwork, TUGame
+from ..errors import CaseFileError, InvalidParameterError, MissingExtraError
+
+if TYPE_CHECKING:
+    from ._case import Case
+    from ._schema import NetworkSpec
+
+__all__ = ["CoalitionPath", "case_network", "network_arguments", "network_path", "network_shares"]
+
+FloatArray = NDArray[np.float64]
+
+
+def _network_parameters(spec: NetworkSpec) -> tuple[str, ...]:
+    names = []
+    for node in spec.nodes.values():
+        names += [n for n in (node.capacity, node.cost, node.price) if n is not None]
+    names += [line.capacity for line in spec.lines.values()]
+    return tuple(dict.fromkeys(names))
+
+
+def case_network(
+    spec: NetworkSpec, values: Mapping[str, float], step: int, money_factor: float
+) -> PipelineNetwork:
+    """The network of ``step`` at scalar parameter ``values`` (values in ``money`` units)."""
+    key = str(int(step))
+    if key not in spec.steps:
+        raise InvalidParameterError(
+            f"lines must be one of the network's steps {sorted(spec.steps, key=int)}; got {step}"
+        )
+
+    def number(name: str | None, default: float) -> float:
+        return default if name is None else float(values[name])
+
+    nodes = []
+    for name, node in spec.nodes.items():
+        if node.role == "producer":
+            nodes.append(
+                Node(name, "producer", capacity=number(node.capacity, np.inf), cost=number(node.cost, 0.0))
+            )
+        elif node.role == "transit":
+            nodes.append(Node(name, "transit", cost=number(node.cost, 0.0)))
+        else:
+            nodes.append(
+                Node(name, "buyer", capacity=number(node.capacity, np.inf), price=number(node.price, 0.0))
+            )
+    lines = [
+        Line(name, tuple(spec.lines[name].route), float(values[spec.lines[name].capacity]))
+        for name in spec.steps[key]
+    ]
+    return PipelineNetwork(nodes, lines, value_scale=money_factor)
+
+
+def network_arguments(case: Case) -> dict[str, Any]:
+    """The network adapter's constants: the spec, the dyad, the money factor."""
+    from ._market import conversion
+
+    spec = case.network
+    if spec is None:
+        raise CaseFileError(f"{case.path}: network: the network adapter needs a [network] table")
+    capacity_unit = case.parameters[next(iter(spec.lines.values())).capacity].unit
+    price_unit = next(
+        case.parameters[node.price].unit for node in spec.nodes.values() if node.price is not None
+    )
+    factor = conversion(f"({capacity_unit}) * ({price_unit})", spec.money)
+    return {
+        "network": spec,
+        "dyad": case.dyad,
+        "money_factor": factor,
+        "network_parameters": _network_parameters(spec),
+    }
+
+
+def network_shares(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
+    """Shares of the grand value by Shapley value and nucleolus, for each parameter point.
+
+    The network is solved once per distinct point (the lines step and the network's own
+    parameters); a case whose network parameters are fixed solves a handful of games.
+    """
+    spec: NetworkSpec = params["network"]
+    buyer, seller = params["dyad"]
+    names = params["network_parameters"]
+    values = params["values"]
+    lines = np.rint(np.asarray(params["lines"], dtype=np.float64)).astype(np.int64)
+    columns = [lines, *(np.asarray(values[n], dtype=np.float64) for n in names)]
+    shape = np.broadcast_shapes(*(c.shape for c in columns))
+    table = np.stack([np.broadcast_to(c, shape).reshape(-1).astype(np.float64) for c in columns], 1)
+    unique, inverse = np.unique(table, axis=0, return_inverse=True)
+    results = np.empty((len(unique), 3))
+    for row, point in enumerate(unique):
+        network = case_network(
+            spec, dict(zip(names, point[1:], strict=True)), int(point[0]), params["money_factor"]
+        )
+        game = network.game()
+        total = float(game.values[-1])
+        shapley = game.shapley().values
+        nucleolus = game.nucleolus().values
+        players = list(game.players)
+        scale = total if total != 0 else np.nan
+        results[row] = (
+            shapley[players.index(seller)] / scale,
+            shapley[players.index(buyer)] / scale,
+            nucleolus[players.index(seller)] / scale,
+        )
+    out = results[np.asarray(inverse).reshape(-1)].reshape((*shape, 3))
+    return {
+        "seller_shapley_share": out[..., 0],
+        "buyer_shapley_share": out[..., 1],
+        "seller_nucleolus_share": out[..., 2],
+    }
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CoalitionPath(Result):
+    """How solution concepts move along a sequence of games (one row per step).
+
+    Attributes
+    ----------
+    steps
+        One label per step.
+    players
+        Column names.
+    parameter
+        What changes from step to step.
+    grand_value
+        ``v(N)`` at each step, shape ``(steps,)``.
+    shapley, nucleolus
+        Each player's Shapley value and nucleolus, shape ``(steps, players)``.
+    least_core_epsilon
+        Least-core epsilon at each step (``<= 0`` iff the core is non-empty).
+
+    Examples
+    --------
+    >>> path = solution_path([TUGame([0, 0, 0, 1], ("a", "b"))], ["only"], "example")
+    >>> path.to_dict()["shapley"]
+    {'only': {'a': 0.5, 'b': 0.5}}
+    """
+
+    steps: tuple[str, ...]
+    players: tuple[str, ...]
+    parameter: str
+    grand_value: FloatArray
+    shapley: FloatArray
+    nucleolus: FloatArray
+    least_core_epsilon: FloatArray
+
+    method: str = "shapley and nucleolus per step"
+
+    @property
+    def core_nonempty(self) -> NDArray[np.bool_]:
+        """Whether the core is non-empty at each step (epsilon <= 1e-9 of the scale)."""
+        scale = np.maximum(1.0, np.abs(self.grand_value))
+        return self.least_core_epsilon <= 1e-9 * scale
+
+    def shares(self, concept: str = "shapley") -> FloatArray:
+        """Payoffs as shares of ``v(N)`` (0 where ``v(N) = 0``).
+
+        Examples
+        --------
+        >>> path = solution_path([TUGame([0, 0, 0, 4], ("a", "b"))], ["s"], "x")
+        >>> path.shares("nucleolus")
+        array([[0.5, 0.5]])
+        """
+        if concept not in ("shapley", "nucleolus"):
+            raise InvalidParameterError(
+                f"concept must be 'shapley' or 'nucleolus'; got {concept!r}"
+            )
+        payoffs = self.shapley if concept == "shapley" else self.nucleolus
+        total = self.grand_value[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(total != 0.0, payoffs / np.where(total != 0, total, 1.0), 0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Nested plain dict: concept -> step label -> player -> value."""
+
+        def table(array: FloatArray) -> dict[str, dict[str, float]]:
+            return {
+                label: {p: float(v) for p, v in zip(self.players, row, strict=True)}
+                for label, row in zip(self.steps, array, strict=True)
+            }
+
+        return {
+            "parameter": self.parameter,
+            "grand_value": dict(zip(self.steps, self.grand_value.tolist(), strict=True)),
+            "least_core_epsilon": dict(
+                zip(self.steps, self.least_core_epsilon.tolist(), strict=True)
+            ),
+            "shapley": table(self.shapley),
+            "nucleolus": table(self.nucleolus),
+        }
+
+    def to_frame(self) -> Any:
+        """A long pandas DataFrame (step, player, shapley, nucleolus); needs ``[data]``."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise MissingExtraError("pandas", "data", "CoalitionPath.to_frame") from exc
+        steps = len(self.steps)
+        n = len(self.players)
+        return pd.DataFrame(
+            {
+                "step": np.repeat(np.array(self.steps, dtype=object), n),
+                "player": np.tile(np.array(self.players, dtype=object), steps),
+                "shapley": self.shapley.ravel(),
+                "nucleolus": self.nucleolus.ravel(),
+                "grand_value": np.repeat(self.grand_value, n),
+            }
+        )
+
+
+
+def solution_path(
+    games: Sequence[TUGame | PipelineNetwork],
+    labels: Sequence[str],
+    parameter: str,
+) -> CoalitionPath:
+    """Shapley value, nucleolus and least core of each game in a sequence.
+
+    All games must have the same players in the same order.
+
+    Examples
+    --------
+    >>> path = solution_path([TUGame([0, 0, 0, 1], ("L", "R"))], ["1"], "x")
+    >>> path.nucleolus
+    array([[0.5, 0.5]])
+    """
+    tu_games = [g.game() if isinstance(g, PipelineNetwork) else g for g in games]
+    label_tuple = tuple(str(label) for label in labels)
+    if len(label_tuple) != len(tu_games) or not tu_games:
+        raise InvalidParameterError(
+            f"labels must have one entry per game ({len(tu_games)}); got {len(label_tuple)}"
+        )
+    players = tu_games[0].players
+    for game in tu_games:
+        if game.players != players:
+            raise InvalidParameterError(f"games must share players {players}; got {game.players}")
+    return CoalitionPath(
+        steps=label_tuple,
+        players=players,
+        parameter=parameter,
+        grand_value=np.array([g.values[-1] for g in tu_games]),
+        shapley=np.array([g.shapley().values for g in tu_games]),
+        nucleolus=np.array([g.nucleolus().values for g in tu_games]),
+        least_core_epsilon=np.array([g.core().epsilon for g in tu_games]),
+    )
+
+
+
+def network_path(case: Case, year: int | None = None) -> CoalitionPath:
+    """Shapley value and nucleolus per country in every step of the case's network, at the
+    base values in force in ``year`` (default: the last epoch).
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> path = network_path(load("china-turkmenistan-gas"))
+    >>> bool(path.shapley[0, path.players.index("Tajikistan")] == 0.0)
+    True
+    """
+    args = network_arguments(case)
+    spec: NetworkSpec = args["network"]
+    current = case.epoch_values(case.base, case.years[-1] if year is None else year)
+    values = {name: float(current[name]) for name in args["network_parameters"]}
+    steps = sorted(spec.steps, key=int)
+    networks = [case_network(spec, values, int(step), args["money_factor"]) for step in steps]
+    return solution_path(networks, steps, "lines")
