@@ -1,19 +1,40 @@
-"""Run every Python code block in the docs and the README as a test (Sybil).
+"""Repository-wide test configuration.
 
-Blocks in one Markdown file share a namespace and run in order, like a notebook, with the
-current directory set to a fresh temporary folder (examples may write files).
+- One hypothesis profile for the whole suite (no per-test deadline: CI machines are shared
+  and a slow first call is not a failure), registered here instead of in every test.
+- Every Python code block in the docs and the README runs as a test (Sybil). Blocks in one
+  Markdown file share a namespace and run in order, like a notebook, with the current
+  directory set to a fresh temporary folder (examples may write files).
+
+This file must import without the dev extras (a user may run ``pytest`` on a plain
+install): hypothesis and Sybil are optional here.
 """
 
 from __future__ import annotations
 
 import os
 
-import matplotlib
 import pytest
-from sybil import Sybil
-from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 
-matplotlib.use("Agg")
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover - hypothesis comes with the dev extra
+    pass
+else:
+    settings.register_profile(
+        "pipeline_games",
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        print_blob=True,
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pipeline_games"))
+
+try:
+    import matplotlib
+except ImportError:  # pragma: no cover - matplotlib is a core dependency
+    pass
+else:
+    matplotlib.use("Agg")
 
 
 @pytest.fixture
@@ -24,9 +45,15 @@ def _in_tmp_path(tmp_path):
     os.chdir(previous)
 
 
-pytest_collect_file = Sybil(
-    parsers=[PythonCodeBlockParser(), SkipParser()],
-    patterns=["*.md"],
-    excludes=["CHANGELOG.md", "CONTRIBUTING.md", "site/*", ".venv/*", "venv/*"],
-    fixtures=["_in_tmp_path"],
-).pytest()
+try:
+    from sybil import Sybil
+    from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
+except ImportError:  # pragma: no cover - Sybil comes with the dev extra
+    pass
+else:
+    pytest_collect_file = Sybil(
+        parsers=[PythonCodeBlockParser(), SkipParser()],
+        patterns=["*.md"],
+        excludes=["CHANGELOG.md", "CONTRIBUTING.md", "site/*", ".venv/*", "venv/*", "cases/*"],
+        fixtures=["_in_tmp_path"],
+    ).pytest()

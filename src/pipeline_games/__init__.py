@@ -27,7 +27,7 @@ from .strategic import *  # noqa: F403
 from .sweeps import *  # noqa: F403
 from .transaction import *  # noqa: F403
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CaseFileError",

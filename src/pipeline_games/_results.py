@@ -89,8 +89,8 @@ def plain(value: Any) -> Any:
     >>> plain({"x": np.array([1.0, np.nan]), "n": np.int64(3), "t": (np.float32(0.5),)})
     {'x': [1.0, None], 'n': 3, 't': [0.5]}
     """
-    if isinstance(value, Result):
-        return value.to_dict()
+    if isinstance(value, Result) or callable(getattr(value, "to_dict", None)):
+        return plain(value.to_dict())
     if isinstance(value, np.ndarray):
         return plain(value.tolist())
     if isinstance(value, np.generic):
@@ -99,9 +99,11 @@ def plain(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, Mapping):
         return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, tuple | list):
+    if isinstance(value, tuple | list | set | frozenset):
         return [plain(item) for item in value]
-    return value
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    return repr(value)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -122,10 +122,10 @@ class Outcome(Result):
     def labels(self) -> NDArray[np.str_]:
         """Which outside option binds, in words (``"none"``, ``"buyer"``, ``"seller"``, ``"both"``).
 
-        Raises ``AttributeError`` for solvers that have no outside options.
+        Raises ``NotImplementedError`` for solvers that have no outside options.
         """
         if self.binding is None:
-            raise AttributeError(f"{self.method} outcomes have no outside options")
+            raise NotImplementedError(f"Outcome of {self.method} has no labels (no outside options)")
         labels = np.array(["none", self.players[0], self.players[1], "both"])
         return labels[self.binding]
 
