@@ -17,11 +17,11 @@ from ._stochastic import (
 )
 
 __all__ = [
-    "AgreementTiming",
     "BINDING_BOTH",
     "BINDING_NONE",
     "BINDING_OUTSIDE_0",
     "BINDING_OUTSIDE_1",
+    "AgreementTiming",
     "BargainingProblem",
     "Frontier",
     "LinearFrontier",

