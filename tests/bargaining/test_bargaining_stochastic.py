@@ -280,10 +280,8 @@ def test_scale_invariance(problem, exponent):
     np.testing.assert_allclose(
         scaled.values, base.values * factor, rtol=1e-9, atol=1e-9 * 100.0 * factor
     )
-    assert (
-        int(scaled.iterations) == int(base.iterations)
-        or abs(int(scaled.iterations) - int(base.iterations)) <= 2
-    )
+    # The same number of iterations, up to rounding at the stopping threshold.
+    assert abs(int(scaled.iterations) - int(base.iterations)) <= 2
 
 
 def test_vectorized_matches_point_by_point():
