@@ -26,13 +26,7 @@ from .._arrays import as_array, broadcast_named
 from .._blocks import blockwise
 from .._roots import bisect_decreasing, newton_bracketed
 from ._outcome import Outcome
-from ._problem import (
-    BargainingProblem,
-    LinearFrontier,
-    PointsFrontier,
-    PowerFrontier,
-    check_problem,
-)
+from ._problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier, check_problem
 
 __all__ = ["egalitarian", "kalai_smorodinsky", "nash", "utilitarian"]
 
