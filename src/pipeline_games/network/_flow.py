@@ -105,9 +105,9 @@ class Compiled:
 class Flattened:
     """Every numeric input of a network flattened to its ``shape``, for cutting into blocks."""
 
-    def __init__(self, network: SupplyNetwork) -> None:
+    def __init__(self, network: SupplyNetwork, shape: tuple[int, ...] | None = None) -> None:
         self.network = network
-        self.shape = network.shape
+        self.shape = network.shape if shape is None else tuple(shape)
         self.size = int(np.prod(self.shape, dtype=np.int64))
         prod_index = {p.name: i for i, p in enumerate(network.producers)}
         market_index = {m.name: i for i, m in enumerate(network.markets)}
@@ -533,3 +533,20 @@ def flow(
     c = flat.block(0, flat.size)
     surplus = surplus_of(c, x.reshape(flat.size, -1)).reshape(network.shape)
     return FlowResult(surplus, x, network.route_names, tuple(bool(v) for v in mask))
+
+
+def surplus_for_masks(network: SupplyNetwork, masks: BoolArray, method: str = "auto") -> FloatArray:
+    """Gross surplus ``(K, *shape)`` for route availability masks ``(K, R)``, block by block."""
+    method = check_method(method)
+    flat = Flattened(network)
+    masks = np.asarray(masks, dtype=bool).reshape(-1, len(network.routes))
+    n_masks = masks.shape[0]
+    out = np.empty((n_masks, flat.size))
+    step = block_size(n_masks, flat.size)
+    for start in range(0, flat.size, step):
+        stop = min(flat.size, start + step)
+        c = flat.block(start, stop)
+        x = solve_block(c, masks, method)
+        big = c.repeat(n_masks)
+        out[:, start:stop] = surplus_of(big, x.reshape(n_masks * c.n, -1)).reshape(n_masks, c.n)
+    return out.reshape(n_masks, *network.shape)

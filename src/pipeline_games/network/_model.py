@@ -476,6 +476,20 @@ class SupplyNetwork:
             transit_capacity=self.transit_capacity,
         )
 
+    def game(self, point: tuple[int, ...] = ()) -> Any:
+        """The network's TU game at one parameter point (see :func:`network_game`).
+
+        Examples
+        --------
+        >>> net = SupplyNetwork([Producer("P")], [Market("B", price=2.0)],
+        ...                     [Route("r", ("P", "B"), 3.0)])
+        >>> net.game().values.tolist()
+        [0.0, 0.0, 0.0, 6.0]
+        """
+        from ._coop import network_game
+
+        return network_game(self, point)
+
     def route_members(self) -> list[frozenset[str]]:
         """For each route, the countries (players) whose consent it needs."""
         fringes = {p.name for p in self.producers if p.fringe} | {
