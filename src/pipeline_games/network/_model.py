@@ -21,7 +21,7 @@ Examples
 >>> net.countries
 ('Producer A', 'Buyer C', 'Transit B')
 >>> [a.name for a in net.agreements]
-['Producer A -> Buyer C', 'Transit B: Producer A -> Buyer C']
+['Producer A -> Buyer C', 'Transit B: Producer A']
 """
 
 from __future__ import annotations
@@ -247,8 +247,9 @@ class Agreement:
 
     A *supply* contract: ``seller`` is the producer, ``buyers`` the market's country; the
     buyer pays a price per unit delivered over ``routes``. A *transit* agreement:
-    ``seller`` is the transit state, ``buyers`` the route's users (the producer and the
-    market's country, fringes excepted); the producer pays a fee per unit crossing.
+    ``seller`` is the transit state, ``buyers`` the users of the routes it covers (the
+    producer and the buying countries, fringes excepted); the producer pays a fee per unit
+    crossing.
 
     Examples
     --------
@@ -283,9 +284,12 @@ class SupplyNetwork:
     -----
     A route can carry flow only with every agreement it needs in place: the supply
     contract between its producer and its market's country (none when either is a fringe
-    or both are the same country) and one transit agreement per transit state, between
-    the state and the route's users. Routes between the same producer and market share
-    those agreements (one contract per pair; one transit agreement per state and pair).
+    or both are the same country) and, for each transit state it crosses, the transit
+    agreement between that state and the producer's routes' users. One supply contract per
+    producer and buying country (covering all routes between them); one transit agreement
+    per transit state and producer (covering all that producer's routes across the state,
+    whatever market they serve: a state that could be played off between two agreements
+    covering routes of the same producer would otherwise have no determinate price).
 
     Examples
     --------
@@ -395,20 +399,19 @@ class SupplyNetwork:
             if not producer.fringe and not market.fringe and producer.name != market.name:
                 found.setdefault(("supply", producer.name, market.name), []).append(index)
             for stop in route.transit:
-                found.setdefault(("transit", stop, producer.name, market.name), []).append(index)
+                found.setdefault(("transit", stop, producer.name), []).append(index)
         agreements = []
         for key, indices in found.items():
             if key[0] == "supply":
                 _, p, m = key
                 agreements.append(Agreement(f"{p} -> {m}", "supply", p, (m,), m, tuple(indices)))
             else:
-                _, t, p, m = key
-                users = tuple(
-                    u for u, fringe in ((p, producer_of[p].fringe), (m, market_of[m].fringe))
-                    if not fringe and u != t
-                )
+                _, t, p = key
+                users = [p] + [
+                    routes[i].market for i in indices if not market_of[routes[i].market].fringe
+                ]
                 agreements.append(
-                    Agreement(f"{t}: {p} -> {m}", "transit", t, tuple(dict.fromkeys(users)), p,
+                    Agreement(f"{t}: {p}", "transit", t, tuple(dict.fromkeys(users)), p,
                               tuple(indices))
                 )
         # -- shape -------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, broadcast_named
 from .._results import Result
-from ..errors import InvalidParameterError, SolverError
+from ..errors import InvalidParameterError
 from ._flow import Flattened, block_size, check_method, market_values, market_quantities, solve_block
 from ._model import SupplyNetwork
 
@@ -85,6 +85,11 @@ class NashInNashResult(Result):
         Each country's payoff and its share of the total ``surplus``.
     stable
         Every agreement gives both sides a gain >= 0 (else some agreement would not form).
+    determinate
+        The bargains pin down every price. Where they do not (a degenerate network: e.g.
+        some price can move without changing any side's gain), the prices are the
+        minimum-norm solution of the price system and the division among the parties of
+        the undetermined agreements is one of many.
 
     Examples
     --------
@@ -117,6 +122,7 @@ class NashInNashResult(Result):
     surplus: FloatArray
     flows: FloatArray
     stable: NDArray[np.bool_]
+    determinate: NDArray[np.bool_]
     method: str = "nash_in_nash"
 
     @property
@@ -135,6 +141,7 @@ class NashInNashResult(Result):
         columns: dict[str, Any] = {
             "surplus": self.surplus.reshape(size),
             "stable": self.stable.reshape(size),
+            "determinate": self.determinate.reshape(size),
         }
         for field_name, names in (
             ("payoff", self.countries),
@@ -347,11 +354,6 @@ def nash_in_nash(
     -------
     NashInNashResult
 
-    Raises
-    ------
-    SolverError
-        If the price system is singular at some point (a degenerate network).
-
     Examples
     --------
     Two sellers of capacity 10 and a buyer who values the first 10 units at 100 and the
@@ -392,6 +394,7 @@ def nash_in_nash(
         "payoff": np.empty((size, n_c)),
         "flows": np.empty((size, n_r)),
         "stable": np.empty(size, dtype=bool),
+        "determinate": np.empty(size, dtype=bool),
     }
     step = block_size(st.masks.shape[0], size)
     for start in range(0, size, step):
@@ -432,6 +435,7 @@ def nash_in_nash(
         surplus=shaped(surplus),
         flows=shaped(out["flows"], n_r),
         stable=shaped(out["stable"]),
+        determinate=shaped(out["determinate"]),
     )
 
 
@@ -466,15 +470,17 @@ def _solve_block(
     eye = np.broadcast_to(np.eye(n_a), (n, n_a, n_a))
     matrix = np.where(used[:, :, None], matrix, eye)
     rhs = np.where(used, rhs, st.reservation(c))
-    try:
-        price = np.linalg.solve(matrix, rhs[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        singular = [i for i in range(n) if np.linalg.matrix_rank(matrix[i]) < n_a]
-        raise SolverError(
-            f"the Nash-in-Nash price system is singular at parameter point "
-            f"{offset + (singular[0] if singular else 0)} (flat index): the network is "
-            "degenerate there"
-        ) from None
+    singular_values = np.linalg.svd(matrix, compute_uv=False)
+    determinate = singular_values[:, -1] > 1e-10 * singular_values[:, 0]
+    price = np.empty((n, n_a))
+    if determinate.all():
+        price[:] = np.linalg.solve(matrix, rhs[..., None])[..., 0]
+    else:
+        good = np.flatnonzero(determinate)
+        bad = np.flatnonzero(~determinate)
+        if good.size:
+            price[good] = np.linalg.solve(matrix[good], rhs[good, :, None])[..., 0]
+        price[bad] = (np.linalg.pinv(matrix[bad], rcond=1e-10) @ rhs[bad, :, None])[..., 0]
     transfer_s = np.einsum("nab,ab,nb->na", d_q, st.sign_s, price)
     transfer_b = np.einsum("nab,ab,nb->na", d_q, st.sign_b, price)
     seller_gain = g_s + transfer_s
@@ -503,3 +509,4 @@ def _solve_block(
     out["payoff"][rows] = payoff
     out["flows"][rows] = x_all
     out["stable"][rows] = stable
+    out["determinate"][rows] = determinate
