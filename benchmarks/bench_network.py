@@ -49,12 +49,24 @@ def eurasian_sized(points: int, seed: int = 0) -> SupplyNetwork:
             Market("Export", price=u(100, 250), capacity=30.0, fringe=True),
         ],
         [
-            Route("line 1", ("Producer A", "Transit B1", "Transit B2", "Buyer C"), 55.0,
-                  cost=u(10, 30)),
-            Route("line 2", ("Producer A", "Transit B1", "Transit B3", "Buyer C"), u(0, 30),
-                  cost=u(10, 30)),
-            Route("line 3", ("Producer A", "Transit B1", "Transit B2", "Buyer F"), u(10, 45),
-                  cost=u(5, 20)),
+            Route(
+                "line 1",
+                ("Producer A", "Transit B1", "Transit B2", "Buyer C"),
+                55.0,
+                cost=u(10, 30),
+            ),
+            Route(
+                "line 2",
+                ("Producer A", "Transit B1", "Transit B3", "Buyer C"),
+                u(0, 30),
+                cost=u(10, 30),
+            ),
+            Route(
+                "line 3",
+                ("Producer A", "Transit B1", "Transit B2", "Buyer F"),
+                u(10, 45),
+                cost=u(5, 20),
+            ),
             Route("line 4", ("Producer D", "Buyer C"), u(0, 38), cost=u(10, 40)),
             Route("line 5", ("Producer D", "Export"), 60.0, cost=u(5, 30)),
             Route("line 6", ("Producer E", "Buyer F"), 30.0, cost=u(5, 20)),
@@ -69,8 +81,10 @@ def subsample(net: SupplyNetwork, rows: np.ndarray) -> SupplyNetwork:
 
     return SupplyNetwork(
         [Producer(p.name, take(p.capacity), take(p.cost), p.fringe) for p in net.producers],
-        [Market(m.name, steps=[(take(v), take(w)) for v, w in m.steps], fringe=m.fringe)
-         for m in net.markets],
+        [
+            Market(m.name, steps=[(take(v), take(w)) for v, w in m.steps], fringe=m.fringe)
+            for m in net.markets
+        ],
         [Route(r.name, r.path, take(r.capacity), take(r.cost)) for r in net.routes],
         net.transit,
     )
@@ -101,11 +115,15 @@ def main() -> None:
     assert result is not None
     rate = points / best
     output = sum(a.nbytes for a in (result.price, result.payoff, result.flows)) / 2**20
-    print(f"vectorized Nash-in-Nash: {best:.2f} s = {rate:,.0f} points/s; peak memory "
-          f"{peak:.0f} MiB (price, payoff and flow outputs alone {output:.0f} MiB)")
-    print(f"  stable at {result.stable.mean():.1%} of points, determinate at "
-          f"{result.determinate.mean():.1%}; agreements used: "
-          f"{result.used.mean():.1%}")
+    print(
+        f"vectorized Nash-in-Nash: {best:.2f} s = {rate:,.0f} points/s; peak memory "
+        f"{peak:.0f} MiB (price, payoff and flow outputs alone {output:.0f} MiB)"
+    )
+    print(
+        f"  stable at {result.stable.mean():.1%} of points, determinate at "
+        f"{result.determinate.mean():.1%}; agreements used: "
+        f"{result.used.mean():.1%}"
+    )
 
     rows = np.random.default_rng(1).choice(points, args.loop_points, replace=False)
     small = subsample(net, rows)
@@ -113,22 +131,25 @@ def main() -> None:
     looped = nash_in_nash(small, method="lp")
     loop_time = time.perf_counter() - start
     loop_rate = args.loop_points / loop_time
-    print(f"per-point loop of linprog (HiGHS), {args.loop_points} points: {loop_time:.2f} s = "
-          f"{loop_rate:,.1f} points/s (extrapolated to {points:,}: {points / loop_rate:,.0f} s)")
+    print(
+        f"per-point loop of linprog (HiGHS), {args.loop_points} points: {loop_time:.2f} s = "
+        f"{loop_rate:,.1f} points/s (extrapolated to {points:,}: {points / loop_rate:,.0f} s)"
+    )
     print(f"ratio: {rate / loop_rate:,.0f}x")
     scale = np.abs(looped.payoff).max()
     diff = np.abs(result.payoff[rows] - looped.payoff).max() / scale
-    print(f"largest payoff difference on the subsample, relative to the largest payoff: "
-          f"{diff:.1e}")
+    print(f"largest payoff difference on the subsample, relative to the largest payoff: {diff:.1e}")
 
     n_coop = max(1000, points // 10)
     coop_net = subsample(net, np.arange(n_coop))
     start = time.perf_counter()
     coop = cooperative(coop_net)
     coop_time = time.perf_counter() - start
-    print(f"coalition game + Shapley, {n_coop:,} points x 256 coalitions: {coop_time:.2f} s = "
-          f"{n_coop / coop_time:,.0f} points/s (grand value check: "
-          f"{np.abs(coop.surplus - result.surplus[:n_coop]).max():.1e})")
+    print(
+        f"coalition game + Shapley, {n_coop:,} points x 256 coalitions: {coop_time:.2f} s = "
+        f"{n_coop / coop_time:,.0f} points/s (grand value check: "
+        f"{np.abs(coop.surplus - result.surplus[:n_coop]).max():.1e})"
+    )
 
 
 if __name__ == "__main__":

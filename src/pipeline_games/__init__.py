@@ -16,7 +16,6 @@ from __future__ import annotations
 from . import bargaining, cases, coalition, network, strategic, sweeps, transaction
 from .bargaining import *  # noqa: F403
 from .coalition import *  # noqa: F403
-from .network import *  # noqa: F403
 from .errors import (
     CaseFileError,
     InvalidParameterError,
@@ -24,6 +23,7 @@ from .errors import (
     PipelineGamesError,
     SolverError,
 )
+from .network import *  # noqa: F403
 from .strategic import *  # noqa: F403
 from .sweeps import *  # noqa: F403
 from .transaction import *  # noqa: F403

@@ -66,7 +66,10 @@ def test_network_structure_errors() -> None:
     with pytest.raises(InvalidParameterError, match="route 'l' starts at the fringe 'LNG'"):
         base(producers=[Producer("A"), lng], routes=[Route("l", ("LNG", "B", "C"), 1.0)])
     with pytest.raises(InvalidParameterError, match="parameters do not broadcast together"):
-        base(producers=[Producer("A", cost=[1.0, 2.0])], routes=[Route("r", ("A", "C"), [1.0, 2.0, 3.0])])
+        base(
+            producers=[Producer("A", cost=[1.0, 2.0])],
+            routes=[Route("r", ("A", "C"), [1.0, 2.0, 3.0])],
+        )
 
 
 def test_solver_arguments() -> None:

@@ -25,15 +25,21 @@ def network(points: int | None = None) -> SupplyNetwork:
     rng = np.random.default_rng(3)
     size = () if points is None else (points,)
     return SupplyNetwork(
-        [Producer("Producer A", capacity=rng.uniform(10, 30, size), cost=10.0),
-         Producer("Producer D", capacity=15.0, cost=rng.uniform(5, 25, size)),
-         Producer("LNG", cost=70.0, fringe=True)],
-        [Market("Buyer C", steps=[(20.0, 100.0), (20.0, rng.uniform(40, 60, size))]),
-         Market("Export", price=30.0, fringe=True)],
-        [Route("north", ("Producer A", "Transit B", "Buyer C"), 20.0, cost=5.0),
-         Route("south", ("Producer D", "Buyer C"), 15.0, cost=8.0),
-         Route("lng", ("LNG", "Buyer C"), 10.0),
-         Route("west", ("Producer A", "Export"), 20.0)],
+        [
+            Producer("Producer A", capacity=rng.uniform(10, 30, size), cost=10.0),
+            Producer("Producer D", capacity=15.0, cost=rng.uniform(5, 25, size)),
+            Producer("LNG", cost=70.0, fringe=True),
+        ],
+        [
+            Market("Buyer C", steps=[(20.0, 100.0), (20.0, rng.uniform(40, 60, size))]),
+            Market("Export", price=30.0, fringe=True),
+        ],
+        [
+            Route("north", ("Producer A", "Transit B", "Buyer C"), 20.0, cost=5.0),
+            Route("south", ("Producer D", "Buyer C"), 15.0, cost=8.0),
+            Route("lng", ("LNG", "Buyer C"), 10.0),
+            Route("west", ("Producer A", "Export"), 20.0),
+        ],
         transit=["Transit B"],
     )
 
@@ -41,7 +47,9 @@ def network(points: int | None = None) -> SupplyNetwork:
 def brute_force_values(net: SupplyNetwork) -> np.ndarray:
     """v(S) by one flow per coalition, routes open when all their countries are in S."""
     n = len(net.countries)
-    fringes = {p.name for p in net.producers if p.fringe} | {m.name for m in net.markets if m.fringe}
+    fringes = {p.name for p in net.producers if p.fringe} | {
+        m.name for m in net.markets if m.fringe
+    }
     out = np.zeros((1 << n, *net.shape))
     for mask in range(1 << n):
         members = {c for i, c in enumerate(net.countries) if mask >> i & 1}
@@ -94,8 +102,12 @@ def test_bargaining_and_shapley_divide_the_same_surplus() -> None:
 
 def test_pipeline_network_is_a_view_of_the_supply_network() -> None:
     net = PipelineNetwork(
-        [Node("P", "producer", capacity=25, cost=10), Node("T1", "transit", cost=5),
-         Node("T2", "transit", cost=10), Node("B", "buyer", price=50, capacity=20)],
+        [
+            Node("P", "producer", capacity=25, cost=10),
+            Node("T1", "transit", cost=5),
+            Node("T2", "transit", cost=10),
+            Node("B", "buyer", price=50, capacity=20),
+        ],
         [Line("north", ("P", "T1", "B"), 15), Line("south", ("P", "T2", "B"), 10)],
     )
     supply = net.supply_network

@@ -17,8 +17,12 @@ def random_network(seed: int, points: int = 1) -> SupplyNetwork:
     size = () if points == 1 else (points,)
     n_p, n_m = int(rng.integers(1, 5)), int(rng.integers(1, 4))
     producers = [
-        Producer(f"P{i}", capacity=rng.uniform(1, 30, size), cost=rng.uniform(0, 20, size),
-                 fringe=bool(i == 3))
+        Producer(
+            f"P{i}",
+            capacity=rng.uniform(1, 30, size),
+            cost=rng.uniform(0, 20, size),
+            fringe=bool(i == 3),
+        )
         for i in range(n_p)
     ]
     markets = []
@@ -29,8 +33,12 @@ def random_network(seed: int, points: int = 1) -> SupplyNetwork:
             Market(f"M{j}", steps=[(rng.uniform(1, 20, size), values[k]) for k in range(n_s)])
         )
     routes = [
-        Route(f"r{k}", (f"P{rng.integers(n_p)}", f"M{rng.integers(n_m)}"),
-              capacity=rng.uniform(0, 25, size), cost=rng.uniform(0, 10, size))
+        Route(
+            f"r{k}",
+            (f"P{rng.integers(n_p)}", f"M{rng.integers(n_m)}"),
+            capacity=rng.uniform(0, 25, size),
+            cost=rng.uniform(0, 10, size),
+        )
         for k in range(int(rng.integers(1, 8)))
     ]
     return SupplyNetwork(producers, markets, routes)
@@ -63,8 +71,11 @@ def test_re_dispatch_beats_greedy() -> None:
     net = SupplyNetwork(
         [Producer("P1", capacity=1.0), Producer("P2", capacity=1.0, cost=5.0)],
         [Market("M1", price=10.0, capacity=1.0), Market("M2", price=9.0, capacity=1.0)],
-        [Route("a", ("P1", "M1"), 1.0), Route("b", ("P1", "M2"), 1.0),
-         Route("c", ("P2", "M1"), 1.0)],
+        [
+            Route("a", ("P1", "M1"), 1.0),
+            Route("b", ("P1", "M2"), 1.0),
+            Route("c", ("P2", "M1"), 1.0),
+        ],
     )
     result = flow(net, method="merit")
     assert float(result.surplus) == pytest.approx(14.0)
@@ -76,13 +87,19 @@ def test_merit_order_by_hand_with_fringes_and_transit() -> None:
     # over Transit B (route cost 10); LNG fringe at 70 (up to 10 units); A may sell the rest
     # to a fringe market at 35.
     net = SupplyNetwork(
-        [Producer("Producer A", capacity=25.0, cost=20.0),
-         Producer("LNG", capacity=10.0, cost=70.0, fringe=True)],
-        [Market("Buyer C", steps=[(30.0, 100.0), (20.0, 40.0)]),
-         Market("Export", price=35.0, fringe=True)],
-        [Route("pipe", ("Producer A", "Transit B", "Buyer C"), 40.0, cost=10.0),
-         Route("lng", ("LNG", "Buyer C"), 10.0),
-         Route("west", ("Producer A", "Export"), 40.0)],
+        [
+            Producer("Producer A", capacity=25.0, cost=20.0),
+            Producer("LNG", capacity=10.0, cost=70.0, fringe=True),
+        ],
+        [
+            Market("Buyer C", steps=[(30.0, 100.0), (20.0, 40.0)]),
+            Market("Export", price=35.0, fringe=True),
+        ],
+        [
+            Route("pipe", ("Producer A", "Transit B", "Buyer C"), 40.0, cost=10.0),
+            Route("lng", ("LNG", "Buyer C"), 10.0),
+            Route("west", ("Producer A", "Export"), 40.0),
+        ],
         transit=["Transit B"],
     )
     # A's 25 units go to C at margin 70; LNG fills 5 more at 30; export gets nothing (A full)
@@ -97,7 +114,8 @@ def test_merit_order_by_hand_with_fringes_and_transit() -> None:
 
 def test_in_year_drops_routes_not_yet_open() -> None:
     net = SupplyNetwork(
-        [Producer("P", cost=1.0)], [Market("B", price=3.0)],
+        [Producer("P", cost=1.0)],
+        [Market("B", price=3.0)],
         [Route("old", ("P", "B"), 1.0), Route("new", ("P", "B"), 2.0, opens=2019)],
     )
     assert float(flow(net.in_year(2018)).surplus) == pytest.approx(2.0)
@@ -106,8 +124,10 @@ def test_in_year_drops_routes_not_yet_open() -> None:
 
 def test_transit_capacity_uses_linear_programming() -> None:
     net = SupplyNetwork(
-        [Producer("P", cost=1.0)], [Market("B1", price=3.0), Market("B2", price=2.0)],
+        [Producer("P", cost=1.0)],
+        [Market("B1", price=3.0), Market("B2", price=2.0)],
         [Route("a", ("P", "T", "B1"), 5.0), Route("b", ("P", "T", "B2"), 5.0)],
-        transit=["T"], transit_capacity={"T": 7.0},
+        transit=["T"],
+        transit_capacity={"T": 7.0},
     )
     assert float(flow(net).surplus) == pytest.approx(5 * 2.0 + 2 * 1.0)

@@ -34,8 +34,11 @@ def test_one_buyer_one_seller_is_the_bilateral_nash_solution(
     net = SupplyNetwork(
         [Producer("S", capacity=volume, cost=c), Producer("LNG", cost=f, fringe=True)],
         [Market("B", price=v, capacity=volume), Market("Export", price=g, fringe=True)],
-        [Route("pipe", ("S", "B"), volume), Route("lng", ("LNG", "B"), volume),
-         Route("west", ("S", "Export"), volume)],
+        [
+            Route("pipe", ("S", "B"), volume),
+            Route("lng", ("LNG", "B"), volume),
+            Route("west", ("S", "Export"), volume),
+        ],
     )
     result = nash_in_nash(net, buyer_weight=weight)
     problem = pg.BargainingProblem.linear(
@@ -53,8 +56,11 @@ def test_one_buyer_one_seller_is_the_bilateral_nash_solution(
 
 def test_bilateral_over_an_array_of_points_and_weights_from_rates() -> None:
     value = np.linspace(20.0, 80.0, 7)
-    net = SupplyNetwork([Producer("S", cost=10.0)], [Market("B", price=value, capacity=3.0)],
-                        [Route("r", ("S", "B"), 5.0)])
+    net = SupplyNetwork(
+        [Producer("S", cost=10.0)],
+        [Market("B", price=value, capacity=3.0)],
+        [Route("r", ("S", "B"), 5.0)],
+    )
     rates = {"B": 0.05, "S": 0.15}
     result = nash_in_nash(net, rates=rates)
     weight = 0.15 / (0.05 + 0.15)
@@ -66,8 +72,13 @@ def test_bilateral_over_an_array_of_points_and_weights_from_rates() -> None:
 
 # -- two symmetric sellers: a closed form ------------------------------------------------------
 @settings(max_examples=40)
-@given(st.floats(0.0, 1.0), st.floats(1.0, 20.0), st.floats(0.0, 10.0),
-       st.floats(0.1, 50.0), st.floats(0.1, 50.0))
+@given(
+    st.floats(0.0, 1.0),
+    st.floats(1.0, 20.0),
+    st.floats(0.0, 10.0),
+    st.floats(0.1, 50.0),
+    st.floats(0.1, 50.0),
+)
 def test_two_symmetric_sellers_closed_form(
     weight: float, k: float, c: float, low: float, extra: float
 ) -> None:
@@ -89,8 +100,9 @@ def test_two_symmetric_sellers_closed_form(
         result.payoff, [(price - c) * k, (price - c) * k, buyer], rtol=1e-9, atol=1e-9 * v1 * k
     )
     # a single seller of 2k units would be paid on the average block instead
-    alone = SupplyNetwork([Producer("S", capacity=2 * k, cost=c)], [net.markets[0]],
-                          [Route("r", ("S", "B"), 2 * k)])
+    alone = SupplyNetwork(
+        [Producer("S", capacity=2 * k, cost=c)], [net.markets[0]], [Route("r", ("S", "B"), 2 * k)]
+    )
     single = nash_in_nash(alone, buyer_weight=weight)
     assert float(single.price[0]) == pytest.approx(c + (1 - weight) * ((v1 + v2) / 2 - c))
 
@@ -98,12 +110,19 @@ def test_two_symmetric_sellers_closed_form(
 # -- random small networks against an independent solve ----------------------------------------
 def small_network(seed: int) -> SupplyNetwork:
     rng = np.random.default_rng(seed)
-    producers = [Producer(f"P{i}", capacity=rng.uniform(5, 20), cost=rng.uniform(0, 20))
-                 for i in range(int(rng.integers(2, 4)))]
+    producers = [
+        Producer(f"P{i}", capacity=rng.uniform(5, 20), cost=rng.uniform(0, 20))
+        for i in range(int(rng.integers(2, 4)))
+    ]
     producers.append(Producer("LNG", cost=rng.uniform(40, 70), fringe=True))
     markets = [
-        Market("M0", steps=[(rng.uniform(5, 15), rng.uniform(70, 100)),
-                            (rng.uniform(5, 15), rng.uniform(30, 60))]),
+        Market(
+            "M0",
+            steps=[
+                (rng.uniform(5, 15), rng.uniform(70, 100)),
+                (rng.uniform(5, 15), rng.uniform(30, 60)),
+            ],
+        ),
         Market("M1", price=rng.uniform(40, 90), capacity=rng.uniform(5, 25)),
         Market("X", price=rng.uniform(20, 40), fringe=True),
     ]
@@ -171,7 +190,9 @@ def test_random_networks_against_a_root_solve_of_the_first_order_conditions(seed
             fixed[a.name] = 0.0
             if a.kind == "supply":
                 producer = next(p for p in net.producers if p.name == a.seller)
-                fixed[a.name] = float(producer.cost) + min(float(net.routes[r].cost) for r in a.routes)
+                fixed[a.name] = float(producer.cost) + min(
+                    float(net.routes[r].cost) for r in a.routes
+                )
     sides = {a.name: ([a.seller], list(a.buyers)) for a in net.agreements}
 
     def conditions(p: np.ndarray) -> np.ndarray:
@@ -191,7 +212,9 @@ def test_random_networks_against_a_root_solve_of_the_first_order_conditions(seed
     got = dict(zip(names, result.price, strict=True))
     for a, p in zip(used, solution.x, strict=True):
         assert got[a] == pytest.approx(p, rel=1e-7, abs=1e-7)
-    expected = independent_payoffs(net, x_all, {**fixed, **dict(zip(used, solution.x, strict=True))})
+    expected = independent_payoffs(
+        net, x_all, {**fixed, **dict(zip(used, solution.x, strict=True))}
+    )
     for country, payoff in zip(result.countries, result.payoff, strict=True):
         assert payoff == pytest.approx(expected[country], rel=1e-7, abs=1e-6)
     assert result.payoff.sum() == pytest.approx(float(flow(net).surplus), rel=1e-9)
@@ -203,13 +226,23 @@ def test_merit_and_lp_give_the_same_bargain_over_many_points() -> None:
     rng = np.random.default_rng(5)
     n = 30
     net = SupplyNetwork(
-        [Producer("P0", capacity=rng.uniform(5, 20, n), cost=rng.uniform(0, 20, n)),
-         Producer("P1", capacity=rng.uniform(5, 20, n), cost=rng.uniform(0, 20, n))],
-        [Market("M0", steps=[(10.0, rng.uniform(60, 90, n)), (10.0, rng.uniform(25, 55, n))]),
-         Market("M1", price=rng.uniform(30, 70, n), capacity=12.0)],
-        [Route(name, path, cap, cost=rng.uniform(0, 5, n)) for name, path, cap in (
-            ("a", ("P0", "T", "M0"), 12.0), ("b", ("P1", "M0"), 8.0),
-            ("c", ("P0", "M1"), 9.0), ("d", ("P1", "T", "M1"), 9.0))],
+        [
+            Producer("P0", capacity=rng.uniform(5, 20, n), cost=rng.uniform(0, 20, n)),
+            Producer("P1", capacity=rng.uniform(5, 20, n), cost=rng.uniform(0, 20, n)),
+        ],
+        [
+            Market("M0", steps=[(10.0, rng.uniform(60, 90, n)), (10.0, rng.uniform(25, 55, n))]),
+            Market("M1", price=rng.uniform(30, 70, n), capacity=12.0),
+        ],
+        [
+            Route(name, path, cap, cost=rng.uniform(0, 5, n))
+            for name, path, cap in (
+                ("a", ("P0", "T", "M0"), 12.0),
+                ("b", ("P1", "M0"), 8.0),
+                ("c", ("P0", "M1"), 9.0),
+                ("d", ("P1", "T", "M1"), 9.0),
+            )
+        ],
         transit=["T"],
     )
     merit = nash_in_nash(net, method="merit")
@@ -221,16 +254,23 @@ def test_merit_and_lp_give_the_same_bargain_over_many_points() -> None:
 # -- comparative statics -----------------------------------------------------------------------
 def one_buyer(costs, capacities, rival_capacity=None, steps=None) -> SupplyNetwork:
     steps = steps or [(8.0, 100.0), (8.0, 70.0), (8.0, 40.0)]
-    producers = [Producer(f"S{i}", capacity=k, cost=c)
-                 for i, (c, k) in enumerate(zip(costs, capacities, strict=True))]
-    routes = [Route(f"r{i}", (p.name, "B"), p.capacity if i or rival_capacity is None else
-                    rival_capacity) for i, p in enumerate(producers)]
+    producers = [
+        Producer(f"S{i}", capacity=k, cost=c)
+        for i, (c, k) in enumerate(zip(costs, capacities, strict=True))
+    ]
+    routes = [
+        Route(f"r{i}", (p.name, "B"), p.capacity if i or rival_capacity is None else rival_capacity)
+        for i, p in enumerate(producers)
+    ]
     return SupplyNetwork(producers, [Market("B", steps=steps)], routes)
 
 
 @settings(max_examples=40)
-@given(st.lists(st.tuples(st.floats(0.0, 35.0), st.floats(1.0, 12.0)), min_size=1, max_size=3),
-       st.tuples(st.floats(0.0, 35.0), st.floats(1.0, 12.0)), st.floats(0.1, 0.9))
+@given(
+    st.lists(st.tuples(st.floats(0.0, 35.0), st.floats(1.0, 12.0)), min_size=1, max_size=3),
+    st.tuples(st.floats(0.0, 35.0), st.floats(1.0, 12.0)),
+    st.floats(0.1, 0.9),
+)
 def test_an_entrant_never_raises_what_the_buyer_pays_an_incumbent(incumbents, entrant, w) -> None:
     costs, caps = zip(*incumbents, strict=True)
     before = nash_in_nash(one_buyer(list(costs), list(caps)), buyer_weight=w)
@@ -241,8 +281,14 @@ def test_an_entrant_never_raises_what_the_buyer_pays_an_incumbent(incumbents, en
 
 
 @settings(max_examples=40)
-@given(st.floats(0.0, 35.0), st.floats(0.0, 35.0), st.floats(1.0, 12.0), st.floats(0.0, 12.0),
-       st.floats(0.0, 12.0), st.floats(0.1, 0.9))
+@given(
+    st.floats(0.0, 35.0),
+    st.floats(0.0, 35.0),
+    st.floats(1.0, 12.0),
+    st.floats(0.0, 12.0),
+    st.floats(0.0, 12.0),
+    st.floats(0.1, 0.9),
+)
 def test_more_rival_capacity_never_raises_an_incumbents_price(
     c_rival, c_inc, k_inc, k_small, more, w
 ) -> None:
@@ -258,8 +304,10 @@ def test_a_transit_state_off_every_used_route_gets_nothing() -> None:
     net = SupplyNetwork(
         [Producer("A", capacity=10.0, cost=10.0)],
         [Market("C", price=50.0)],
-        [Route("cheap", ("A", "B1", "C"), 10.0, cost=5.0),
-         Route("dear", ("A", "B2", "C"), 10.0, cost=30.0)],
+        [
+            Route("cheap", ("A", "B1", "C"), 10.0, cost=5.0),
+            Route("dear", ("A", "B2", "C"), 10.0, cost=30.0),
+        ],
         transit=["B1", "B2"],
     )
     result = nash_in_nash(net)
@@ -280,8 +328,10 @@ def test_scale_invariance_of_shares(seed: int, exponent: float) -> None:
     def scaled(net: SupplyNetwork) -> SupplyNetwork:
         return SupplyNetwork(
             [Producer(p.name, p.capacity, p.cost * factor, p.fringe) for p in net.producers],
-            [Market(m.name, steps=[(v, u * factor) for v, u in m.steps], fringe=m.fringe)
-             for m in net.markets],
+            [
+                Market(m.name, steps=[(v, u * factor) for v, u in m.steps], fringe=m.fringe)
+                for m in net.markets
+            ],
             [Route(r.name, r.path, r.capacity, r.cost * factor) for r in net.routes],
             net.transit,
         )
@@ -289,5 +339,6 @@ def test_scale_invariance_of_shares(seed: int, exponent: float) -> None:
     base = nash_in_nash(net, buyer_weight=0.3)
     big = nash_in_nash(scaled(net), buyer_weight=0.3)
     np.testing.assert_allclose(big.share, base.share, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(big.price, base.price * factor, rtol=1e-9,
-                               atol=1e-12 * factor * np.abs(base.price).max())
+    np.testing.assert_allclose(
+        big.price, base.price * factor, rtol=1e-9, atol=1e-12 * factor * np.abs(base.price).max()
+    )

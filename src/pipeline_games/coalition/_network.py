@@ -253,8 +253,12 @@ class PipelineNetwork:
         ]
         transit = [n.name for n in self.nodes if n.role == "transit"]
         routes = [
-            Route(line.name, line.path, line.capacity,
-                  cost=sum(by_name[s].cost for s in line.path[1:-1]))
+            Route(
+                line.name,
+                line.path,
+                line.capacity,
+                cost=sum(by_name[s].cost for s in line.path[1:-1]),
+            )
             for line in self.lines
         ]
         limits = {
@@ -329,7 +333,7 @@ class PipelineNetwork:
         n = len(self.nodes)
         if not self.lines:
             return TUGame(np.zeros(1 << n), self.players)
-        from ..network._coop import values_by_route_sets, usable_routes
+        from ..network._coop import usable_routes, values_by_route_sets
 
         usable = usable_routes(self._line_masks(), n)
         table = values_by_route_sets(self.supply_network, usable, "auto")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ._coop import CooperativeResult, coalition_values, cooperative, network_game
 from ._flow import FlowResult, flow
-from ._nash import NashInNashResult, nash_in_nash
 from ._model import Agreement, Market, Producer, Route, SupplyNetwork
+from ._nash import NashInNashResult, nash_in_nash
 
 __all__: list[str] = [
     "Agreement",

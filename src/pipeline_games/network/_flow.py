@@ -85,7 +85,9 @@ class Compiled:
         """The block repeated ``times`` times along the rows (scenario-major)."""
 
         def rep(a: FloatArray) -> FloatArray:
-            return np.broadcast_to(a[None], (times, *a.shape)).reshape(times * a.shape[0], *a.shape[1:])
+            return np.broadcast_to(a[None], (times, *a.shape)).reshape(
+                times * a.shape[0], *a.shape[1:]
+            )
 
         return Compiled(
             self.n * times,
@@ -114,7 +116,9 @@ class Flattened:
         self.route_producer = np.array(
             [prod_index[r.producer] for r in network.routes], dtype=np.intp
         )
-        self.route_market = np.array([market_index[r.market] for r in network.routes], dtype=np.intp)
+        self.route_market = np.array(
+            [market_index[r.market] for r in network.routes], dtype=np.intp
+        )
         self.steps = max(len(m.steps) for m in network.markets)
         self.transit_names = tuple(network.transit_capacity)
         self.transit_incidence = np.array(
@@ -153,7 +157,10 @@ class Flattened:
         value = np.stack(
             [
                 column(
-                    [m.steps[k][1] if k < len(m.steps) else last_value[i] for k in range(self.steps)]
+                    [
+                        m.steps[k][1] if k < len(m.steps) else last_value[i]
+                        for k in range(self.steps)
+                    ]
                 )
                 for i, m in enumerate(net.markets)
             ],
@@ -161,8 +168,17 @@ class Flattened:
         )
         cap_t = column([net.transit_capacity[t] for t in self.transit_names])
         return Compiled(
-            n, cap_p, cost_p, cap_r, cost_r, volume, value, cap_t,
-            self.route_producer, self.route_market, self.transit_incidence,
+            n,
+            cap_p,
+            cost_p,
+            cap_r,
+            cost_r,
+            volume,
+            value,
+            cap_t,
+            self.route_producer,
+            self.route_market,
+            self.transit_incidence,
         )
 
 
@@ -354,9 +370,7 @@ def _lp_row(c: Compiled, row: int, available: BoolArray) -> FloatArray:
             rows_ub.append(line)
             limits.append(c.cap_t[row, t])
     bounds = [(0.0, float(c.cap_r[row, r]) if available[r] else 0.0) for r in range(n_routes)]
-    bounds += [
-        (0.0, None if np.isinf(v) else float(v)) for v in c.volume[row].reshape(-1)
-    ]
+    bounds += [(0.0, None if np.isinf(v) else float(v)) for v in c.volume[row].reshape(-1)]
     result = linprog(
         objective,
         A_ub=np.array(rows_ub) if rows_ub else None,

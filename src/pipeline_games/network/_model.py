@@ -84,7 +84,9 @@ class Producer:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise InvalidParameterError(f"producer name must be a non-empty string; got {self.name!r}")
+            raise InvalidParameterError(
+                f"producer name must be a non-empty string; got {self.name!r}"
+            )
         what = f"producer {self.name!r}"
         object.__setattr__(
             self, "capacity", _number(self.capacity, f"capacity of {what}", low=0.0, allow_inf=True)
@@ -134,7 +136,9 @@ class Market:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
-            raise InvalidParameterError(f"market name must be a non-empty string; got {self.name!r}")
+            raise InvalidParameterError(
+                f"market name must be a non-empty string; got {self.name!r}"
+            )
         what = f"market {self.name!r}"
         if self.steps is None and self.price is None:
             raise InvalidParameterError(
@@ -155,9 +159,7 @@ class Market:
                     f"step {k} of {what} must be a pair (volume, unit value); got {item!r}"
                 ) from exc
             last = k == len(raw) - 1
-            volume = _number(
-                volume, f"volume of step {k} of {what}", low=0.0, allow_inf=last
-            )
+            volume = _number(volume, f"volume of step {k} of {what}", low=0.0, allow_inf=last)
             value = _number(value, f"unit value of step {k} of {what}")
             steps.append((volume, value))
         for k in range(1, len(steps)):
@@ -214,19 +216,27 @@ class Route:
             raise InvalidParameterError(f"route name must be a non-empty string; got {self.name!r}")
         what = f"route {self.name!r}"
         if isinstance(self.path, str) or not isinstance(self.path, Iterable):
-            raise InvalidParameterError(f"path of {what} must be a sequence of names; got {self.path!r}")
+            raise InvalidParameterError(
+                f"path of {what} must be a sequence of names; got {self.path!r}"
+            )
         path = tuple(self.path)
         if len(path) < 2 or not all(isinstance(p, str) for p in path):
             raise InvalidParameterError(
                 f"path of {what} must name a producer, any transit states and a market; got {path}"
             )
         if len(set(path)) != len(path):
-            raise InvalidParameterError(f"path of {what} must not visit a country twice; got {path}")
+            raise InvalidParameterError(
+                f"path of {what} must not visit a country twice; got {path}"
+            )
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "capacity", _number(self.capacity, f"capacity of {what}", low=0.0))
         object.__setattr__(self, "cost", _number(self.cost, f"cost of {what}"))
-        if self.opens is not None and (isinstance(self.opens, bool) or not isinstance(self.opens, int)):
-            raise InvalidParameterError(f"opens of {what} must be a year (int) or None; got {self.opens!r}")
+        if self.opens is not None and (
+            isinstance(self.opens, bool) or not isinstance(self.opens, int)
+        ):
+            raise InvalidParameterError(
+                f"opens of {what} must be a year (int) or None; got {self.opens!r}"
+            )
 
     @property
     def producer(self) -> str:
@@ -389,9 +399,7 @@ class SupplyNetwork:
                 raise InvalidParameterError(
                     f"transit_capacity names an unknown country {name!r}; countries are {countries}"
                 )
-            limits[name] = _number(
-                value, f"transit_capacity of {name!r}", low=0.0, allow_inf=True
-            )
+            limits[name] = _number(value, f"transit_capacity of {name!r}", low=0.0, allow_inf=True)
         # -- agreements --------------------------------------------------------------------
         found: dict[tuple[str, ...], list[int]] = {}
         for index, route in enumerate(routes):
@@ -411,8 +419,9 @@ class SupplyNetwork:
                     routes[i].market for i in indices if not market_of[routes[i].market].fringe
                 ]
                 agreements.append(
-                    Agreement(f"{t}: {p}", "transit", t, tuple(dict.fromkeys(users)), p,
-                              tuple(indices))
+                    Agreement(
+                        f"{t}: {p}", "transit", t, tuple(dict.fromkeys(users)), p, tuple(indices)
+                    )
                 )
         # -- shape -------------------------------------------------------------------------
         named: dict[str, Any] = {}

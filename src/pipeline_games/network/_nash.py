@@ -43,7 +43,14 @@ from numpy.typing import ArrayLike, NDArray
 from .._arrays import as_array, broadcast_named
 from .._results import Result
 from ..errors import InvalidParameterError
-from ._flow import Flattened, block_size, check_method, market_values, market_quantities, solve_block
+from ._flow import (
+    Flattened,
+    block_size,
+    check_method,
+    market_quantities,
+    market_values,
+    solve_block,
+)
 from ._model import SupplyNetwork
 
 __all__ = ["NashInNashResult", "nash_in_nash"]
@@ -275,7 +282,9 @@ class _Structure:
         for a, agreement in enumerate(self.network.agreements):
             if agreement.kind == "supply":
                 routes = list(agreement.routes)
-                out[:, a] = c.cost_p[:, c.route_producer[routes[0]]] + c.cost_r[:, routes].min(axis=1)
+                out[:, a] = c.cost_p[:, c.route_producer[routes[0]]] + c.cost_r[:, routes].min(
+                    axis=1
+                )
         return out
 
 
@@ -290,7 +299,9 @@ def _weights(
         if buyer_weight is not None:
             raise InvalidParameterError("give buyer_weight or rates, not both")
         if not isinstance(rates, Mapping):
-            raise InvalidParameterError(f"rates must map countries to discount rates; got {rates!r}")
+            raise InvalidParameterError(
+                f"rates must map countries to discount rates; got {rates!r}"
+            )
         checked = {}
         for country, rate in rates.items():
             if country not in network.countries:
@@ -374,7 +385,10 @@ def nash_in_nash(
     weights = _weights(network, buyer_weight, rates)
     shape = broadcast_named(
         network=np.broadcast_to(0.0, network.shape),
-        **{f"buyer_weight of {n!r}": w for n, w in zip(network.agreement_names, weights, strict=True)},
+        **{
+            f"buyer_weight of {n!r}": w
+            for n, w in zip(network.agreement_names, weights, strict=True)
+        },
     )
     st = _Structure(network)
     flat = Flattened(network, shape)
