@@ -13,7 +13,7 @@ array([40., 60.])
 
 from __future__ import annotations
 
-from . import bargaining, cases, coalition, strategic, sweeps, transaction
+from . import bargaining, cases, coalition, network, strategic, sweeps, transaction
 from .bargaining import *  # noqa: F403
 from .coalition import *  # noqa: F403
 from .errors import (
@@ -23,6 +23,7 @@ from .errors import (
     PipelineGamesError,
     SolverError,
 )
+from .network import *  # noqa: F403
 from .strategic import *  # noqa: F403
 from .sweeps import *  # noqa: F403
 from .transaction import *  # noqa: F403
@@ -39,11 +40,13 @@ __all__ = [
     "bargaining",
     "cases",
     "coalition",
+    "network",
     "strategic",
     "sweeps",
     "transaction",
     *bargaining.__all__,
     *coalition.__all__,
+    *network.__all__,
     *strategic.__all__,
     *sweeps.__all__,
     *transaction.__all__,

@@ -10,9 +10,17 @@ capacity; gas that enters a line stays on it to the end.
 The characteristic function: a coalition ``S`` may use a line only when every node on it
 is in ``S`` (a transit state outside ``S`` can block the line). ``v(S)`` is the largest
 surplus ``sum_lines (price - production cost - transit costs) * flow`` over the usable
-lines, subject to line, producer, transit and buyer capacities: a linear program in path
-flows, solved with :func:`scipy.optimize.linprog` (HiGHS). Since ``v(S)`` depends on ``S``
-only through the set of usable lines, one LP is solved per distinct set of usable lines.
+lines, subject to line, producer, transit and buyer capacities. Since ``v(S)`` depends on
+``S`` only through the set of usable lines, one flow problem is solved per distinct set of
+usable lines.
+
+A :class:`PipelineNetwork` is a view of a :class:`~pipeline_games.network.SupplyNetwork`
+(:attr:`PipelineNetwork.supply_network`): producers and buyers become producers and
+markets (one step at the buyer's price), transit operating costs are added to each line's
+transport cost, and finite transit capacities become the supply network's
+``transit_capacity``. Its flows are those of the one network model of the package (exact:
+the vectorized merit order, or :func:`scipy.optimize.linprog` with HiGHS when a transit
+state has a capacity).
 
 Units: with capacities in bcm/yr and prices and costs in USD per thousand cubic metres
 (USD/kcm), ``capacity * price`` is in USD million per year; ``value_scale=1e-3`` turns
@@ -36,13 +44,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 from .._arrays import as_array
-from ..errors import InvalidParameterError, SolverError
+from ..errors import InvalidParameterError
 from ._tu import MAX_TABULATED_PLAYERS, TUGame
 
 __all__ = ["Line", "Node", "PipelineNetwork"]
@@ -216,6 +224,50 @@ class PipelineNetwork:
         """Node names, in player order."""
         return tuple(node.name for node in self.nodes)
 
+    @property
+    def supply_network(self) -> Any:
+        """The same network as a :class:`~pipeline_games.network.SupplyNetwork`.
+
+        Examples
+        --------
+        >>> net = PipelineNetwork(
+        ...     [Node("P", "producer", cost=10), Node("T", "transit", cost=5),
+        ...      Node("B", "buyer", price=50)],
+        ...     [Line("L", ("P", "T", "B"), 20)],
+        ... )
+        >>> float(net.supply_network.routes[0].cost)
+        5.0
+        """
+        from ..network._model import Market, Producer, Route, SupplyNetwork
+
+        by_name = {node.name: node for node in self.nodes}
+        producers = [
+            Producer(n.name, capacity=n.capacity, cost=n.cost)
+            for n in self.nodes
+            if n.role == "producer"
+        ]
+        markets = [
+            Market(n.name, price=n.price, capacity=n.capacity)
+            for n in self.nodes
+            if n.role == "buyer"
+        ]
+        transit = [n.name for n in self.nodes if n.role == "transit"]
+        routes = [
+            Route(
+                line.name,
+                line.path,
+                line.capacity,
+                cost=sum(by_name[s].cost for s in line.path[1:-1]),
+            )
+            for line in self.lines
+        ]
+        limits = {
+            n.name: n.capacity
+            for n in self.nodes
+            if n.role == "transit" and not math.isinf(n.capacity)
+        }
+        return SupplyNetwork(producers, markets, routes, transit, transit_capacity=limits)
+
     def line_margins(self) -> dict[str, float]:
         """Surplus per unit on each line: buyer price - production cost - transit costs.
 
@@ -238,37 +290,7 @@ class PipelineNetwork:
         index = {name: i for i, name in enumerate(self.players)}
         return np.array(
             [sum(1 << index[stop] for stop in line.path) for line in self.lines], dtype=np.int64
-        )
-
-    def _flow_value(self, usable: tuple[int, ...]) -> float:
-        """Best surplus over the lines with indices ``usable`` (an LP in path flows)."""
-        if not usable:
-            return 0.0
-        margins_by_name = self.line_margins()
-        lines = [self.lines[k] for k in usable]
-        margin = np.array([margins_by_name[line.name] for line in lines])
-        if not (margin > 0).any():
-            return 0.0
-        upper = np.array([line.capacity for line in lines])
-        rows = []
-        limits = []
-        for node in self.nodes:
-            if math.isinf(node.capacity):
-                continue
-            uses = np.array([node.name in line.path for line in lines], dtype=np.float64)
-            if uses.any():
-                rows.append(uses)
-                limits.append(node.capacity)
-        result = linprog(
-            -margin,
-            A_ub=np.array(rows) if rows else None,
-            b_ub=np.array(limits) if rows else None,
-            bounds=list(zip(np.zeros_like(upper), upper, strict=True)),
-            method="highs",
-        )
-        if result.status != 0:
-            raise SolverError(f"flow LP failed (HiGHS status {result.status}): {result.message}")
-        return max(0.0, -float(result.fun))
+        ).reshape(len(self.lines))
 
     def value(self, coalition: Iterable[str] | str) -> float:
         """``v(S)``: the best surplus the members of ``coalition`` alone can deliver.
@@ -288,11 +310,17 @@ class PipelineNetwork:
                     f"coalition {members} names an unknown player {member!r}; "
                     f"players are {list(self.players)}"
                 )
-        usable = tuple(k for k, line in enumerate(self.lines) if set(line.path) <= set(members))
-        return self._flow_value(usable) * self.value_scale
+        usable = np.array([set(line.path) <= set(members) for line in self.lines], dtype=bool)
+        if not usable.any():
+            return 0.0
+        from ..network._flow import surplus_for_masks
+
+        worth = float(surplus_for_masks(self.supply_network, usable[None])[0])
+        return max(0.0, worth) * self.value_scale
 
     def game(self) -> TUGame:
-        """The TU game: ``v(S)`` for every coalition, one LP per distinct set of usable lines.
+        """The TU game: ``v(S)`` for every coalition, one flow problem per distinct set of
+        usable lines.
 
         Examples
         --------
@@ -303,18 +331,10 @@ class PipelineNetwork:
         array([0., 0., 0., 6.])
         """
         n = len(self.nodes)
-        masks = np.arange(1 << n, dtype=np.int64)
-        line_masks = self._line_masks()
-        # usable[k, S] = line k lies inside S
-        usable = (masks[None, :] & line_masks[:, None]) == line_masks[:, None]
-        # encode each coalition's usable-line set as an integer key
-        shifts = np.arange(len(self.lines), dtype=np.int64)[:, None]
-        keys = (usable.astype(np.int64) << shifts).sum(axis=0, dtype=np.int64)
-        unique_keys, inverse = np.unique(keys, return_inverse=True)
-        worth = np.array(
-            [
-                self._flow_value(tuple(k for k in range(len(self.lines)) if key >> k & 1))
-                for key in unique_keys
-            ]
-        )
-        return TUGame(worth[inverse] * self.value_scale, self.players)
+        if not self.lines:
+            return TUGame(np.zeros(1 << n), self.players)
+        from ..network._coop import usable_routes, values_by_route_sets
+
+        usable = usable_routes(self._line_masks(), n)
+        table = values_by_route_sets(self.supply_network, usable, "auto")
+        return TUGame(np.maximum(table, 0.0) * self.value_scale, self.players)
