@@ -50,7 +50,7 @@ from ._store import (
     write_metadata,
     write_spec,
 )
-from ._target import resolve_target, varying_bounds, warn_overridden
+from ._target import default_box, resolve_target, warn_overridden
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
@@ -556,11 +556,12 @@ def sweep(
         samples=samples,
         method=method,
         seed=as_int(seed, "seed", low=0),
-        bounds=varying_bounds(resolved),
+        bounds=default_box(resolved),
         canonical=canonical,
     )
     _check_not_fixed_and_swept(space.names, fixed, canonical)
-    warn_overridden(resolved, space.names)
+    if over:
+        warn_overridden(resolved, space.names)
     limit = DEFAULT_CHUNK_SIZE if chunk_size is None else as_int(chunk_size, "chunk_size", low=1)
     n_workers = as_int(workers, "workers", low=1) if workers is not None else os.cpu_count() or 1
     probe = _probe(resolved, space)

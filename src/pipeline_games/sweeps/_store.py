@@ -408,6 +408,8 @@ def _check_receipt(
     receipt: Any, layout: StoreLayout, identity: str, index: int, bounds: tuple[int, int]
 ) -> str | None:
     """Why ``receipt`` is not a valid receipt of chunk ``index`` of this sweep, or ``None``."""
+    if receipt is None:
+        return "its receipt is missing or not valid JSON"
     if not isinstance(receipt, dict):
         return "its receipt is not a JSON object"
     if receipt.get("sweep") != identity:
@@ -519,7 +521,7 @@ def verified_chunks(
     if bad and warn:
         warnings.warn(
             f"{len(bad)} chunk(s) in {directory} are missing, corrupt or foreign and are treated "
-            f"as not done: {'; '.join(bad[:3])}{' ...' if len(bad) > 3 else ''}",
+            f"as not done: {'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}",
             ChunkChecksumWarning,
             stacklevel=3,
         )

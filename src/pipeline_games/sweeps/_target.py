@@ -680,6 +680,23 @@ def varying_bounds(target: Any) -> dict[str, tuple[float, float]]:
     }
 
 
+def default_box(target: Any) -> dict[str, tuple[float, float]]:
+    """The ranges a sweep, tornado or Sobol analysis uses when none are given.
+
+    The parameters that can vary (:func:`varying_bounds`), less those that every epoch
+    replaces by another parameter (they move no output).
+    """
+    box = varying_bounds(target)
+    years = [int(epoch.year) for epoch in (getattr(target, "epochs", None) or ())]
+    if years:
+        box = {
+            name: bounds
+            for name, bounds in box.items()
+            if len(overriding_epochs(target, name)) < len(years)
+        }
+    return box
+
+
 def overriding_epochs(target: Any, name: str) -> list[tuple[int, str]]:
     """The epochs (year, replacing parameter) in which ``name`` takes another parameter's value.
 
