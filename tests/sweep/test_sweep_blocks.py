@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import numpy as np
@@ -78,9 +77,13 @@ def test_evaluate_stored_on_blocks_equals_evaluate_on_flat_columns():
     target = pg.sweep_target("rubinstein", surplus=1.0, outside_options=(0.0, 0.0))
     discount = np.linspace(0.5, 0.95, 4)[:, None]
     option = np.linspace(0.0, 0.8, 3)[None, :]
-    stored = target.evaluate_stored(**{"discount.buyer": discount, "outside_options.seller": option})
+    stored = target.evaluate_stored(
+        **{"discount.buyer": discount, "outside_options.seller": option}
+    )
     flat_discount, flat_option = (a.ravel() for a in np.broadcast_arrays(discount, option))
-    columns = target.evaluate(**{"discount.buyer": flat_discount, "outside_options.seller": flat_option})
+    columns = target.evaluate(
+        **{"discount.buyer": flat_discount, "outside_options.seller": flat_option}
+    )
     assert stored["payoffs"].shape == (12, 2)
     np.testing.assert_array_equal(stored["payoffs"][:, 0], columns["payoff_buyer"])
     np.testing.assert_array_equal(stored["payoffs"][:, 1], columns["payoff_seller"])

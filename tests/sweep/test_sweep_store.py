@@ -67,7 +67,8 @@ def test_existing_directory_needs_resume_and_same_settings(tmp_path):
             disagreement=(1.0, 0.0),
         )
     again = pg.sweep("nash", over=OVER, chunk_size=300, out=tmp_path, resume=True, progress=False)
-    assert again.complete and again.computed == ()
+    assert again.complete
+    assert again.computed == ()
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(InvalidParameterError, match="not empty"):
@@ -97,7 +98,8 @@ def test_corrupt_foreign_copied_and_missing_chunks_are_detected_and_recomputed(t
     for name in ("payoff_buyer", "payoff_seller", "agreement"):
         shutil.copy(chunk_file(other, name, 1), chunk_file(out, name, 1))
     shutil.copy(
-        other / "_pipeline_games" / "chunks" / "1.json", out / "_pipeline_games" / "chunks" / "1.json"
+        other / "_pipeline_games" / "chunks" / "1.json",
+        out / "_pipeline_games" / "chunks" / "1.json",
     )
     # chunk 2: files and receipt of chunk 3 of this very sweep, put in chunk 2's place
     for name in ("payoff_buyer", "payoff_seller", "agreement"):
@@ -111,7 +113,8 @@ def test_corrupt_foreign_copied_and_missing_chunks_are_detected_and_recomputed(t
     np.testing.assert_array_equal(partial.points, np.arange(900, 1000))
     with pytest.warns(pg.ChunkChecksumWarning):
         resumed = pg.sweep("nash", over=OVER, chunk_size=300, out=out, resume=True, progress=False)
-    assert resumed.complete and resumed.computed == (0, 1, 2)
+    assert resumed.complete
+    assert resumed.computed == (0, 1, 2)
     assert_same(resumed, pg.sweep("nash", over=OVER, chunk_size=300, progress=False))
 
 
@@ -136,7 +139,9 @@ def test_malformed_receipts_and_directories_are_named_errors(tmp_path):
     with pytest.warns(pg.ChunkChecksumWarning) as caught:
         loaded = pg.load_sweep(tmp_path)
     message = str(caught[0].message)
-    assert "no checksum" in message and "999" in message and "directory" in message
+    assert "no checksum" in message
+    assert "999" in message
+    assert "directory" in message
     assert loaded.chunks == (1,)
     stale = pg.SweepResult(**{**loaded.__dict__, "chunks": (0,)})
     with pytest.raises(pg.SweepStoreError, match="checksum"):
@@ -147,8 +152,7 @@ def test_malformed_receipts_and_directories_are_named_errors(tmp_path):
     ):
         pg.sweep("nash", over=OVER, chunk_size=300, out=tmp_path, resume=True, progress=False)
     path.rmdir()  # the invalid receipts were dropped by the first resume
-    resumed = pg.sweep("nash", over=OVER, chunk_size=300, out=tmp_path, resume=True,
-                       progress=False)
+    resumed = pg.sweep("nash", over=OVER, chunk_size=300, out=tmp_path, resume=True, progress=False)
     assert resumed.complete
     assert not (receipts / "999.json").exists()
 
@@ -223,8 +227,9 @@ def test_two_sweeps_started_together_never_both_succeed(tmp_path):
     for trial, pair in enumerate(outcomes):
         winners = [surplus for surplus, status, complete in pair if status == "ok"]
         assert len(winners) == 1, pair  # exactly one writer; the other gets a named error
-        assert all(status in ("ok", "SweepLockedError", "InvalidParameterError")
-                   for _, status, _ in pair)
+        assert all(
+            status in ("ok", "SweepLockedError", "InvalidParameterError") for _, status, _ in pair
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no chunk lost or corrupt
             loaded = pg.load_sweep(tmp_path / f"trial{trial}")
@@ -327,7 +332,8 @@ def test_plain_xarray_and_zarr_read_finished_and_partial_stores(tmp_path):
     assert loaded_partial.missing_chunks == (1,)
     values = plain["partial_payoff_buyer"]
     np.testing.assert_array_equal(values[loaded_partial.points], loaded_partial["payoff_buyer"])
-    assert np.isnan(values[300:600]).all() and not np.isnan(np.delete(values, range(300, 600))).any()
+    assert np.isnan(values[300:600]).all()
+    assert not np.isnan(np.delete(values, range(300, 600))).any()
 
 
 def test_process_pool_gives_identical_results(tmp_path):
@@ -385,7 +391,8 @@ def test_workers_die_with_a_killed_driver(tmp_path):
             break
         time.sleep(0.05)
     workers = [pid for pid in _children(driver.pid) if _alive(pid)]
-    assert driver.poll() is None and len(workers) >= 2, "the driver ended before it was killed"
+    assert driver.poll() is None, "the driver ended before it could be killed"
+    assert len(workers) >= 2
     os.kill(driver.pid, signal.SIGKILL)
     driver.wait()
     deadline = time.monotonic() + 20
@@ -440,7 +447,7 @@ def test_dask_local_cluster_of_processes(tmp_path):
 
 def test_grid_sizes_are_exact_and_what_cannot_fit_is_refused(tmp_path):
     axis = np.arange(65536.0)
-    over = {name: axis for name in ("surplus", "weight", "disagreement.buyer", "rate")}
+    over = dict.fromkeys(("surplus", "weight", "disagreement.buyer", "rate"), axis)
     with pytest.raises(InvalidParameterError, match="18446744073709551616 points"):
         pg.sweep("nash", over=over, out=tmp_path / "huge", progress=False)
     assert not (tmp_path / "huge").exists()
@@ -488,29 +495,54 @@ def test_case_sweeps_take_fixed_values_and_vary_only_what_can_vary(tmp_path):
     fixed_in_file = [name for name, p in case.parameters.items() if p.low == p.high]
     assert fixed_in_file  # the shipped case has some
     result = pg.sweep(
-        "china-russia-gas", samples=32, method="sobol", chunk_size=16, progress=False,
+        "china-russia-gas",
+        samples=32,
+        method="sobol",
+        chunk_size=16,
+        progress=False,
         china_value=500.0,
     )
     assert "china_value" not in result.input_names
     assert not set(fixed_in_file) & set(result.input_names)
-    pinned = case.evaluate(
-        china_value=500.0, **{name: result[name] for name in result.input_names}
-    )
+    pinned = case.evaluate(china_value=500.0, **{name: result[name] for name in result.input_names})
     column = "buyer_payoff@2014"
     np.testing.assert_array_equal(result[column], pinned[column])
     base = case.evaluate(**{name: result[name] for name in result.input_names})
     assert not np.array_equal(result[column], base[column])  # the fixed value is used
     out = tmp_path / "case"
-    pg.sweep("china-russia-gas", samples=32, method="sobol", chunk_size=16, out=out,
-             progress=False, china_value=500.0)
+    pg.sweep(
+        "china-russia-gas",
+        samples=32,
+        method="sobol",
+        chunk_size=16,
+        out=out,
+        progress=False,
+        china_value=500.0,
+    )
     (out / "_pipeline_games" / "chunks" / "1.json").unlink()  # chunk 1 not done
-    resumed = pg.sweep("china-russia-gas", samples=32, method="sobol", chunk_size=16,
-                       out=out, resume=True, progress=False, china_value=500.0)
+    resumed = pg.sweep(
+        "china-russia-gas",
+        samples=32,
+        method="sobol",
+        chunk_size=16,
+        out=out,
+        resume=True,
+        progress=False,
+        china_value=500.0,
+    )
     assert resumed.computed == (1,)
     assert_same(resumed, result)
     with pytest.raises(InvalidParameterError, match="different"):
-        pg.sweep("china-russia-gas", samples=32, method="sobol", chunk_size=16, out=out,
-                 resume=True, progress=False, china_value=510.0)
+        pg.sweep(
+            "china-russia-gas",
+            samples=32,
+            method="sobol",
+            chunk_size=16,
+            out=out,
+            resume=True,
+            progress=False,
+            china_value=510.0,
+        )
     with pytest.raises(InvalidParameterError, match="no such parameter"):
         pg.sweep("china-russia-gas", samples=4, method="sobol", progress=False, nope=1.0)
 
@@ -546,8 +578,7 @@ def cli(*args):
 
 def test_console_script_sweep_resume_export_and_repair(tmp_path):
     out = tmp_path / "cli"
-    first = cli("sweep", "nash", "--over", "surplus=0:100:11", "--out", str(out),
-                "--format", "csv")
+    first = cli("sweep", "nash", "--over", "surplus=0:100:11", "--out", str(out), "--format", "csv")
     assert first.returncode == 0, first.stderr
     assert "computed 11 points in 1 chunk(s)" in first.stdout
     import pandas as pd
@@ -563,8 +594,18 @@ def test_console_script_sweep_resume_export_and_repair(tmp_path):
     assert repaired.returncode == 0, repaired.stderr
     assert "1 of 1 chunk(s) verified" in repaired.stdout
     np.testing.assert_allclose(pg.load_sweep(out)["surplus"], np.linspace(0, 100, 11))
-    case = cli("sweep", "china-russia-gas", "--set", "china_value=500", "--samples", "16",
-               "--out", str(tmp_path / "case"), "--format", "parquet")
+    case = cli(
+        "sweep",
+        "china-russia-gas",
+        "--set",
+        "china_value=500",
+        "--samples",
+        "16",
+        "--out",
+        str(tmp_path / "case"),
+        "--format",
+        "parquet",
+    )
     assert case.returncode == 0, case.stderr
     assert pd.read_parquet(str(tmp_path / "case") + ".parquet").shape[0] == 16
 
@@ -575,14 +616,48 @@ def test_console_script_sweep_resume_export_and_repair(tmp_path):
         ["sweep", "nash", "--over", "surplus=0:100", "--out", "{tmp}/a"],
         ["sweep", "nash", "--over", "surplus=0:nan:3", "--out", "{tmp}/b"],
         ["sweep", "nash", "--over", "surplus=0:100:3", "--seed", "-1", "--out", "{tmp}/c"],
-        ["sweep", "rubinstein", "--over", "surplus=1:2:3", "--set", "horizon=nan", "--out",
-         "{tmp}/d"],
-        ["sweep", "rubinstein", "--over", "surplus=1:2:3", "--set", "first_mover=1e400",
-         "--out", "{tmp}/e"],
-        ["sweep", "nash", "--samples", "1e10", "--over", "weight=0:1", "--out", "{tmp}/f",
-         "--chunk-size", "0"],
-        ["sweep", "china-russia-gas", "--set", "china_value=abc", "--samples", "4", "--out",
-         "{tmp}/g"],
+        [
+            "sweep",
+            "rubinstein",
+            "--over",
+            "surplus=1:2:3",
+            "--set",
+            "horizon=nan",
+            "--out",
+            "{tmp}/d",
+        ],
+        [
+            "sweep",
+            "rubinstein",
+            "--over",
+            "surplus=1:2:3",
+            "--set",
+            "first_mover=1e400",
+            "--out",
+            "{tmp}/e",
+        ],
+        [
+            "sweep",
+            "nash",
+            "--samples",
+            "1e10",
+            "--over",
+            "weight=0:1",
+            "--out",
+            "{tmp}/f",
+            "--chunk-size",
+            "0",
+        ],
+        [
+            "sweep",
+            "china-russia-gas",
+            "--set",
+            "china_value=abc",
+            "--samples",
+            "4",
+            "--out",
+            "{tmp}/g",
+        ],
         ["sweep", "--repair", "--out", "{tmp}/nothing"],
         ["sensitivity", "nash", "--over", "weight=0:1", "--plot", "{tmp}/x.qqq"],
         ["sensitivity", "nash", "--method", "sobol", "--samples", "1e10", "--over", "weight=0:1"],
@@ -598,16 +673,39 @@ def test_cli_user_errors_never_print_a_traceback(tmp_path, args):
 
 def test_cli_json_is_strict_and_sobol_table_has_intervals():
     pytest.importorskip("SALib")
-    completed = cli("sensitivity", "nash", "--method", "sobol", "--samples", "64", "--over",
-                    "weight=0:1", "--over", "disagreement.seller=0:1", "--json")
+    completed = cli(
+        "sensitivity",
+        "nash",
+        "--method",
+        "sobol",
+        "--samples",
+        "64",
+        "--over",
+        "weight=0:1",
+        "--over",
+        "disagreement.seller=0:1",
+        "--json",
+    )
     assert completed.returncode == 0, completed.stderr
     parsed = json.loads(completed.stdout, parse_constant=lambda name: pytest.fail(name))
     assert {"first_order_ci95", "total_ci95"} <= set(parsed["rows"][0])
     # A zero-variance output gives NaN indices: printed as null, not NaN.
-    flat = cli("sensitivity", "nash", "--method", "sobol", "--samples", "16", "--over",
-               "disagreement.seller=0:1", "--column", "agreement", "--json")
+    flat = cli(
+        "sensitivity",
+        "nash",
+        "--method",
+        "sobol",
+        "--samples",
+        "16",
+        "--over",
+        "disagreement.seller=0:1",
+        "--column",
+        "agreement",
+        "--json",
+    )
     assert flat.returncode == 0, flat.stderr
     assert "NaN" not in flat.stdout
-    table = cli("sensitivity", "nash", "--method", "sobol", "--samples", "64", "--over",
-                "weight=0:1")
+    table = cli(
+        "sensitivity", "nash", "--method", "sobol", "--samples", "64", "--over", "weight=0:1"
+    )
     assert "first_order_ci95" in table.stdout

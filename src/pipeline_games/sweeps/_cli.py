@@ -176,9 +176,7 @@ def _check_plot_path(path: str | None) -> None:
 
 def _table(rows: list[dict[str, Any]]) -> str:
     keys = list(rows[0])
-    width = {
-        key: max(len(key), *(len(_cell(row[key])) for row in rows)) for key in keys
-    }
+    width = {key: max(len(key), *(len(_cell(row[key])) for row in rows)) for key in keys}
     lines = ["  ".join(f"{key:>{width[key]}}" for key in keys)]
     for row in rows:
         lines.append("  ".join(f"{_cell(row[key]):>{width[key]}}" for key in keys))
@@ -313,9 +311,7 @@ def register(subparsers: Any) -> None:
         default="zarr",
         help="also export the results to DIR.csv or DIR.parquet (default: the store only)",
     )
-    parser.add_argument(
-        "--executor", choices=EXECUTORS, default="serial", help="default: serial"
-    )
+    parser.add_argument("--executor", choices=EXECUTORS, default="serial", help="default: serial")
     parser.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
     parser.add_argument("--address", help="address of a running Dask scheduler")
     parser.add_argument("--resume", action="store_true", help="compute only missing chunks")

@@ -290,7 +290,7 @@ class Chunking:
     @property
     def axis(self) -> int:
         """The axis along which chunks take ``q`` values (the first not taken whole)."""
-        for position, (size, block) in enumerate(zip(self.shape, self.chunk_shape, strict=True)):
+        for position, (_size, block) in enumerate(zip(self.shape, self.chunk_shape, strict=True)):
             if block != 1 or position == len(self.shape) - 1:
                 return position
         return len(self.shape) - 1  # pragma: no cover
@@ -466,9 +466,7 @@ def make_space(
                 f"than a sweep can index (at most 2**62 = {MAX_POINTS}); use fewer points"
             )
         return grid
-    count = (
-        as_int(samples, "samples", low=1, high=MAX_POINTS) if samples is not None else None
-    )
+    count = as_int(samples, "samples", low=1, high=MAX_POINTS) if samples is not None else None
     if count is None:
         raise InvalidParameterError(f"method={method!r} needs samples=N (a whole number >= 1)")
     ranges: dict[str, Sequence[float]] = {}

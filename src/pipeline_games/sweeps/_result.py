@@ -148,7 +148,8 @@ class SweepResult(Result):
                     {key: value[start:stop] for key, value in self.data.items()}, self.layout
                 )
             else:
-                assert self.directory is not None and self.store is not None
+                assert self.directory is not None
+                assert self.store is not None
                 stored = read_chunk(
                     self.directory,
                     self.store,
@@ -256,7 +257,10 @@ class SweepResult(Result):
         if isinstance(self.space, Grid):
             shape = self.space.shape
             return xr.Dataset(
-                {name: (self.input_names, columns[name].reshape(shape)) for name in self.output_names},
+                {
+                    name: (self.input_names, columns[name].reshape(shape))
+                    for name in self.output_names
+                },
                 coords=dict(zip(self.input_names, self.space.axes, strict=True)),
             )
         return xr.Dataset(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import multiprocessing
 import os
 import shutil
@@ -30,13 +29,12 @@ from numpy.typing import NDArray
 
 from .._arrays import as_int
 from ..errors import InvalidParameterError, MissingExtraError, SolverError
-from ._grid import MAX_POINTS, Chunking, Grid, Sample, axis_from_description, make_space
+from ._grid import Chunking, Grid, Sample, axis_from_description, make_space
 from ._result import SweepResult, output_order
 from ._store import (
     FORMAT,
-    ChunkChecksumWarning,
     META,
-    ROOT,
+    ChunkChecksumWarning,
     StoreLayout,
     SweepStoreError,
     identity_of,
@@ -143,7 +141,8 @@ def split_columns(
 def _store_chunk(
     plan: Plan, index: int, start: int, stop: int, stored: Mapping[str, NDArray[Any]]
 ) -> tuple[int, Any]:
-    assert plan.store is not None and plan.directory is not None
+    assert plan.store is not None
+    assert plan.directory is not None
     receipt = write_chunk(
         Path(plan.directory),
         plan.store,
@@ -567,7 +566,9 @@ def sweep(
     probe = _probe(resolved, space)
     chunking = Chunking.from_limit(space.shape, limit)
     layout = _stored_layout(resolved, probe)
-    bytes_per_point = sum(array.dtype.itemsize * max(1, array.size // len(array)) for array in probe.values())
+    bytes_per_point = sum(
+        array.dtype.itemsize * max(1, array.size // len(array)) for array in probe.values()
+    )
     if space.stores_inputs:
         bytes_per_point += 8 * len(space.names)
     description_of_target = _describe_target(resolved)
@@ -589,8 +590,17 @@ def sweep(
         check_fits_in_memory(space.n_points, bytes_per_point, "an in-memory sweep")
         plan = Plan(resolved, space, chunking, layout)
         done: list[int] = []
-        return _run(plan, done, executor, n_workers, address, progress, description_of_target,
-                    columns, shares)
+        return _run(
+            plan,
+            done,
+            executor,
+            n_workers,
+            address,
+            progress,
+            description_of_target,
+            columns,
+            shares,
+        )
     store = _store_layout(space, chunking, layout, probe)
     manifest = {
         "format": FORMAT,
@@ -604,8 +614,17 @@ def sweep(
     with sweep_lock(directory):
         done = _prepare_directory(directory, manifest, store, chunking, resume, bytes_per_point)
         plan = Plan(resolved, space, chunking, layout, store, str(directory), identity)
-        result = _run(plan, done, executor, n_workers, address, progress, description_of_target,
-                      columns, shares)
+        result = _run(
+            plan,
+            done,
+            executor,
+            n_workers,
+            address,
+            progress,
+            description_of_target,
+            columns,
+            shares,
+        )
         if result.complete:
             write_metadata(directory, store, {**manifest, "complete": True})
     return result
@@ -687,7 +706,9 @@ def _run(
             if plan.directory is None:
                 if data is None:
                     data = {
-                        name: np.empty((space.n_points, *np.shape(array)[1:]), dtype=np.asarray(array).dtype)
+                        name: np.empty(
+                            (space.n_points, *np.shape(array)[1:]), dtype=np.asarray(array).dtype
+                        )
                         for name, array in payload.items()
                     }
                 for name, array in payload.items():
@@ -794,7 +815,9 @@ def _space_from(description: Mapping[str, Any]) -> Grid | Sample:
     )
 
 
-def _open(directory: Path, manifest: Mapping[str, Any]) -> tuple[Grid | Sample, Chunking, StoreLayout]:
+def _open(
+    directory: Path, manifest: Mapping[str, Any]
+) -> tuple[Grid | Sample, Chunking, StoreLayout]:
     try:
         spec = manifest["spec"]
         space = _space_from(spec["space"])
@@ -901,7 +924,7 @@ def repair_sweep(directory: str | os.PathLike[str]) -> SweepResult:
         raise InvalidParameterError(f"{str(path)!r} is not a sweep folder")
     with sweep_lock(path):
         manifest, _ = _stored_manifest(path)
-        space, chunking, store = _open(path, manifest)
+        _space, chunking, store = _open(path, manifest)
         identity = str(manifest["identity"])
         remove_temporaries(path)
         with warnings.catch_warnings():

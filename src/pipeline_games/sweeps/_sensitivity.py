@@ -28,8 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._arrays import as_int
-from ..errors import InvalidParameterError, MissingExtraError
 from .._results import Result
+from ..errors import InvalidParameterError, MissingExtraError
 from ._target import _number, default_box, resolve_target
 
 __all__ = ["SobolResult", "TornadoResult", "sobol_indices", "tornado"]

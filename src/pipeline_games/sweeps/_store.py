@@ -218,7 +218,9 @@ class StoreLayout:
         self.dims = list(dims)
         self.shape = [int(n) for n in shape]
         self.chunk_shape = [int(n) for n in chunk_shape]
-        self.variables = {name: np.dtype(dtype).newbyteorder("<") for name, dtype in variables.items()}
+        self.variables = {
+            name: np.dtype(dtype).newbyteorder("<") for name, dtype in variables.items()
+        }
         self.coords = dict(coords or {})
         self.attributes = dict(attributes or {})
         self.points_per_chunk = math.prod(self.chunk_shape)
@@ -241,7 +243,10 @@ class StoreLayout:
 
 
 def _array_metadata(
-    shape: list[int], chunk_shape: list[int], dtype: np.dtype[Any], dims: list[str],
+    shape: list[int],
+    chunk_shape: list[int],
+    dtype: np.dtype[Any],
+    dims: list[str],
     attributes: Mapping[str, Any],
 ) -> dict[str, Any]:
     data_type, fill_value = _zarr_type(dtype)
@@ -306,7 +311,11 @@ def write_metadata(
         "zarr_format": 3,
         "node_type": "group",
         "attributes": {"pipeline_games": dict(manifest)},
-        "consolidated_metadata": {"kind": "inline", "must_understand": False, "metadata": consolidated},
+        "consolidated_metadata": {
+            "kind": "inline",
+            "must_understand": False,
+            "metadata": consolidated,
+        },
     }
     _write_json(directory / ROOT, root)
 
@@ -457,7 +466,11 @@ def _verify(
 
 
 def read_chunk(
-    directory: Path, layout: StoreLayout, identity: str, index: int, bounds: tuple[int, int],
+    directory: Path,
+    layout: StoreLayout,
+    identity: str,
+    index: int,
+    bounds: tuple[int, int],
     coords: tuple[int, ...],
 ) -> dict[str, NDArray[Any]]:
     """Read chunk ``index`` after checking its receipt and every file's checksum.
@@ -503,7 +516,7 @@ def verified_chunks(
     bad: list[str] = []
     names = sorted(os.listdir(folder)) if folder.is_dir() else []
     for name in names:
-        stem, dot, suffix = name.partition(".")
+        stem, _dot, suffix = name.partition(".")
         if name.startswith(".") or suffix != "json":
             continue
         if not stem.isdigit() or int(stem) >= chunking.n_chunks:

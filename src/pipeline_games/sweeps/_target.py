@@ -16,27 +16,32 @@ bargaining solvers are wrapped by :func:`sweep_target`.
 Parameter names of a solver target
 ----------------------------------
 The names are the solver's own argument names; a two-player argument (a pair) is split
-into ``NAME.0`` (player 0, the buyer) and ``NAME.1`` (player 1, the seller), and the
-players' names may be used instead of the index (``disagreement.buyer`` is
-``disagreement.0``):
+by player name: ``disagreement.buyer`` (player 0) and ``disagreement.seller`` (player 1),
+or the players' own names when the target has them (``players=("china", "russia")``).
+``NAME.0`` and ``NAME.1`` are accepted too; result columns always carry the player names:
 
 =====================  ==================================================================
 ``surplus``            size of the frontier (all frontiers)
 ``rate``               exchange rate of a linear frontier
 ``scale``, ``exponent`` shape of a power frontier (``frontier="power"``)
-``disagreement.0/1``   disagreement point
+``disagreement.*``     disagreement point
 ``weight``             Nash weight of player 0 (``nash``)
-``discount.0/1``       discount factors (``rubinstein``)
-``rates.0/1``, ``period``  discount rates and period length (``rubinstein``)
-``outside_options.0/1``  outside options (``rubinstein``)
-``inside_options.0/1``   inside options (``rubinstein``)
+``discount.*``         discount factors (``rubinstein``)
+``rates.*``, ``period``  discount rates and period length (``rubinstein``)
+``outside_options.*``  outside options (``rubinstein``)
+``inside_options.*``   inside options (``rubinstein``)
 ``breakdown``          breakdown probability (``rubinstein``)
 =====================  ==================================================================
 
 Whole-number settings (``first_mover``, ``horizon``) and the frontier family
 (``frontier="linear" | "power"``) can be fixed but not swept. Output columns are
-``payoff_<player0>``, ``payoff_<player1>``, ``agreement`` (bool) and, for ``rubinstein``,
-``binding`` (``int8`` bit mask, see :data:`~pipeline_games.bargaining.BINDING_BOTH`).
+those of :meth:`Outcome.to_frame <pipeline_games.bargaining.Outcome.to_frame>`:
+``payoff_<player>``, ``share_<player>`` (derived from the payoffs when read),
+``agreement`` (bool) and, for ``rubinstein``, ``binding`` (``int8`` bit mask, see
+:data:`~pipeline_games.bargaining.BINDING_BOTH`).
+
+Cases and other targets take fixed values too: ``pg.sweep("china-russia-gas",
+china_value=500.0)`` wraps the case in a :class:`PinnedTarget`.
 """
 
 from __future__ import annotations
@@ -472,7 +477,7 @@ def sweep_target(
     >>> target = pg.sweep_target(pg.rubinstein, surplus=1.0, discount=(0.9, 0.9),
     ...                          outside_options=(0.0, 0.6))
     >>> target.parameter_names[:4]
-    ('surplus', 'rate', 'disagreement.0', 'disagreement.1')
+    ('surplus', 'rate', 'disagreement.buyer', 'disagreement.seller')
     >>> target.base["outside_options.1"]
     0.6
     """
