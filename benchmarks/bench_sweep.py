@@ -65,7 +65,9 @@ def disk_bandwidth(folder: Path, size: int, repeat: int) -> float:
 
 
 def directory_bytes(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.glob("chunk-*.npys"))
+    """Bytes of the chunk files (Zarr ``<array>/c/...``; the old ``chunk-*.npys`` too)."""
+    files = [*folder.glob("*/c/**/*"), *folder.glob("chunk-*.npys")]
+    return sum(path.stat().st_size for path in files if path.is_file())
 
 
 def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> None:
@@ -207,7 +209,7 @@ def dask_scaling(n: int, folder: Path, repeat: int) -> None:
     print(f"  serial                 {points / serial:12.4g} pt/s")
     print(f"  dask, 1 worker         {points / times[1]:12.4g} pt/s")
     print(f"  dask, 2 workers        {points / times[2]:12.4g} pt/s")
-    print(f"  speed-up 2 vs 1        {times[1] / times[2]:12.2f}x  (target >= 1.6x)")
+    print(f"  speed-up 2 vs 1        {times[1] / times[2]:12.2f}x  (target >= 1.8x)")
 
 
 def main() -> None:

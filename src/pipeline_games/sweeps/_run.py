@@ -465,7 +465,7 @@ def sweep(
     over: Mapping[str, Any] | None = None,
     *,
     samples: int | None = None,
-    method: str = "grid",
+    method: str | None = None,
     seed: int = 0,
     chunk_size: int | None = None,
     out: str | os.PathLike[str] | None = None,
@@ -491,8 +491,8 @@ def sweep(
         :mod:`pipeline_games.sweeps._target` (``disagreement.buyer``,
         ``outside_options.seller``, ...) or as in the case file.
     samples, method, seed
-        Number of points, ``"grid"`` (default) or one of ``"lhs"``, ``"sobol"``,
-        ``"halton"``, ``"random"`` (see :mod:`pipeline_games.sweeps._grid`), and the seed (a
+        Number of points, ``"grid"`` (the default without ``samples``) or one of ``"lhs"``,
+        ``"sobol"`` (the default with ``samples``), ``"halton"``, ``"random"`` (see :mod:`pipeline_games.sweeps._grid`), and the seed (a
         whole number >= 0) from which every chunk's draws are derived.
     chunk_size
         Points per chunk at most: memory use is a few times ``chunk_size`` points per
@@ -548,6 +548,8 @@ def sweep(
         )
     if progress not in (True, False, "always"):
         raise InvalidParameterError(f"progress must be True, False or 'always'; got {progress!r}")
+    if method is None:
+        method = "grid" if samples is None else "sobol"
     resolved = resolve_target(target, **fixed)
     canonical = _canonical_names(resolved)
     space = make_space(
