@@ -478,7 +478,7 @@ def sweep_target(
     ...                          outside_options=(0.0, 0.6))
     >>> target.parameter_names[:4]
     ('surplus', 'rate', 'disagreement.buyer', 'disagreement.seller')
-    >>> target.base["outside_options.1"]
+    >>> target.base["outside_options.seller"]
     0.6
     """
     name = _solver_name(solver)
