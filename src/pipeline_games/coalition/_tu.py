@@ -1176,29 +1176,6 @@ class _Sequence:
     max_rows: int
 
 
-def _complement(fixed_masks: Sequence[int], n: int) -> FloatArray:
-    """Orthonormal rows spanning the complement of ``span(1_N, fixed coalitions)``."""
-    rows = np.vstack([np.ones((1, n)), _incidence(np.asarray(fixed_masks, dtype=np.int64), n)])
-    _, s, vt = np.linalg.svd(rows, full_matrices=True)
-    rank = int((s > 1e-9 * s[0]).sum())
-    return vt[rank:]
-
-
-def _in_span(complement: FloatArray, n: int) -> NDArray[np.bool_]:
-    """For every coalition: is its indicator vector in the span (residual below _SPAN_TOL)?
-
-    The residual's squared norm is ``sum_j (c_j . 1_S)**2`` over the complement's rows
-    ``c_j``, and ``c_j . 1_S`` for all ``S`` is one subset-sum pass: ``O((n - rank) 2**n)``.
-    """
-    squares = np.zeros(1 << n)
-    buffer = np.empty(1 << n)
-    for row in complement:
-        _subset_sums(row, out=buffer)
-        np.multiply(buffer, buffer, out=buffer)
-        squares += buffer
-    return squares <= _SPAN_TOL**2
-
-
 def _sequential_lp(
     table: FloatArray,
     n: int,
@@ -1212,6 +1189,17 @@ def _sequential_lp(
 
     Works on the values divided by a power of two near ``max |v|`` (exact), so the LPs see
     numbers of magnitude ~1 whatever the unit; levels and allocation are scaled back.
+
+    ``algorithm="full"``: every stage's LP has a row per free coalition. ``"generation"``:
+    the LPs have rows only for a *pool* of coalitions (first the singletons and their
+    complements). The whole sequence is run on the pool, which gives the nucleolus of the
+    restricted problem, a central point; then every coalition of the table is checked
+    against the stages (its excess at most the level of each stage in which it was free).
+    The stages before the first violated one are certified (the final point is feasible for
+    their full LPs at their optimal level, and their restricted duals are duals of the full
+    LPs); the most violated coalitions of the first violated stage join the pool, with
+    their complements (a pair ``S, N \\ S`` keeps a restricted LP bounded), and the
+    sequence resumes from that stage.
     """
     magnitude = float(np.abs(table).max())
     scale = math.ldexp(1.0, math.frexp(magnitude)[1]) if magnitude > 0.0 else 1.0
@@ -1219,74 +1207,117 @@ def _sequential_lp(
     size = 1 << n
     grand = size - 1
     lower = v[np.int64(1) << np.arange(n, dtype=np.int64)] if imputations else None
-    settled = np.zeros(size, dtype=bool)  # excess determined: in span(N, fixed)
-    settled[0] = settled[grand] = True
-    free_through = np.zeros(size, dtype=np.uint8)  # last stage in which S was free
     generation = algorithm == "generation"
+    singles = np.int64(1) << np.arange(n, dtype=np.int64)
+    pool = np.zeros(size, dtype=bool)
     if generation:
-        singles = np.int64(1) << np.arange(n, dtype=np.int64)
-        working = np.unique(np.concatenate([singles, grand ^ singles]))
-        working = working[~settled[working]]
+        pool[singles] = pool[grand ^ singles] = True
         batch = max(4 * n, 32)
     else:
-        working = np.arange(1, grand, dtype=np.int64)
-    in_working = np.zeros(size, dtype=bool)
-    in_working[working] = True
-    fixed_masks: list[int] = []
-    fixed_levels: list[float] = []
+        pool[1:grand] = True
+    sizes = _popcounts(n, np.float64)
+    base_residual = sizes - sizes * sizes / n  # squared distance of 1_S from span(1_N)
+    free_through = np.zeros(size, dtype=np.uint8)  # last stage in which S was free
+    buffer = np.empty(size)
     levels: list[float] = []
     tight: list[tuple[int, ...]] = []
     n_programs = max_rows = 0
+    prefix = 0  # stages certified on the whole table
     x = np.zeros(n)
-    excess = np.empty(size)
-    for stage in range(1, stages + 1):
-        while True:
+    while True:
+        # state after the certified prefix: fixed coalitions, the basis of their span
+        del levels[prefix:], tight[prefix:]
+        fixed_masks = [mask for group in tight for mask in group]
+        fixed_levels = [level for level, group in zip(levels, tight) for _ in group]
+        basis = np.full((n, 1), 1.0 / math.sqrt(n))
+        residual = base_residual.copy()
+        basis = _extend_basis(basis, fixed_masks, n, residual, buffer)
+        settled = residual <= _SPAN_TOL**2
+        stage = prefix
+        while basis.shape[1] < n and stage < n:
+            stage += 1
+            working = np.flatnonzero(pool & ~settled)
+            if working.size == 0:  # keep every stage's LP bounded: free singletons, pairs
+                free_singles = singles[~settled[singles]]
+                pool[free_singles] = pool[grand ^ free_singles] = True
+                working = np.flatnonzero(pool & ~settled)
             x, epsilon, duals = _excess_lp(v, n, working, fixed_masks, fixed_levels, lower)
             n_programs += 1
             max_rows = max(max_rows, working.size + len(fixed_masks))
-            if not generation:
+            free_through[~settled] = stage
+            levels.append(epsilon)
+            if stages == 1 and not generation:
                 break
-            # separation over the whole table: the most violated free coalitions
-            _subset_sums(x, out=excess)
-            np.subtract(v, excess, out=excess)
-            excess[settled | in_working] = -np.inf
-            violated = np.flatnonzero(excess > epsilon + tol)
-            if violated.size == 0:
-                break
-            if violated.size > batch:
-                violated = violated[np.argpartition(excess[violated], -batch)[-batch:]]
-            partners = grand ^ violated  # S and N \ S keep a restricted LP bounded
-            partners = partners[~(settled[partners] | in_working[partners])]
-            added = np.unique(np.concatenate([violated, partners]))
-            working = np.concatenate([working, added])
-            in_working[added] = True
-        levels.append(epsilon)
-        free_now = ~settled
-        free_through[free_now] = stage
-        if stages == 1:
+            binding = duals > tol
+            if not binding.any():  # pragma: no cover - the duals of the free rows sum to one
+                binding = duals >= duals.max()
+            newly_fixed = [int(m) for m in working[binding]]
+            tight.append(tuple(newly_fixed))
+            fixed_masks.extend(newly_fixed)
+            fixed_levels.extend([epsilon] * len(newly_fixed))
+            basis = _extend_basis(basis, newly_fixed, n, residual, buffer)
+            np.less_equal(residual, _SPAN_TOL**2, out=settled)
+        if not generation:
             break
-        binding = duals > tol
-        if not binding.any():  # pragma: no cover - the duals of the free rows sum to one
-            binding = duals >= duals.max()
-        newly_fixed = working[binding]
-        tight.append(tuple(int(m) for m in newly_fixed))
-        fixed_masks.extend(int(m) for m in newly_fixed)
-        fixed_levels.extend([epsilon] * newly_fixed.size)
-        complement = _complement(fixed_masks, n)
-        if complement.shape[0] == 0:
+        # check every coalition of the table against the stages run on the pool
+        checked = min(stages, len(levels))
+        _subset_sums(x, out=buffer)
+        excess = np.subtract(v, buffer, out=buffer)
+        bound = np.concatenate([[np.inf], levels[:checked]])
+        over = excess - np.take(bound, np.minimum(free_through, checked))
+        violated = np.flatnonzero(over > tol)
+        if violated.size == 0:
             break
-        settled |= _in_span(complement, n)
-        keep = ~settled[working]
-        in_working[working[~keep]] = False
-        working = working[keep]
-    _verify(v, n, x, levels, fixed_masks, fixed_levels, free_through, lower, tol)
+        first = np.full(violated.size, checked + 1)
+        margin = excess[violated]
+        for k in range(checked, 0, -1):  # the first stage whose level each one exceeds
+            hit = (margin - tol > levels[k - 1]) & (free_through[violated] >= k)
+            first[hit] = k
+        restart = int(first.min())
+        candidates = violated[first == restart]
+        if candidates.size > batch:
+            gaps = margin[first == restart] - levels[restart - 1]
+            candidates = candidates[np.argpartition(gaps, -batch)[-batch:]]
+        pool[candidates] = pool[grand ^ candidates] = True
+        prefix = restart - 1
+    _verify(v, n, x, levels[:stages], tight[:stages], free_through, lower, tol, stages)
     return _Sequence(
         x=x * scale,
-        levels=np.asarray(levels) * scale,
-        tight=tuple(tight),
+        levels=np.asarray(levels[:stages]) * scale,
+        tight=tuple(tight[:stages]),
         n_programs=n_programs,
         max_rows=max_rows,
     )
+
+
+def _extend_basis(
+    basis: FloatArray,
+    masks: Sequence[int],
+    n: int,
+    residual: FloatArray,
+    buffer: FloatArray,
+) -> FloatArray:
+    """Add the coalitions ``masks`` to an orthonormal basis (columns), Gram-Schmidt twice.
+
+    For each new direction ``u``, subtract ``(u . 1_S)**2`` from every coalition's squared
+    distance to the span (``residual``): one subset-sum pass over the table per direction,
+    ``O(n 2**n)`` for a whole sequence.
+    """
+    for mask in masks:
+        vector = ((mask >> np.arange(n)) & 1).astype(np.float64)
+        for _ in range(2):
+            vector -= basis @ (basis.T @ vector)
+        norm = float(np.linalg.norm(vector))
+        if norm <= _SPAN_TOL:
+            continue
+        direction = vector / norm
+        basis = np.hstack([basis, direction[:, None]])
+        _subset_sums(direction, out=buffer)
+        np.multiply(buffer, buffer, out=buffer)
+        residual -= buffer
+        if basis.shape[1] == n:
+            break
+    return basis
 
 
 def _verify(
@@ -1294,11 +1325,11 @@ def _verify(
     n: int,
     x: FloatArray,
     levels: Sequence[float],
-    fixed_masks: Sequence[int],
-    fixed_levels: Sequence[float],
+    tight: Sequence[Sequence[int]],
     free_through: NDArray[np.uint8],
     lower: FloatArray | None,
     tol: float,
+    stages: int,
 ) -> None:
     """Check the answer on every coalition of the (normalized) table.
 
@@ -1310,22 +1341,24 @@ def _verify(
     allowance = 10 * tol + 1e-9
     excess = v - _subset_sums(x)
     bound = np.concatenate([[np.inf], np.asarray(levels)])
-    over = excess - np.take(bound, free_through)
+    over = excess - np.take(bound, np.minimum(free_through, len(levels)))
     worst = int(np.argmax(over))
     problems = []
     if over[worst] > allowance:
         problems.append(
             f"coalition {_members(worst, n)} has excess {excess[worst]:.6g}, above its "
-            f"stage's level {bound[free_through[worst]]:.6g} by {over[worst]:.3g}"
+            f"stage's level by {over[worst]:.3g}"
         )
-    if fixed_masks:
-        gap = np.abs(excess[np.asarray(fixed_masks)] - np.asarray(fixed_levels))
-        if gap.max() > allowance:
-            index = int(np.argmax(gap))
-            problems.append(
-                f"fixed coalition {_members(fixed_masks[index], n)} is {gap[index]:.3g} "
-                f"off its level"
-            )
+    if stages > 1:
+        for level, group in zip(levels, tight, strict=True):
+            if group:
+                gap = np.abs(excess[np.asarray(group)] - level)
+                if gap.max() > allowance:
+                    index = int(np.argmax(gap))
+                    problems.append(
+                        f"fixed coalition {_members(group[index], n)} is {gap[index]:.3g} "
+                        f"off its level"
+                    )
     if abs(excess[-1]) > allowance:
         problems.append(f"x(N) misses v(N) by {abs(excess[-1]):.3g}")
     if lower is not None and (lower - x).max() > allowance:
