@@ -70,7 +70,7 @@ MAX_LP_PLAYERS = 16
 #: Default limit on the coalition evaluations of Monte Carlo Shapley (``samples * n``).
 MAX_SAMPLED_EVALUATIONS = 10**9
 #: ``algorithm="auto"`` uses the full LPs up to this many players, constraint generation above.
-AUTO_FULL_LP_PLAYERS = 10
+AUTO_FULL_LP_PLAYERS = 8
 
 
 # --------------------------------------------------------------------------------------
@@ -1278,7 +1278,11 @@ def _sequential_lp(
         if candidates.size > batch:
             gaps = margin[first == restart] - levels[restart - 1]
             candidates = candidates[np.argpartition(gaps, -batch)[-batch:]]
-        pool[candidates] = pool[grand ^ candidates] = True
+        candidates = np.concatenate([candidates, grand ^ candidates])
+        candidates = candidates[~pool[candidates]]
+        if candidates.size == 0:  # violated rows already in the LP: its tolerance; _verify
+            break
+        pool[candidates] = True
         prefix = restart - 1
     _verify(v, n, x, levels[:stages], tight[:stages], free_through, lower, tol, stages)
     return _Sequence(
