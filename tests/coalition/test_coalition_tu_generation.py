@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from pipeline_games.coalition import (
     TUGame,
+    _tu,
     bankruptcy_game,
     glove_game,
     weighted_majority_game,
 )
-from pipeline_games.coalition import _tu
 from pipeline_games.errors import InvalidParameterError, SolverError
 
 
@@ -90,9 +90,7 @@ def games(draw, max_players: int = 7) -> TUGame:
         values = draw(st.lists(st.floats(-10, 10), min_size=2**n - 1, max_size=2**n - 1))
         return TUGame(np.concatenate([[0.0], values]))
     if kind == "ties":
-        values = draw(
-            st.lists(st.integers(-2, 2), min_size=2**n - 1, max_size=2**n - 1)
-        )
+        values = draw(st.lists(st.integers(-2, 2), min_size=2**n - 1, max_size=2**n - 1))
         return TUGame(np.concatenate([[0.0], values]).astype(float))
     weights = np.array(draw(st.lists(st.integers(1, 5), min_size=n, max_size=n)), float)
     if kind == "convex":
@@ -107,7 +105,8 @@ def assert_same_sequence(game: TUGame, method: str) -> None:
     generated = getattr(game, method)(algorithm="generation")
     magnitude = float(np.abs(game.values).max()) or 1.0
     np.testing.assert_allclose(generated.values, full.values, rtol=0, atol=1e-9 * magnitude)
-    assert generated.algorithm == "generation" and full.algorithm == "full"
+    assert generated.algorithm == "generation"
+    assert full.algorithm == "full"
     # the first level is the (pre-)imputation least-core value either way
     assert generated.levels[0] == pytest.approx(full.levels[0], abs=1e-9 * magnitude)
 

@@ -95,9 +95,7 @@ factors = st.floats(-12.0, 12.0).map(lambda exponent: 10.0**exponent)
 def random_games(draw, max_players: int = 5) -> TUGame:
     n = draw(st.integers(2, max_players))
     element = draw(
-        st.sampled_from(
-            [st.floats(-10, 10, allow_nan=False), st.integers(-3, 3).map(float)]
-        )
+        st.sampled_from([st.floats(-10, 10, allow_nan=False), st.integers(-3, 3).map(float)])
     )
     values = draw(st.lists(element, min_size=2**n - 1, max_size=2**n - 1))
     return TUGame(np.concatenate([[0.0], values]))
@@ -107,17 +105,13 @@ def random_games(draw, max_players: int = 5) -> TUGame:
 def symmetric_games(draw) -> TUGame:
     """v(S) depends on |S| only; superadditive enough that imputations exist."""
     n = draw(st.integers(2, 6))
-    by_size = np.concatenate(
-        [[0.0], draw(st.lists(st.floats(0, 10), min_size=n, max_size=n))]
-    )
+    by_size = np.concatenate([[0.0], draw(st.lists(st.floats(0, 10), min_size=n, max_size=n))])
     by_size[n] = max(by_size[n], n * by_size[1])
     return TUGame(by_size[incidence(n).sum(axis=1).astype(int)])
 
 
 def assert_scaled(scaled: np.ndarray, unit: np.ndarray, factor: float, magnitude: float):
-    np.testing.assert_allclose(
-        np.asarray(scaled) / factor, unit, rtol=0, atol=RELATIVE * magnitude
-    )
+    np.testing.assert_allclose(np.asarray(scaled) / factor, unit, rtol=0, atol=RELATIVE * magnitude)
 
 
 # ----------------------------------------------------------------------------------------

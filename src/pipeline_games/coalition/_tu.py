@@ -39,8 +39,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linprog
 
 from .._arrays import as_array, as_int
-from ..errors import InvalidParameterError, SolverError
 from .._results import Result
+from ..errors import InvalidParameterError, SolverError
 
 __all__ = [
     "AUTO_FULL_LP_PLAYERS",
@@ -153,9 +153,7 @@ def _check_seed(seed: Any) -> int | None:
     if seed is None:
         return None
     if isinstance(seed, bool | np.bool_) or not isinstance(seed, int | np.integer):
-        raise InvalidParameterError(
-            f"seed must be None or a non-negative integer; got {seed!r}"
-        )
+        raise InvalidParameterError(f"seed must be None or a non-negative integer; got {seed!r}")
     if seed < 0:
         raise InvalidParameterError(f"seed must be None or a non-negative integer; got {seed}")
     return int(seed)
@@ -193,11 +191,20 @@ def _popcounts(n: int, dtype: Any = np.int64) -> NDArray[Any]:
     return counts
 
 
-def _lookup_into(lookup: FloatArray, index: NDArray[Any], out: FloatArray) -> None:
+def _lookup_into(lookup: FloatArray, index: NDArray[Any], out: FloatArray) -> FloatArray:
     """``out[:] = lookup[index]`` in chunks, so numpy's intp copy of ``index`` stays small."""
     chunk = 1 << 16
     for start in range(0, index.shape[0], chunk):
         np.take(lookup, index[start : start + chunk], out=out[start : start + chunk])
+    return out
+
+
+def _popcounts_into(out: FloatArray) -> FloatArray:
+    """``|S|`` of every coalition, as floats, written into a table-sized ``out``."""
+    out[0] = 0.0
+    for bit in range(out.shape[0].bit_length() - 1):
+        np.add(out[: 1 << bit], 1.0, out=out[1 << bit : 2 << bit])
+    return out
 
 
 def _subset_sums(weights: FloatArray, out: FloatArray | None = None) -> FloatArray:
@@ -283,8 +290,7 @@ class Allocation(Result):
         players = tuple(self.players)
         if values.shape[-1:] != (len(players),):
             raise InvalidParameterError(
-                f"values must have one entry per player ({len(players)}); got shape "
-                f"{values.shape}"
+                f"values must have one entry per player ({len(players)}); got shape {values.shape}"
             )
         if len(set(players)) != len(players):
             raise InvalidParameterError(f"players must have distinct names; got {players}")
@@ -547,8 +553,7 @@ class TUGame:
         n = len(names)
         if not 1 <= n <= MAX_PLAYERS:
             raise InvalidParameterError(
-                f"players must number 1 to {MAX_PLAYERS} (coalitions are int64 bitmasks); "
-                f"got {n}"
+                f"players must number 1 to {MAX_PLAYERS} (coalitions are int64 bitmasks); got {n}"
             )
         if n <= MAX_TABULATED_PLAYERS:
             masks = np.arange(1 << n, dtype=np.int64)
@@ -1105,9 +1110,7 @@ class TUGame:
             )
         if n == 1:
             allocation = Allocation(np.array([table[1]]), self.players, method)
-            return NucleolusResult(
-                allocation, np.empty(0), (), method, tol, 0, algorithm=algorithm
-            )
+            return NucleolusResult(allocation, np.empty(0), (), method, tol, 0, algorithm=algorithm)
         solution = _sequential_lp(
             table, n, imputations=imputations, tol=tol, algorithm=algorithm, stages=n
         )
@@ -1215,10 +1218,12 @@ def _sequential_lp(
         batch = max(4 * n, 32)
     else:
         pool[1:grand] = True
-    sizes = _popcounts(n, np.float64)
-    base_residual = sizes - sizes * sizes / n  # squared distance of 1_S from span(1_N)
     free_through = np.zeros(size, dtype=np.uint8)  # last stage in which S was free
+    # working memory: about 5 float64 tables (v, residual, buffer, scratch, the input) and
+    # 3 bytes per coalition (pool, settled, free_through)
+    residual = np.empty(size)
     buffer = np.empty(size)
+    scratch = np.empty(size)
     levels: list[float] = []
     tight: list[tuple[int, ...]] = []
     n_programs = max_rows = 0
@@ -1228,9 +1233,12 @@ def _sequential_lp(
         # state after the certified prefix: fixed coalitions, the basis of their span
         del levels[prefix:], tight[prefix:]
         fixed_masks = [mask for group in tight for mask in group]
-        fixed_levels = [level for level, group in zip(levels, tight) for _ in group]
+        fixed_levels = [level for level, group in zip(levels, tight, strict=True) for _ in group]
         basis = np.full((n, 1), 1.0 / math.sqrt(n))
-        residual = base_residual.copy()
+        _popcounts_into(residual)  # squared distance of 1_S from span(1_N): |S| - |S|**2/n
+        np.multiply(residual, -1.0 / n, out=buffer)
+        buffer += 1.0
+        residual *= buffer
         basis = _extend_basis(basis, fixed_masks, n, residual, buffer)
         settled = residual <= _SPAN_TOL**2
         stage = prefix
@@ -1264,7 +1272,8 @@ def _sequential_lp(
         _subset_sums(x, out=buffer)
         excess = np.subtract(v, buffer, out=buffer)
         bound = np.concatenate([[np.inf], levels[:checked]])
-        over = excess - np.take(bound, np.minimum(free_through, checked))
+        over = _lookup_into(bound, np.minimum(free_through, checked), scratch)
+        np.subtract(excess, over, out=over)
         violated = np.flatnonzero(over > tol)
         if violated.size == 0:
             break
@@ -1284,7 +1293,8 @@ def _sequential_lp(
             break
         pool[candidates] = True
         prefix = restart - 1
-    _verify(v, n, x, levels[:stages], tight[:stages], free_through, lower, tol, stages)
+    del residual, scratch
+    _verify(v, n, x, levels[:stages], tight[:stages], free_through, lower, tol, stages, buffer)
     return _Sequence(
         x=x * scale,
         levels=np.asarray(levels[:stages]) * scale,
@@ -1334,6 +1344,7 @@ def _verify(
     lower: FloatArray | None,
     tol: float,
     stages: int,
+    buffer: FloatArray,
 ) -> None:
     """Check the answer on every coalition of the (normalized) table.
 
@@ -1343,9 +1354,10 @@ def _verify(
     checked at the final allocation. Raises :class:`SolverError` naming the worst violation.
     """
     allowance = 10 * tol + 1e-9
-    excess = v - _subset_sums(x)
+    excess = np.subtract(v, _subset_sums(x, out=buffer), out=buffer)
     bound = np.concatenate([[np.inf], np.asarray(levels)])
-    over = excess - np.take(bound, np.minimum(free_through, len(levels)))
+    over = np.take(bound, np.minimum(free_through, len(levels)))
+    np.subtract(excess, over, out=over)
     worst = int(np.argmax(over))
     problems = []
     if over[worst] > allowance:
@@ -1413,10 +1425,9 @@ def _excess_lp(
     b_ub = np.concatenate([b_free, b_fixed])
     a_eq = np.hstack([np.ones((1, n)), np.zeros((1, 1))])
     b_eq = v[-1:]
+    bounds: list[tuple[float | None, float | None]] = [(None, None)] * n
     if lower is not None:
         bounds = [(float(low), None) for low in lower]
-    else:
-        bounds = [(None, None)] * n
     bounds.append((_EPSILON_FLOOR, None))
     result = linprog(
         cost,
