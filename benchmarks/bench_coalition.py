@@ -33,19 +33,27 @@ from pipeline_games.coalition import (
 )
 
 
-def measure(function: Callable[[], Any], repeat: int = 1) -> tuple[Any, float, float]:
-    """Return (result, best seconds, peak MiB over the calls)."""
+def measure(
+    function: Callable[[], Any], repeat: int = 1, trace: bool = True
+) -> tuple[Any, float, float]:
+    """Return (result, best seconds, peak MiB).
+
+    The timed runs are not traced; with ``trace`` one more run measures the peak memory
+    under tracemalloc (which sees numpy's allocations but slows Python-heavy code a lot:
+    scipy's LP set-up several-fold), else the peak is reported as NaN.
+    """
     best = math.inf
-    peak = 0.0
     result = None
     for _ in range(repeat):
-        tracemalloc.start()
         start = time.perf_counter()
         result = function()
-        elapsed = time.perf_counter() - start
-        peak = max(peak, tracemalloc.get_traced_memory()[1] / 2**20)
+        best = min(best, time.perf_counter() - start)
+    peak = math.nan
+    if trace:
+        tracemalloc.start()
+        function()
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
-        best = min(best, elapsed)
     return result, best, peak
 
 
@@ -115,7 +123,7 @@ def main() -> None:
     )
 
     small = TUGame(np.concatenate([[0.0], rng.normal(size=2**n_naive - 1)]))
-    naive, naive_seconds, _ = measure(lambda: naive_shapley(small.values))
+    naive, naive_seconds, _ = measure(lambda: naive_shapley(small.values), trace=False)
     fast, fast_seconds, _ = measure(lambda: small.shapley("exact").values, repeat=3)
     assert np.allclose(naive, fast)
     print(
@@ -152,11 +160,13 @@ def main() -> None:
         else:
             tab = convex_game(n_nucleolus, rng).values
         g = TUGame(tab)
-        full, full_seconds, _ = measure(lambda g=g: g.nucleolus(algorithm="full"), repeat=3)
+        full, full_seconds, _ = measure(
+            lambda g=g: g.nucleolus(algorithm="full"), repeat=3, trace=False
+        )
         generated, gen_seconds, gen_peak = measure(
             lambda g=g: g.nucleolus(algorithm="generation"), repeat=3
         )
-        _, core_seconds, _ = measure(lambda g=g: g.core(algorithm="full"), repeat=3)
+        _, core_seconds, _ = measure(lambda g=g: g.core(algorithm="full"), repeat=3, trace=False)
         gap = np.abs(full.values - generated.values).max() / np.abs(tab).max()
         print(
             f"  {label}:\n    full {full_seconds * 1e3:8.1f} ms ({full.n_programs} LPs of "
@@ -177,14 +187,16 @@ def main() -> None:
     for n in sizes:
         for label, make in (("convex", convex_game), ("network", flow_game)):
             g = make(n, np.random.default_rng(n))
-            result, seconds, peak = measure(g.nucleolus)
+            result, seconds, peak = measure(g.nucleolus, repeat=3)
             line = (
                 f"  n = {n:2d} {label:8s}: generation {seconds:7.2f} s, {result.n_programs:3d} "
                 f"LPs, at most {result.max_lp_rows:4d} rows (full: {2**n - 2:,}), peak "
                 f"{peak:6.1f} MiB"
             )
             if n <= full_max:
-                full, full_seconds, _ = measure(lambda g=g: g.nucleolus(algorithm="full"))
+                full, full_seconds, _ = measure(
+                    lambda g=g: g.nucleolus(algorithm="full"), trace=False
+                )
                 gap = np.abs(full.values - result.values).max() / np.abs(g.values).max()
                 line += (
                     f"; full LPs {full_seconds:7.2f} s -> ratio x{full_seconds / seconds:.0f}, "

@@ -14,9 +14,18 @@ Memory
 ------
 The table itself takes ``8 * 2**n`` bytes (8 MiB at ``n = 20``, 128 MiB at ``n = 24``).
 Exact Shapley values need one more float64 buffer and one uint8 array of the table's length
-on top (~9 MiB at ``n = 20``); Banzhaf values need nothing beyond the table. Games larger than
-:data:`MAX_TABULATED_PLAYERS` are kept *lazy*, as a vectorized function of bitmasks, and only
-Monte Carlo Shapley works on them.
+on top (~9 MiB at ``n = 20``); Banzhaf values need nothing beyond the table. The nucleolus
+and least core by constraint generation need about five float64 tables of working memory
+(about 44 MiB at ``n = 20``, measured in ``benchmarks/bench_coalition.py``) and LPs of a
+few dozen to a few hundred rows. Games larger than :data:`MAX_TABULATED_PLAYERS` are kept
+*lazy*, as a vectorized function of bitmasks (up to :data:`MAX_PLAYERS`), and only Monte
+Carlo Shapley works on them; what needs the table refuses with the size it would need.
+
+Scale
+-----
+Every tolerance is relative to the game's magnitude ``max |v(S)|`` and the LPs see the
+values divided by a power of two near it (exact), so the game times any factor gives the
+same answers times that factor.
 
 Examples
 --------
@@ -45,6 +54,7 @@ from ..errors import InvalidParameterError, SolverError
 __all__ = [
     "AUTO_FULL_LP_PLAYERS",
     "MAX_LP_PLAYERS",
+    "MAX_PLAYERS",
     "MAX_SAMPLED_EVALUATIONS",
     "MAX_TABULATED_PLAYERS",
     "Allocation",
