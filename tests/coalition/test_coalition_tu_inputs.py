@@ -225,3 +225,12 @@ def test_sampling_that_cannot_finish_is_refused_and_the_limit_can_be_raised() ->
     assert raised.samples == 20
     with pytest.raises(InvalidParameterError, match="samples must be a whole number"):
         game.shapley("sampling", samples=True)
+
+
+def test_superadditivity_check_refuses_work_beyond_its_limit() -> None:
+    game = glove_game(8, 8)
+    with pytest.raises(InvalidParameterError, match=r"4\*\*16 = 4.295e\+09 coalition pairs"):
+        game.is_superadditive()
+    assert glove_game(2, 3).is_superadditive(max_evaluations=4**5)
+    with pytest.raises(InvalidParameterError, match="max_evaluations = 1000"):
+        glove_game(2, 3).is_superadditive(max_evaluations=1000)

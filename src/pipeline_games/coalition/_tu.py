@@ -818,10 +818,14 @@ class TUGame:
 
     # ---- properties of the game -------------------------------------------------------
 
-    def is_superadditive(self, *, tol: float = 1e-9) -> bool:
+    def is_superadditive(
+        self, *, tol: float = 1e-9, max_evaluations: int = MAX_SAMPLED_EVALUATIONS
+    ) -> bool:
         """Whether ``v(S ∪ T) >= v(S) + v(T)`` for all disjoint ``S, T``.
 
-        Checks every disjoint pair, one vectorized pass per ``S``; meant for ``n <= 12``.
+        Checks every disjoint pair, one vectorized pass over the ``2**n`` masks per ``S``:
+        ``4**n`` mask tests, so it refuses before starting when that exceeds
+        ``max_evaluations`` (default ``10**9``, about ``n <= 14``; raise it to wait longer).
         ``tol`` is relative to the game's magnitude ``max |v(S)|``.
 
         Examples
@@ -832,6 +836,12 @@ class TUGame:
         table = self._require_table("is_superadditive")
         tol = _check_tol(tol) * float(np.abs(table).max())
         n = self.n_players
+        limit = as_int(max_evaluations, "max_evaluations", low=1)
+        if 4**n > limit:
+            raise InvalidParameterError(
+                f"is_superadditive tests 4**{n} = {4**n:.4g} coalition pairs; "
+                f"max_evaluations = {limit:.4g} (pass a larger max_evaluations to wait longer)"
+            )
         masks = np.arange(1 << n, dtype=np.int64)
         for s in range(1, 1 << n):
             others = masks[(masks & s) == 0]
