@@ -126,15 +126,23 @@ def test_every_solver_is_scale_invariant(game: TUGame, factor: float) -> None:
     magnitude = float(np.abs(game.values).max()) or 1.0
     assert_scaled(scaled.shapley().values, game.shapley().values, factor, magnitude)
     assert_scaled(scaled.banzhaf().values, game.banzhaf().values, factor, magnitude)
-    unit_core, scaled_core = game.core(), scaled.core()
-    assert_scaled(scaled_core.epsilon, unit_core.epsilon, factor, magnitude)
-    assert scaled_core.nonempty == unit_core.nonempty
-    unit_pre = game.prenucleolus()
-    assert_scaled(scaled.prenucleolus().values, unit_pre.values, factor, magnitude)
-    assert scaled.in_core(unit_pre.values * factor) == game.in_core(unit_pre.values)
     singletons = game.values[2 ** np.arange(game.n_players)]
-    if singletons.sum() <= game.values[-1]:
-        assert_scaled(scaled.nucleolus().values, game.nucleolus().values, factor, magnitude)
+    for algorithm in ("full", "generation"):
+        unit_core = game.core(algorithm=algorithm)
+        scaled_core = scaled.core(algorithm=algorithm)
+        assert_scaled(scaled_core.epsilon, unit_core.epsilon, factor, magnitude)
+        assert scaled_core.nonempty == unit_core.nonempty
+        unit_pre = game.prenucleolus(algorithm=algorithm)
+        scaled_pre = scaled.prenucleolus(algorithm=algorithm)
+        assert_scaled(scaled_pre.values, unit_pre.values, factor, magnitude)
+        # the first level is canonical (the least-core value); the later ones depend on
+        # which optimal dual the LP solver returns when several exist
+        assert_scaled(scaled_pre.levels[0], unit_pre.levels[0], factor, magnitude)
+        assert scaled.in_core(unit_pre.values * factor) == game.in_core(unit_pre.values)
+        if singletons.sum() <= game.values[-1]:
+            unit_nucleolus = game.nucleolus(algorithm=algorithm).values
+            scaled_nucleolus = scaled.nucleolus(algorithm=algorithm).values
+            assert_scaled(scaled_nucleolus, unit_nucleolus, factor, magnitude)
 
 
 @settings(max_examples=40)
@@ -189,6 +197,17 @@ def test_three_player_majority_at_any_scale(factor: float) -> None:
     assert not core.nonempty
     assert core.epsilon == pytest.approx(factor / 3, rel=1e-12)
     np.testing.assert_allclose(game.nucleolus().values, factor / 3, rtol=1e-12)
+
+
+@pytest.mark.parametrize("factor", [1e-12, 1e12])
+def test_scaled_bankruptcy_of_16_players_by_generation_is_the_talmud_rule(factor) -> None:
+    claims = np.random.default_rng(16).uniform(1, 100, 16) * factor
+    estate = 0.4 * claims.sum()
+    result = bankruptcy_game(estate, claims).nucleolus()
+    assert result.algorithm == "generation"
+    np.testing.assert_allclose(
+        result.values, talmud_rule(estate, claims), rtol=0, atol=1e-9 * claims.max()
+    )
 
 
 def test_tiny_bankruptcy_nucleolus_is_the_talmud_rule() -> None:
