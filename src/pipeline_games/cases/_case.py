@@ -145,6 +145,7 @@ class BacktestPoint:
     source: str
     locator: str
     note: str = ""
+    factor: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -400,7 +401,15 @@ class Case:
 
 # -- loading ------------------------------------------------------------------------------
 def _error_location(loc: Sequence[Any]) -> str:
-    return ".".join(str(part) for part in loc if not str(part).startswith("function-after"))
+    """A pydantic error location as the key path the other messages use:
+    ``("backtest", 0, "observed")`` -> ``"backtest[0].observed"``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not str(part).startswith("function-after"):
+            text += f".{part}" if text else str(part)
+    return text
 
 
 def _validate(data: Mapping[str, Any], path: Path) -> CaseFileSpec:
@@ -662,7 +671,7 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         points.append(
             BacktestPoint(
                 point.id, point.statement, point.quantity, point.observed, point.unit,
-                point.source, point.locator, point.note,
+                point.source, point.locator, point.note, point.factor,
             )
         )  # fmt: skip
     epochs = tuple(
@@ -691,7 +700,51 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         if not np.isfinite(value):
             raise CaseFileError(f"{path}: parameters.{name}: derives to {value}; check its terms")
         parameters[name] = replace(parameters[name], value=value, low=value, high=value)
+    for name in adapters:  # unit factors and networks fail at load, not at the first solve
+        prepare = ADAPTERS[name].prepare
+        if prepare is not None:
+            prepare(case)
+    _check_backtest_units(case)
     return case
+
+
+def _check_backtest_units(case: Case) -> None:
+    """Each backtest point's observed unit must convert to the unit of its model quantity
+    (through its ``factor`` of ``units.toml`` where it names one)."""
+    from ._claims import quantity_unit
+    from ._grammar import AGREEMENT_YEAR, parse_reference
+    from ._market import conversion_via, factors
+
+    for index, point in enumerate(case.backtest_points):
+        quantity = (
+            AGREEMENT_YEAR if point.quantity == AGREEMENT_YEAR else parse_reference(point.quantity)[1]
+        )
+        unit = quantity_unit(case, quantity)
+        if unit is None:
+            continue
+        try:
+            conversion_via(point.unit, unit, point.factor)
+        except CaseFileError as exc:
+            key = "factor" if point.factor is not None else "unit"
+            hint = ""
+            if point.factor is None:
+                usable = [name for name in factors() if _converts(point.unit, unit, name)]
+                if usable:
+                    hint = f"; name the conversion factor: factor = one of {usable}"
+            raise CaseFileError(
+                f"{case.path}: backtest[{index}].{key}: the observed range is in "
+                f"{point.unit!r} and the model's {quantity} in {unit!r}: {exc}{hint}"
+            ) from None
+
+
+def _converts(source: str, target: str, factor: str) -> bool:
+    from ._market import conversion_via
+
+    try:
+        conversion_via(source, target, factor)
+    except CaseFileError:
+        return False
+    return True
 
 
 def read_case_file(path: Path) -> Case:

@@ -609,7 +609,7 @@ def backtest_case(case: Case, samples: int = 1024, seed: int = 0) -> BacktestRes
     >>> rows[0].point.id
     'pos-price-2014'
     """
-    from ._market import conversion
+    from ._market import conversion_via
 
     samples = as_int(samples, "samples", low=1, high=2**26)
     seed = as_int(seed, "seed", low=0)
@@ -628,7 +628,11 @@ def backtest_case(case: Case, samples: int = 1024, seed: int = 0) -> BacktestRes
                 np.asarray(box.outputs(year)[quantity], dtype=np.float64), (samples,)
             )
         unit = quantity_unit(case, quantity) or point.unit
-        factor = 1.0 if unit == point.unit else conversion(point.unit, unit)
+        factor = (
+            1.0
+            if unit == point.unit and point.factor is None
+            else conversion_via(point.unit, unit, point.factor)
+        )
         observed = (point.observed[0] * factor, point.observed[1] * factor)
         finite = spread[np.isfinite(spread)]
         low, high = (

@@ -48,6 +48,7 @@ __all__ = [
     "MarketData",
     "Observation",
     "conversion",
+    "conversion_via",
     "factors",
     "market_data",
     "unit_registry",
@@ -331,6 +332,44 @@ def conversion(source: str, target: str) -> float:
         ) from None
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError) as exc:
         raise CaseFileError(f"unit {source!r} or {target!r} is not a known unit ({exc})") from None
+
+
+def conversion_via(source: str, target: str, factor: str | None = None) -> float:
+    """The factor that turns a number in ``source`` into ``target``, multiplied or divided by
+    a conversion factor of ``units.toml`` where the units alone do not convert (a gas price
+    in USD/MMBtu into USD/kcm needs ``mmbtu_per_kcm_gas``).
+
+    Raises
+    ------
+    CaseFileError
+        If the factor is unknown, or the units do not convert with it (or, without one, at all).
+
+    Examples
+    --------
+    >>> per_kcm = conversion_via("USD/MMBtu", "USD/kcm", "mmbtu_per_kcm_gas")
+    >>> per_kcm == factors()["mmbtu_per_kcm_gas"].value
+    True
+    >>> conversion_via("USD/kcm", "USD/MMBtu", "mmbtu_per_kcm_gas") * per_kcm
+    1.0
+    """
+    if factor is None:
+        return conversion(source, target)
+    known = factors()
+    if factor not in known:
+        raise CaseFileError(
+            f"no conversion factor {factor!r} in cases/market/units.toml; known: "
+            f"{', '.join(sorted(known))}"
+        )
+    item = known[factor]
+    for operator, power in (("*", 1.0), ("/", -1.0)):
+        try:
+            return conversion(f"({source}) {operator} ({item.unit})", target) * item.value**power
+        except CaseFileError:
+            continue
+    raise CaseFileError(
+        f"unit {source!r} does not convert to {target!r}, neither times nor divided by "
+        f"{factor} ({item.unit})"
+    )
 
 
 def dimension_of(unit: str) -> str:
