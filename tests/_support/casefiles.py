@@ -67,7 +67,7 @@ def _table(prefix: str, table: Mapping[str, Any], lines: list[str]) -> None:
     }
     nested = {k: v for k, v in table.items() if isinstance(v, Mapping)}
     arrays = {k: v for k, v in table.items() if _is_table_array(v)}
-    if prefix and (simple or not nested and not arrays):
+    if prefix and (simple or (not nested and not arrays)):
         lines.append(f"[{prefix}]")
     for key, value in simple.items():
         lines.append(f"{_key(key)} = {_scalar(value)}")
@@ -180,12 +180,21 @@ def gas_case(name: str = "test-gas") -> dict[str, Any]:
         },
         "epochs": [
             {"year": 2006, "label": "start"},
-            {"year": 2009, "label": "European price falls",
-             "set": {"europe_price": "europe_price_2009"}},
-            {"year": 2012, "label": "buyer's alternative supply",
-             "set": {"buyer_alt_volume": "buyer_alt_volume_2012"}},
-            {"year": 2014, "label": "European price rises",
-             "set": {"europe_price": "europe_price_2014"}},
+            {
+                "year": 2009,
+                "label": "European price falls",
+                "set": {"europe_price": "europe_price_2009"},
+            },
+            {
+                "year": 2012,
+                "label": "buyer's alternative supply",
+                "set": {"buyer_alt_volume": "buyer_alt_volume_2012"},
+            },
+            {
+                "year": 2014,
+                "label": "European price rises",
+                "set": {"europe_price": "europe_price_2014"},
+            },
         ],  # fmt: skip
         "model": {
             "adapters": ["bargaining"],

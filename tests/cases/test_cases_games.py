@@ -7,9 +7,9 @@ import pathlib
 
 import numpy as np
 import pytest
+from pipeline_games.cases._sources import SourcedValue
 
 from pipeline_games.errors import InvalidParameterError
-from pipeline_games.cases._sources import SourcedValue
 from pipeline_games.strategic import (
     ESPO_ROUTE_MEANINGS,
     KAZAKHSTAN_INVESTMENT_MEANINGS,

@@ -141,7 +141,12 @@ MUTATIONS: list[tuple[str, Mutation, str, str]] = [
         "parameters.volume",
         "needs a source",
     ),
-    ("unknown kind", _set("parameters/volume/kind", "guessed"), "parameters.volume.kind", "guessed"),
+    (
+        "unknown kind",
+        _set("parameters/volume/kind", "guessed"),
+        "parameters.volume.kind",
+        "guessed",
+    ),
     (
         "unknown parameter key",
         _set("parameters/volume/colour", "red"),
@@ -160,9 +165,24 @@ MUTATIONS: list[tuple[str, Mutation, str, str]] = [
         "parameters.buyer_value.low",
         "900",
     ),
-    ("infinite value", _set("parameters/buyer_value/value", math.inf), "parameters.buyer_value.value", "finite"),
-    ("NaN value", _set("parameters/buyer_value/value", math.nan), "parameters.buyer_value.value", "finite"),
-    ("infinite bound", _set("parameters/buyer_value/high", math.inf), "parameters.buyer_value.high", "finite"),
+    (
+        "infinite value",
+        _set("parameters/buyer_value/value", math.inf),
+        "parameters.buyer_value.value",
+        "finite",
+    ),
+    (
+        "NaN value",
+        _set("parameters/buyer_value/value", math.nan),
+        "parameters.buyer_value.value",
+        "finite",
+    ),
+    (
+        "infinite bound",
+        _set("parameters/buyer_value/high", math.inf),
+        "parameters.buyer_value.high",
+        "finite",
+    ),
     (
         "NaN in an observed range",
         _set("backtest/0/observed", [math.nan, 210.0]),
@@ -243,7 +263,12 @@ MUTATIONS: list[tuple[str, Mutation, str, str]] = [
         "2013",
     ),
     ("claim with a bad operator", _set("claims/0/test/op", "=>"), "claims[0].test.op", "=>"),
-    ("claim of an unknown type", _set("claims/0/test/type", "vibes"), "claims[0].test.type", "vibes"),
+    (
+        "claim of an unknown type",
+        _set("claims/0/test/type", "vibes"),
+        "claims[0].test.type",
+        "vibes",
+    ),
     (
         "claim test with an extra key",
         _set("claims/0/test/weight", 2.0),
@@ -312,7 +337,9 @@ MUTATIONS: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "backtest factor that does not fit the units",
-        _both(_set("backtest/0/unit", "USD/MMBtu"), _set("backtest/0/factor", "bbl_per_t_crude_un")),
+        _both(
+            _set("backtest/0/unit", "USD/MMBtu"), _set("backtest/0/factor", "bbl_per_t_crude_un")
+        ),
         "backtest[0].factor",
         "bbl_per_t_crude_un",
     ),
