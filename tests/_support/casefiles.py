@@ -195,7 +195,7 @@ def gas_case(name: str = "test-gas") -> dict[str, Any]:
                 "label": "European price rises",
                 "set": {"europe_price": "europe_price_2014"},
             },
-        ],  # fmt: skip
+        ],
         "model": {
             "adapters": ["bargaining"],
             "bargaining": {

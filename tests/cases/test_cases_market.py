@@ -83,7 +83,7 @@ def test_lookups_that_fail_name_what_there_is():
     name = data.names[0]
     with pytest.raises(CaseFileError, match=rf"series '{name}' has no value for 1850; it has"):
         data.value(name, 1850)
-    with pytest.raises(CaseFileError, match="no annual rows|no monthly rows"):
+    with pytest.raises(CaseFileError, match=r"no annual rows|no monthly rows"):
         data.series("no_such_series")
 
 

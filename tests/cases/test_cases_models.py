@@ -66,7 +66,8 @@ def test_outcomes_match_rubinstein_in_closed_form(tmp_path, year, w_buyer, w_sel
         assert not bool(direct.agreement)
         assert (out["buyer_payoff"], out["seller_payoff"]) == pytest.approx((w_buyer, w_seller))
         assert math.isnan(out["price"])
-        assert math.isnan(out["buyer_share"]) and math.isnan(out["seller_share"])
+        assert math.isnan(out["buyer_share"])
+        assert math.isnan(out["seller_share"])
         assert out["buyer_net_gain"] == out["seller_net_gain"] == 0.0
         return
     buyer, seller = expected
@@ -269,8 +270,10 @@ def test_backtest_compares_the_model_with_the_observed_ranges(tmp_path):
     ]  # fmt: skip
     result = _case(tmp_path, data).backtest(samples=32)
     rows = {row.point.id: row for row in result.rows}
-    assert rows["inside"].model == pytest.approx(200.0) and rows["inside"].inside
-    assert rows["outside"].model == pytest.approx(S / (1 + DELTA)) and not rows["outside"].inside
+    assert rows["inside"].model == pytest.approx(200.0)
+    assert rows["inside"].inside
+    assert rows["outside"].model == pytest.approx(S / (1 + DELTA))
+    assert not rows["outside"].inside
     assert rows["mmbtu"].unit == "USD/kcm"
     assert rows["mmbtu"].observed == pytest.approx((198.0, 202.0), rel=1e-12)
     assert rows["mmbtu"].inside
@@ -278,14 +281,16 @@ def test_backtest_compares_the_model_with_the_observed_ranges(tmp_path):
     assert rows["million-usd"].observed == pytest.approx((1.0, 1.1), rel=1e-12)
     assert rows["million-usd"].inside
     # No deal: no price, not inside whatever the range.
-    assert math.isnan(rows["no-deal-price"].model) and not rows["no-deal-price"].inside
+    assert math.isnan(rows["no-deal-price"].model)
+    assert not rows["no-deal-price"].inside
     assert result.inside == 3
     assert result.score == pytest.approx(3 / 5)
     for row in result.rows:
         if math.isfinite(row.model_low):
             assert row.model_low <= row.model_high
     frame = result.to_frame()
-    assert frame["inside"].dtype == bool and frame["model"].dtype == np.float64
+    assert frame["inside"].dtype == bool
+    assert frame["model"].dtype == np.float64
 
 
 def test_agreement_year_is_the_first_epoch_with_a_deal(tmp_path):

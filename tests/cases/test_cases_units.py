@@ -78,16 +78,16 @@ def test_series_parameter_takes_the_dataset_value_times_a_factor(tmp_path):
     table = units_file()["factors"]
     case = _with_parameters(
         tmp_path,
-        lng=dict(series=gas["series"], year=int(gas["year"]), times=["mmbtu_per_kcm_gas"],
-                 unit="USD/kcm", kind="reported"),
-        lng_mmbtu=dict(series=gas["series"], year=int(gas["year"]), unit="USD/MMBtu",
-                       kind="reported"),
-        crude_per_tonne=dict(series=oil["series"], year=int(oil["year"]),
-                             times=["bbl_per_t_crude_un"], unit="USD/t", kind="reported"),
-        crude_per_litre=dict(series=oil["series"], year=int(oil["year"]), unit="USD/liter",
-                             kind="reported"),
-        half_crude=dict(series=oil["series"], year=int(oil["year"]), times=[0.5],
-                        unit="USD/bbl", kind="reported"),
+        lng={"series": gas["series"], "year": int(gas["year"]), "times": ["mmbtu_per_kcm_gas"],
+                 "unit": "USD/kcm", "kind": "reported"},
+        lng_mmbtu={"series": gas["series"], "year": int(gas["year"]), "unit": "USD/MMBtu",
+                       "kind": "reported"},
+        crude_per_tonne={"series": oil["series"], "year": int(oil["year"]),
+                             "times": ["bbl_per_t_crude_un"], "unit": "USD/t", "kind": "reported"},
+        crude_per_litre={"series": oil["series"], "year": int(oil["year"]), "unit": "USD/liter",
+                             "kind": "reported"},
+        half_crude={"series": oil["series"], "year": int(oil["year"]), "times": [0.5],
+                        "unit": "USD/bbl", "kind": "reported"},
     )  # fmt: skip
     p = case.parameters
     mmbtu = float(table["mmbtu_per_kcm_gas"]["value"])
@@ -110,8 +110,8 @@ def test_series_parameter_with_a_range_is_sampled(tmp_path):
     value = float(oil["value"])
     case = _with_parameters(
         tmp_path,
-        crude=dict(series=oil["series"], year=int(oil["year"]), unit="USD/bbl",
-                   low=value * 0.8, high=value * 1.2, kind="reported"),
+        crude={"series": oil["series"], "year": int(oil["year"]), "unit": "USD/bbl",
+                   "low": value * 0.8, "high": value * 1.2, "kind": "reported"},
     )  # fmt: skip
     assert case.parameters["crude"].varies
     assert "crude" in case.varying
@@ -123,13 +123,13 @@ def test_derived_parameters_convert_their_terms(tmp_path):
     mmbtu = float(units_file()["factors"]["mmbtu_per_kcm_gas"]["value"])
     case = _with_parameters(
         tmp_path,
-        lng_mmbtu=dict(series=gas["series"], year=int(gas["year"]), unit="USD/MMBtu",
-                       kind="reported"),
+        lng_mmbtu={"series": gas["series"], "year": int(gas["year"]), "unit": "USD/MMBtu",
+                       "kind": "reported"},
         # a price per MMBtu times MMBtu/kcm, less a cost per m3 (converted), plus a number
         # in the parameter's own unit
         lng_netback=dict(**{"from": "lng_mmbtu"}, times=["mmbtu_per_kcm_gas"],
                          minus=["regas"], plus=[5.0], unit="USD/kcm", kind="derived"),
-        regas=dict(value=0.04, unit="USD/m**3", kind="assumption", reason="test"),
+        regas={"value": 0.04, "unit": "USD/m**3", "kind": "assumption", "reason": "test"},
         # a product of two parameters: volume x price = money per year
         revenue=dict(**{"from": "volume"}, times=["buyer_value"], unit="USD_bn/yr",
                      kind="derived"),
