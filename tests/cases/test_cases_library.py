@@ -69,7 +69,9 @@ def test_every_epoch_solves_with_real_dtypes(case):
     if "agreement" in frame:
         assert all(isinstance(a, bool) for a in frame["agreement"])
     table = solution.to_frame()
-    assert not any(table[c].dtype == object and c not in frame.select_dtypes("object") for c in table)
+    assert not any(
+        table[c].dtype == object and c not in frame.select_dtypes("object") for c in table
+    )
     json.loads(json.dumps(solution.to_dict()), parse_constant=_no_constants)
 
 
@@ -151,7 +153,11 @@ def test_every_source_key_cited_is_in_the_bibliography(name):
 
 def test_the_source_scan_finds_keys_at_every_level():
     document = {"a": {"source": "x"}, "b": [{"source": "y", "c": {"source": "z"}}]}
-    assert _source_keys(document) == [("a.source", "x"), ("b[0].source", "y"), ("b[0].c.source", "z")]
+    assert _source_keys(document) == [
+        ("a.source", "x"),
+        ("b[0].source", "y"),
+        ("b[0].c.source", "z"),
+    ]
 
 
 _MONEY_OR_VOLUME = re.compile(r"USD|bcm|Mt|kcm|bbl")
