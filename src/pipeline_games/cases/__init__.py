@@ -8,8 +8,8 @@ Examples
 --------
 >>> import pipeline_games as pg
 >>> case = pg.cases.load("china-turkmenistan-gas")
->>> case.title
-'China-Turkmenistan gas: the Central Asia-China Gas Pipeline'
+>>> case.dyad
+('China', 'Turkmenistan')
 """
 
 from __future__ import annotations

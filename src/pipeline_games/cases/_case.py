@@ -17,8 +17,10 @@ Examples
 --------
 >>> from pipeline_games.cases import load
 >>> case = load("china-russia-gas")
->>> case.dyad, case.years[:2]
-(('China', 'Russia'), (2006, 2009))
+>>> case.dyad
+('China', 'Russia')
+>>> case.years == tuple(sorted(case.years))
+True
 """
 
 from __future__ import annotations
@@ -74,9 +76,12 @@ class Parameter:
     Examples
     --------
     >>> from pipeline_games.cases import load
-    >>> p = load("china-russia-gas").parameters["russia_rate"]
-    >>> p.unit, p.kind
-    ('1/yr', 'assumption')
+    >>> case = load("china-russia-gas")
+    >>> volume = case.parameters[case.mapping["bargaining"]["volume"]]
+    >>> volume.unit
+    'bcm/yr'
+    >>> volume.low <= volume.value <= volume.high
+    True
     """
 
     name: str
@@ -109,9 +114,10 @@ class Epoch:
     Examples
     --------
     >>> from pipeline_games.cases import load
-    >>> epoch = load("china-russia-gas").epochs[1]
-    >>> epoch.year
-    2009
+    >>> case = load("china-russia-gas")
+    >>> all(t in case.parameters and s in case.parameters
+    ...     for epoch in case.epochs for t, s in epoch.changes.items())
+    True
     """
 
     year: int
@@ -160,10 +166,10 @@ class Case:
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-russia-oil")
-    >>> case.adapters[:2]
-    ('bargaining', 'regime')
-    >>> case
-    Case('china-russia-oil', 4 epochs, 6 claims, 4 backtest points)
+    >>> "bargaining" in case.adapters
+    True
+    >>> repr(case).startswith("Case('china-russia-oil', ")
+    True
     """
 
     name: str
@@ -249,8 +255,9 @@ class Case:
         --------
         >>> from pipeline_games.cases import load
         >>> case = load("china-russia-gas")
-        >>> before, after = case.epoch_values(case.base, 2006), case.epoch_values(case.base, 2014)
-        >>> bool(after["volume"] != before["volume"])
+        >>> last = case.epochs[-1]
+        >>> values = case.epoch_values(case.base, last.year)
+        >>> all(values[t] == case.parameters[s].value for t, s in last.changes.items())
         True
         """
         raw = {**self.base, **values}
@@ -273,8 +280,10 @@ class Case:
         Examples
         --------
         >>> from pipeline_games.cases import load
-        >>> load("china-russia-gas").source_parameter("volume", 2014)
-        'volume_2014'
+        >>> case = load("china-russia-gas")
+        >>> last = case.epochs[-1]
+        >>> all(case.source_parameter(t, last.year) == s for t, s in last.changes.items())
+        True
         """
         source = name
         for epoch in self.epochs:
@@ -335,8 +344,11 @@ class Case:
         --------
         >>> from pipeline_games.cases import load
         >>> case = load("china-russia-gas")
-        >>> out = case.evaluate(china_value=[400.0, 450.0])
-        >>> out["buyer_payoff@2014"].shape, out["agreement@2014"].dtype
+        >>> name = case.mapping["bargaining"]["buyer_value"]
+        >>> value = case.parameters[name]
+        >>> out = case.evaluate(**{name: [value.low, value.high]})
+        >>> year = case.years[-1]
+        >>> out[f"buyer_payoff@{year}"].shape, out[f"agreement@{year}"].dtype
         ((2,), dtype('bool'))
         """
         values: dict[str, Any] = {}

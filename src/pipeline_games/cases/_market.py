@@ -16,11 +16,13 @@ project's units; :func:`conversion` the multiplier from one unit to another.
 Examples
 --------
 >>> data = market_data()
->>> data.value("brent_usd_bbl", 2006)
-65.16
+>>> data.unit("brent_usd_bbl")
+'USD/bbl'
 >>> years, values = data.series("brent_usd_bbl")
->>> int(years[0]), bool(values.size == years.size)
-(1995, True)
+>>> bool(np.all(np.diff(years) > 0)), values.size == years.size
+(True, True)
+>>> bool(data.value("brent_usd_bbl", int(years[-1])) == values[-1])
+True
 >>> round(conversion("bcm/yr * USD/kcm", "USD_bn/yr"), 12)
 0.001
 """
@@ -143,8 +145,9 @@ class MarketData:
     Examples
     --------
     >>> data = market_data()
-    >>> data.observation("gazprom_europe_export_usd_kcm", 2014).source
-    'eg_online_2015'
+    >>> years, _ = data.series("gazprom_europe_export_usd_kcm")
+    >>> data.observation("gazprom_europe_export_usd_kcm", int(years[0])).unit
+    'USD/kcm'
     """
 
     def __init__(self, observations: Iterable[Observation]) -> None:
@@ -265,8 +268,8 @@ def factors() -> dict[str, Factor]:
 
     Examples
     --------
-    >>> factors()["mmbtu_per_kcm_gas"].value
-    34.121
+    >>> factors()["mmbtu_per_kcm_gas"].unit
+    'MMBtu/kcm'
     """
     table = _units_file().get("factors", {})
     return {
