@@ -83,8 +83,11 @@ def test_no_deal_points_have_no_price(case):
     if "bargaining" not in case.adapters:
         pytest.skip("no bargaining adapter")
     box = pg.cases.sample_box(case, 128, seed=2)
+    bargaining = pg.cases.ADAPTERS["bargaining"]
     for year in case.years:
-        out = case.outputs_at(box, year)
+        out = bargaining.function(
+            case.adapter_arguments("bargaining", case.epoch_values(box, year))
+        )
         agreement = np.broadcast_to(out["agreement"], (128,))
         price = np.broadcast_to(out["price"], (128,))
         assert np.all(np.isnan(price[~agreement]))
@@ -96,13 +99,14 @@ def test_no_deal_points_have_no_price(case):
 
 
 def test_check_reports_shares_with_their_sampling_errors(case):
-    result = case.check(samples=64, seed=0)
+    samples = 16  # the network adapter solves one coalition game per distinct sample
+    result = case.check(samples=samples, seed=0)
     assert len(result.results) == len(case.claims)
     for claim in result.results:
         assert claim.verdict in (HOLDS, FAILS, NOT_DEFINED)
         assert 0.0 <= claim.defined <= 1.0
         assert 0.0 <= claim.no_deal <= 1.0
-        defined = round(claim.defined * 64)
+        defined = round(claim.defined * samples)
         if defined:
             p = claim.robustness
             assert 0.0 <= p <= 1.0
