@@ -728,9 +728,9 @@ def _check_backtest_units(case: Case) -> None:
     from ._market import conversion_via, factors
 
     for index, point in enumerate(case.backtest_points):
-        quantity = (
-            AGREEMENT_YEAR if point.quantity == AGREEMENT_YEAR else parse_reference(point.quantity)[1]
-        )
+        quantity = point.quantity
+        if quantity != AGREEMENT_YEAR:
+            quantity = parse_reference(quantity)[1]
         unit = quantity_unit(case, quantity)
         if unit is None:
             continue
