@@ -489,7 +489,8 @@ def quantity_unit(case: Case, quantity: str) -> str | None:
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-russia-gas")
-    >>> quantity_unit(case, "price") == case.parameters[case.mapping["bargaining"]["buyer_value"]].unit
+    >>> buyer_value = case.parameters[case.mapping["bargaining"]["buyer_value"]]
+    >>> quantity_unit(case, "price") == buyer_value.unit
     True
     >>> quantity_unit(case, "buyer_share")
     'share'
