@@ -115,7 +115,7 @@ def case_figures(directory: Path) -> None:
     import matplotlib.pyplot as plt
 
     import pipeline_games as pg
-    from pipeline_games import plot
+    from pipeline_games.cases import _plot as plot
 
     figures = {
         "china-turkmenistan-gas-diversification.png": plot.diversification_figure(

@@ -1,230 +1,296 @@
-"""Shipped cases: load, solve, claim verdicts at the base values, robustness, sweep protocol."""
+"""The shipped cases: they load, solve every epoch with real dtypes, check and backtest; every
+source key they cite is in the bibliography; the documented example case file loads; the
+wheel carries the cases.
+
+These tests read the shipped case files and assert properties that hold whatever their
+calibration (the numbers themselves live only in the case files).
+"""
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import math
+import os
 import re
+import subprocess
+import sys
+import tomllib
+import venv
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import pipeline_games as pg
-from pipeline_games.cases._claims import FAILS, HOLDS, NOT_EVALUATED
+from _support.casefiles import CASES, REPO, bibliography_keys
+from pipeline_games.cases import case_path, cases_dir, list_cases, load, read_case_file
+from pipeline_games.cases._claims import FAILS, HOLDS, NOT_DEFINED
+from pipeline_games.errors import CaseFileError
 
-SHIPPED = ["china-kazakhstan-oil", "china-russia-gas", "china-russia-oil", "china-turkmenistan-gas"]
-
-# Verdicts at the base values, as documented in docs/cases/<case>.md and README.md.
-DOCUMENTED = {
-    "china-kazakhstan-oil": {
-        "regime": HOLDS,
-        "shared-assets-lower-holdup": HOLDS,
-        "kazakh-position-weak-1990s": HOLDS,
-        "western-options-help-kazakhstan": FAILS,
-        "staged-venture-is-spe": HOLDS,
-    },
-    "china-russia-gas": {
-        "regime": HOLDS,
-        "china-position-rose-2006-2014": HOLDS,
-        "china-position-rose-2009": FAILS,
-        "more-central-asian-gas-helps-china-2012": HOLDS,
-        "upstream-lever-2014": HOLDS,
-        "price-2014-in-verified-range": FAILS,
-    },
-    "china-russia-oil": {
-        "regime": HOLDS,
-        "kazakh-pipeline-weakened-russia": FAILS,
-        "crisis-moved-russia-to-china-branch": HOLDS,
-        "route-choice-2009": HOLDS,
-        "kazakh-pipeline-weakened-russia-route-game": HOLDS,
-        "kazakh-pipeline-pushed-russia-to-china-branch": FAILS,
-        "price-2013-matches-verified-deal": FAILS,
-    },
-    "china-turkmenistan-gas": {
-        "regime": HOLDS,
-        "russian-cut-weakened-turkmenistan": FAILS,
-        "russian-gas-weakens-turkmenistan": FAILS,
-        "diversification-pays-china": HOLDS,
-        "china-optimal-turkmen-option-above-current": HOLDS,
-        "line-d-transit-shares": HOLDS,
-    },
-}
+SHIPPED = sorted(p.stem for p in CASES.glob("*.toml") if p.stem != "bibliography")
 
 
-def test_pure_bargaining_cannot_make_turkmen_options_pay_china():
-    # The contrast behind the diversification claim: with bargaining alone (no hold-up or
-    # opportunism cost), raising Turkmenistan's outside option (its Russian offtake) can
-    # never raise China's payoff; the source's claim needs the efficiency channel.
-    case = pg.cases.load("china-turkmenistan-gas")
-    base = {name: np.atleast_1d(float(value)) for name, value in case.base.items()}
-    raised = dict(base, russia_offtake=base["russia_offtake"] + 1.0)
-    before = case.evaluate(**base)["buyer_payoff@2014"]
-    after = case.evaluate(**raised)["buyer_payoff@2014"]
-    assert after[0] <= before[0] + 1e-12
+def test_list_cases_is_the_case_folder():
+    assert list_cases() == SHIPPED
+    assert len(SHIPPED) >= 4
+    assert cases_dir().resolve() == CASES.resolve()
 
 
-def test_cases_list_is_the_four_shipped_cases():
-    assert pg.cases.list_cases() == SHIPPED
+@pytest.fixture(scope="module", params=SHIPPED)
+def case(request):
+    return load(request.param)
 
 
-@pytest.mark.parametrize("name", SHIPPED)
-def test_cases_load_and_solve_every_epoch(name):
-    case = pg.cases.load(name)
+def test_case_loads_with_its_own_name_and_a_short_repr(case):
+    assert case.path == case_path(case.name)
+    assert case.name in repr(case)
+    assert len(repr(case)) < 120
+    assert load(case.path).name == case.name  # by path as well as by name
+
+
+def test_every_epoch_solves_with_real_dtypes(case):
     solution = case.solve()
     assert list(solution.outputs) == list(case.years)
-    for out in solution.outputs.values():
-        assert out["agreement"] == 1.0
-        # Payoffs split the surplus (linear frontier) and respect the outside options.
-        assert math.isclose(
-            out["buyer_payoff"] + out["seller_payoff"], out["surplus"], rel_tol=1e-12
+    frame = pd.DataFrame(solution.outputs).T.infer_objects()
+    for column in frame.columns:
+        values = [solution.outputs[year][column] for year in case.years]
+        kinds = {type(v) for v in values}
+        assert len(kinds) == 1, (column, kinds)
+        kind = kinds.pop()
+        assert kind in (float, bool, int, str), (column, kind)
+        if kind is float:
+            assert frame[column].dtype == np.float64, column
+        elif kind is bool:
+            assert frame[column].dtype == bool, column
+        elif kind is str:
+            assert column in {"regime", "route_outcome", "investment_outcome"}, column
+    if "agreement" in frame:
+        assert all(isinstance(a, bool) for a in frame["agreement"])
+    table = solution.to_frame()
+    labels = {"regime", "route_outcome", "investment_outcome"}
+    for column in table.columns:
+        if column in labels:
+            assert all(isinstance(v, str) for v in table[column]), column
+        else:
+            assert table[column].dtype.kind in "fbi", (column, table[column].dtype)
+    json.loads(json.dumps(solution.to_dict()), parse_constant=_no_constants)
+
+
+def _no_constants(name: str) -> Any:
+    raise AssertionError(f"not strict JSON: {name}")
+
+
+def test_no_deal_points_have_no_price(case):
+    if "bargaining" not in case.adapters:
+        pytest.skip("no bargaining adapter")
+    box = pg.cases.sample_box(case, 128, seed=2)
+    bargaining = pg.cases.ADAPTERS["bargaining"]
+    for year in case.years:
+        out = bargaining.function(
+            case.adapter_arguments("bargaining", case.epoch_values(box, year))
         )
-        assert out["buyer_payoff"] >= out["buyer_outside_option"] - 1e-12
-        assert out["seller_payoff"] >= out["seller_outside_option"] - 1e-12
-    for parameter in case.parameters.values():
-        assert parameter.source
-        assert parameter.kind in {"reported", "derived", "assumption"}
-        assert parameter.low <= parameter.value <= parameter.high
+        agreement = np.broadcast_to(out["agreement"], (128,))
+        price = np.broadcast_to(out["price"], (128,))
+        assert np.all(np.isnan(price[~agreement]))
+        for side in ("buyer", "seller"):
+            payoff = np.broadcast_to(out[f"{side}_payoff"], (128,))
+            option = np.broadcast_to(out[f"{side}_outside_option"], (128,))
+            np.testing.assert_array_equal(payoff[~agreement], option[~agreement])
+            assert np.all(np.isnan(np.broadcast_to(out[f"{side}_share"], (128,))[~agreement]))
+
+
+def test_check_reports_shares_with_their_sampling_errors(case):
+    samples = 16  # the network adapter solves one coalition game per distinct sample
+    result = case.check(samples=samples, seed=0)
+    assert len(result.results) == len(case.claims)
+    for claim in result.results:
+        assert claim.verdict in (HOLDS, FAILS, NOT_DEFINED)
+        assert 0.0 <= claim.defined <= 1.0
+        assert 0.0 <= claim.no_deal <= 1.0
+        defined = round(claim.defined * samples)
+        if defined:
+            p = claim.robustness
+            assert 0.0 <= p <= 1.0
+            assert claim.robustness_error == pytest.approx(math.sqrt(p * (1 - p) / defined))
+        else:
+            assert math.isnan(claim.robustness)
+    frame = result.to_frame()
+    assert frame["robustness"].dtype == np.float64
+    assert frame["verdict"].dtype != np.float64
+
+
+def test_backtest_runs_and_scores(case):
+    result = case.backtest(samples=32)
+    assert len(result.rows) == len(case.backtest_points)
+    if result.rows:
+        assert result.score == pytest.approx(sum(r.inside for r in result.rows) / len(result.rows))
+    else:
+        assert math.isnan(result.score)
+
+
+# -- sources ------------------------------------------------------------------------------
+def _source_keys(node: Any, where: str = "") -> list[tuple[str, str]]:
+    """Every ``source = "..."`` anywhere in a parsed TOML document, with its key path."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{where}.{key}" if where else key
+            if key == "source" and isinstance(value, str):
+                found.append((path, value))
+            else:
+                found += _source_keys(value, path)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _source_keys(value, f"{where}[{index}]")
+    return found
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_cases_verdicts_match_the_docs(name):
-    check = pg.cases.load(name).check(samples=64, seed=3)
-    verdicts = {r.claim.id: r.verdict for r in check.results}
-    assert verdicts == DOCUMENTED[name]
-    for r in check.results:
-        assert 0.0 <= r.robustness <= 1.0
-        assert not r.reason
+def test_every_source_key_cited_is_in_the_bibliography(name):
+    with (CASES / f"{name}.toml").open("rb") as handle:
+        document = tomllib.load(handle)
+    keys = set(bibliography_keys())
+    cited = _source_keys(document)
+    assert cited, "a case cites at least one source"
+    missing = [(where, key) for where, key in cited if key not in keys]
+    assert not missing, f"{name}: source keys not in cases/bibliography.toml: {missing}"
 
 
-def test_cases_russia_gas_matches_rubinstein_closed_form():
-    """2006: no outside option binds, buyer proposes: x = S (1 - d_s) / (1 - d_b d_s).
-    2014: China's outside option w binds: x = S - d_s (S - w) (Muthoo 1999, ch. 5)."""
-    out = pg.cases.load("china-russia-gas").solve().outputs
-    surplus_2006 = 68 * (420 - 200) / 1000
-    delta_b, delta_s = math.exp(-0.08), math.exp(-0.08)
-    expected_2006 = surplus_2006 * (1 - delta_s) / (1 - delta_b * delta_s)
-    assert math.isclose(out[2006]["buyer_payoff"], expected_2006, rel_tol=1e-12)
-    surplus_2014 = 38 * (420 - 200) / 1000
-    w_2014 = 38 * (420 - 280) / 1000  # 55 bcm of Central Asian gas covers all 38 bcm
-    expected_2014 = surplus_2014 - math.exp(-0.15) * (surplus_2014 - w_2014)
-    assert math.isclose(out[2014]["buyer_payoff"], expected_2014, rel_tol=1e-12)
-    assert out[2014]["binding"] == 1.0  # BINDING_OUTSIDE_0
+def test_the_source_scan_finds_keys_at_every_level():
+    document = {"a": {"source": "x"}, "b": [{"source": "y", "c": {"source": "z"}}]}
+    assert _source_keys(document) == [
+        ("a.source", "x"),
+        ("b[0].source", "y"),
+        ("b[0].c.source", "z"),
+    ]
 
 
-def test_cases_epochs_are_cumulative():
-    case = pg.cases.load("china-russia-gas")
-    values = case.epoch_values(case.base, 2014)
-    assert values["central_asia_volume"] == 55.0  # set in 2012, still in force in 2014
-    assert values["volume"] == 38.0
-    assert case.epoch_values(case.base, 2009)["volume"] == 68.0
+_MONEY_OR_VOLUME = re.compile(r"USD|bcm|Mt|kcm|bbl")
 
 
-def test_cases_robustness_reproducible_with_seed():
-    case = pg.cases.load("china-russia-oil")
-    first = [r.robustness for r in case.check(samples=128, seed=7).results]
-    second = [r.robustness for r in case.check(samples=128, seed=7).results]
-    other = [r.robustness for r in case.check(samples=128, seed=8).results]
-    assert first == second
-    assert first != other
-
-
-def test_cases_sample_box_stays_in_bounds():
-    case = pg.cases.load("china-turkmenistan-gas")
-    box = pg.cases.sample_box(case, 256, seed=0)
-    for name, (low, high) in case.bounds.items():
-        assert box[name].shape == (256,)
-        assert np.all(box[name] >= low)
-        assert np.all(box[name] <= high)
-
-
-def test_cases_sweep_target_protocol():
-    case = pg.cases.load("china-russia-gas")
-    assert set(case.parameter_names) == set(case.bounds) == set(case.base)
-    grid = np.linspace(350.0, 550.0, 5)
-    columns = case.evaluate(china_value=grid)
-    assert columns["surplus@2006"].shape == (5,)
-    np.testing.assert_allclose(columns["surplus@2006"], 68 * (grid - 200) / 1000)
-
-
-def test_cases_solve_with_overrides_and_single_epoch():
-    case = pg.cases.load("china-russia-gas")
-    solution = case.solve(epoch=2006, overrides={"russia_cost": 150.0})
-    assert list(solution.outputs) == [2006]
-    assert math.isclose(solution.outputs[2006]["surplus"], 68 * (420 - 150) / 1000)
-    with pytest.raises(pg.CaseFileError, match="no epoch 2007"):
-        case.solve(epoch=2007)
-    with pytest.raises(pg.CaseFileError, match="no such parameter"):
-        case.solve(overrides={"nonsense": 1.0})
-
-
-def test_cases_kazakhstan_holdup_loss_closed_form():
-    """Spot: theta = 1 - w s = 0.6, k = (alpha theta)^2 = 0.09, surplus 0.3 - 0.09 = 0.21;
-    first best k = 0.25, surplus 0.25; a 50/50 venture with w = 0.5 restores the first best."""
-    out = pg.cases.load("china-kazakhstan-oil").solve().outputs[2013]
-    assert out["holdup_loss_spot"] == pytest.approx(0.04)
-    assert out["holdup_loss_shared_assets"] == pytest.approx(0.0, abs=1e-12)
-
-
-def test_cases_unavailable_adapter_is_never_passed(monkeypatch):
-    """An adapter whose solver is missing: its claims are 'not evaluated', never passed."""
-    from pipeline_games.cases import models
-
-    missing = dataclasses.replace(
-        models.ADAPTERS["diversification"], function=None, unavailable_reason="not installed"
+@pytest.mark.xfail(strict=False, reason="recalibration in progress (issue 13)")
+def test_prices_costs_and_volumes_come_from_the_dataset_or_are_reasoned_assumptions():
+    offenders = []
+    for name in SHIPPED:
+        for parameter in load(name).parameters.values():
+            if not _MONEY_OR_VOLUME.search(parameter.unit):
+                continue
+            if parameter.origin in ("series", "derived"):
+                continue
+            if parameter.kind == "assumption" and parameter.reason:
+                continue
+            offenders.append(f"{name}: {parameter.name} [{parameter.unit}] ({parameter.kind})")
+    assert not offenders, (
+        f"{len(offenders)} price/cost/volume parameters neither from the market dataset nor "
+        "a reasoned assumption:\n  " + "\n  ".join(offenders)
     )
-    monkeypatch.setitem(models.ADAPTERS, "diversification", missing)
-    check = pg.cases.load("china-turkmenistan-gas").check(samples=8)
-    verdicts = {r.claim.id: r for r in check.results}
-    assert verdicts["diversification-pays-china"].verdict == NOT_EVALUATED
-    assert verdicts["diversification-pays-china"].robustness is None
-    assert "not installed" in verdicts["diversification-pays-china"].reason
-    assert verdicts["regime"].verdict == HOLDS
 
 
-def test_cases_report_without_matplotlib_says_so(tmp_path, monkeypatch):
-    import sys
-
-    from pipeline_games.cases._report import write_case_report
-
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    paths = write_case_report(pg.cases.load("china-russia-oil"), tmp_path, samples=8)
-    assert [p.suffix for p in paths] == [".md", ".html"]
-    assert "Figures not drawn" in paths[0].read_text(encoding="utf-8")
+# -- lookups ------------------------------------------------------------------------------
+def test_unknown_case_names_the_shipped_ones():
+    with pytest.raises(CaseFileError, match="no such case") as info:
+        load("china-mars-gas")
+    for name in SHIPPED:
+        assert name in str(info.value)
 
 
-REPO = Path(__file__).resolve().parents[2]
+# -- the documented example case file -----------------------------------------------------
+def _toml_blocks(path: Path) -> list[str]:
+    return re.findall(r"```toml\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
 
 
-@pytest.fixture(scope="module")
-def reproduced():
-    """Verdict and robustness of every claim as `pipeline-games reproduce` computes them."""
-    return {
-        (name, r.claim.id): (r.verdict, f"{r.robustness:.2f}")
-        for name in SHIPPED
-        for r in pg.cases.load(name).check(samples=1024, seed=0).results
-    }
+def test_the_how_to_case_file_is_complete_and_valid(tmp_path):
+    page = REPO / "docs" / "how-to" / "write-a-case.md"
+    complete = [b for b in _toml_blocks(page) if b.lstrip().startswith("[case]") or "\n[case]" in b]
+    assert complete, "write-a-case.md shows a complete case file (a toml block with [case])"
+    text = complete[0]
+    name = tomllib.loads(text)["case"]["name"]
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    case = read_case_file(path)
+    assert case.claims
+    assert case.backtest_points
+    solution = case.solve()
+    assert list(solution.outputs) == list(case.years)
+    assert all(r.verdict in (HOLDS, FAILS, NOT_DEFINED) for r in case.check(samples=16).results)
+    assert any(p.origin == "series" for p in case.parameters.values())
+    assert any(p.origin == "derived" for p in case.parameters.values())
 
 
-def test_cases_docs_index_table_is_what_reproduce_prints(reproduced):
-    text = (REPO / "docs" / "cases" / "index.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (china-[a-z-]+) \| ([a-z0-9-]+) \| (\w+) \| ([0-9.]+) \|$", text, re.M)
-    assert {(case, claim): (verdict, share) for case, claim, verdict, share in rows} == reproduced
+# -- the wheel ----------------------------------------------------------------------------
+def _build_wheel(folder: Path) -> Path:
+    commands = []
+    try:
+        import build  # noqa: F401
+
+        commands.append([sys.executable, "-m", "build", "--wheel", "--outdir", str(folder)])
+    except ImportError:
+        pass
+    try:
+        import hatchling  # noqa: F401
+
+        commands.append(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+             "-w", str(folder), str(REPO)]
+        )  # fmt: skip
+    except ImportError:
+        commands.append(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), str(REPO)]
+        )
+    errors = []
+    for command in commands:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        wheels = sorted(folder.glob("pipeline_games-*.whl"))
+        if result.returncode == 0 and wheels:
+            return wheels[-1]
+        errors.append(result.stderr[-400:])
+    pytest.skip(f"cannot build a wheel here (needs hatchling or network): {errors}")
 
 
-@pytest.mark.parametrize("name", SHIPPED)
-def test_cases_docs_case_page_verdicts(name, reproduced):
-    """Each case page's table: `claim-id` (...) | verdict (in bold if it fails) ... | share."""
-    text = (REPO / "docs" / "cases" / f"{name}.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `([a-z0-9-]+)`[^|]*\| \**(holds|fails)\b[^|]*\| ([0-9.]+)", text, re.M)
-    documented = {claim: (verdict, share) for claim, verdict, share in rows}
-    assert documented == {claim: v for (case, claim), v in reproduced.items() if case == name}
+@pytest.mark.slow
+def test_the_wheel_loads_every_case_from_outside_the_repository(tmp_path):
+    wheel = _build_wheel(tmp_path / "dist")
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    # Dependencies come from the test environment: a venv made from a venv sees the base
+    # interpreter's packages only, so point it at this environment's site-packages too
+    # (appended after its own, so the installed wheel comes first).
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    import site
 
-
-def test_cases_readme_claims_are_what_reproduce_prints(reproduced):
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^(china-[a-z-]+) +([a-z0-9-]+) +(holds|fails) +([0-9.]+)$", text, re.M)
-    assert len(rows) >= 5
-    for case, claim, verdict, share in rows:
-        assert reproduced[(case, claim)] == (verdict, share)
+    Path(purelib, "_test_environment.pth").write_text(
+        "\n".join(site.getsitepackages()) + "\n", encoding="utf-8"
+    )
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (
+        "import json, pathlib, pipeline_games as pg\n"
+        "from pipeline_games.cases import cases_dir, list_cases, load, market_data\n"
+        "names = list_cases()\n"
+        "solved = {n: len(load(n).solve().outputs) for n in names}\n"
+        "print(json.dumps({'package': str(pathlib.Path(pg.__file__).parent),\n"
+        "  'cases': str(cases_dir()), 'names': names, 'solved': solved,\n"
+        "  'series': len(market_data().names)}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    result = subprocess.run(
+        [str(python), "-c", code], capture_output=True, text=True, cwd=elsewhere, env=env,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["package"].startswith(str(env_dir))  # the installed copy, not the checkout
+    assert report["cases"].startswith(str(env_dir))
+    assert report["names"] == SHIPPED
+    assert report["solved"] == {n: len(load(n).years) for n in SHIPPED}
+    assert report["series"] == len(pg.cases.market_data().names)

@@ -1,4 +1,5 @@
 """Checks on the market data files in cases/market/ and cases/bibliography.toml."""
+
 import math
 import tomllib
 from pathlib import Path
@@ -14,8 +15,12 @@ FILES = ["series.csv", "facts.csv"]
 
 
 def _load(name):
-    return pd.read_csv(MARKET / name, dtype={"month": "Int64"}, keep_default_na=False,
-                       na_values={"month": [""], "value": [""]})
+    return pd.read_csv(
+        MARKET / name,
+        dtype={"month": "Int64"},
+        keep_default_na=False,
+        na_values={"month": [""], "value": [""]},
+    )
 
 
 @pytest.fixture(scope="module")

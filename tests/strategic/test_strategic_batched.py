@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from _support import nash_reference as reference
 from pipeline_games.errors import InvalidParameterError
 from pipeline_games.strategic import MAX_EXTREME_EQUILIBRIA_2X2, solve_2x2
-
-_spec = importlib.util.spec_from_file_location(
-    "strategic_nash_reference", pathlib.Path(__file__).with_name("strategic_nash_reference.py")
-)
-reference = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(reference)
 
 
 def test_matching_pennies_unique_mixed():

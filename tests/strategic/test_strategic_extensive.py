@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
 import random
 
 import numpy as np
 import pytest
 
+from _support import spe_reference
 from pipeline_games.errors import InvalidParameterError
 
-_spec = importlib.util.spec_from_file_location(
-    "strategic_spe_reference", pathlib.Path(__file__).with_name("strategic_spe_reference.py")
-)
-spe_reference = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(spe_reference)
 random_tree = spe_reference.random_tree
 brute_force_spe = spe_reference.brute_force_spe
 _decision_nodes = spe_reference.decision_nodes

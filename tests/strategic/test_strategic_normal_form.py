@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import pathlib
 from fractions import Fraction
 
 import numpy as np
@@ -13,14 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from _support import nash_reference as reference
 from pipeline_games.errors import InvalidParameterError
 from pipeline_games.strategic import NormalFormGame, pure_nash_equilibria
-
-_spec = importlib.util.spec_from_file_location(
-    "strategic_nash_reference_nf", pathlib.Path(__file__).with_name("strategic_nash_reference.py")
-)
-reference = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(reference)
 
 
 def _pairs(result):

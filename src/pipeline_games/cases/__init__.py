@@ -8,8 +8,8 @@ Examples
 --------
 >>> import pipeline_games as pg
 >>> case = pg.cases.load("china-turkmenistan-gas")
->>> case.title
-'China-Turkmenistan gas: the Central Asia-China Gas Pipeline'
+>>> case.dyad
+('China', 'Turkmenistan')
 """
 
 from __future__ import annotations
@@ -28,9 +28,19 @@ from ._claims import (
     sample_box,
     solve_case,
 )
+from ._games import (
+    CaseGame,
+    OutcomeRegions,
+    espo_route_choice,
+    espo_route_regions,
+    kazakhstan_investment_regions,
+    kazakhstan_sequential_investment,
+    route_game_arguments,
+)
 from ._library import case_path, cases_dir, list_cases, load
 from ._market import MarketData, conversion, factors, market_data, unit_registry
 from ._schema import case_file_schema
+from ._transit import CoalitionPath, case_network, network_path, solution_path
 
 __all__ = [
     "ADAPTERS",
@@ -39,28 +49,39 @@ __all__ = [
     "BacktestResult",
     "BacktestRow",
     "Case",
+    "CaseGame",
     "CaseSolution",
     "CheckResult",
     "Claim",
     "ClaimResult",
+    "CoalitionPath",
     "Epoch",
     "MarketData",
+    "OutcomeRegions",
     "Parameter",
     "Reference",
     "backtest_case",
     "bibliography",
     "case_file_schema",
+    "case_network",
     "case_path",
     "cases_dir",
     "check_case",
     "cite",
     "conversion",
+    "espo_route_choice",
+    "espo_route_regions",
     "factors",
+    "kazakhstan_investment_regions",
+    "kazakhstan_sequential_investment",
     "list_cases",
     "load",
     "market_data",
+    "network_path",
     "read_case_file",
+    "route_game_arguments",
     "sample_box",
+    "solution_path",
     "solve_case",
     "unit_registry",
 ]

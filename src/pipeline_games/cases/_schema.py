@@ -204,6 +204,15 @@ class BacktestSpec(_Strict):
     quantity: str = Field(description="epoch[YEAR].QUANTITY, or agreement_year")
     observed: tuple[float, float] = Field(description="Published range [low, high]")
     unit: str
+    factor: str | None = Field(
+        default=None,
+        pattern=_KEY,
+        description=(
+            "A conversion factor of cases/market/units.toml that the observed unit needs to "
+            "convert to the model's (e.g. mmbtu_per_kcm_gas for a range in USD/MMBtu against "
+            "a model price in USD/kcm)"
+        ),
+    )
     source: str = Field(pattern=_KEY)
     locator: str = ""
     note: str = ""
