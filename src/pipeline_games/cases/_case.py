@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from ..errors import CaseFileError
 from ._adapters import ADAPTERS
 from ._grammar import validate_backtest_quantity, validate_claim
+from ._linked import check_supply_network, merge_view
 
 if TYPE_CHECKING:
     from ._claims import BacktestResult, CaseSolution, CheckResult
@@ -178,6 +179,7 @@ class Case:
     backtest_points: tuple[BacktestPoint, ...]
     path: Path
     network: NetworkSpec | None = None
+    supply_network: Any = None
     _derived_order: tuple[str, ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
@@ -682,6 +684,7 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         backtest_points=tuple(points),
         path=path,
         network=spec.network,
+        supply_network=spec.supply_network,
         _derived_order=tuple(order),
     )
     # Base values of derived parameters, and their (empty) ranges.
@@ -691,6 +694,10 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         if not np.isfinite(value):
             raise CaseFileError(f"{path}: parameters.{name}: derives to {value}; check its terms")
         parameters[name] = replace(parameters[name], value=value, low=value, high=value)
+    if spec.supply_network is not None:
+        check_supply_network(spec.supply_network, parameters, path)
+    elif "supply_network" in adapters:
+        raise CaseFileError(f"{path}: supply_network: the adapter needs a [supply_network] table")
     return case
 
 
@@ -715,4 +722,4 @@ def read_case_file(path: Path) -> Case:
         raise CaseFileError(f"{path}: cannot read ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CaseFileError(f"{path}: not valid TOML ({exc})") from None
-    return parse_case(data, path)
+    return parse_case(merge_view(data, path), path)
