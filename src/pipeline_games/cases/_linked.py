@@ -191,7 +191,8 @@ def merge_view(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
     """A view's TOML data merged onto the linked case it ``extends`` (unchanged otherwise).
 
     The view takes the linked case's parameters (its own added or replacing them), its
-    epochs (unless it gives its own) and its supply network (with the view's keys, e.g.
+    epochs (a view's epoch of the same year adds its ``set`` entries; another year is a new
+    epoch) and its supply network (with the view's keys, e.g.
     ``focus``, replacing the linked case's); ``case``, ``model``, ``network``, ``claims``
     and ``backtest`` are the view's own.
     """
@@ -216,8 +217,17 @@ def merge_view(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
         raise CaseFileError(f"{path}: extends: {base_name!r} is itself a view; extend its base")
     merged = {key: value for key, value in data.items()}
     merged["parameters"] = {**base.get("parameters", {}), **data.get("parameters", {})}
-    if "epochs" not in data:
-        merged["epochs"] = base.get("epochs", [])
+    epochs = {int(e["year"]): dict(e) for e in base.get("epochs", []) if "year" in e}
+    for index, epoch in enumerate(data.get("epochs", [])):
+        year = epoch.get("year")
+        if not isinstance(year, int):
+            raise CaseFileError(f"{path}: epochs[{index}].year: expected a year; got {year!r}")
+        if year in epochs:
+            extra = epoch.get("set", {})
+            epochs[year]["set"] = {**epochs[year].get("set", {}), **extra}
+        else:
+            epochs[year] = dict(epoch)
+    merged["epochs"] = [epochs[year] for year in sorted(epochs)]
     if "supply_network" in base:
         merged["supply_network"] = {**base["supply_network"], **data.get("supply_network", {})}
     return merged
