@@ -18,7 +18,7 @@ Examples
 >>> from pipeline_games.cases import load
 >>> case = load("china-russia-gas")
 >>> case.dyad, case.years[:2]
-(('China', 'Russia'), (2006, 2009))
+(('China', 'Russia'), (2006, 2008))
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class Epoch:
     >>> from pipeline_games.cases import load
     >>> epoch = load("china-russia-gas").epochs[1]
     >>> epoch.year
-    2009
+    2008
     """
 
     year: int
@@ -251,7 +251,7 @@ class Case:
         >>> from pipeline_games.cases import load
         >>> case = load("china-russia-gas")
         >>> before, after = case.epoch_values(case.base, 2006), case.epoch_values(case.base, 2014)
-        >>> bool(after["volume"] != before["volume"])
+        >>> bool(after["pos_capacity"] != before["pos_capacity"])
         True
         """
         raw = {**self.base, **values}
@@ -274,8 +274,8 @@ class Case:
         Examples
         --------
         >>> from pipeline_games.cases import load
-        >>> load("china-russia-gas").source_parameter("volume", 2014)
-        'volume_2014'
+        >>> load("china-russia-gas").source_parameter("pos_capacity", 2014)
+        'pos_capacity_2009'
         """
         source = name
         for epoch in self.epochs:
@@ -336,8 +336,8 @@ class Case:
         --------
         >>> from pipeline_games.cases import load
         >>> case = load("china-russia-gas")
-        >>> out = case.evaluate(china_value=[400.0, 450.0])
-        >>> out["buyer_payoff@2014"].shape, out["agreement@2014"].dtype
+        >>> out = case.evaluate(lng_regas=[15.0, 30.0])
+        >>> out["net_buyer_payoff@2014"].shape, out["agreement@2014"].dtype
         ((2,), dtype('bool'))
         """
         values: dict[str, Any] = {}
