@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import numpy as np
@@ -60,7 +59,7 @@ def test_aligned_chunk_size_covers_whole_rows(lengths, limit):
 
 @pytest.mark.parametrize("chunk_size", [None, 4, 7, 20, 35, 100])
 def test_three_axis_grid_is_identical_for_block_and_flat_chunks(chunk_size):
-    over = {"surplus": (50.0, 100.0, 3), "disagreement.1": (0.0, 20.0, 5), "weight": (0, 1, 4)}
+    over = {"surplus": (50.0, 100.0, 3), "disagreement.seller": (0.0, 20.0, 5), "weight": (0, 1, 4)}
     result = pg.sweep(
         pg.nash, over=over, chunk_size=chunk_size, progress=False, disagreement=(5.0, 0.0)
     )
@@ -78,9 +77,13 @@ def test_evaluate_stored_on_blocks_equals_evaluate_on_flat_columns():
     target = pg.sweep_target("rubinstein", surplus=1.0, outside_options=(0.0, 0.0))
     discount = np.linspace(0.5, 0.95, 4)[:, None]
     option = np.linspace(0.0, 0.8, 3)[None, :]
-    stored = target.evaluate_stored(**{"discount.0": discount, "outside_options.1": option})
+    stored = target.evaluate_stored(
+        **{"discount.buyer": discount, "outside_options.seller": option}
+    )
     flat_discount, flat_option = (a.ravel() for a in np.broadcast_arrays(discount, option))
-    columns = target.evaluate(**{"discount.0": flat_discount, "outside_options.1": flat_option})
+    columns = target.evaluate(
+        **{"discount.buyer": flat_discount, "outside_options.seller": flat_option}
+    )
     assert stored["payoffs"].shape == (12, 2)
     np.testing.assert_array_equal(stored["payoffs"][:, 0], columns["payoff_buyer"])
     np.testing.assert_array_equal(stored["payoffs"][:, 1], columns["payoff_seller"])
@@ -93,27 +96,38 @@ def test_evaluate_stored_on_blocks_equals_evaluate_on_flat_columns():
     np.testing.assert_array_equal(stored["payoffs"], direct.payoffs)
 
 
-def test_chunk_file_is_a_sequence_of_npy_records(tmp_path):
+def test_chunk_file_is_raw_little_endian_values_and_crc32c(tmp_path):
+    # Zarr v3 "bytes" + "crc32c" codecs: C-order values, then CRC32C of them (RFC 3720),
+    # checked here with an independent bitwise implementation of the CRC.
     over = {"surplus": (10.0, 100.0, 4), "weight": (0.0, 1.0, 5)}
     pg.sweep("nash", over=over, chunk_size=10, out=tmp_path, progress=False)
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["layout"]["payoffs"] == ["payoff_buyer", "payoff_seller"]
-    entry = manifest["chunks"]["1"]
-    path = tmp_path / entry["file"]
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
-    with open(path, "rb") as handle:
-        names = np.lib.format.read_array(handle).tolist()
-        arrays = {name: np.lib.format.read_array(handle) for name in names}
-        assert handle.read() == b""
-    assert names == ["__chunk__", "payoffs", "agreement"]
-    np.testing.assert_array_equal(arrays["__chunk__"], [1, 10, 20])
+    metadata = json.loads((tmp_path / "payoff_buyer" / "zarr.json").read_text())
+    assert metadata["chunk_grid"]["configuration"]["chunk_shape"] == [2, 5]
+    assert metadata["dimension_names"] == ["surplus", "weight"]
+    data = (tmp_path / "payoff_buyer" / "c" / "1" / "0").read_bytes()
+    assert len(data) == 10 * 8 + 4
     surplus, weight = (
         a.ravel()[10:20]
         for a in np.meshgrid(np.linspace(10, 100, 4), np.linspace(0, 1, 5), indexing="ij")
     )
-    np.testing.assert_allclose(arrays["payoffs"][:, 0], weight * surplus)
-    np.testing.assert_allclose(arrays["payoffs"][:, 1], (1 - weight) * surplus)
-    assert arrays["agreement"].dtype == bool
+    np.testing.assert_allclose(np.frombuffer(data[:-4], dtype="<f8"), weight * surplus)
+    assert int.from_bytes(data[-4:], "little") == crc32c_reference(data[:-4])
+    agreement = (tmp_path / "agreement" / "c" / "1" / "0").read_bytes()
+    assert agreement[:-4] == bytes([1] * 10) or set(agreement[:-4]) <= {0, 1}
+
+
+def crc32c_reference(data: bytes) -> int:
+    """CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), bit by bit."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def test_crc32c_reference_matches_the_rfc_check_value():
+    assert crc32c_reference(b"123456789") == 0xE3069283
 
 
 def test_in_memory_payoff_columns_are_views_of_one_array():

@@ -21,7 +21,7 @@ def nash_linear_buyer(surplus, d0, d1, weight):
 
 
 def test_grid_inputs_match_meshgrid_and_outputs_match_closed_form():
-    over = {"surplus": (50.0, 100.0, 3), "disagreement.1": (0.0, 20.0, 5), "weight": (0, 1, 4)}
+    over = {"surplus": (50.0, 100.0, 3), "disagreement.seller": (0.0, 20.0, 5), "weight": (0, 1, 4)}
     result = pg.sweep(pg.nash, over=over, chunk_size=7, progress=False, disagreement=(5.0, 0.0))
     mesh = np.meshgrid(
         np.linspace(50, 100, 3), np.linspace(0, 20, 5), np.linspace(0, 1, 4), indexing="ij"
@@ -39,7 +39,7 @@ def test_grid_inputs_match_meshgrid_and_outputs_match_closed_form():
 
 @pytest.mark.parametrize("chunk_size", [1, 10, 13, 10_000])  # 10: blocks of 2 rows
 def test_rubinstein_grid_is_chunk_size_invariant(chunk_size):
-    over = {"discount.0": (0.5, 0.95, 6), "outside_options.seller": (0.0, 0.8, 5)}
+    over = {"discount.buyer": (0.5, 0.95, 6), "outside_options.seller": (0.0, 0.8, 5)}
     result = pg.sweep("rubinstein", over=over, chunk_size=chunk_size, progress=False, surplus=1.0)
     d0, w1 = np.meshgrid(np.linspace(0.5, 0.95, 6), np.linspace(0, 0.8, 5), indexing="ij")
     problem = pg.BargainingProblem.linear(1.0)
@@ -56,7 +56,7 @@ def test_qmc_chunks_equal_one_uninterrupted_sequence(method):
     expected = lows + reference * (highs - lows)
     result = pg.sweep(
         "nash",
-        over={"weight": (0.0, 1.0), "disagreement.1": (10.0, 30.0)},
+        over={"weight": (0.0, 1.0), "disagreement.seller": (10.0, 30.0)},
         samples=64,
         method=method,
         seed=5,
@@ -64,7 +64,7 @@ def test_qmc_chunks_equal_one_uninterrupted_sequence(method):
         progress=False,
     )
     np.testing.assert_allclose(result["weight"], expected[:, 0], rtol=0, atol=1e-15)
-    np.testing.assert_allclose(result["disagreement.1"], expected[:, 1], rtol=1e-15)
+    np.testing.assert_allclose(result["disagreement.seller"], expected[:, 1], rtol=1e-15)
 
 
 def test_random_chunks_use_spawned_seeds():
@@ -118,7 +118,7 @@ def test_power_frontier_and_player_names():
     direct = pg.nash(problem, weight=np.array([0.0, 0.5, 1.0]))
     np.testing.assert_allclose(result["payoff_china"], direct.payoffs[:, 0])
     np.testing.assert_allclose(result["payoff_turkmenistan"], direct.payoffs[:, 1])
-    assert target.canonical("disagreement.china") == "disagreement.0"
+    assert target.canonical("disagreement.0") == "disagreement.china"
 
 
 def test_result_tables_round_trip(tmp_path):
@@ -139,10 +139,11 @@ def test_result_tables_round_trip(tmp_path):
         assert list(table["point"]) == list(range(6))
 
 
-def test_xarray_needs_a_grid():
+def test_sample_xarray_is_on_a_point_dimension():
     result = pg.sweep("nash", over={"weight": (0, 1)}, samples=4, method="random", progress=False)
-    with pytest.raises(InvalidParameterError, match="grid"):
-        result.to_xarray()
+    dataset = result.to_xarray()
+    assert dataset["payoff_buyer"].dims == ("point",)
+    np.testing.assert_array_equal(dataset["weight"].values, result["weight"])
 
 
 def test_duck_typed_target():

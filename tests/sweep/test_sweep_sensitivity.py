@@ -34,21 +34,21 @@ def test_tornado_of_rubinstein_matches_closed_form():
     # Rubinstein split of S = 1: buyer (first mover) gets (1 - d1) / (1 - d0 d1).
     result = pg.tornado(
         "rubinstein",
-        over={"discount.0": (0.5, 0.95), "discount.1": (0.5, 0.95)},
+        over={"discount.buyer": (0.5, 0.95), "discount.seller": (0.5, 0.95)},
         surplus=1.0,
         discount=(0.9, 0.9),
     )
     share = {
-        ("discount.0", "low"): (1 - 0.9) / (1 - 0.5 * 0.9),
-        ("discount.0", "high"): (1 - 0.9) / (1 - 0.95 * 0.9),
-        ("discount.1", "low"): (1 - 0.5) / (1 - 0.9 * 0.5),
-        ("discount.1", "high"): (1 - 0.95) / (1 - 0.9 * 0.95),
+        ("discount.buyer", "low"): (1 - 0.9) / (1 - 0.5 * 0.9),
+        ("discount.buyer", "high"): (1 - 0.9) / (1 - 0.95 * 0.9),
+        ("discount.seller", "low"): (1 - 0.5) / (1 - 0.9 * 0.5),
+        ("discount.seller", "high"): (1 - 0.95) / (1 - 0.9 * 0.95),
     }
     for k, name in enumerate(result.names):
         assert result.at_low[k] == pytest.approx(share[name, "low"])
         assert result.at_high[k] == pytest.approx(share[name, "high"])
     assert result.base_output == pytest.approx(1 / 1.9)
-    assert result.names[0] == "discount.1"  # the responder's patience swings more
+    assert result.names[0] == "discount.seller"  # the responder's patience swings more
     assert np.all(np.diff(result.swing) <= 0)
 
 

@@ -9,7 +9,7 @@ Examples
 ...     args = parser.parse_args(["sweep", "nash", "--over", "surplus=0:100:11", "--out", folder,
 ...                               "--no-progress"])
 ...     args.func(args)
-11 points in 1 chunks written to ...
+computed 11 points in 1 chunk(s); the sweep is complete: 11 points in 1 chunk(s), in ...
 0
 """
 
@@ -17,33 +17,51 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+from pathlib import Path
 from typing import Any
 
+from .._arrays import as_int
+from .._results import plain
 from ..errors import InvalidParameterError
 
 SWEEP_EXAMPLES = """\
 examples:
   pipeline-games sweep nash --over surplus=0:100:11 --over weight=0:1:5 --out runs/nash
-  pipeline-games sweep rubinstein --set outside_options.1=0.3 --over discount.0=0.5:0.99:50 \\
-      --out runs/rub --executor processes
+  pipeline-games sweep rubinstein --set outside_options.seller=0.3 \\
+      --over discount.buyer=0.5:0.99:50 --out runs/rub --executor processes
   pipeline-games sweep nash --samples 4096 --method sobol --over weight=0:1 \\
-      --over disagreement.1=0:50 --out runs/sobol
+      --over disagreement.seller=0:50 --out runs/sobol --format csv
+  pipeline-games sweep china-russia-gas --set china_value=500 --samples 1024 --out runs/gas
   pipeline-games sweep nash --over surplus=0:100:1001 --out runs/nash --resume
+  pipeline-games sweep --repair --out runs/nash
+
+The output folder is a Zarr v3 store: open it with xarray.open_zarr(DIR) or
+pipeline_games.load_sweep(DIR); --format csv|parquet also writes DIR.csv / DIR.parquet.
 """
 
 SENSITIVITY_EXAMPLES = """\
 examples:
-  pipeline-games sensitivity nash --over weight=0.4:0.6 --over disagreement.0=0:20
+  pipeline-games sensitivity nash --over weight=0.4:0.6 --over disagreement.buyer=0:20
   pipeline-games sensitivity rubinstein --method sobol --samples 1024 \\
-      --over discount.0=0.8:0.99 --over outside_options.1=0:60 --output payoff_seller
+      --over discount.buyer=0.8:0.99 --over outside_options.seller=0:60 --column payoff_seller
+  pipeline-games sensitivity china-russia-gas --method sobol --set china_value=500
 """
 
 
 def _number(text: str, what: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError as exc:
         raise InvalidParameterError(f"{what} must be a number; got {text!r}") from exc
+    if not math.isfinite(value):
+        raise InvalidParameterError(f"{what} must be a finite number; got {text!r}")
+    return value
+
+
+def _whole(text: str, what: str, low: int) -> int:
+    """A whole number given as ``4096``, ``4096.0`` or ``1e10``."""
+    return as_int(_number(text, what), what, low=low)
 
 
 def _parse_over(items: list[str], *, grid: bool) -> dict[str, Any]:
@@ -57,72 +75,127 @@ def _parse_over(items: list[str], *, grid: bool) -> dict[str, Any]:
         low = _number(parts[0], f"low end of {name}")
         high = _number(parts[1], f"high end of {name}")
         if grid:
-            count = _number(parts[2], f"number of points of {name}")
-            ranges[name] = (low, high, int(count) if count.is_integer() else count)
+            ranges[name] = (low, high, _whole(parts[2], f"number of points of {name}", 1))
         else:
             ranges[name] = (low, high)
     return ranges
 
 
-def _parse_set(items: list[str]) -> dict[str, Any]:
+def _parse_set(items: list[str], *, solver: bool) -> dict[str, Any]:
     fixed: dict[str, Any] = {}
     for item in items:
         name, equals, value = item.partition("=")
         if not equals or not name:
             raise InvalidParameterError(f"--set must be NAME=VALUE; got {item!r}")
-        if name in ("frontier",):
+        if solver and name == "frontier":
             fixed[name] = value
-        elif name in ("first_mover", "horizon"):
-            fixed[name] = int(_number(value, name))
+        elif solver and name in ("first_mover", "horizon"):
+            fixed[name] = _whole(value, name, 0 if name == "first_mover" else 1)
         else:
             fixed[name] = _number(value, name)
     return fixed
 
 
 def _target(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The target and its fixed values (``--set`` works for solvers and cases alike)."""
     from ._target import SWEEP_SOLVERS
 
-    fixed = _parse_set(args.set)
-    if args.target.replace("-", "_") in SWEEP_SOLVERS:
-        return args.target, fixed
-    if fixed:
-        raise InvalidParameterError("--set applies to solver targets only")
-    return args.target, {}
+    solver = args.target.replace("-", "_") in SWEEP_SOLVERS
+    return args.target, _parse_set(args.set, solver=solver)
+
+
+def _progress(args: argparse.Namespace) -> bool | str:
+    return False if args.no_progress else ("always" if args.progress else True)
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from ._run import sweep
+    from ._run import repair_sweep, sweep
 
+    if args.repair:
+        result = repair_sweep(args.out)
+        print(
+            f"repaired {args.out}: {len(result.chunks)} of {result.n_chunks} chunk(s) verified "
+            f"and kept; the sweep is {'complete' if result.complete else 'not complete'}"
+            + ("" if result.complete else " (resume it with --resume)")
+        )
+        return 0
+    if args.target is None:
+        raise InvalidParameterError("sweep needs a TARGET (a solver or a case name)")
     target, fixed = _target(args)
-    grid = args.samples is None
-    progress: bool | str = False if args.no_progress else ("always" if args.progress else True)
+    samples = None if args.samples is None else _whole(args.samples, "--samples", 1)
+    grid = samples is None
     result = sweep(
         target,
         over=_parse_over(args.over, grid=grid) or None,
-        samples=args.samples,
+        samples=samples,
         method="grid" if grid else args.method,
         seed=args.seed,
         chunk_size=args.chunk_size,
         out=args.out,
         executor=args.executor,
         resume=args.resume,
-        progress=progress,
+        progress=_progress(args),
         workers=args.workers,
         address=args.address,
         **fixed,
     )
-    print(f"{result.n_points} points in {result.n_chunks} chunks written to {args.out}")
+    computed_points = sum(stop - start for start, stop in map(result._bounds, result.computed))
+    if result.computed:
+        done = f"computed {computed_points} points in {len(result.computed)} chunk(s)"
+    else:
+        done = "nothing to compute: every chunk was already done"
+    earlier = len(result.chunks) - len(result.computed)
+    if earlier and result.computed:
+        done += f" ({earlier} chunk(s) were already done)"
+    state = "complete" if result.complete else "not complete"
+    print(
+        f"{done}; the sweep is {state}: {result.n_points} points in {result.n_chunks} "
+        f"chunk(s), in {args.out}"
+    )
+    if args.format != "zarr":
+        path = Path(str(Path(args.out)).rstrip("/\\") + f".{args.format}")
+        (result.to_csv if args.format == "csv" else result.to_parquet)(path)
+        print(f"{len(result)} rows written to {path}")
     return 0
+
+
+def _check_plot_path(path: str | None) -> None:
+    if path is None:
+        return
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:  # the plot extra is missing: plot() says so
+        return
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if suffix not in formats:
+        raise InvalidParameterError(
+            f"--plot must name a file ending in one of {', '.join(sorted(formats))}; got {path!r}"
+        )
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    keys = list(rows[0])
+    width = {key: max(len(key), *(len(_cell(row[key])) for row in rows)) for key in keys}
+    lines = ["  ".join(f"{key:>{width[key]}}" for key in keys)]
+    for row in rows:
+        lines.append("  ".join(f"{_cell(row[key]):>{width[key]}}" for key in keys))
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    return value if isinstance(value, str) else f"{value:.6g}"
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
     from ._sensitivity import sobol_indices, tornado
 
+    _check_plot_path(args.plot)
     target, fixed = _target(args)
     over = _parse_over(args.over, grid=False) or None
     rows: list[dict[str, Any]]
     if args.method == "oat":
-        swing = tornado(target, over, output=args.output, **fixed)
+        swing = tornado(target, over, output=args.column, **fixed)
         rows = [
             {"parameter": name, "low": lo, "high": hi, "at_low": at_lo, "at_high": at_hi}
             for name, lo, hi, at_lo, at_hi in zip(
@@ -133,27 +206,40 @@ def _sensitivity(args: argparse.Namespace) -> int:
         result: Any = swing
     else:
         indices = sobol_indices(
-            target, over, samples=args.samples, output=args.output, seed=args.seed, **fixed
+            target,
+            over,
+            samples=_whole(args.samples, "--samples", 2),
+            output=args.column,
+            seed=args.seed,
+            **fixed,
         )
         rows = [
-            {"parameter": name, "first_order": s1, "total": st}
-            for name, s1, st in zip(indices.names, indices.first, indices.total, strict=True)
+            {
+                "parameter": name,
+                "first_order": s1,
+                "first_order_ci95": c1,
+                "total": st,
+                "total_ci95": ct,
+            }
+            for name, s1, c1, st, ct in zip(
+                indices.names,
+                indices.first,
+                indices.first_confidence,
+                indices.total,
+                indices.total_confidence,
+                strict=True,
+            )
         ]
-        header = f"Sobol indices of {indices.output} ({indices.n_evaluations} evaluations)"
+        header = (
+            f"Sobol indices of {indices.output} ({indices.n_evaluations} evaluations; "
+            "ci95: half-width of the 95% bootstrap interval)"
+        )
         result = indices
     if args.json:
-        print(json.dumps({"title": header, "rows": rows}, indent=2, default=float))
+        print(json.dumps(plain({"title": header, "rows": rows}), indent=2, allow_nan=False))
     else:
         print(header)
-        keys = list(rows[0])
-        print("".join(f"{key:>16}" for key in keys))
-        for row in rows:
-            print(
-                "".join(
-                    f"{value:>16}" if isinstance(value, str) else f"{value:>16.6g}"
-                    for value in row.values()
-                )
-            )
+        print(_table(rows))
     if args.plot:
         import matplotlib
 
@@ -164,14 +250,19 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", help="a solver (nash, rubinstein, ...) or a case name")
+def _common(parser: argparse.ArgumentParser, *, optional_target: bool = False) -> None:
+    parser.add_argument(
+        "target",
+        nargs="?" if optional_target else None,
+        help="a solver (nash, rubinstein, ...) or a case name",
+    )
     parser.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="fix a solver argument, e.g. surplus=50, disagreement.1=30, frontier=power",
+        help="fix a value: a solver argument (surplus=50, disagreement.seller=30, "
+        "frontier=power) or a case parameter (china_value=500)",
     )
 
 
@@ -182,14 +273,15 @@ def register(subparsers: Any) -> None:
 
     parser = subparsers.add_parser(
         "sweep",
-        help="sweep a solver or a case over a grid or a sample, to a directory",
+        help="sweep a solver or a case over a grid or a sample, into a Zarr store",
         description="Evaluate a solver or a case over a grid (--over NAME=lo:hi:n ...) or a "
         "sample (--samples N --method sobol --over NAME=lo:hi ...), chunk by chunk, into a "
-        "resumable output directory.",
+        "resumable Zarr v3 store (--out DIR). Without --over, a sample covers the ranges of "
+        "the case's parameters that can vary.",
         epilog=SWEEP_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _common(parser)
+    _common(parser, optional_target=True)
     parser.add_argument(
         "--over",
         action="append",
@@ -197,21 +289,37 @@ def register(subparsers: Any) -> None:
         metavar="NAME=lo:hi[:n]",
         help="a swept parameter: lo:hi:n for a grid, lo:hi with --samples (repeatable)",
     )
-    parser.add_argument("--samples", type=int, help="number of sampled points (not a grid)")
     parser.add_argument(
-        "--method", choices=[m for m in SWEEP_METHODS if m != "grid"], default="sobol"
+        "--samples", metavar="N", help="number of sampled points (not a grid), e.g. 4096 or 1e6"
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--method",
+        choices=[m for m in SWEEP_METHODS if m != "grid"],
+        default="sobol",
+        help="sampling method with --samples (default: sobol)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the samples (default: 0)")
     parser.add_argument(
         "--chunk-size",
         type=int,
-        help=f"points per chunk (default about {DEFAULT_CHUNK_SIZE}, aligned to grid rows)",
+        help=f"points per chunk at most (default {DEFAULT_CHUNK_SIZE}, whole grid rows)",
     )
-    parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
-    parser.add_argument("--executor", choices=EXECUTORS, default="serial")
+    parser.add_argument("--out", required=True, metavar="DIR", help="output folder (Zarr store)")
+    parser.add_argument(
+        "--format",
+        choices=("zarr", "csv", "parquet"),
+        default="zarr",
+        help="also export the results to DIR.csv or DIR.parquet (default: the store only)",
+    )
+    parser.add_argument("--executor", choices=EXECUTORS, default="serial", help="default: serial")
     parser.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
     parser.add_argument("--address", help="address of a running Dask scheduler")
     parser.add_argument("--resume", action="store_true", help="compute only missing chunks")
+    parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="rebuild the store's metadata in --out from its verified chunks (no TARGET)",
+    )
     parser.add_argument("--progress", action="store_true", help="progress bar even if not a TTY")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=_sweep)
@@ -219,8 +327,10 @@ def register(subparsers: Any) -> None:
     sensitivity = subparsers.add_parser(
         "sensitivity",
         help="one-at-a-time (tornado) or Sobol sensitivity of a solver or a case",
-        description="Sensitivity of an output to parameters over their ranges: tornado "
-        "(one at a time around the base point) or first-order and total Sobol indices.",
+        description="Sensitivity of an output column to parameters over their ranges: tornado "
+        "(one at a time around the base point) or first-order and total Sobol indices with "
+        "their 95% confidence half-widths. Without --over, the case's parameters that can "
+        "vary.",
         epilog=SENSITIVITY_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -230,12 +340,16 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="NAME=lo:hi",
-        help="a parameter's range (repeatable; default: the case's ranges)",
+        help="a parameter's range (repeatable; default: the case's ranges that can vary)",
     )
-    sensitivity.add_argument("--method", choices=("oat", "sobol"), default="oat")
-    sensitivity.add_argument("--samples", type=int, default=1024, help="Sobol base sample size")
-    sensitivity.add_argument("--seed", type=int, default=0)
-    sensitivity.add_argument("--output", help="output column (default: the first)")
+    sensitivity.add_argument(
+        "--method", choices=("oat", "sobol"), default="oat", help="default: oat (tornado)"
+    )
+    sensitivity.add_argument(
+        "--samples", default="1024", metavar="N", help="Sobol base sample size (default 1024)"
+    )
+    sensitivity.add_argument("--seed", type=int, default=0, help="default: 0")
+    sensitivity.add_argument("--column", help="output column to analyse (default: the first)")
     sensitivity.add_argument("--plot", metavar="FILE", help="save the plot (png, svg, pdf)")
-    sensitivity.add_argument("--json", action="store_true", help="print JSON")
+    sensitivity.add_argument("--json", action="store_true", help="print strict JSON")
     sensitivity.set_defaults(func=_sensitivity)

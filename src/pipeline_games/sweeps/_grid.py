@@ -24,6 +24,7 @@ results:
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from numpy.typing import NDArray
 from .._arrays import as_array, as_int
 from ..errors import InvalidParameterError
 
-__all__ = ["SWEEP_METHODS", "Grid", "Sample", "make_space"]
+__all__ = ["MAX_POINTS", "SWEEP_METHODS", "Chunking", "Grid", "Sample", "make_space"]
 
 #: Sampling methods; ``"grid"`` is the full Cartesian product.
 SWEEP_METHODS = ("grid", "lhs", "sobol", "halton", "random")
@@ -66,7 +67,8 @@ class Grid:
 
     @property
     def n_points(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        """Number of grid points, an exact Python integer (never wraps around)."""
+        return math.prod(self.shape)
 
     #: Grid inputs are recomputed from the point index; chunk files need not store them.
     stores_inputs = False
@@ -244,6 +246,98 @@ class Sample:
         }
 
 
+#: Largest number of points a sweep may have: point indices are int64 in every chunk.
+MAX_POINTS = 2**62
+
+
+@dataclass(frozen=True)
+class Chunking:
+    """How a space of shape ``shape`` is cut into chunks: a regular grid of blocks.
+
+    A chunk is a block of shape ``chunk_shape = (1, ..., 1, q, n_{k+1}, ..., n_last)``: one
+    value of each leading axis, ``q`` values of axis ``k`` and every value of the trailing
+    axes. In C order its points are consecutive, so chunk ``i`` is the flat range
+    :meth:`bounds` returns; the last chunk along axis ``k`` is shorter when ``q`` does not
+    divide ``n_k``. This is Zarr's regular chunk grid (edge chunks are stored padded), so the
+    engine's chunks are exactly the store's chunks. A sample is the one-axis case.
+
+    Examples
+    --------
+    >>> chunking = Chunking.from_limit((4, 5, 3), 7)  # rows of 3 points, 2 rows per chunk
+    >>> chunking.chunk_shape, chunking.n_chunks
+    ((1, 2, 3), 12)
+    >>> chunking.bounds(0), chunking.bounds(2), chunking.coords(2)
+    ((0, 6), (12, 15), (0, 2, 0))
+    """
+
+    shape: tuple[int, ...]
+    chunk_shape: tuple[int, ...]
+
+    @classmethod
+    def from_limit(cls, shape: tuple[int, ...], limit: int) -> Chunking:
+        """Blocks of at most ``limit`` points, as large as the trailing axes allow."""
+        row, axis = 1, -1
+        for position in range(len(shape) - 1, -1, -1):
+            if row * shape[position] > limit:
+                axis = position
+                break
+            row *= shape[position]
+        if axis < 0:
+            return cls(tuple(shape), tuple(shape))
+        rows = max(1, limit // row)
+        return cls(tuple(shape), (1,) * axis + (rows,) + tuple(shape[axis + 1 :]))
+
+    @property
+    def axis(self) -> int:
+        """The axis along which chunks take ``q`` values (the first not taken whole)."""
+        for position, (_size, block) in enumerate(zip(self.shape, self.chunk_shape, strict=True)):
+            if block != 1 or position == len(self.shape) - 1:
+                return position
+        return len(self.shape) - 1  # pragma: no cover
+
+    @property
+    def row(self) -> int:
+        """Points per step along :attr:`axis` (the product of the trailing axes)."""
+        return math.prod(self.shape[self.axis + 1 :])
+
+    @property
+    def per_axis(self) -> int:
+        """Chunks along :attr:`axis`."""
+        return -(-self.shape[self.axis] // self.chunk_shape[self.axis])
+
+    @property
+    def n_chunks(self) -> int:
+        return math.prod(self.shape[: self.axis]) * self.per_axis
+
+    @property
+    def points_per_chunk(self) -> int:
+        """Points of a whole (not edge) chunk: what a padded chunk file holds."""
+        return math.prod(self.chunk_shape)
+
+    @property
+    def grid(self) -> tuple[int, ...]:
+        """Number of chunks along each axis (Zarr's chunk grid)."""
+        return tuple(-(-n // c) for n, c in zip(self.shape, self.chunk_shape, strict=True))
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        """Flat range ``[start, stop)`` of the points of chunk ``index``."""
+        leading, position = divmod(index, self.per_axis)
+        length, block = self.shape[self.axis], self.chunk_shape[self.axis]
+        first = leading * length + position * block
+        last = leading * length + min((position + 1) * block, length)
+        return first * self.row, last * self.row
+
+    def coords(self, index: int) -> tuple[int, ...]:
+        """Position of chunk ``index`` in the chunk grid (its Zarr chunk key)."""
+        leading, position = divmod(index, self.per_axis)
+        outer = np.unravel_index(leading, self.shape[: self.axis]) if self.axis else ()
+        rest = (0,) * (len(self.shape) - self.axis - 1)
+        return (*(int(k) for k in outer), position, *rest)
+
+    def describe(self) -> list[int]:
+        return list(self.chunk_shape)
+
+
 def _axis_description(axis: FloatArray) -> Any:
     """An evenly spaced axis as ``{"linspace": [low, high, n]}``, any other as its values."""
     if len(axis) > 1 and np.array_equal(axis, np.linspace(axis[0], axis[-1], len(axis))):
@@ -282,17 +376,49 @@ def _axis(name: str, spec: Any) -> FloatArray:
                 f"values; got the tuple {spec!r}"
             )
         low, high, count = spec
-        count = as_int(count, f"number of points of {name}", low=1)
-        low = float(as_array(low, f"low end of {name}"))
-        high = float(as_array(high, f"high end of {name}"))
+        count = as_int(count, f"number of points of {name}", low=1, high=MAX_AXIS)
+        low = _scalar(low, f"low end of {name}")
+        high = _scalar(high, f"high end of {name}")
         return np.linspace(low, high, count)
+    _refuse_non_numbers(spec, f"values of {name}")
     values = as_array(spec, f"values of {name}")
     if values.ndim != 1:
         raise InvalidParameterError(
             f"grid range of {name} must be a tuple (low, high, n) or a 1-D list/array of values; "
             f"got {spec!r}"
         )
+    if len(values) > MAX_AXIS:
+        raise InvalidParameterError(
+            f"values of {name} must be at most {MAX_AXIS} values; got {len(values)}"
+        )
     return values
+
+
+#: Most values on one grid axis (the axes are kept in memory and in the store's metadata).
+MAX_AXIS = 10**7
+
+
+def _refuse_non_numbers(value: Any, name: str) -> None:
+    """Refuse strings, booleans and complex numbers where real numbers are expected."""
+    if isinstance(value, str | bytes):
+        raise InvalidParameterError(f"{name} must be numbers; got {value!r}")
+    kind = np.asarray(value, dtype=object if isinstance(value, list | tuple) else None).dtype.kind
+    items = value if isinstance(value, list | tuple) else []
+    if kind in "bcSUV" or any(
+        isinstance(item, bool | np.bool_ | str | bytes | complex | np.complexfloating)
+        for item in items
+    ):
+        raise InvalidParameterError(f"{name} must be real numbers; got {value!r}")
+
+
+def _scalar(value: Any, name: str) -> float:
+    """A finite real number (not a string, boolean or complex)."""
+    if isinstance(value, bool | np.bool_ | str | bytes | complex | np.complexfloating):
+        raise InvalidParameterError(f"{name} must be a finite number; got {value!r}")
+    array = as_array(value, name)
+    if array.ndim:
+        raise InvalidParameterError(f"{name} must be a single number; got {value!r}")
+    return float(array)
 
 
 def make_space(
@@ -313,11 +439,13 @@ def make_space(
     >>> make_space(None, samples=10, method="lhs", seed=0, bounds={"weight": (0, 1)}).n_points
     10
     """
-    if method not in SWEEP_METHODS:
+    if not isinstance(method, str) or method not in SWEEP_METHODS:
         raise InvalidParameterError(
             f"method must be one of {', '.join(SWEEP_METHODS)}; got {method!r}"
         )
     rename = canonical if canonical is not None else (lambda name: name)
+    if over is not None and not isinstance(over, Mapping):
+        raise InvalidParameterError(f"over must be a mapping {{name: range}}; got {over!r}")
     if method == "grid":
         if samples is not None:
             raise InvalidParameterError(
@@ -331,11 +459,19 @@ def make_space(
         names = tuple(rename(name) for name in over)
         _check_unique(names)
         axes = tuple(_axis(name, spec) for name, spec in zip(names, over.values(), strict=True))
-        return Grid(names, axes)
-    count = as_int(samples, "samples", low=1) if samples is not None else None
+        grid = Grid(names, axes)
+        if grid.n_points > MAX_POINTS:
+            raise InvalidParameterError(
+                f"a grid of {' x '.join(map(str, grid.shape))} = {grid.n_points} points is more "
+                f"than a sweep can index (at most 2**62 = {MAX_POINTS}); use fewer points"
+            )
+        return grid
+    count = as_int(samples, "samples", low=1, high=MAX_POINTS) if samples is not None else None
     if count is None:
         raise InvalidParameterError(f"method={method!r} needs samples=N (a whole number >= 1)")
     ranges: dict[str, Sequence[float]] = {}
+    if over is not None and not isinstance(over, Mapping):
+        raise InvalidParameterError(f"over must be a mapping {{name: range}}; got {over!r}")
     if over:
         for name, spec in over.items():
             if not isinstance(spec, tuple | list) or len(spec) not in (2, 3):
@@ -351,8 +487,8 @@ def make_space(
             )
     names = tuple(ranges)
     _check_unique(names)
-    lows = np.array([float(as_array(spec[0], f"low end of {n}")) for n, spec in ranges.items()])
-    highs = np.array([float(as_array(spec[1], f"high end of {n}")) for n, spec in ranges.items()])
+    lows = np.array([_scalar(spec[0], f"low end of {n}") for n, spec in ranges.items()])
+    highs = np.array([_scalar(spec[1], f"high end of {n}") for n, spec in ranges.items()])
     bad = np.flatnonzero(highs < lows)
     if bad.size:
         name = names[int(bad[0])]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._results import Result, plain
 from ..errors import InvalidParameterError, MissingExtraError
-from ._grid import Grid, Sample
-from ._store import read_chunk
-from .._results import Result
+from ._grid import Chunking, Grid, Sample
+from ._store import StoreLayout, read_chunk
 
 __all__ = ["SweepResult"]
 
@@ -23,11 +23,17 @@ __all__ = ["SweepResult"]
 class SweepResult(Result):
     """Inputs and outputs of a sweep as named 1-D columns, one row per point.
 
-    A sweep run with ``out=DIR`` returns a result backed by that directory: columns are read
+    A sweep run with ``out=DIR`` returns a result backed by that Zarr store: columns are read
     (and their checksums verified) chunk by chunk only when asked for, so a result of
     ``10**8`` points costs no memory until it is read. A partial run (killed, or loaded
-    with :func:`~pipeline_games.sweep.load_sweep` before it finished) holds the finished
+    with :func:`~pipeline_games.sweeps.load_sweep` before it finished) holds the finished
     chunks only; :attr:`points` says which points they are.
+
+    Columns: the swept inputs, then the outputs; for a bargaining solver
+    ``payoff_<player>``, ``share_<player>`` (each player's share of the joint payoff, NaN
+    where it is zero; computed when read, not stored), ``agreement`` and, for
+    ``rubinstein``, ``binding`` -- the names of :meth:`Outcome.to_frame
+    <pipeline_games.bargaining.Outcome.to_frame>`.
 
     Attributes
     ----------
@@ -36,22 +42,28 @@ class SweepResult(Result):
         :class:`~pipeline_games.sweeps._grid.Sample` swept.
     input_names, output_names
         Column names.
-    chunk_size
-        Points per chunk.
+    chunking
+        How the space is cut into chunks (:class:`~pipeline_games.sweeps._grid.Chunking`).
     chunks
         Indices of the finished chunks, increasing.
     target
-        Description of the target (as stored in the manifest).
+        Description of the target (as stored in the store's metadata).
     directory
-        The sweep directory, or ``None`` for an in-memory sweep.
-    entries
-        Manifest entries of the finished chunks (directory-backed results).
+        The sweep store, or ``None`` for an in-memory sweep.
     data
         The stored arrays of an in-memory sweep (see ``layout``).
     layout
         Stored array name -> the columns it holds: a 1-D array is one column, an ``(n, k)``
-        array (such as ``payoffs``) holds ``k`` columns, exposed as views
-        (``payoffs[:, 0]``). Empty: every stored array is the column of the same name.
+        array (such as ``payoffs``) holds ``k`` columns, exposed as views.
+    store
+        Dimensions, shapes and column dtypes of the store (store-backed results).
+    identity
+        The sweep's identity (a hash of its settings), recorded in every chunk's receipt.
+    shares
+        ``(share columns, payoff columns)`` pairs computed when read.
+    computed
+        The chunks the call that returned this result computed (empty for a finished
+        sweep resumed, or a loaded one).
 
     Examples
     --------
@@ -61,19 +73,27 @@ class SweepResult(Result):
     >>> result["weight"], result["payoff_buyer"]
     (array([0. , 0.5, 1. ]), array([ 0.,  5., 10.]))
     >>> result.to_frame().columns.tolist()
-    ['weight', 'payoff_buyer', 'payoff_seller', 'agreement']
+    ['weight', 'payoff_buyer', 'payoff_seller', 'share_buyer', 'share_seller', 'agreement']
     """
 
     space: Grid | Sample
     input_names: tuple[str, ...]
     output_names: tuple[str, ...]
-    chunk_size: int
+    chunking: Chunking
     chunks: tuple[int, ...]
     target: Mapping[str, Any] = field(default_factory=dict)
     directory: Path | None = None
-    entries: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     data: Mapping[str, NDArray[Any]] | None = None
     layout: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    store: StoreLayout | None = None
+    identity: str = ""
+    shares: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    computed: tuple[int, ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of the space: the grid's axes' lengths, or ``(n_points,)`` for samples."""
+        return tuple(self.space.shape)
 
     @property
     def n_points(self) -> int:
@@ -83,7 +103,12 @@ class SweepResult(Result):
     @property
     def n_chunks(self) -> int:
         """Number of chunks in the whole sweep."""
-        return -(-self.n_points // self.chunk_size)
+        return self.chunking.n_chunks
+
+    @property
+    def chunk_size(self) -> int:
+        """Points in a whole (not edge) chunk."""
+        return self.chunking.points_per_chunk
 
     @property
     def complete(self) -> bool:
@@ -102,34 +127,41 @@ class SweepResult(Result):
         return self.space.method
 
     def _bounds(self, index: int) -> tuple[int, int]:
-        start = index * self.chunk_size
-        return start, min(start + self.chunk_size, self.n_points)
+        return self.chunking.bounds(index)
+
+    def _derive(self, columns: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
+        """Add the share columns (``payoff / joint payoff``, NaN where that is zero)."""
+        for share_names, payoff_names in self.shares:
+            payoffs = [columns[name] for name in payoff_names]
+            total = sum(payoffs[1:], payoffs[0])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                for name, payoff in zip(share_names, payoffs, strict=True):
+                    columns[name] = np.where(total != 0.0, payoff / total, np.nan)
+        return columns
 
     def iter_chunks(self) -> Iterator[tuple[int, int, dict[str, NDArray[Any]]]]:
         """Yield ``(start, stop, columns)`` for each finished chunk, reading one at a time."""
         for index in self.chunks:
             start, stop = self._bounds(index)
             if self.data is not None:
-                stored = self._split({key: value[start:stop] for key, value in self.data.items()})
+                stored = _split(
+                    {key: value[start:stop] for key, value in self.data.items()}, self.layout
+                )
             else:
                 assert self.directory is not None
-                arrays = read_chunk(self.directory, self.entries[index])
-                arrays.pop("__chunk__", None)
-                stored = self._split(arrays)
+                assert self.store is not None
+                stored = read_chunk(
+                    self.directory,
+                    self.store,
+                    self.identity,
+                    index,
+                    (start, stop),
+                    self.chunking.coords(index),
+                )
             if not self.space.stores_inputs:
                 stored = {**self.space.chunk(start, stop, index), **stored}
+            stored = self._derive(stored)
             yield start, stop, {name: stored[name] for name in self.names}
-
-    def _split(self, stored: Mapping[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
-        """Columns of stored arrays: ``(n, k)`` arrays split into ``k`` column views."""
-        columns: dict[str, NDArray[Any]] = {}
-        for name, array in stored.items():
-            names = self.layout.get(name, (name,))
-            if array.ndim == 1:
-                columns[names[0]] = array
-            else:
-                columns.update((column, array[:, k]) for k, column in enumerate(names))
-        return columns
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -147,9 +179,10 @@ class SweepResult(Result):
     def columns(self) -> dict[str, NDArray[Any]]:
         """Every column, concatenated over the finished chunks (reads them all)."""
         if self.data is not None and self.complete:
-            stored = self._split(self.data)
+            stored = _split(self.data, self.layout)
             if not self.space.stores_inputs:
                 stored.update(self.space.chunk(0, self.n_points, 0))
+            stored = self._derive(stored)
             return {name: stored[name] for name in self.names}
         parts: dict[str, list[NDArray[Any]]] = {name: [] for name in self.names}
         for _, _, columns in self.iter_chunks():
@@ -169,15 +202,29 @@ class SweepResult(Result):
         """Number of finished rows."""
         return sum(stop - start for start, stop in map(self._bounds, self.chunks))
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python: method, shape, completeness and every finished column (NaN -> None)."""
+        return {
+            "method": self.method,
+            "shape": list(self.shape),
+            "complete": self.complete,
+            "points": plain(self.points),
+            "columns": plain(self.columns),
+        }
+
     def to_frame(self) -> Any:
-        """A pandas DataFrame, one row per finished point, indexed by ``point`` (needs ``data``)."""
+        """A pandas DataFrame, one row per finished point, indexed by ``point``."""
         pd = _pandas()
         frame = pd.DataFrame(self.columns)
         frame.index = pd.Index(self.points, name="point")
         return frame
 
     def to_xarray(self) -> Any:
-        """An ``xarray.Dataset`` on the grid's axes (grid sweeps, complete; ``xarray`` extra).
+        """An ``xarray.Dataset``: on the grid's axes (grid sweeps) or on ``point`` (samples).
+
+        A store-backed result is opened lazily with ``xarray.open_zarr`` (points of
+        unfinished chunks read as NaN); an in-memory grid must be complete. Needs the
+        ``xarray`` extra.
 
         Examples
         --------
@@ -191,21 +238,34 @@ class SweepResult(Result):
             import xarray as xr
         except ImportError as exc:
             raise MissingExtraError("xarray", "xarray", "SweepResult.to_xarray") from exc
-        if not isinstance(self.space, Grid):
-            raise InvalidParameterError(
-                f"to_xarray needs a grid sweep; this one is method={self.method!r} (use to_frame)"
-            )
-        if not self.complete:
+        if self.directory is not None:
+            try:
+                dataset = xr.open_zarr(self.directory, consolidated=True)
+            except ImportError as exc:
+                raise MissingExtraError("zarr", "xarray", "SweepResult.to_xarray") from exc
+            for share_names, payoff_names in self.shares:
+                total = sum(dataset[name] for name in payoff_names)
+                for share, payoff in zip(share_names, payoff_names, strict=True):
+                    dataset[share] = (dataset[payoff] / total).where(total != 0.0)
+            return dataset
+        if isinstance(self.space, Grid) and not self.complete:
             raise InvalidParameterError(
                 f"to_xarray needs a complete grid; {len(self.missing_chunks)} of "
                 f"{self.n_chunks} chunks are missing (resume the sweep first)"
             )
-        shape = self.space.shape
         columns = self.columns
+        if isinstance(self.space, Grid):
+            shape = self.space.shape
+            return xr.Dataset(
+                {
+                    name: (self.input_names, columns[name].reshape(shape))
+                    for name in self.output_names
+                },
+                coords=dict(zip(self.input_names, self.space.axes, strict=True)),
+            )
         return xr.Dataset(
-            {name: (self.input_names, columns[name].reshape(shape)) for name in self.output_names},
-            coords=dict(zip(self.input_names, self.space.axes, strict=True)),
-            attrs={"target": str(dict(self.target))},
+            {name: ("point", columns[name]) for name in self.names},
+            coords={"point": self.points},
         )
 
     def to_parquet(self, path: str | Path) -> Path:
@@ -241,6 +301,38 @@ class SweepResult(Result):
             if header:
                 handle.write(",".join(("point", *self.names)) + "\n")
         return path
+
+
+def output_order(
+    columns: Iterable[str], shares: Iterable[tuple[tuple[str, ...], tuple[str, ...]]]
+) -> tuple[str, ...]:
+    """Output column names with each group of share columns right after its payoff columns.
+
+    Examples
+    --------
+    >>> output_order(["payoff_a", "payoff_b", "agreement"],
+    ...              [(("share_a", "share_b"), ("payoff_a", "payoff_b"))])
+    ('payoff_a', 'payoff_b', 'share_a', 'share_b', 'agreement')
+    """
+    order = list(columns)
+    for share_names, payoff_names in shares:
+        at = max(order.index(name) for name in payoff_names) + 1
+        order[at:at] = list(share_names)
+    return tuple(order)
+
+
+def _split(
+    stored: Mapping[str, NDArray[Any]], layout: Mapping[str, tuple[str, ...]]
+) -> dict[str, NDArray[Any]]:
+    """Columns of stored arrays: ``(n, k)`` arrays split into ``k`` column views."""
+    columns: dict[str, NDArray[Any]] = {}
+    for name, array in stored.items():
+        names = layout.get(name, (name,))
+        if array.ndim == 1:
+            columns[names[0]] = array
+        else:
+            columns.update((column, array[:, k]) for k, column in enumerate(names))
+    return columns
 
 
 def _pandas() -> Any:

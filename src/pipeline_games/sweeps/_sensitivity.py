@@ -28,9 +28,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._arrays import as_int
-from ..errors import InvalidParameterError, MissingExtraError
-from ._target import resolve_target
 from .._results import Result
+from ..errors import InvalidParameterError, MissingExtraError
+from ._target import _number, default_box, resolve_target
 
 __all__ = ["SobolResult", "TornadoResult", "sobol_indices", "tornado"]
 
@@ -41,19 +41,25 @@ def _ranges(
     target: Any, over: Mapping[str, Any] | None
 ) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
     canonical = getattr(target, "canonical", lambda name: name)
-    source = over if over else dict(target.bounds)
+    if over is not None and not isinstance(over, Mapping):
+        raise InvalidParameterError(f"over must be a mapping {{name: (low, high)}}; got {over!r}")
+    source = dict(over) if over else default_box(target)
     if not source:
         raise InvalidParameterError(
-            "sensitivity needs ranges: over={name: (low, high), ...} or a target with bounds"
+            "sensitivity needs ranges: over={name: (low, high), ...} or a target with bounds "
+            "of positive width"
         )
+    for name, spec in source.items():
+        if not isinstance(spec, tuple | list) or len(spec) != 2:
+            raise InvalidParameterError(f"range of {name} must be (low, high); got {spec!r}")
     names = tuple(canonical(name) for name in source)
     unknown = [name for name in names if name not in tuple(target.parameter_names)]
     if unknown:
         raise InvalidParameterError(
             f"parameter name must be one of {', '.join(target.parameter_names)}; got {unknown[0]!r}"
         )
-    lows = np.array([float(spec[0]) for spec in source.values()])
-    highs = np.array([float(spec[1]) for spec in source.values()])
+    lows = np.array([_number(spec[0], f"low end of {name}") for name, spec in source.items()])
+    highs = np.array([_number(spec[1], f"high end of {name}") for name, spec in source.items()])
     if np.any(highs < lows):
         bad = int(np.flatnonzero(highs < lows)[0])
         raise InvalidParameterError(
@@ -139,7 +145,8 @@ def tornado(
     target
         A solver (with ``**fixed`` arguments), a sweep target or a case.
     over
-        ``{name: (low, high)}``; default the target's ``bounds``.
+        ``{name: (low, high)}``; default the target's ``bounds`` of the parameters that can
+        vary (see :func:`~pipeline_games.sweeps._target.default_box`).
     output
         Output column; default the first (``payoff_buyer`` for the solvers).
     base
@@ -151,7 +158,7 @@ def tornado(
     >>> t = pg.tornado(pg.nash, over={"weight": (0.4, 0.6), "disagreement.0": (0.0, 20.0)},
     ...                surplus=100.0)
     >>> t.names, t.at_low, t.at_high  # w: 100 w;  d0: d0 + (100 - d0) / 2
-    (('weight', 'disagreement.0'), array([40., 50.]), array([60., 60.]))
+    (('weight', 'disagreement.buyer'), array([40., 50.]), array([60., 60.]))
     """
     resolved = resolve_target(target, **fixed)
     names, lows, highs = _ranges(resolved, over)
@@ -244,7 +251,8 @@ def sobol_indices(
     target
         A solver (with ``**fixed`` arguments), a sweep target or a case.
     over
-        ``{name: (low, high)}`` (uniform); default the target's ``bounds``.
+        ``{name: (low, high)}`` (uniform); default the target's ``bounds`` of the parameters
+        that can vary (fixed ones, ``low == high``, are left out).
     samples
         Base sample size ``N`` (a power of two); ``N (k + 2)`` evaluations.
     output
@@ -258,7 +266,7 @@ def sobol_indices(
     >>> s = pg.sobol_indices(pg.nash, over={"weight": (0, 1), "disagreement.1": (0, 1)},
     ...                      samples=256, surplus=100.0)
     >>> s.names, bool(s.first[0] > 0.9), bool(s.total[1] < 0.05)
-    (('weight', 'disagreement.1'), True, True)
+    (('weight', 'disagreement.seller'), True, True)
     """
     try:
         from SALib.analyze import sobol as sobol_analyze
@@ -274,6 +282,13 @@ def sobol_indices(
             f"{names[flat]} has low = high = {lows[flat]:g}"
         )
     count = as_int(samples, "samples", low=2)
+    from ._run import check_fits_in_memory
+
+    check_fits_in_memory(
+        count * (len(names) + 2), 16 * len(names) + 16, f"a Sobol analysis ({count} x (k + 2))"
+    )
+    seed = as_int(seed, "seed", low=0)
+    chunk_size = as_int(chunk_size, "chunk_size", low=1)
     problem = {
         "num_vars": len(names),
         "names": list(names),

@@ -16,31 +16,37 @@ bargaining solvers are wrapped by :func:`sweep_target`.
 Parameter names of a solver target
 ----------------------------------
 The names are the solver's own argument names; a two-player argument (a pair) is split
-into ``NAME.0`` (player 0, the buyer) and ``NAME.1`` (player 1, the seller), and the
-players' names may be used instead of the index (``disagreement.buyer`` is
-``disagreement.0``):
+by player name: ``disagreement.buyer`` (player 0) and ``disagreement.seller`` (player 1),
+or the players' own names when the target has them (``players=("china", "russia")``).
+``NAME.0`` and ``NAME.1`` are accepted too; result columns always carry the player names:
 
 =====================  ==================================================================
 ``surplus``            size of the frontier (all frontiers)
 ``rate``               exchange rate of a linear frontier
 ``scale``, ``exponent`` shape of a power frontier (``frontier="power"``)
-``disagreement.0/1``   disagreement point
+``disagreement.*``     disagreement point
 ``weight``             Nash weight of player 0 (``nash``)
-``discount.0/1``       discount factors (``rubinstein``)
-``rates.0/1``, ``period``  discount rates and period length (``rubinstein``)
-``outside_options.0/1``  outside options (``rubinstein``)
-``inside_options.0/1``   inside options (``rubinstein``)
+``discount.*``         discount factors (``rubinstein``)
+``rates.*``, ``period``  discount rates and period length (``rubinstein``)
+``outside_options.*``  outside options (``rubinstein``)
+``inside_options.*``   inside options (``rubinstein``)
 ``breakdown``          breakdown probability (``rubinstein``)
 =====================  ==================================================================
 
 Whole-number settings (``first_mover``, ``horizon``) and the frontier family
 (``frontier="linear" | "power"``) can be fixed but not swept. Output columns are
-``payoff_<player0>``, ``payoff_<player1>``, ``agreement`` (bool) and, for ``rubinstein``,
-``binding`` (``int8`` bit mask, see :data:`~pipeline_games.bargaining.BINDING_BOTH`).
+those of :meth:`Outcome.to_frame <pipeline_games.bargaining.Outcome.to_frame>`:
+``payoff_<player>``, ``share_<player>`` (derived from the payoffs when read),
+``agreement`` (bool) and, for ``rubinstein``, ``binding`` (``int8`` bit mask, see
+:data:`~pipeline_games.bargaining.BINDING_BOTH`).
+
+Cases and other targets take fixed values too: ``pg.sweep("china-russia-gas",
+china_value=500.0)`` wraps the case in a :class:`PinnedTarget`.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -49,9 +55,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import bargaining
+from .._arrays import as_int
 from ..errors import InvalidParameterError
 
-__all__ = ["SWEEP_SOLVERS", "SolverTarget", "SweepTarget", "resolve_target", "sweep_target"]
+__all__ = [
+    "SWEEP_SOLVERS",
+    "OverriddenParameterWarning",
+    "PinnedTarget",
+    "SolverTarget",
+    "SweepTarget",
+    "resolve_target",
+    "sweep_target",
+    "varying_bounds",
+    "warn_overridden",
+]
 
 #: Bargaining solvers a sweep can target by name (the CLI accepts dashes too).
 SWEEP_SOLVERS: dict[str, Callable[..., Any]] = {
@@ -176,7 +193,8 @@ class SolverTarget:
         return (str(first), str(second))
 
     @property
-    def parameter_names(self) -> tuple[str, ...]:
+    def internal_names(self) -> tuple[str, ...]:
+        """Parameter names with pairs split as ``NAME.0`` / ``NAME.1`` (as stored in ``fixed``)."""
         frontier = self.settings.get("frontier", "linear")
         return (
             *FRONTIER_PARAMETERS[frontier],
@@ -186,15 +204,34 @@ class SolverTarget:
         )
 
     @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """Parameter names, pairs split by player name (``disagreement.buyer``)."""
+        return tuple(self._public(name) for name in self.internal_names)
+
+    def _public(self, name: str) -> str:
+        head, dot, tail = name.partition(".")
+        return f"{head}.{self.players[int(tail)]}" if dot and tail in ("0", "1") else name
+
+    def _internal(self, name: str) -> str:
+        head, dot, tail = name.partition(".")
+        return f"{head}.{self.players.index(tail)}" if dot and tail in self.players else name
+
+    @property
     def base(self) -> Mapping[str, float]:
-        """The fixed values; for ``rubinstein`` also the options a sweep may switch on
-        (outside options 0, inside options at the disagreement point)."""
+        """The fixed values by public name; for ``rubinstein`` also the options a sweep may
+        switch on (outside options 0, inside options at the disagreement point)."""
         base = dict(self.fixed)
         if self.solver == "rubinstein":
             for pair in ("outside_options", "inside_options"):
                 for k in (0, 1):
                     base.setdefault(f"{pair}.{k}", _pair_default(pair, k, base))
-        return base
+        return {self._public(name): value for name, value in base.items()}
+
+    @property
+    def shares(self) -> tuple[tuple[tuple[str, str], tuple[str, str]], ...]:
+        """Share columns derived from the payoff columns (``share_<player>``)."""
+        first, second = self.players
+        return (((f"share_{first}", f"share_{second}"), (f"payoff_{first}", f"payoff_{second}")),)
 
     @property
     def output_names(self) -> tuple[str, ...]:
@@ -203,15 +240,16 @@ class SolverTarget:
         return (*names, "binding") if self.solver == "rubinstein" else names
 
     def canonical(self, name: str) -> str:
-        """The canonical parameter name for ``name`` (player names become ``.0``/``.1``).
+        """The public parameter name for ``name``: pairs by player name (``.0`` and ``.1``
+        are accepted too), the names result columns carry.
 
         Examples
         --------
         >>> import pipeline_games as pg
-        >>> pg.sweep_target("rubinstein").canonical("outside_options.seller")
-        'outside_options.1'
+        >>> pg.sweep_target("rubinstein").canonical("outside_options.1")
+        'outside_options.seller'
         """
-        return _canonical(name, self.players, self.parameter_names)
+        return self._public(_canonical(name, self.players, self.internal_names))
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description (stored in a sweep's manifest)."""
@@ -278,7 +316,7 @@ class SolverTarget:
         """
         values: dict[str, Any] = dict(self.fixed)
         for name, array in arrays.items():
-            values[self.canonical(name)] = array
+            values[self._internal(self.canonical(name))] = array
         settings = self.settings
         players = self.players
         if settings.get("frontier", "linear") == "linear":
@@ -325,6 +363,52 @@ class SolverTarget:
         if outcome.binding is not None:
             stored["binding"] = _full(outcome.binding, shape).reshape(size)
         return stored
+
+
+def _number(value: Any, name: str) -> float:
+    """A finite real number; strings, booleans, complex numbers, NaN and inf are refused.
+
+    Examples
+    --------
+    >>> _number(2, "surplus")
+    2.0
+    >>> _number("2", "surplus")
+    Traceback (most recent call last):
+    ...
+    pipeline_games.errors.InvalidParameterError: surplus must be a finite number; got '2'
+    """
+    if isinstance(value, bool | np.bool_ | str | bytes | complex | np.complexfloating) or not (
+        isinstance(value, int | float | np.integer | np.floating)
+        or (isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf")
+    ):
+        raise InvalidParameterError(f"{name} must be a finite number; got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = float("inf")
+    if not np.isfinite(number):
+        raise InvalidParameterError(f"{name} must be a finite number; got {value!r}")
+    return number
+
+
+def _setting(key: str, value: Any) -> Any:
+    """Check a solver setting (``frontier``, ``first_mover``, ``horizon``, ``players``)."""
+    if key == "frontier":
+        if value not in FRONTIER_PARAMETERS:
+            raise InvalidParameterError(f"frontier must be 'linear' or 'power'; got {value!r}")
+        return value
+    if key == "first_mover":
+        return as_int(value, "first_mover", low=0, high=1)
+    if key == "horizon":
+        return None if value is None else as_int(value, "horizon", low=1)
+    if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
+        raise InvalidParameterError(f"players must be a pair of names; got {value!r}")
+    first, second = (str(name) for name in value)
+    if first == second or not first or not second or "." in first + second:
+        raise InvalidParameterError(
+            f"players must be two distinct non-empty names without dots; got {value!r}"
+        )
+    return (first, second)
 
 
 def _full(array: NDArray[Any], shape: tuple[int, ...]) -> NDArray[Any]:
@@ -393,8 +477,8 @@ def sweep_target(
     >>> target = pg.sweep_target(pg.rubinstein, surplus=1.0, discount=(0.9, 0.9),
     ...                          outside_options=(0.0, 0.6))
     >>> target.parameter_names[:4]
-    ('surplus', 'rate', 'disagreement.0', 'disagreement.1')
-    >>> target.base["outside_options.1"]
+    ('surplus', 'rate', 'disagreement.buyer', 'disagreement.seller')
+    >>> target.base["outside_options.seller"]
     0.6
     """
     name = _solver_name(solver)
@@ -402,24 +486,28 @@ def sweep_target(
     values: dict[str, float] = {}
     for key, value in fixed.items():
         if key in SETTINGS:
-            settings[key] = value
-        elif key in PAIRS and not np.isscalar(value):
-            pair = tuple(value)
+            settings[key] = _setting(key, value)
+        elif key in PAIRS and not np.isscalar(value) and not isinstance(value, str):
+            try:
+                pair = tuple(value)
+            except TypeError:
+                pair = (value,)
             if len(pair) != 2:
                 raise InvalidParameterError(f"{key} must be a pair (buyer, seller); got {value!r}")
-            values[f"{key}.0"], values[f"{key}.1"] = float(pair[0]), float(pair[1])
+            values[f"{key}.0"] = _number(pair[0], f"{key}[0]")
+            values[f"{key}.1"] = _number(pair[1], f"{key}[1]")
         else:
-            values[key] = float(value)
+            values[key] = _number(value, key)
     frontier = settings.setdefault("frontier", "linear")
     if frontier not in FRONTIER_PARAMETERS:
         raise InvalidParameterError(f"frontier must be 'linear' or 'power'; got {frontier!r}")
     if "players" in settings:
         settings["players"] = tuple(settings["players"])
     target = SolverTarget(name, {}, settings, {})
-    allowed = target.parameter_names
+    allowed = target.internal_names
     merged = {key: value for key, value in DEFAULTS.items() if key in allowed}
     for key, value in values.items():
-        merged[target.canonical(key)] = value
+        merged[target._internal(target.canonical(key))] = value
     if name == "rubinstein":
         if not any(key.startswith(("discount.", "rates.")) for key in merged):
             merged["discount.0"] = merged["discount.1"] = 0.9
@@ -430,7 +518,10 @@ def sweep_target(
         if "rates.0" not in merged:
             merged.pop("period", None)
     checked_bounds = {
-        target.canonical(key): (float(low), float(high))
+        target.canonical(key): (
+            _number(low, f"low end of {key}"),
+            _number(high, f"high end of {key}"),
+        )
         for key, (low, high) in (bounds or {}).items()
     }
     return SolverTarget(name, merged, settings, checked_bounds)
@@ -482,8 +573,177 @@ def resolve_target(target: Any, **fixed: Any) -> Any:
             f"bounds, base and evaluate; {target!r} lacks {', '.join(missing)}"
         )
     if fixed:
-        raise InvalidParameterError(
-            f"fixed arguments ({', '.join(fixed)}) only apply to solver targets; set a case's "
-            "parameters on the case"
-        )
+        return PinnedTarget.of(target, fixed)
     return target
+
+
+class OverriddenParameterWarning(UserWarning):
+    """A swept parameter is replaced by another in some epochs, so it moves fewer outputs."""
+
+
+@dataclass(frozen=True, eq=False)
+class PinnedTarget:
+    """A target (such as a case) with some parameters fixed at given values.
+
+    The fixed parameters keep their value in every evaluation and leave :attr:`bounds`, so
+    default sample boxes, tornados and Sobol analyses vary only the others. Build it with
+    ``pg.sweep(case, china_value=500.0)`` (or ``tornado``/``sobol_indices``), or with
+    :meth:`of`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class Line:
+    ...     parameter_names = ("a", "b")
+    ...     bounds = {"a": (0.0, 1.0), "b": (0.0, 2.0)}
+    ...     base = {"a": 0.5, "b": 1.0}
+    ...     def evaluate(self, **arrays):
+    ...         a, b = arrays.get("a", 0.5), arrays.get("b", 1.0)
+    ...         return {"y": np.broadcast_to(a + 10 * b, np.broadcast_shapes(np.shape(a), np.shape(b)))}
+    >>> pinned = PinnedTarget.of(Line(), {"b": 3.0})
+    >>> pinned.bounds, pinned.base["b"], pinned.evaluate(a=np.array([0.0, 1.0]))["y"]
+    ({'a': (0.0, 1.0)}, 3.0, array([30., 31.]))
+    """
+
+    inner: Any
+    fixed: Mapping[str, float]
+
+    @classmethod
+    def of(cls, target: Any, fixed: Mapping[str, Any]) -> PinnedTarget:
+        """``target`` with ``fixed`` values (names checked, numbers finite)."""
+        allowed = tuple(target.parameter_names)
+        values: dict[str, float] = {}
+        for name, value in fixed.items():
+            if name not in allowed:
+                raise InvalidParameterError(
+                    f"cannot fix {name!r}: no such parameter; parameters are {', '.join(allowed)}"
+                )
+            values[name] = _number(value, name)
+        if isinstance(target, PinnedTarget):
+            return cls(target.inner, {**target.fixed, **values})
+        return cls(target, values)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return tuple(self.inner.parameter_names)
+
+    @property
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        return {k: v for k, v in dict(self.inner.bounds).items() if k not in self.fixed}
+
+    @property
+    def base(self) -> dict[str, float]:
+        return {**dict(self.inner.base), **self.fixed}
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.inner, "name", ""))
+
+    @property
+    def epochs(self) -> Any:
+        return getattr(self.inner, "epochs", ())
+
+    def source_parameter(self, name: str, year: int | None) -> str:
+        return str(self.inner.source_parameter(name, year))
+
+    def evaluate(self, **arrays: Any) -> dict[str, NDArray[Any]]:
+        return dict(self.inner.evaluate(**{**self.fixed, **arrays}))
+
+    def describe(self) -> dict[str, Any]:
+        inner = self.inner
+        describe = getattr(inner, "describe", None)
+        if callable(describe):
+            description = dict(describe())
+        else:
+            kind = type(inner)
+            description = {
+                "kind": "object",
+                "type": f"{kind.__module__}.{kind.__qualname__}",
+                "name": str(getattr(inner, "name", "")),
+                "base": {key: float(value) for key, value in dict(inner.base).items()},
+            }
+        return {**description, "fixed": {k: float(v) for k, v in sorted(self.fixed.items())}}
+
+
+def varying_bounds(target: Any) -> dict[str, tuple[float, float]]:
+    """The target's bounds of the parameters that can vary (``low < high``).
+
+    Parameters fixed in the case file (``low == high``) or pinned by a fixed value are left
+    out: they would add nothing to a sample and break a Sobol analysis.
+
+    Examples
+    --------
+    >>> class T:
+    ...     bounds = {"a": (0.0, 1.0), "b": (2.0, 2.0)}
+    >>> varying_bounds(T())
+    {'a': (0.0, 1.0)}
+    """
+    return {
+        name: (float(low), float(high))
+        for name, (low, high) in dict(target.bounds).items()
+        if float(low) < float(high)
+    }
+
+
+def default_box(target: Any) -> dict[str, tuple[float, float]]:
+    """The ranges a sweep, tornado or Sobol analysis uses when none are given.
+
+    The parameters that can vary (:func:`varying_bounds`), less those that every epoch
+    replaces by another parameter (they move no output).
+    """
+    box = varying_bounds(target)
+    years = [int(epoch.year) for epoch in (getattr(target, "epochs", None) or ())]
+    if years:
+        box = {
+            name: bounds
+            for name, bounds in box.items()
+            if len(overriding_epochs(target, name)) < len(years)
+        }
+    return box
+
+
+def overriding_epochs(target: Any, name: str) -> list[tuple[int, str]]:
+    """The epochs (year, replacing parameter) in which ``name`` takes another parameter's value.
+
+    Empty for targets without epochs.
+    """
+    epochs = getattr(target, "epochs", None)
+    source = getattr(target, "source_parameter", None)
+    if not epochs or not callable(source):
+        return []
+    years = [int(epoch.year) for epoch in epochs]
+    found: list[tuple[int, str]] = []
+    for year in years:
+        try:
+            replacement = str(source(name, year))
+        except (KeyError, LookupError, ValueError):
+            continue
+        if replacement != name:
+            found.append((year, replacement))
+    return found
+
+
+def warn_overridden(target: Any, names: tuple[str, ...]) -> None:
+    """Warn, naming the epochs, when a swept parameter is replaced in some epochs.
+
+    (Sweeping ``central_asia_volume`` of a case whose 2009 epoch replaces it by
+    ``central_asia_volume_2009`` moves only the outputs of the years before.)
+    """
+    epochs = getattr(target, "epochs", None) or ()
+    all_years = [int(epoch.year) for epoch in epochs]
+    for name in names:
+        found = overriding_epochs(target, name)
+        if not found:
+            continue
+        listed = ", ".join(f"{year} (by {replacement})" for year, replacement in found)
+        moved = [year for year in all_years if year not in {y for y, _ in found}]
+        effect = (
+            f"it moves only the outputs of {', '.join(map(str, moved))}"
+            if moved
+            else "it moves no epoch's outputs"
+        )
+        warnings.warn(
+            f"swept parameter {name} is overridden in epoch(s) {listed}: {effect}",
+            OverriddenParameterWarning,
+            stacklevel=4,
+        )
