@@ -73,7 +73,8 @@ def test_central_asian_gas_counts_only_when_chinas_demand_is_saturated():
     linked = load("eurasian-gas")
     claim = "central-asian-gas-lowers-russian-price-2012"
     base = verdicts(linked)[claim]
-    assert base.verdict == "fails" and base.details["derivative"] == 0.0
+    assert base.verdict == "fails"
+    assert base.details["derivative"] == 0.0
     saturated = verdicts(linked.with_values({"china_import_demand": 60.0}))[claim]
     assert saturated.verdict == "holds"
 
@@ -81,7 +82,8 @@ def test_central_asian_gas_counts_only_when_chinas_demand_is_saturated():
 def test_no_deal_means_no_price(russia):
     out = russia.outputs_at(russia.base, 2008)
     assert not bool(out["agreement"])
-    assert math.isnan(float(out["net_price"])) and math.isnan(float(out["net_buyer_share"]))
+    assert math.isnan(float(out["net_price"]))
+    assert math.isnan(float(out["net_buyer_share"]))
     assert math.isfinite(float(out["net_buyer_payoff"]))
 
 

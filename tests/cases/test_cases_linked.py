@@ -36,7 +36,9 @@ def hand_network(v: dict[str, float]) -> SupplyNetwork:
     inland_east = v["china_tariff"] * v["east_distance"]
 
     def cagp(capex: float, design: float) -> float:
-        return v["cagp_transport"] + inland_west + capex * crf(v["china_rate"], life) * 1000 / design
+        return (
+            v["cagp_transport"] + inland_west + capex * crf(v["china_rate"], life) * 1000 / design
+        )
 
     europe = v["europe_price"] * v["export_duty_keep"]
     return SupplyNetwork(
@@ -111,7 +113,7 @@ def hand_rates(v: dict[str, float]) -> dict[str, float]:
         "China": v["china_rate"],
         "Russia": v["russia_rate"],
         "Turkmenistan": v["turkmen_rate"],
-        **{c: v["transit_rate"] for c in ("Kazakhstan", "Uzbekistan", "Tajikistan", "Kyrgyzstan")},
+        **dict.fromkeys(("Kazakhstan", "Uzbekistan", "Tajikistan", "Kyrgyzstan"), v["transit_rate"]),
     }
 
 
@@ -268,9 +270,7 @@ def test_coalition_adapter_matches_pipeline_network_point_by_point():
             expected = game.shapley().values[players.index("Turkmenistan")] / game.values[-1]
             assert float(out["seller_shapley_share"][k]) == pytest.approx(expected, rel=1e-9)
     base = case.outputs_at(case.base, 2014)
-    values = {
-        n: float(case.epoch_values(case.base, 2014)[n]) for n in args["network_parameters"]
-    }
+    values = {n: float(case.epoch_values(case.base, 2014)[n]) for n in args["network_parameters"]}
     game = case_network(args["network"], values, 4, args["money_factor"]).game()
     players = list(game.players)
     nucleolus = game.nucleolus().values[players.index("Turkmenistan")] / game.values[-1]

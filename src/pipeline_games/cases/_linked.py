@@ -215,7 +215,7 @@ def merge_view(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
         raise CaseFileError(f"{path}: extends: cannot read case {base_name!r} ({exc})") from None
     if "extends" in base:
         raise CaseFileError(f"{path}: extends: {base_name!r} is itself a view; extend its base")
-    merged = {key: value for key, value in data.items()}
+    merged = dict(data.items())
     merged["parameters"] = {**base.get("parameters", {}), **data.get("parameters", {})}
     epochs = {int(e["year"]): dict(e) for e in base.get("epochs", []) if "year" in e}
     for index, epoch in enumerate(data.get("epochs", [])):
@@ -332,9 +332,7 @@ def check_supply_network(
             f"{path}: supply_network.focus: no agreement {dyad!r}; agreements are "
             f"{list(network.agreement_names)}"
         )
-    missing = [
-        c for c in network.countries if spec.rates and c not in spec.rates
-    ]
+    missing = [c for c in network.countries if spec.rates and c not in spec.rates]
     if missing:
         raise CaseFileError(f"{path}: supply_network.rates: no rate for {missing}")
 
@@ -379,9 +377,7 @@ def route_costs(
     return out
 
 
-def build_network(
-    spec: SupplyNetworkSpec, values: Mapping[str, Any], capital_factor: float
-) -> Any:
+def build_network(spec: SupplyNetworkSpec, values: Mapping[str, Any], capital_factor: float) -> Any:
     """The :class:`~pipeline_games.network.SupplyNetwork` at parameter ``values`` (arrays
     broadcast); ``capital_factor`` turns ``capex / design capacity`` into the price unit."""
     from ..network import Market, Producer, Route, SupplyNetwork
@@ -430,11 +426,19 @@ def supply_network_arguments(case: Case) -> dict[str, Any]:
         )
     names = _parameter_names(spec)
     volume = next(
-        (case.parameters[v].unit for _, v, k in _fields(spec) if k == "volume" and isinstance(v, str)),
+        (
+            case.parameters[v].unit
+            for _, v, k in _fields(spec)
+            if k == "volume" and isinstance(v, str)
+        ),
         "bcm/yr",
     )
     price = next(
-        (case.parameters[v].unit for _, v, k in _fields(spec) if k == "price" and isinstance(v, str)),
+        (
+            case.parameters[v].unit
+            for _, v, k in _fields(spec)
+            if k == "price" and isinstance(v, str)
+        ),
         "USD/kcm",
     )
     return {
@@ -466,9 +470,7 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
     countries = list(network.countries)
     agreements = list(network.agreement_names)
     costs = route_costs(spec, values, float(params["capital_factor"]))
-    producer_cost = {
-        name: np.asarray(_value(p.cost, values)) for name, p in spec.producers.items()
-    }
+    producer_cost = {name: np.asarray(_value(p.cost, values)) for name, p in spec.producers.items()}
 
     def country(array: FloatArray, name: str) -> FloatArray:
         return np.broadcast_to(array[..., countries.index(name)], shape)

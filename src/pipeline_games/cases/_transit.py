@@ -155,7 +155,9 @@ def step_supply_network(
         line = spec.lines[line_name]
         cost = sum((number(spec.nodes[s].cost, 0.0) for s in line.route[1:-1]), 0.0)
         routes.append(
-            Route(line_name, tuple(line.route), number(line.capacity, 0.0), cost=cost * money_factor)
+            Route(
+                line_name, tuple(line.route), number(line.capacity, 0.0), cost=cost * money_factor
+            )
         )
     return SupplyNetwork(producers, markets, routes, transit)
 
@@ -190,21 +192,25 @@ def network_shares(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
         total = np.maximum(coop.values[..., -1], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             scale = np.where(total != 0.0, total, np.nan)
-            out[rows, 0] = np.broadcast_to(coop.shapley[..., players.index(seller)], rows.shape) / scale
-            out[rows, 1] = np.broadcast_to(coop.shapley[..., players.index(buyer)], rows.shape) / scale
+            for column, country in ((0, seller), (1, buyer)):
+                shapley = coop.shapley[..., players.index(country)]
+                out[rows, column] = np.broadcast_to(shapley, rows.shape) / scale
         table = np.stack([sub[n] for n in names], axis=1) if names else np.zeros((rows.size, 0))
         unique, inverse = np.unique(table, axis=0, return_inverse=True)
         if len(unique) <= NUCLEOLUS_POINTS:
-            first = np.array([np.flatnonzero(np.asarray(inverse).reshape(-1) == k)[0] for k in range(len(unique))])
+            inverse = np.asarray(inverse).reshape(-1)
+            first = np.array([np.flatnonzero(inverse == k)[0] for k in range(len(unique))])
             point_net = step_supply_network(
                 spec, {n: sub[n][first] for n in names}, int(step), money
             )
-            worth = np.maximum(np.broadcast_to(coalition_values(point_net), (len(unique), 1 << len(players))), 0.0)
+            table = coalition_values(point_net)
+            worth = np.maximum(np.broadcast_to(table, (len(unique), 1 << len(players))), 0.0)
+            index = players.index(seller)
             nucleolus = np.array(
-                [TUGame(worth[k], tuple(players)).nucleolus().values[players.index(seller)] for k in range(len(unique))]
+                [TUGame(w, tuple(players)).nucleolus().values[index] for w in worth]
             )
             with np.errstate(invalid="ignore", divide="ignore"):
-                out[rows, 2] = nucleolus[np.asarray(inverse).reshape(-1)] / scale
+                out[rows, 2] = nucleolus[inverse] / scale
     out = out.reshape((*shape, 3))
     return {
         "seller_shapley_share": out[..., 0],
