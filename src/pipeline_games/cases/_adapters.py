@@ -545,3 +545,6 @@ ADAPTERS: dict[str, Adapter] = {
         ),
     ),
 }
+from ._linked import supply_network_adapter  # noqa: E402  (needs Adapter defined)
+
+ADAPTERS["supply_network"] = supply_network_adapter()

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from ..errors import CaseFileError
 from ._adapters import ADAPTERS
 from ._grammar import validate_backtest_quantity, validate_claim
+from ._linked import check_supply_network, merge_view
 
 if TYPE_CHECKING:
     from ._claims import BacktestResult, CaseSolution, CheckResult
@@ -185,6 +186,7 @@ class Case:
     backtest_points: tuple[BacktestPoint, ...]
     path: Path
     network: NetworkSpec | None = None
+    supply_network: Any = None
     _derived_order: tuple[str, ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
@@ -344,11 +346,11 @@ class Case:
         --------
         >>> from pipeline_games.cases import load
         >>> case = load("china-russia-gas")
-        >>> name = case.mapping["bargaining"]["buyer_value"]
+        >>> name = case.varying[0]
         >>> value = case.parameters[name]
         >>> out = case.evaluate(**{name: [value.low, value.high]})
         >>> year = case.years[-1]
-        >>> out[f"buyer_payoff@{year}"].shape, out[f"agreement@{year}"].dtype
+        >>> out[f"agreement@{year}"].shape, out[f"agreement@{year}"].dtype
         ((2,), dtype('bool'))
         """
         values: dict[str, Any] = {}
@@ -703,6 +705,7 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         backtest_points=tuple(points),
         path=path,
         network=spec.network,
+        supply_network=spec.supply_network,
         _derived_order=tuple(order),
     )
     # Base values of derived parameters, and their (empty) ranges.
@@ -712,6 +715,10 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         if not np.isfinite(value):
             raise CaseFileError(f"{path}: parameters.{name}: derives to {value}; check its terms")
         parameters[name] = replace(parameters[name], value=value, low=value, high=value)
+    if spec.supply_network is not None:
+        check_supply_network(spec.supply_network, parameters, path)
+    elif "supply_network" in adapters:
+        raise CaseFileError(f"{path}: supply_network: the adapter needs a [supply_network] table")
     for name in adapters:  # unit factors and networks fail at load, not at the first solve
         prepare = ADAPTERS[name].prepare
         if prepare is not None:
@@ -780,4 +787,4 @@ def read_case_file(path: Path) -> Case:
         raise CaseFileError(f"{path}: cannot read ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CaseFileError(f"{path}: not valid TOML ({exc})") from None
-    return parse_case(data, path)
+    return parse_case(merge_view(data, path), path)

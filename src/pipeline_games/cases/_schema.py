@@ -17,6 +17,10 @@ generated from this model):
     The adapters the case uses and, per adapter, which parameter feeds each argument.
 ``[network]``
     Optional: a transit network (nodes, lines, which lines exist in each step).
+``[supply_network]``
+    Optional: a supply network (producers, markets, routes; see :mod:`._linked`).
+``extends``
+    Optional: the name of a linked case this file is a view of.
 ``[[claims]]``
     The source's conclusions as structured tests.
 ``[[backtest]]``
@@ -37,6 +41,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ._linked import SupplyNetworkSpec
 
 __all__ = [
     "BacktestSpec",
@@ -233,6 +239,8 @@ class CaseFileSpec(_Strict):
     epochs: list[EpochSpec] = Field(default_factory=list)
     model: dict[str, Any]
     network: NetworkSpec | None = None
+    supply_network: SupplyNetworkSpec | None = None
+    extends: str | None = Field(default=None, description="A view of this linked case")
     claims: list[ClaimSpec] = Field(default_factory=list)
     backtest: list[BacktestSpec] = Field(default_factory=list)
 

@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     from ._case import Case
     from ._schema import NetworkSpec
 
-__all__ = ["CoalitionPath", "case_network", "network_arguments", "network_path", "network_shares"]
+__all__ = [
+    "NUCLEOLUS_POINTS",
+    "CoalitionPath",
+    "case_network",
+    "network_arguments",
+    "network_path",
+    "network_shares",
+    "step_supply_network",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -99,38 +107,111 @@ def network_arguments(case: Case) -> dict[str, Any]:
     }
 
 
+#: Most distinct parameter points on which the nucleolus (one sequence of LPs each) is
+#: computed; beyond it the nucleolus share is NaN (not computed), the Shapley share is exact.
+NUCLEOLUS_POINTS = 16
+
+
+def step_supply_network(
+    spec: NetworkSpec, values: Mapping[str, Any], step: int, money_factor: float
+) -> Any:
+    """The :class:`~pipeline_games.network.SupplyNetwork` of ``step`` with array ``values``
+    (values in ``money`` units: prices and costs are multiplied by ``money_factor``), the
+    same network as :func:`case_network`'s ``PipelineNetwork.supply_network``.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-turkmenistan-gas")
+    >>> args = network_arguments(case)
+    >>> current = case.epoch_values(case.base, 2014)
+    >>> net = step_supply_network(args["network"], current, 4, args["money_factor"])
+    >>> net.route_names
+    ('A', 'B', 'C', 'D', 'CAC')
+    """
+    from ..network import Market, Producer, Route, SupplyNetwork
+
+    key = str(int(step))
+    if key not in spec.steps:
+        raise InvalidParameterError(
+            f"lines must be one of the network's steps {sorted(spec.steps, key=int)}; got {step}"
+        )
+
+    def number(name: str | None, default: float) -> Any:
+        return default if name is None else np.asarray(values[name], dtype=np.float64)
+
+    producers, markets, transit = [], [], []
+    for name, node in spec.nodes.items():
+        if node.role == "producer":
+            cost = number(node.cost, 0.0) * money_factor
+            producers.append(Producer(name, capacity=number(node.capacity, np.inf), cost=cost))
+        elif node.role == "buyer":
+            price = number(node.price, 0.0) * money_factor
+            markets.append(Market(name, price=price, capacity=number(node.capacity, np.inf)))
+        else:
+            transit.append(name)
+    routes = []
+    for line_name in spec.steps[key]:
+        line = spec.lines[line_name]
+        cost = sum((number(spec.nodes[s].cost, 0.0) for s in line.route[1:-1]), 0.0)
+        routes.append(
+            Route(
+                line_name, tuple(line.route), number(line.capacity, 0.0), cost=cost * money_factor
+            )
+        )
+    return SupplyNetwork(producers, markets, routes, transit)
+
+
 def network_shares(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     """Shares of the grand value by Shapley value and nucleolus, for each parameter point.
 
-    The network is solved once per distinct point (the lines step and the network's own
-    parameters); a case whose network parameters are fixed solves a handful of games.
+    The Shapley value is exact and vectorized over all points (one coalition table per step,
+    :func:`pipeline_games.network.cooperative`); the nucleolus is solved once per distinct
+    point when there are at most :data:`NUCLEOLUS_POINTS` of them, and is NaN otherwise.
     """
+    from ..network import coalition_values, cooperative
+
     spec: NetworkSpec = params["network"]
     buyer, seller = params["dyad"]
     names = params["network_parameters"]
     values = params["values"]
+    money = float(params["money_factor"])
     lines = np.rint(np.asarray(params["lines"], dtype=np.float64)).astype(np.int64)
     columns = [lines, *(np.asarray(values[n], dtype=np.float64) for n in names)]
     shape = np.broadcast_shapes(*(c.shape for c in columns))
-    table = np.stack([np.broadcast_to(c, shape).reshape(-1).astype(np.float64) for c in columns], 1)
-    unique, inverse = np.unique(table, axis=0, return_inverse=True)
-    results = np.empty((len(unique), 3))
-    for row, point in enumerate(unique):
-        network = case_network(
-            spec, dict(zip(names, point[1:], strict=True)), int(point[0]), params["money_factor"]
-        )
-        game = network.game()
-        total = float(game.values[-1])
-        shapley = game.shapley().values
-        nucleolus = game.nucleolus().values
-        players = list(game.players)
-        scale = total if total != 0 else np.nan
-        results[row] = (
-            shapley[players.index(seller)] / scale,
-            shapley[players.index(buyer)] / scale,
-            nucleolus[players.index(seller)] / scale,
-        )
-    out = results[np.asarray(inverse).reshape(-1)].reshape((*shape, 3))
+    flat = {n: np.broadcast_to(values[n], shape).reshape(-1) for n in names}
+    steps = np.broadcast_to(lines, shape).reshape(-1)
+    size = steps.size
+    out = np.full((size, 3), np.nan)
+    for step in np.unique(steps):
+        rows = np.flatnonzero(steps == step)
+        sub = {n: flat[n][rows] for n in names}
+        network = step_supply_network(spec, sub, int(step), money)
+        coop = cooperative(network)
+        players = list(network.countries)
+        total = np.maximum(coop.values[..., -1], 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(total != 0.0, total, np.nan)
+            for column, country in ((0, seller), (1, buyer)):
+                shapley = coop.shapley[..., players.index(country)]
+                out[rows, column] = np.broadcast_to(shapley, rows.shape) / scale
+        table = np.stack([sub[n] for n in names], axis=1) if names else np.zeros((rows.size, 0))
+        unique, inverse = np.unique(table, axis=0, return_inverse=True)
+        if len(unique) <= NUCLEOLUS_POINTS:
+            inverse = np.asarray(inverse).reshape(-1)
+            first = np.array([np.flatnonzero(inverse == k)[0] for k in range(len(unique))])
+            point_net = step_supply_network(
+                spec, {n: sub[n][first] for n in names}, int(step), money
+            )
+            table = coalition_values(point_net)
+            worth = np.maximum(np.broadcast_to(table, (len(unique), 1 << len(players))), 0.0)
+            index = players.index(seller)
+            nucleolus = np.array(
+                [TUGame(w, tuple(players)).nucleolus().values[index] for w in worth]
+            )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[rows, 2] = nucleolus[inverse] / scale
+    out = out.reshape((*shape, 3))
     return {
         "seller_shapley_share": out[..., 0],
         "buyer_shapley_share": out[..., 1],

@@ -1,0 +1,573 @@
+"""Linked cases: a case file's supply network (``[supply_network]``) and its adapter.
+
+A linked case describes a whole supply network -- producers, markets (competitive fringes
+among them), routes with the countries they cross -- with every number a parameter of the
+case, so each epoch takes its own year's prices and capacities. The ``supply_network``
+adapter builds a :class:`~pipeline_games.network.SupplyNetwork` from the parameter arrays
+(one network over all samples at once), solves Nash-in-Nash bargaining over every
+agreement (:func:`~pipeline_games.network.nash_in_nash`, Nash weights from the parties'
+discount rates) and the exact Shapley value of the network's coalition game
+(:func:`~pipeline_games.network.cooperative`), and reports them for the countries and
+agreements the table's ``focus`` names:
+
+* ``buyer`` and ``seller``: the case's dyad; its supply agreement ``"seller -> buyer"``;
+* ``rival``: another agreement (e.g. a rival supplier's contract with the buyer);
+* ``side``: another agreement (e.g. the seller's contract with another buyer);
+* ``transit``: countries whose payoffs are summed (transit rents);
+* ``stake``: a parameter, the buyer's share in the seller's project (see below).
+
+A bilateral case can be a *view* of a linked case: ``extends = "<linked case>"`` at the top
+of its file takes the linked case's parameters, epochs and supply network (the view adds
+or overrides parameters, sets its own ``focus``, model, claims and backtest). Its outside
+options are then the disagreement payoffs the network computes, not typed-in numbers.
+
+Route costs. A route's unit cost is the sum of its ``cost`` terms plus, with ``capex``, a
+capital charge ``capex x crf(rate, life) / design capacity`` (``crf(r, n) = r / (1 - (1 +
+r)^-n)``, the capital recovery factor). With ``partner_share`` the share ``s`` of the capex is
+financed by a partner at ``partner_rate``: ``crf`` becomes ``(1 - s) crf(rate) + s
+crf(partner_rate)``. ``buyer_cost`` is a part of the cost that the buyer bears in reality
+(its own inland transport): the network charges it to the route like any cost, and the
+reported price of the agreement is the price at the border, the bargained price less the
+flow-weighted ``buyer_cost`` of the agreement's routes.
+
+The stake. With ``focus.stake`` the buyer holds the share ``theta`` of the seller's margin
+on the dyad's routes (an upstream stake). Payoffs are those of the bargain; the contract
+price that implements them is ``(p - theta c) / (1 - theta)``, ``p`` the border price and
+``c`` the seller's unit cost. A stake changes the surplus only through what the case
+ties to it (e.g. ``partner_share``: the buyer finances its share of the capex at its own
+rate).
+
+Where the dyad's agreement carries no flow there is no deal: ``agreement`` is False and its
+price and shares are NaN; payoffs and outside options are still defined.
+
+Examples
+--------
+>>> from pipeline_games.cases import load
+>>> case = load("eurasian-gas")
+>>> out = case.outputs_at(case.base, 2014)
+>>> bool(out["agreement"]), bool(out["net_stable"])
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..errors import CaseFileError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ._case import Case, Parameter
+
+__all__ = [
+    "NET_OUTPUTS",
+    "SupplyNetworkSpec",
+    "build_network",
+    "check_supply_network",
+    "merge_view",
+    "supply_network_outputs",
+]
+
+FloatArray = NDArray[np.float64]
+Number = float | str
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProducerSpec(_Strict):
+    """A producer: its export capacity and unit cost (parameters or numbers)."""
+
+    capacity: Number | None = Field(default=None, description="None: no limit")
+    cost: Number = 0.0
+    fringe: bool = False
+
+
+class MarketSpec(_Strict):
+    """A market: one price (with capacity) or steps ``[[volume, unit value], ...]``."""
+
+    price: Number | None = None
+    capacity: Number | None = None
+    steps: list[tuple[Number, Number]] | None = None
+    fringe: bool = False
+
+    @model_validator(mode="after")
+    def _value(self) -> MarketSpec:
+        if (self.price is None) == (self.steps is None):
+            raise ValueError("give price (with capacity) or steps, not both and not neither")
+        return self
+
+
+class RouteSpec(_Strict):
+    """A route: the countries it crosses, its capacity and its unit cost."""
+
+    path: list[str] = Field(min_length=2)
+    capacity: Number
+    cost: Number | list[Number] = 0.0
+    buyer_cost: Number = 0.0
+    capex: Number | None = None
+    design_capacity: Number | None = None
+    life: Number | None = None
+    rate: Number | None = None
+    partner_share: Number | None = None
+    partner_rate: Number | None = None
+
+    @model_validator(mode="after")
+    def _capital(self) -> RouteSpec:
+        if self.capex is not None and (self.life is None or self.rate is None):
+            raise ValueError("a route with capex needs life and rate")
+        if (self.partner_share is None) != (self.partner_rate is None):
+            raise ValueError("partner_share and partner_rate go together")
+        if self.partner_share is not None and self.capex is None:
+            raise ValueError("partner_share needs capex")
+        return self
+
+
+class FocusSpec(_Strict):
+    """The countries and agreements the adapter reports on."""
+
+    buyer: str
+    seller: str
+    rival: str | None = Field(default=None, description="An agreement name, 'P -> M'")
+    side: str | None = Field(default=None, description="An agreement name, 'P -> M'")
+    transit: list[str] = Field(default_factory=list)
+    stake: str | None = Field(default=None, description="Parameter: buyer's share of margin")
+
+
+class SupplyNetworkSpec(_Strict):
+    """The ``[supply_network]`` table of a linked case."""
+
+    money: str = Field(default="USD_bn/yr", description="Unit of payoffs")
+    transit: list[str] = Field(default_factory=list, description="Transit-only countries")
+    producers: dict[str, ProducerSpec]
+    markets: dict[str, MarketSpec]
+    routes: dict[str, RouteSpec]
+    rates: dict[str, Number] = Field(
+        default_factory=dict, description="Country -> discount rate (Nash weights)"
+    )
+    focus: FocusSpec
+
+
+#: Quantities of the supply_network adapter.
+NET_OUTPUTS = (
+    "agreement",
+    "net_price",
+    "net_volume",
+    "net_buyer_share",
+    "net_seller_share",
+    "net_joint_gain",
+    "net_buyer_payoff",
+    "net_seller_payoff",
+    "net_buyer_outside_option",
+    "net_seller_outside_option",
+    "net_surplus",
+    "net_stable",
+    "net_determinate",
+    "net_rival_price",
+    "net_rival_volume",
+    "net_rival_seller_share",
+    "net_rival_payoff",
+    "net_side_price",
+    "net_side_volume",
+    "net_side_seller_share",
+    "net_transit_payoff",
+    "net_buyer_shapley_share",
+    "net_seller_shapley_share",
+    "net_rival_shapley_share",
+    "net_transit_shapley_share",
+)
+
+
+# -- views --------------------------------------------------------------------------------
+def merge_view(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """A view's TOML data merged onto the linked case it ``extends`` (unchanged otherwise).
+
+    The view takes the linked case's parameters (its own added or replacing them), its
+    epochs (a view's epoch of the same year adds its ``set`` entries; another year is a new
+    epoch) and its supply network (with the view's keys, e.g.
+    ``focus``, replacing the linked case's); ``case``, ``model``, ``network``, ``claims``
+    and ``backtest`` are the view's own.
+    """
+    import tomllib
+
+    from ._library import cases_dir
+
+    base_name = data.get("extends")
+    if base_name is None:
+        return dict(data)
+    if not isinstance(base_name, str):
+        raise CaseFileError(f"{path}: extends: expected a case name; got {base_name!r}")
+    base_path = path.parent / f"{base_name}.toml"
+    if not base_path.is_file():
+        base_path = cases_dir() / f"{base_name}.toml"
+    try:
+        with base_path.open("rb") as handle:
+            base = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CaseFileError(f"{path}: extends: cannot read case {base_name!r} ({exc})") from None
+    if "extends" in base:
+        raise CaseFileError(f"{path}: extends: {base_name!r} is itself a view; extend its base")
+    merged = dict(data.items())
+    merged["parameters"] = {**base.get("parameters", {}), **data.get("parameters", {})}
+    epochs = {int(e["year"]): dict(e) for e in base.get("epochs", []) if "year" in e}
+    for index, epoch in enumerate(data.get("epochs", [])):
+        year = epoch.get("year")
+        if not isinstance(year, int):
+            raise CaseFileError(f"{path}: epochs[{index}].year: expected a year; got {year!r}")
+        if year in epochs:
+            extra = epoch.get("set", {})
+            epochs[year]["set"] = {**epochs[year].get("set", {}), **extra}
+        else:
+            epochs[year] = dict(epoch)
+    merged["epochs"] = [epochs[year] for year in sorted(epochs)]
+    if "supply_network" in base:
+        merged["supply_network"] = {**base["supply_network"], **data.get("supply_network", {})}
+    return merged
+
+
+# -- loading checks ----------------------------------------------------------------------
+def _fields(spec: SupplyNetworkSpec) -> list[tuple[str, Number | None, str]]:
+    """(where, number or parameter, kind) of every numeric field; kind names the dimension."""
+    out: list[tuple[str, Number | None, str]] = []
+    for name, p in spec.producers.items():
+        out += [(f"producers.{name}.capacity", p.capacity, "volume")]
+        out += [(f"producers.{name}.cost", p.cost, "price")]
+    for name, m in spec.markets.items():
+        out += [(f"markets.{name}.price", m.price, "price")]
+        out += [(f"markets.{name}.capacity", m.capacity, "volume")]
+        for k, (volume, value) in enumerate(m.steps or []):
+            out += [(f"markets.{name}.steps[{k}]", volume, "volume")]
+            out += [(f"markets.{name}.steps[{k}]", value, "price")]
+    for name, r in spec.routes.items():
+        terms = r.cost if isinstance(r.cost, list) else [r.cost]
+        out += [(f"routes.{name}.cost", term, "price") for term in terms]
+        out += [(f"routes.{name}.capacity", r.capacity, "volume")]
+        out += [(f"routes.{name}.design_capacity", r.design_capacity, "volume")]
+        out += [(f"routes.{name}.buyer_cost", r.buyer_cost, "price")]
+        out += [(f"routes.{name}.capex", r.capex, "capex")]
+        out += [(f"routes.{name}.life", r.life, "life")]
+        out += [(f"routes.{name}.rate", r.rate, "rate")]
+        out += [(f"routes.{name}.partner_rate", r.partner_rate, "rate")]
+        out += [(f"routes.{name}.partner_share", r.partner_share, "share")]
+    for country, rate in spec.rates.items():
+        out += [(f"rates.{country}", rate, "rate")]
+    if spec.focus.stake is not None:
+        out += [("focus.stake", spec.focus.stake, "share")]
+    return out
+
+
+def _parameter_names(spec: SupplyNetworkSpec) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for _, v, _ in _fields(spec) if isinstance(v, str)))
+
+
+def check_supply_network(
+    spec: SupplyNetworkSpec, parameters: Mapping[str, Parameter], path: Path
+) -> None:
+    """Raise :class:`CaseFileError` unless the table names known parameters in fitting units.
+
+    Volumes share one unit, prices and costs another; capex converts to ``USD_bn``, lives
+    to ``yr``, rates to ``1/yr``, shares are dimensionless; volume x price is ``money``.
+    """
+    from ._market import conversion
+
+    units: dict[str, set[str]] = {}
+    for where, value, kind in _fields(spec):
+        if isinstance(value, str):
+            if value not in parameters:
+                raise CaseFileError(f"{path}: supply_network.{where}: no parameter {value!r}")
+            units.setdefault(kind, set()).add(parameters[value].unit)
+    for kind in ("volume", "price"):
+        if len(units.get(kind, set())) > 1:
+            raise CaseFileError(
+                f"{path}: supply_network: the {kind}s must share one unit; got "
+                f"{sorted(units[kind])}"
+            )
+    fixed = {"capex": "USD_bn", "life": "yr", "rate": "1/yr", "share": "dimensionless"}
+    for kind, target in fixed.items():
+        for unit in units.get(kind, set()):
+            try:
+                conversion(unit, target)
+            except CaseFileError as exc:
+                raise CaseFileError(f"{path}: supply_network: a {kind}: {exc}") from None
+    volume = next(iter(units.get("volume", {"bcm/yr"})))
+    price = next(iter(units.get("price", {"USD/kcm"})))
+    try:
+        conversion(f"({volume}) * ({price})", spec.money)
+    except CaseFileError as exc:
+        raise CaseFileError(f"{path}: supply_network.money: volume x price: {exc}") from None
+    countries = set(spec.producers) | set(spec.markets) | set(spec.transit)
+    for name, route in spec.routes.items():
+        unknown = [c for c in route.path if c not in countries]
+        if unknown:
+            raise CaseFileError(
+                f"{path}: supply_network.routes.{name}.path: unknown countries {unknown}; "
+                "list transit-only countries in transit"
+            )
+    for role in ("buyer", "seller"):
+        country = getattr(spec.focus, role)
+        if country not in countries:
+            raise CaseFileError(f"{path}: supply_network.focus.{role}: unknown {country!r}")
+    for country in spec.focus.transit:
+        if country not in countries:
+            raise CaseFileError(f"{path}: supply_network.focus.transit: unknown {country!r}")
+    network = build_network(spec, {n: parameters[n].value for n in _parameter_names(spec)}, 1.0)
+    for role in ("rival", "side"):
+        name = getattr(spec.focus, role)
+        if name is not None and name not in network.agreement_names:
+            raise CaseFileError(
+                f"{path}: supply_network.focus.{role}: no agreement {name!r}; agreements are "
+                f"{list(network.agreement_names)}"
+            )
+    dyad = f"{spec.focus.seller} -> {spec.focus.buyer}"
+    if dyad not in network.agreement_names:
+        raise CaseFileError(
+            f"{path}: supply_network.focus: no agreement {dyad!r}; agreements are "
+            f"{list(network.agreement_names)}"
+        )
+    missing = [c for c in network.countries if spec.rates and c not in spec.rates]
+    if missing:
+        raise CaseFileError(f"{path}: supply_network.rates: no rate for {missing}")
+
+
+# -- building ----------------------------------------------------------------------------
+def _value(term: Number | None, values: Mapping[str, Any], default: float = 0.0) -> Any:
+    if term is None:
+        return default
+    if isinstance(term, str):
+        return np.asarray(values[term], dtype=np.float64)
+    return float(term)
+
+
+def _crf(rate: Any, life: Any) -> Any:
+    """Capital recovery factor ``r / (1 - (1 + r)^-n)`` (``1 / n`` at ``r = 0``)."""
+    rate = np.asarray(rate, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = rate / (1.0 - (1.0 + rate) ** (-np.asarray(life, dtype=np.float64)))
+    return np.where(rate == 0.0, 1.0 / np.asarray(life, dtype=np.float64), value)
+
+
+def route_costs(
+    spec: SupplyNetworkSpec, values: Mapping[str, Any], capital_factor: float
+) -> dict[str, tuple[Any, Any]]:
+    """Route name -> (unit cost, buyer's part of it), arrays over the samples."""
+    out = {}
+    for name, route in spec.routes.items():
+        terms = route.cost if isinstance(route.cost, list) else [route.cost]
+        cost: Any = sum((_value(t, values) for t in terms), 0.0)
+        if route.capex is not None:
+            crf = _crf(_value(route.rate, values), _value(route.life, values))
+            if route.partner_share is not None:
+                share = _value(route.partner_share, values)
+                crf = (1.0 - share) * crf + share * _crf(
+                    _value(route.partner_rate, values), _value(route.life, values)
+                )
+            design = _value(route.design_capacity or route.capacity, values)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                charge = _value(route.capex, values) * crf * capital_factor / design
+            cost = cost + np.where(np.asarray(design) > 0, charge, 0.0)
+        out[name] = (cost, _value(route.buyer_cost, values))
+    return out
+
+
+def build_network(spec: SupplyNetworkSpec, values: Mapping[str, Any], capital_factor: float) -> Any:
+    """The :class:`~pipeline_games.network.SupplyNetwork` at parameter ``values`` (arrays
+    broadcast); ``capital_factor`` turns ``capex / design capacity`` into the price unit."""
+    from ..network import Market, Producer, Route, SupplyNetwork
+
+    producers = [
+        Producer(
+            name,
+            capacity=_value(p.capacity, values, math.inf),
+            cost=_value(p.cost, values),
+            fringe=p.fringe,
+        )
+        for name, p in spec.producers.items()
+    ]
+    markets = []
+    for name, m in spec.markets.items():
+        if m.steps is None:
+            markets.append(
+                Market(
+                    name,
+                    price=_value(m.price, values),
+                    capacity=_value(m.capacity, values, math.inf),
+                    fringe=m.fringe,
+                )
+            )
+        else:
+            steps = [(_value(v, values, math.inf), _value(u, values)) for v, u in m.steps]
+            markets.append(Market(name, steps=steps, fringe=m.fringe))
+    costs = route_costs(spec, values, capital_factor)
+    routes = [
+        Route(name, tuple(r.path), capacity=_value(r.capacity, values), cost=costs[name][0])
+        for name, r in spec.routes.items()
+    ]
+    return SupplyNetwork(producers, markets, routes, spec.transit)
+
+
+# -- the adapter -------------------------------------------------------------------------
+def supply_network_arguments(case: Case) -> dict[str, Any]:
+    """The adapter's constants: the spec, the capital factor and the money factor."""
+    from ._market import conversion
+
+    spec: SupplyNetworkSpec | None = getattr(case, "supply_network", None)
+    if spec is None:
+        raise CaseFileError(
+            f"{case.path}: supply_network: the supply_network adapter needs a "
+            "[supply_network] table"
+        )
+    names = _parameter_names(spec)
+    volume = next(
+        (
+            case.parameters[v].unit
+            for _, v, k in _fields(spec)
+            if k == "volume" and isinstance(v, str)
+        ),
+        "bcm/yr",
+    )
+    price = next(
+        (
+            case.parameters[v].unit
+            for _, v, k in _fields(spec)
+            if k == "price" and isinstance(v, str)
+        ),
+        "USD/kcm",
+    )
+    return {
+        "spec": spec,
+        "capital_factor": conversion(f"USD_bn / yr / ({volume})", price),
+        "money_factor": conversion(f"({volume}) * ({price})", spec.money),
+        "network_parameters": names,
+    }
+
+
+def supply_network_reads(case: Case) -> tuple[str, ...]:
+    spec = getattr(case, "supply_network", None)
+    return () if spec is None else _parameter_names(spec)
+
+
+def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
+    """Nash-in-Nash and Shapley on the case's network, reported for its ``focus``."""
+    from ..network import cooperative, nash_in_nash
+
+    spec: SupplyNetworkSpec = params["spec"]
+    values = params["values"]
+    money = float(params["money_factor"])
+    network = build_network(spec, values, float(params["capital_factor"]))
+    rates = {c: _value(r, values) for c, r in spec.rates.items()} or None
+    deal = nash_in_nash(network, rates=rates)
+    coop = cooperative(network)
+    shape = deal.surplus.shape
+    focus = spec.focus
+    countries = list(network.countries)
+    agreements = list(network.agreement_names)
+    costs = route_costs(spec, values, float(params["capital_factor"]))
+    producer_cost = {name: np.asarray(_value(p.cost, values)) for name, p in spec.producers.items()}
+
+    def country(array: FloatArray, name: str) -> FloatArray:
+        return np.broadcast_to(array[..., countries.index(name)], shape)
+
+    def agreement_numbers(name: str) -> dict[str, FloatArray]:
+        a = agreements.index(name)
+        item = network.agreements[a]
+        used = deal.used[..., a]
+        flows = deal.flows[..., list(item.routes)]
+        total = flows.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weights = flows / np.where(total > 0, total, 1.0)[..., None]
+        route_names = [network.route_names[r] for r in item.routes]
+        buyer_part = sum(
+            weights[..., k] * np.broadcast_to(costs[r][1], shape) for k, r in enumerate(route_names)
+        )
+        seller_cost = sum(
+            weights[..., k] * np.broadcast_to(costs[r][0] - costs[r][1], shape)
+            for k, r in enumerate(route_names)
+        ) + np.broadcast_to(producer_cost.get(item.seller, 0.0), shape)
+        price = deal.price[..., a] - buyer_part
+        seller_gain = deal.seller_gain[..., a] * money
+        buyer_gain = deal.buyer_gain[..., a] * money
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = seller_gain / (seller_gain + buyer_gain)
+        nan = np.nan
+        return {
+            "used": used,
+            "price": np.where(used, price, nan),
+            "volume": deal.volume[..., a],
+            "seller_share": np.where(used, share, nan),
+            "seller_gain": seller_gain,
+            "buyer_gain": buyer_gain,
+            "seller_cost": seller_cost,
+        }
+
+    dyad = agreement_numbers(f"{focus.seller} -> {focus.buyer}")
+    price = dyad["price"]
+    if focus.stake is not None:
+        theta = np.broadcast_to(_value(focus.stake, values), shape)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            price = (price - theta * dyad["seller_cost"]) / (1.0 - theta)
+    payoff = deal.payoff * money
+    agreement = dyad["used"] & deal.stable
+    nan_array = np.full(shape, np.nan)
+    out: dict[str, NDArray[Any]] = {
+        "agreement": np.asarray(agreement, dtype=bool),
+        "net_price": np.where(agreement, price, np.nan),
+        "net_volume": dyad["volume"],
+        "net_buyer_share": np.where(agreement, 1.0 - dyad["seller_share"], np.nan),
+        "net_seller_share": np.where(agreement, dyad["seller_share"], np.nan),
+        "net_joint_gain": dyad["seller_gain"] + dyad["buyer_gain"],
+        "net_buyer_payoff": country(payoff, focus.buyer),
+        "net_seller_payoff": country(payoff, focus.seller),
+        "net_buyer_outside_option": country(payoff, focus.buyer) - dyad["buyer_gain"],
+        "net_seller_outside_option": country(payoff, focus.seller) - dyad["seller_gain"],
+        "net_surplus": deal.surplus * money,
+        "net_stable": np.asarray(deal.stable, dtype=bool),
+        "net_determinate": np.asarray(deal.determinate, dtype=bool),
+        "net_buyer_shapley_share": country(coop.share, focus.buyer),
+        "net_seller_shapley_share": country(coop.share, focus.seller),
+    }
+    for role in ("rival", "side"):
+        name = getattr(focus, role)
+        numbers = agreement_numbers(name) if name is not None else None
+        out[f"net_{role}_price"] = nan_array if numbers is None else numbers["price"]
+        out[f"net_{role}_volume"] = nan_array if numbers is None else numbers["volume"]
+        out[f"net_{role}_seller_share"] = nan_array if numbers is None else numbers["seller_share"]
+    rival_seller = None if focus.rival is None else focus.rival.split(" -> ")[0]
+    out["net_rival_payoff"] = nan_array if rival_seller is None else country(payoff, rival_seller)
+    out["net_rival_shapley_share"] = (
+        nan_array if rival_seller is None else country(coop.share, rival_seller)
+    )
+    transit_payoff: Any = np.zeros(shape)
+    transit_shapley: Any = np.zeros(shape)
+    for name in focus.transit:
+        transit_payoff = transit_payoff + country(payoff, name)
+        transit_shapley = transit_shapley + country(coop.share, name)
+    out["net_transit_payoff"] = transit_payoff if focus.transit else nan_array
+    out["net_transit_shapley_share"] = transit_shapley if focus.transit else nan_array
+    return {key: np.asarray(value) for key, value in out.items()}
+
+
+def supply_network_adapter() -> Any:
+    """The ``supply_network`` :class:`~pipeline_games.cases._adapters.Adapter`."""
+    from ._adapters import Adapter
+
+    return Adapter(
+        name="supply_network",
+        function=supply_network_outputs,
+        required=(),
+        outputs=NET_OUTPUTS,
+        description=(
+            "Nash-in-Nash bargaining and the Shapley value on the case's supply network "
+            "([supply_network] table; pipeline_games.network), reported for its focus: the "
+            "dyad's agreement, a rival and a side agreement, transit states"
+        ),
+        prepare=supply_network_arguments,
+        reads=supply_network_reads,
+    )
