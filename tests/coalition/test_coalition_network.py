@@ -1,4 +1,4 @@
-"""Tests of PipelineNetwork and the Central Asia case network."""
+"""Tests of PipelineNetwork (the case networks are tested with their cases)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,10 @@ from hypothesis import strategies as st
 
 from pipeline_games import InvalidParameterError
 from pipeline_games.coalition import (
-    CENTRAL_ASIA_LINES,
     Line,
     Node,
     PipelineNetwork,
     TUGame,
-    alternative_buyer_path,
-    central_asia_network,
-    central_asia_parameters,
-    line_expansion_path,
 )
 
 
@@ -185,151 +180,8 @@ def test_network_validation() -> None:
 
 
 def test_from_network_is_the_network_game() -> None:
-    net = central_asia_network(lines=("A",), russia_capacity=0.0)
+    net = PipelineNetwork(
+        [Node("P", "producer", cost=1.0), Node("T", "transit", cost=0.5), Node("B", "buyer", price=4.0)],
+        [Line("A", ("P", "T", "B"), capacity=2.0)],
+    )
     np.testing.assert_array_equal(TUGame.from_network(net).values, net.game().values)
-
-
-# ----------------------------------------------------------------------------------------
-# the Central Asia network
-# ----------------------------------------------------------------------------------------
-
-
-def params() -> dict[str, float]:
-    return {key: item.value for key, item in central_asia_parameters().items()}
-
-
-def test_parameters_carry_sources_and_ranges() -> None:
-    table = central_asia_parameters()
-    assert table["line_A_capacity"].value == 20.0
-    assert table["line_B_capacity"].value == 10.0
-    assert table["line_C_capacity"].value == 25.0
-    assert table["line_D_capacity"].value == 25.0
-    assert table["line_D_capacity"].high == 30.0
-    for name, item in table.items():
-        assert item.low <= item.value <= item.high, name
-        assert item.kind in ("reported", "derived", "assumption"), name
-        assert len(item.source) > 10, name
-
-
-def test_grand_value_by_hand_before_line_d() -> None:
-    p = params()
-    china_margin = (
-        p["china_value"]
-        - p["production_cost"]
-        - p["transit_cost_Uzbekistan"]
-        - p["transit_cost_Kazakhstan"]
-    )
-    russia_margin = (
-        p["russia_value"]
-        - p["production_cost"]
-        - p["transit_cost_Uzbekistan"]
-        - p["transit_cost_Kazakhstan"]
-    )
-    net = central_asia_network(lines=("A", "B", "C"))
-    players = net.players
-    supply = p["turkmen_supply"]
-    china_volume = min(55.0, supply)
-    russia_volume = min(p["russia_capacity"], supply - china_volume)
-    expected = (china_volume * china_margin + russia_volume * russia_margin) / 1000
-    assert net.value(players) == pytest.approx(expected)
-    # Russia alone with the transit states: its own line only
-    assert net.value(["Turkmenistan", "Uzbekistan", "Kazakhstan", "Russia"]) == pytest.approx(
-        p["russia_capacity"] * russia_margin / 1000
-    )
-
-
-def test_grand_value_by_hand_with_line_d_and_scarce_supply() -> None:
-    p = params()
-    base = p["china_value"] - p["production_cost"] - p["transit_cost_Uzbekistan"]
-    margin_abc = base - p["transit_cost_Kazakhstan"]
-    margin_d = base - p["transit_cost_Tajikistan"] - p["transit_cost_Kyrgyzstan"]
-    net = central_asia_network(russia_capacity=0.0, turkmen_supply=60.0)
-    # the supply of 60 goes first to the line with the larger margin (D: 25), rest to A-C
-    assert margin_d > margin_abc
-    expected = (25 * margin_d + 35 * margin_abc) / 1000
-    assert net.value(net.players) == pytest.approx(expected)
-    # without Kazakhstan only line D works
-    without_kz = [p_ for p_ in net.players if p_ != "Kazakhstan"]
-    assert net.value(without_kz) == pytest.approx(25 * margin_d / 1000)
-
-
-def test_line_expansion_structure() -> None:
-    path = line_expansion_path()
-    idx = {name: i for i, name in enumerate(path.players)}
-    # efficiency at each step
-    np.testing.assert_allclose(path.shapley.sum(axis=1), path.grand_value)
-    np.testing.assert_allclose(path.nucleolus.sum(axis=1), path.grand_value, atol=1e-6)
-    # before line D, Tajikistan and Kyrgyzstan are null players and the three A-C
-    # countries are symmetric (each lies on every route)
-    for step in (0, 1):
-        for concept in (path.shapley, path.nucleolus):
-            assert concept[step, idx["Tajikistan"]] == pytest.approx(0.0, abs=1e-7)
-            assert concept[step, idx["Kyrgyzstan"]] == pytest.approx(0.0, abs=1e-7)
-            assert concept[step, idx["Turkmenistan"]] == pytest.approx(
-                concept[step, idx["Kazakhstan"]], abs=1e-7
-            )
-    # with line D, Tajikistan and Kyrgyzstan are symmetric (both only on line D)
-    assert path.shapley[2, idx["Tajikistan"]] == pytest.approx(path.shapley[2, idx["Kyrgyzstan"]])
-    # Uzbekistan stays on every route, Kazakhstan does not: line D lowers Kazakhstan's
-    # Shapley value relative to Uzbekistan's
-    assert path.shapley[2, idx["Kazakhstan"]] < path.shapley[2, idx["Uzbekistan"]]
-    # cores of these veto-player games are non-empty
-    assert path.core_nonempty.all()
-
-
-def test_line_expansion_matches_brute_force_shapley() -> None:
-    net = central_asia_network(lines=("A", "B", "C", "D"))
-    table = net.game().values
-    n = len(net.players)
-    phi = np.zeros(n)
-    orders = list(itertools.permutations(range(n)))
-    for order in orders:
-        mask = 0
-        for player in order:
-            phi[player] += table[mask | (1 << player)] - table[mask]
-            mask |= 1 << player
-    np.testing.assert_allclose(net.game().shapley().values, phi / math.factorial(n), atol=1e-9)
-
-
-def test_turkmen_and_uzbek_shapley_rise_with_the_russian_outlet() -> None:
-    # Turkmenistan and Uzbekistan lie on every route, so each of their marginal
-    # contributions is v(S + i) itself, which cannot fall as Russia's line grows.
-    path = alternative_buyer_path([0.0, 11.0, 30.0, 50.0])
-    idx = {name: i for i, name in enumerate(path.players)}
-    for name in ("Turkmenistan", "Uzbekistan"):
-        assert np.all(np.diff(path.shapley[:, idx[name]]) >= -1e-9)
-    # and Russia's own Shapley value is zero when its line has no capacity
-    assert path.shapley[0, idx["Russia"]] == pytest.approx(0.0)
-
-
-def test_iran_option_adds_a_player() -> None:
-    path = alternative_buyer_path([0.0, 10.0], buyer="Iran", lines=("A", "B", "C"))
-    assert "Iran" in path.players
-    assert path.grand_value[1] > path.grand_value[0]
-
-
-def test_path_tables() -> None:
-    path = line_expansion_path(steps=(("A",), ("A", "D")))
-    as_dict = path.to_dict()
-    assert set(as_dict["shapley"]) == {"A", "A+D"}
-    assert as_dict["shapley"]["A"]["China"] == pytest.approx(
-        path.shapley[0, path.players.index("China")]
-    )
-    np.testing.assert_allclose(path.shares("shapley").sum(axis=1), 1.0)
-    frame = path.to_frame()
-    assert list(frame.columns) == ["step", "player", "shapley", "nucleolus", "grand_value"]
-    assert len(frame) == 2 * len(path.players)
-
-
-def test_central_asia_bad_input() -> None:
-    with pytest.raises(InvalidParameterError, match="unknown line 'E'"):
-        central_asia_network(lines=("A", "E"))
-    with pytest.raises(InvalidParameterError, match="transit_costs keys"):
-        central_asia_network(transit_costs={"Turkey": 3.0})
-    with pytest.raises(InvalidParameterError, match="line_capacities"):
-        central_asia_network(line_capacities={"D": -1.0})
-    with pytest.raises(InvalidParameterError, match="buyer must be"):
-        alternative_buyer_path([1.0], buyer="Turkey")
-    with pytest.raises(InvalidParameterError, match="capacities must be >= 0"):
-        alternative_buyer_path([-1.0])
-    assert set(CENTRAL_ASIA_LINES) == {"A", "B", "C", "D"}

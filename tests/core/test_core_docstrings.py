@@ -24,10 +24,10 @@ import pytest
 
 import pipeline_games as pg
 
-SUBPACKAGES = ("bargaining", "transaction", "coalition", "strategic", "cases", "sweep")
+SUBPACKAGES = ("bargaining", "transaction", "coalition", "strategic", "cases", "sweeps", "network")
 
 #: ``module.qualname`` of public names still without an Examples section (to be added by
-#: the owners of ``pipeline_games.cases`` and ``pipeline_games.sweep``).
+#: the owners of ``pipeline_games.cases`` and ``pipeline_games.sweeps``).
 MISSING_EXAMPLES: frozenset[str] = frozenset()
 
 

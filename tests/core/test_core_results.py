@@ -137,6 +137,58 @@ def _sobol():
     return pg.sobol_indices(pg.nash, over={"weight": (0, 1)}, samples=64, surplus=1.0)
 
 
+def _network():
+    from pipeline_games.network import Market, Producer, Route, SupplyNetwork
+
+    return SupplyNetwork(
+        producers=[Producer("Producer A", capacity=60.0, cost=40.0)],
+        markets=[Market("Buyer C", steps=[(40.0, 400.0), (30.0, 250.0)])],
+        routes=[Route("north", ("Producer A", "Transit B", "Buyer C"), capacity=30.0, cost=25.0)],
+        transit=["Transit B"],
+    )
+
+
+def _flow():
+    return pg.flow(_network())
+
+
+def _nash_in_nash():
+    return pg.nash_in_nash(_network(), buyer_weight=0.5)
+
+
+def _cooperative():
+    return pg.cooperative(_network())
+
+
+def _stochastic():
+    return pg.stochastic_bargaining([[0.0, 6.0]], [[0.75, 0.25], [0.0, 1.0]], discount=(0.9, 0.9))
+
+
+def _timing():
+    return _stochastic().timing(start=0, horizon=4)
+
+
+def _coalition_path():
+    return pg.cases.network_path(pg.cases.load("china-turkmenistan-gas"))
+
+
+def _case_game():
+    case = pg.cases.load("china-russia-oil")
+    year = case.years[-1]
+    args = case.adapter_arguments("route_choice", case.epoch_values(case.base, year))
+    return pg.cases.espo_route_choice(**pg.cases.route_game_arguments(args))
+
+
+def _regions():
+    case = pg.cases.load("china-russia-oil")
+    year = case.years[-1]
+    args = case.adapter_arguments("route_choice", case.epoch_values(case.base, year))
+    base = pg.cases.route_game_arguments(args)
+    return pg.cases.espo_route_regions(
+        base, "oil_price", "russia_discount_rate", x_range=(40.0, 110.0), y_range=(0.03, 0.2), num=5
+    )
+
+
 FACTORIES: dict[str, Callable[[], Result]] = {
     "Outcome (rubinstein)": _outcome,
     "Outcome (nash)": _nash,
@@ -161,6 +213,14 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "SweepResult": _sweep,
     "TornadoResult": _tornado,
     "SobolResult": _sobol,
+    "FlowResult": _flow,
+    "NashInNashResult": _nash_in_nash,
+    "CooperativeResult": _cooperative,
+    "StochasticBargainingResult": _stochastic,
+    "AgreementTiming": _timing,
+    "CoalitionPath": _coalition_path,
+    "CaseGame": _case_game,
+    "OutcomeRegions": _regions,
 }
 
 
@@ -172,10 +232,11 @@ def result(request):
 def test_every_public_result_type_is_covered():
     public = {
         name
-        for name in dir(pg) + dir(pg.cases)
-        if isinstance(getattr(pg, name, getattr(pg.cases, name, None)), type)
-        and issubclass(getattr(pg, name, getattr(pg.cases, name, None)), Result)
+        for module in (pg, pg.cases, pg.network)
+        for name in dir(module)
+        if isinstance(getattr(module, name), type) and issubclass(getattr(module, name), Result)
     }
+    public.discard("Result")
     made = {type(factory()).__name__ for factory in FACTORIES.values()}
     assert public - made == set()
 
