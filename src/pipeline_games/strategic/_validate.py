@@ -83,7 +83,7 @@ def as_payoffs(value: Any, name: str) -> tuple[NDArray[np.float64], NDArray[np.o
         return as_array(raw, name), None
     if raw.size == 0:
         raise InvalidParameterError(f"{name} must not be empty; got an array of shape {raw.shape}")
-    kinds = set(np.frompyfunc(type, 1, 1)(raw).ravel().tolist())
+    kinds = set(np.asarray(np.frompyfunc(type, 1, 1)(raw), dtype=object).ravel().tolist())
     if kinds <= {int, float, np.float64, np.int64}:
         try:
             return as_array(raw.astype(np.float64), name), None
