@@ -544,9 +544,9 @@ def strategic_form(
     counts = [math.prod(len(node.actions) for node in group) for group in own]
     entries = n * math.prod(counts)
     if entries > max_entries:
-        size = f"about 10^{len(str(entries)) - 1}" if entries > 10**15 else f"{entries:,}"
+        size = f"about 10^{int(math.log10(entries))}" if entries > 10**15 else f"{entries:,}"
         shown = " x ".join(
-            str(c) if c < 10**6 else f"about 10^{len(str(c)) - 1}" for c in counts
+            str(c) if c < 10**6 else f"about 10^{int(math.log10(c))}" for c in counts
         )
         raise InvalidParameterError(
             f"the strategic form of this tree has {shown} strategies per player: {size} "
