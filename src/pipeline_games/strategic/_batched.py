@@ -386,8 +386,12 @@ def _solve_block(
     code = np.zeros(len(a0), dtype=np.intp)
     neg_a = -tie_a
     neg_b = -tie_b
-    for difference, tie, negative in ((a0, tie_a, neg_a), (a1, tie_a, neg_a),
-                                      (b0, tie_b, neg_b), (b1, tie_b, neg_b)):
+    for difference, tie, negative in (
+        (a0, tie_a, neg_a),
+        (a1, tie_a, neg_a),
+        (b0, tie_b, neg_b),
+        (b1, tie_b, neg_b),
+    ):
         code *= 3
         code += difference > tie
         code += difference >= negative

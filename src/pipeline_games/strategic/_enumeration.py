@@ -331,7 +331,7 @@ def lemke_howson(
             return var - (m + n)
         return var - (2 * m + n) + m
 
-    entering = dropped if dropped < m else dropped  # x_k or y_{k-m}
+    entering = dropped  # x_k (var k) for k < m, else y_{k-m} (var k)
     for _ in range(max_pivots):
         if entering in col_vars:
             tableau, basis, variables, slack_cols = t_col, basis_col, col_vars, slice(m, m + n)
@@ -373,9 +373,9 @@ def _lexicographic_row(tableau: FloatArray, column: int, slack_cols: slice) -> i
     candidates = np.flatnonzero(entries > 1e-12)
     if len(candidates) == 0:
         return None
-    keys = np.hstack([tableau[:, -1:], tableau[:, slack_cols]])[candidates] / entries[
-        candidates, None
-    ]
+    keys = (
+        np.hstack([tableau[:, -1:], tableau[:, slack_cols]])[candidates] / entries[candidates, None]
+    )
     for position in range(keys.shape[1]):
         values = keys[:, position]
         best = values.min()
@@ -412,7 +412,9 @@ def exact_vertex(
     return gauss(rows, rhs, size)
 
 
-def gauss(matrix: list[list[Fraction]], rhs: list[Fraction], unknowns: int) -> list[Fraction] | None:
+def gauss(
+    matrix: list[list[Fraction]], rhs: list[Fraction], unknowns: int
+) -> list[Fraction] | None:
     """Unique solution of a consistent linear system in rationals, or ``None``."""
     rows = [[*row, value] for row, value in zip(matrix, rhs, strict=True)]
     pivot_row = 0

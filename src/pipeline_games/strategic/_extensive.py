@@ -546,7 +546,7 @@ def strategic_form(
     if entries > max_entries:
         size = f"about 10^{int(math.log10(entries))}" if entries > 10**15 else f"{entries:,}"
         shown = " x ".join(
-            str(c) if c < 10**6 else f"about 10^{int(math.log10(c))}" for c in counts
+            f"{c:,}" if c < 10**12 else f"about 10^{int(math.log10(c))}" for c in counts
         )
         raise InvalidParameterError(
             f"the strategic form of this tree has {shown} strategies per player: {size} "
@@ -590,8 +590,10 @@ def strategic_form(
             picked = choice[player][:, k]  # action index per strategy of `player`
             result: Any = 0.0
             for a, child in enumerate(node.actions.values()):
-                selector = (picked == a).astype(float).reshape(
-                    (1,) + tuple(-1 if i == player else 1 for i in range(n))
+                selector = (
+                    (picked == a)
+                    .astype(float)
+                    .reshape((1, *tuple(-1 if i == player else 1 for i in range(n))))
                 )
                 result = result + selector * computed.pop(id(child))
             computed[id(node)] = result

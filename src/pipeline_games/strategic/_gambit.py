@@ -289,9 +289,7 @@ class _Tokens:
             as_float = float("inf")
         if abs(as_float) > _LARGEST:
             shown = value if len(value) <= 40 else value[:37] + "..."
-            raise self.error(
-                f"{what} {shown} is beyond the float range (|x| < 1.8e308)", line
-            )
+            raise self.error(f"{what} {shown} is beyond the float range (|x| < 1.8e308)", line)
         return exact
 
     def integer(self, what: str, low: int) -> int:

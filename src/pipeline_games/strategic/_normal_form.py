@@ -349,9 +349,7 @@ class NormalFormGame:
         object.__setattr__(self, "A", A_float)
         object.__setattr__(self, "B", B_float)
         object.__setattr__(self, "players", _check_players(players, 2))
-        object.__setattr__(
-            self, "strategy_labels", _check_labels(strategy_labels, A_float.shape)
-        )
+        object.__setattr__(self, "strategy_labels", _check_labels(strategy_labels, A_float.shape))
         object.__setattr__(self, "_exact", exact)
 
     @property
@@ -627,8 +625,8 @@ class NormalFormGame:
         """
         tols = self._tols(tol)
         m, n = self.shape
-        row_ok = self.A >= self.A.max(axis=0, keepdims=True) - tols[0]
-        col_ok = self.B >= self.B.max(axis=1, keepdims=True) - tols[1]
+        row_ok = self.A.max(axis=0, keepdims=True) - tols[0] <= self.A
+        col_ok = self.B.max(axis=1, keepdims=True) - tols[1] <= self.B
         kept = [(np.eye(m)[i], np.eye(n)[j]) for i, j in np.argwhere(row_ok & col_ok)]
         return self._result(
             kept,
@@ -697,9 +695,7 @@ class NormalFormGame:
         a_sorted = np.sort(self.A, axis=0)
         b_sorted = np.sort(self.B, axis=1)
         row_tie = self.shape[0] > 1 and bool((a_sorted[-1] - a_sorted[-2] <= tols[0]).any())
-        col_tie = self.shape[1] > 1 and bool(
-            (b_sorted[:, -1] - b_sorted[:, -2] <= tols[1]).any()
-        )
+        col_tie = self.shape[1] > 1 and bool((b_sorted[:, -1] - b_sorted[:, -2] <= tols[1]).any())
         return row_tie or col_tie
 
     def _is_degenerate_at(self, x: FloatArray, y: FloatArray, tols: tuple[float, float]) -> bool:
@@ -832,7 +828,9 @@ class NormalFormGame:
             (x_rat, y_rat, A_exact),
             (y_rat, x_rat, [list(c) for c in zip(*B_exact, strict=True)]),
         ):
-            values = [sum((row[k] * other[k] for k in range(len(other))), Fraction(0)) for row in matrix]
+            values = [
+                sum((row[k] * other[k] for k in range(len(other))), Fraction(0)) for row in matrix
+            ]
             best = max(values)
             mine = sum((strategy[i] * values[i] for i in range(len(strategy))), Fraction(0))
             if mine != best or min(strategy) < 0:

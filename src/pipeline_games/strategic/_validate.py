@@ -112,8 +112,8 @@ def as_payoffs(value: Any, name: str) -> tuple[NDArray[np.float64], NDArray[np.o
         return out, None
     exact = np.empty(raw.shape, dtype=object)
     for index, item in np.ndenumerate(raw):
-        exact[index] = Fraction(item) if not isinstance(item, float | np.floating) else (
-            Fraction(float(item))
+        exact[index] = (
+            Fraction(item) if not isinstance(item, float | np.floating) else (Fraction(float(item)))
         )
     return out, exact
 
