@@ -78,7 +78,7 @@ class Batch2x2Result(Result):
     filled from 0 and the rest hold NaN. The equilibria listed are the *extreme*
     equilibria: the isolated equilibria plus, for a game whose equilibria form a
     continuum, the end points of every segment (or the corners of the square when both
-    players are indifferent everywhere). This is the set nashpy's vertex enumeration
+    players are indifferent everywhere). This is the set vertex enumeration
     returns; for non-degenerate games it is also what support enumeration returns.
 
     Order within a game: pure profiles in the order (row 0, col 0), (row 0, col 1),
