@@ -333,3 +333,28 @@ def test_exact_input_types_are_kept():
     game = NormalFormGame([[Decimal("0.1"), 0], [0, Decimal("0.3")]], [[0.3, 0], [0, 0.1]])
     assert game.exact_payoffs()[0][0][0] == Fraction(1, 10)
     assert game.exact_payoffs()[1][0][0] == Fraction(0.3)  # a float is its binary value
+
+
+def test_result_contract_of_the_strategic_results():
+    import json
+
+    game = NormalFormGame(SEXES_A, SEXES_B)
+    tree = GameTree(
+        DecisionNode(0, {"a": TerminalNode((1.0,)), "b": TerminalNode(([0.0, 2.0],))}),
+        players=("solo",),
+    )
+    results = [
+        (game.equilibria(exact=True), (3,)),
+        (game.pure_equilibria(), (2,)),
+        (game.eliminate_dominated(), ()),
+        (solve_2x2(np.ones((5, 2, 2)), np.ones((5, 2, 2))), (5,)),
+        (pure_nash_equilibria(game.payoff_array), (2,)),
+        (backward_induction(tree), (2,)),
+    ]
+    for result, shape in results:
+        assert result.shape == shape
+        assert len(repr(result)) < 120
+        json.dumps(result.to_dict())
+        assert len(result.to_frame()) == (shape[0] if shape else 0)
+    exact = results[0][0].to_dict()["exact_strategies"]
+    assert exact[1] == [["3/5", "2/5"], ["2/5", "3/5"]]

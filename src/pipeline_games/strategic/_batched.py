@@ -133,6 +133,18 @@ class Batch2x2Result(Result):
     players: tuple[str, str] = ("row", "column")
 
     @property
+    def shape(self) -> tuple[int, ...]:
+        """``(N,)``: one entry per game."""
+        return (self.size,)
+
+    def _frame_columns(self) -> dict[str, object]:
+        return {
+            "count": self.count,
+            "degenerate": self.degenerate,
+            "continuum": self.continuum,
+        }
+
+    @property
     def size(self) -> int:
         """Number of games ``N``."""
         return int(self.count.shape[0])

@@ -242,6 +242,15 @@ class EquilibriumSet(Result):
             for x, y in self
         ]
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python for JSON; exact strategies as strings such as ``"3/5"``."""
+        out = super().to_dict()
+        if self.exact_strategies is not None:
+            out["exact_strategies"] = [
+                [[str(v) for v in x], [str(v) for v in y]] for x, y in self.exact_strategies
+            ]
+        return out
+
     def _frame_columns(self) -> dict[str, Any]:
         columns: dict[str, Any] = {}
         for player, strategies, labels in (
@@ -282,6 +291,26 @@ class EliminationResult(Result):
     game: NormalFormGame
     eliminated: tuple[tuple[str, str, int], ...]
     method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python for JSON: the reduced game's payoffs and labels, the eliminations."""
+        return {
+            "game": {
+                "A": self.game.A.tolist(),
+                "B": self.game.B.tolist(),
+                "players": list(self.game.players),
+                "strategy_labels": [list(group) for group in self.game.strategy_labels],
+            },
+            "eliminated": [list(item) for item in self.eliminated],
+            "method": self.method,
+        }
+
+    def _frame_columns(self) -> dict[str, Any]:
+        return {
+            "player": [item[0] for item in self.eliminated],
+            "strategy": [item[1] for item in self.eliminated],
+            "round": np.array([item[2] for item in self.eliminated], dtype=np.int64),
+        }
 
 
 @dataclass(frozen=True, eq=False)
