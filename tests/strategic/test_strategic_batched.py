@@ -1,6 +1,8 @@
-"""Tests of the batched 2x2 solver against nashpy and hand-solved games."""
+"""Tests of the batched 2x2 solver against an exact brute force, pygambit and hand-solved games."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -99,47 +101,53 @@ def _regret(A, B, x, y):
     return max(float((A @ y).max() - x @ A @ y), float((x @ B).max() - x @ B @ y))
 
 
-def _assert_matches_nashpy(A, B, result, method):
-    for n in range(A.shape[0]):
+def _assert_matches_exact(A_exact, B_exact, result):
+    """Compare with the exact brute force of the reference module (rational arithmetic)."""
+    for n in range(len(A_exact)):
         mine = result.equilibria(n)
-        theirs = reference.nashpy_extreme_equilibria(A[n], B[n], method=method)
-        assert reference.same_equilibrium_sets(mine, theirs, atol=1e-7), (A[n], B[n], mine, theirs)
+        expected = reference.as_float_set(
+            reference.exact_extreme_equilibria(A_exact[n], B_exact[n])
+        )
+        assert reference.same_equilibrium_sets(mine, expected, atol=1e-9), (n, mine, expected)
+        A = np.array(A_exact[n], dtype=float)
+        B = np.array(B_exact[n], dtype=float)
         for x, y in mine:
-            assert _regret(A[n], B[n], x, y) <= 1e-9
+            assert _regret(A, B, x, y) <= 1e-9
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     arrays(np.int64, (8, 2, 2), elements=st.integers(-1000, 1000)),
     arrays(np.int64, (8, 2, 2), elements=st.integers(-1000, 1000)),
 )
-def test_same_sets_as_nashpy_on_random_games(A, B):
-    # Payoffs on a 0.01 grid in [-10, 10]: ties are possible, so compare with vertex
-    # enumeration (all extreme equilibria, also for degenerate games). A coarser grid than
-    # raw floats because nashpy's polytope code itself misjudges differences near 1e-5.
-    A = A / 100.0
-    B = B / 100.0
-    _assert_matches_nashpy(A, B, solve_2x2(A, B, tol=1e-9), "vertex")
+def test_same_sets_as_exact_brute_force_on_random_games(A, B):
+    # Payoffs on a 0.01 grid in [-10, 10]: ties are possible. The oracle works on the exact
+    # hundredths; the solver on their float values with a relative tie tolerance.
+    exact_a = [[[Fraction(int(v), 100) for v in row] for row in game] for game in A]
+    exact_b = [[[Fraction(int(v), 100) for v in row] for row in game] for game in B]
+    _assert_matches_exact(exact_a, exact_b, solve_2x2(A / 100.0, B / 100.0, tol=1e-12))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     arrays(np.int64, (8, 2, 2), elements=st.integers(-2, 2)),
     arrays(np.int64, (8, 2, 2), elements=st.integers(-2, 2)),
 )
-def test_same_sets_as_nashpy_on_degenerate_games(A, B):
-    A = A.astype(float)
-    B = B.astype(float)
-    _assert_matches_nashpy(A, B, solve_2x2(A, B, tol=0.0), "vertex")
+def test_same_sets_as_exact_brute_force_on_degenerate_games(A, B):
+    _assert_matches_exact(
+        A.tolist(), B.tolist(), solve_2x2(A.astype(float), B.astype(float), tol=0.0)
+    )
 
 
-def test_same_sets_as_nashpy_support_enumeration_on_generic_games():
+def test_same_sets_as_gambit_on_generic_games():
+    pytest.importorskip("pygambit")
     rng = np.random.default_rng(11)
-    A = rng.normal(size=(200, 2, 2))
-    B = rng.normal(size=(200, 2, 2))
-    result = solve_2x2(A, B)
-    assert not result.degenerate.any()
-    _assert_matches_nashpy(A, B, result, "support")
+    A = rng.integers(-(10**6), 10**6, size=(40, 2, 2))
+    B = rng.integers(-(10**6), 10**6, size=(40, 2, 2))
+    result = solve_2x2(A.astype(float), B.astype(float))
+    for n in range(40):
+        expected = reference.as_float_set(reference.gambit_extreme_equilibria(A[n], B[n]))
+        assert reference.same_equilibrium_sets(result.equilibria(n), expected, atol=1e-9)
 
 
 def test_count_is_odd_for_nondegenerate_games():

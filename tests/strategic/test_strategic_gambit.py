@@ -91,7 +91,7 @@ def test_written_payoff_file_matches_documented_layout():
 label = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\\"), max_size=6)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     st.lists(st.integers(1, 3), min_size=1, max_size=4).flatmap(
         lambda shape: arrays(

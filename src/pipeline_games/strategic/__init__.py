@@ -1,4 +1,4 @@
-"""Strategic games: normal form (nashpy inside), batched 2x2 solver, Gambit files, backward induction."""
+"""Strategic games: normal form (own enumeration algorithms, exact mode), batched 2x2 solver, Gambit files, backward induction."""
 
 from __future__ import annotations
 

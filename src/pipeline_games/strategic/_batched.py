@@ -22,9 +22,12 @@ point the sign of ``dA`` is known exactly -- ``sign(a0)`` at ``q = 1``, ``sign(a
 A game is *degenerate* when one of the four differences is zero (a pure strategy has two
 pure best responses). Only then can equilibria form a continuum: the set of equilibria with
 ``p`` fixed at a grid value is a segment exactly when the column player is indifferent there
-(``dB(p) = 0``), and symmetrically. Differences with ``|d| <= tol`` count as zero.
+(``dB(p) = 0``), and symmetrically. Differences with ``|d| <= tol * max|payoff|`` (the
+player's largest absolute payoff in that game) count as zero.
 
-No Python loop runs over games: everything is done on arrays of shape ``(N, 9)``.
+Which of the nine grid points are equilibria depends only on the signs of the four
+differences, so the 81 sign patterns are tabulated once and each game only looks its
+pattern up. No Python loop runs over games.
 
 Examples
 --------
@@ -46,8 +49,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array
-from ..errors import InvalidParameterError
 from .._results import Result
+from ..errors import InvalidParameterError
+from ._validate import as_payoffs
 
 __all__ = ["MAX_EXTREME_EQUILIBRIA_2X2", "Batch2x2Result", "solve_2x2"]
 
@@ -74,7 +78,7 @@ class Batch2x2Result(Result):
     filled from 0 and the rest hold NaN. The equilibria listed are the *extreme*
     equilibria: the isolated equilibria plus, for a game whose equilibria form a
     continuum, the end points of every segment (or the corners of the square when both
-    players are indifferent everywhere). This is the set nashpy's vertex enumeration
+    players are indifferent everywhere). This is the set vertex enumeration
     returns; for non-degenerate games it is also what support enumeration returns.
 
     Order within a game: pure profiles in the order (row 0, col 0), (row 0, col 1),
@@ -101,7 +105,8 @@ class Batch2x2Result(Result):
     method
         ``"2x2 best-response grid"``.
     tol
-        Payoff differences with absolute value ``<= tol`` were treated as ties.
+        Relative tie tolerance: a payoff difference of a player with absolute value at most
+        ``tol`` times that player's largest absolute payoff in the game was a tie.
     players
         Names of the two players.
 
@@ -126,6 +131,18 @@ class Batch2x2Result(Result):
     method: str = "2x2 best-response grid"
     tol: float = 0.0
     players: tuple[str, str] = ("row", "column")
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``(N,)``: one entry per game."""
+        return (self.size,)
+
+    def _frame_columns(self) -> dict[str, object]:
+        return {
+            "count": self.count,
+            "degenerate": self.degenerate,
+            "continuum": self.continuum,
+        }
 
     @property
     def size(self) -> int:
@@ -155,14 +172,97 @@ class Batch2x2Result(Result):
 
 
 def _as_games(value: ArrayLike, name: str) -> FloatArray:
-    array = as_array(value, name)
+    array, _ = as_payoffs(value, name)
     if array.ndim == 2:
         array = array[np.newaxis]
     if array.ndim != 3 or array.shape[1:] != (2, 2):
         raise InvalidParameterError(
             f"{name} must have shape (N, 2, 2) or (2, 2); got an array of shape {array.shape}"
         )
-    return array
+    return np.ascontiguousarray(array)
+
+
+def _grid_tables() -> dict[str, NDArray]:
+    """Everything about a game's equilibria that depends on the signs of its four payoff
+    differences only, for all 81 sign patterns (see the module docstring).
+
+    Pattern ``((sa0 + 1) * 3 + sa1 + 1) * 9 + (sb0 + 1) * 3 + sb1 + 1`` with ``s`` the sign of
+    ``a0, a1, b0, b1``. Returned arrays are indexed by pattern: ``count``, ``mask`` and
+    ``isolated`` per slot, ``degenerate``, ``continuum``, and the coefficients that turn the
+    interior mixtures ``p*``, ``q*`` into each slot's strategies: ``p = alpha + beta p*``.
+    """
+    signs = np.array(list(np.ndindex(3, 3, 3, 3)), dtype=np.int8).T - 1  # (4, 81)
+    sign_a = np.stack([signs[0], signs[1], np.zeros(81, np.int8)])
+    sign_b = np.stack([signs[2], signs[3], np.zeros(81, np.int8)])
+    q_star_exists = sign_a[0] * sign_a[1] < 0
+    p_star_exists = sign_b[0] * sign_b[1] < 0
+    degenerate = (signs == 0).any(axis=0)
+    is_eq = np.empty((9, 81), dtype=np.bool_)
+    for g in range(9):
+        row_sign = sign_a[_GRID_Q[g]]
+        col_sign = sign_b[_GRID_P[g]]
+        if _GRID_P[g] == 0:
+            row_ok = row_sign >= 0
+        elif _GRID_P[g] == 1:
+            row_ok = row_sign <= 0
+        else:
+            row_ok = (row_sign == 0) & p_star_exists
+        if _GRID_Q[g] == 0:
+            col_ok = col_sign >= 0
+        elif _GRID_Q[g] == 1:
+            col_ok = col_sign <= 0
+        else:
+            col_ok = (col_sign == 0) & q_star_exists
+        is_eq[g] = row_ok & col_ok
+    # Two equilibria on the line p = const form a segment iff dB(p) = 0 there (and
+    # symmetrically in q).
+    on_segment = np.zeros((9, 81), dtype=np.bool_)
+    for line in range(3):
+        for grid_line, flat_sign in ((_GRID_P, sign_b), (_GRID_Q, sign_a)):
+            members = np.flatnonzero(grid_line == line)
+            several = is_eq[members].sum(axis=0) >= 2
+            flat = (flat_sign[line] == 0) & several
+            on_segment[members] |= is_eq[members] & flat
+    K = MAX_EXTREME_EQUILIBRIA_2X2
+    count = is_eq.sum(axis=0)
+    mask = np.zeros((81, K), dtype=np.bool_)
+    isolated = np.zeros((81, K), dtype=np.bool_)
+    # alpha/beta for (row p, 1 - p) and (column q, 1 - q), per slot.
+    row_alpha = np.full((81, K, 2), np.nan)
+    row_beta = np.zeros((81, K, 2))
+    col_alpha = np.full((81, K, 2), np.nan)
+    col_beta = np.zeros((81, K, 2))
+    level = {0: 1.0, 1: 0.0}
+    for pattern in range(81):
+        slots = np.flatnonzero(is_eq[:, pattern])
+        for k, g in enumerate(slots):
+            mask[pattern, k] = True
+            isolated[pattern, k] = not on_segment[g, pattern]
+            for alpha, beta, index in (
+                (row_alpha, row_beta, _GRID_P[g]),
+                (col_alpha, col_beta, _GRID_Q[g]),
+            ):
+                if index == 2:
+                    alpha[pattern, k] = (0.0, 1.0)
+                    beta[pattern, k] = (1.0, -1.0)
+                else:
+                    alpha[pattern, k] = (level[index], 1.0 - level[index])
+    return {
+        "count": count.astype(np.int64),
+        "mask": mask,
+        "isolated": isolated,
+        "degenerate": degenerate,
+        "continuum": on_segment.any(axis=0),
+        "row_alpha": row_alpha,
+        "row_beta": row_beta,
+        "col_alpha": col_alpha,
+        "col_beta": col_beta,
+    }
+
+
+_TABLES = _grid_tables()
+#: Games per block: the block's temporaries stay in a core's L2 cache.
+_BLOCK = 8192
 
 
 def solve_2x2(
@@ -181,8 +281,10 @@ def solve_2x2(
         each of shape ``(N, 2, 2)`` (or ``(2, 2)`` for one game). ``A[n, i, j]`` is the row
         player's payoff in game ``n`` when row ``i`` meets column ``j``.
     tol
-        Absolute tolerance: payoff differences ``|d| <= tol`` count as ties, which makes
-        the game degenerate. Use ``tol=0`` for exact ties only (integer payoffs).
+        Relative tolerance: a payoff difference of a player counts as a tie (which makes
+        the game degenerate) when its absolute value is at most ``tol`` times the largest
+        absolute payoff of that player in that game. The answer is therefore the same for
+        a game and the same game in other units. ``tol=0`` counts exact ties only.
     players
         Names of the two players, kept in the result.
 
@@ -195,13 +297,17 @@ def solve_2x2(
     Raises
     ------
     InvalidParameterError
-        If the arrays are not finite, not of shape ``(N, 2, 2)``, or differ in shape.
+        If the arrays are not finite real numbers, not of shape ``(N, 2, 2)``, or differ in
+        shape.
 
     Notes
     -----
-    Every equilibrium is exact in the sense that its best-response conditions were
-    checked on the signs of payoff differences; the mixed probabilities ``p*`` and ``q*``
-    are then computed in floating point. See the module docstring for the method.
+    Which grid points are equilibria, which lie on segments and how many there are
+    depends only on the signs of the four payoff differences: 81 patterns, tabulated once
+    (see the module docstring for the method). Each game's sign pattern indexes those
+    tables; only the interior mixtures ``p*``, ``q*`` and the payoffs are computed in
+    floating point. The work runs in blocks of 8,192 games so that the temporaries stay in
+    cache; no Python loop runs over games.
 
     Examples
     --------
@@ -224,116 +330,105 @@ def solve_2x2(
             f"A and B must have the same shape; got A of shape {A.shape} and B of shape {B.shape}"
         )
     tol = float(as_array(tol, "tol", low=0.0))
-    if len(players) != 2:
+    if isinstance(players, str) or len(players) != 2:
         raise InvalidParameterError(f"players must be two names; got {players!r}")
-
-    # Payoff differences (see module docstring).
-    a0 = A[:, 0, 0] - A[:, 1, 0]
-    a1 = A[:, 0, 1] - A[:, 1, 1]
-    b0 = B[:, 0, 0] - B[:, 0, 1]
-    b1 = B[:, 1, 0] - B[:, 1, 1]
     n_games = A.shape[0]
-    # Sign of dA at q index (0: q=1, 1: q=0, 2: q*) and of dB at p index; arrays are laid
-    # out (grid, game) so that every operation below runs on contiguous rows.
-    sign_a = np.zeros((3, n_games), dtype=np.int8)
-    sign_b = np.zeros((3, n_games), dtype=np.int8)
-    for target, first, second in ((sign_a, a0, a1), (sign_b, b0, b1)):
-        for index, difference in enumerate((first, second)):
-            target[index][difference > tol] = 1
-            target[index][difference < -tol] = -1
-    q_star_exists = sign_a[0] * sign_a[1] < 0
-    p_star_exists = sign_b[0] * sign_b[1] < 0
-    degenerate = (sign_a[0] == 0) | (sign_a[1] == 0) | (sign_b[0] == 0) | (sign_b[1] == 0)
-
-    is_eq = np.empty((9, n_games), dtype=np.bool_)
-    for g in range(9):
-        row_sign = sign_a[_GRID_Q[g]]
-        col_sign = sign_b[_GRID_P[g]]
-        if _GRID_P[g] == 0:
-            row_ok = row_sign >= 0
-        elif _GRID_P[g] == 1:
-            row_ok = row_sign <= 0
-        else:
-            row_ok = (row_sign == 0) & p_star_exists
-        if _GRID_Q[g] == 0:
-            col_ok = col_sign >= 0
-        elif _GRID_Q[g] == 1:
-            col_ok = col_sign <= 0
-        else:
-            col_ok = (col_sign == 0) & q_star_exists
-        np.logical_and(row_ok, col_ok, out=is_eq[g])
-
-    # Segments: two equilibria on the line p = const form a segment iff dB(p) = 0 there
-    # (and symmetrically in q). Only degenerate games can have one.
-    on_segment = np.zeros((9, n_games), dtype=np.bool_)
-    if degenerate.any():
-        deg = np.flatnonzero(degenerate)
-        eq_d = is_eq[:, deg]
-        seg = np.zeros_like(eq_d)
-        for line in range(3):
-            for grid_line, flat_sign in ((_GRID_P, sign_b), (_GRID_Q, sign_a)):
-                members = np.flatnonzero(grid_line == line)
-                several = eq_d[members].sum(axis=0) >= 2
-                flat = (flat_sign[line, deg] == 0) & several
-                seg[members] |= eq_d[members] & flat
-        on_segment[:, deg] = seg
-    continuum = np.asarray(on_segment.any(axis=0))
-
-    # Probabilities at the interior indifference points.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_star = np.where(p_star_exists, b1 / (b1 - b0), np.nan)
-        q_star = np.where(q_star_exists, a1 / (a1 - a0), np.nan)
-    level = (1.0, 0.0)
-
-    # Compact the equilibria into K slots, keeping grid order (a loop over the 9 grid
-    # points and K slots, never over games).
     K = MAX_EXTREME_EQUILIBRIA_2X2
-    slot = np.cumsum(is_eq, axis=0, dtype=np.int8) - 1
-    count = slot[-1].astype(np.int64) + 1
-    p_out = np.full((K, n_games), np.nan)
-    q_out = np.full((K, n_games), np.nan)
-    isolated_out = np.zeros((K, n_games), dtype=np.bool_)
-    for g in range(9):
-        p_value = p_star if _GRID_P[g] == 2 else level[_GRID_P[g]]
-        q_value = q_star if _GRID_Q[g] == 2 else level[_GRID_Q[g]]
-        for k in range(min(g + 1, K)):
-            here = is_eq[g] & (slot[g] == k)
-            np.copyto(p_out[k], p_value, where=here)
-            np.copyto(q_out[k], q_value, where=here)
-            if degenerate.any():
-                isolated_out[k] |= here & ~on_segment[g]
-            else:
-                isolated_out[k] |= here
-    mask = np.arange(K)[:, np.newaxis] < count
-
-    # Expected payoffs at each equilibrium, in closed form.
-    pq, p1q, pq1, p1q1 = (
-        p_out * q_out,
-        p_out * (1 - q_out),
-        (1 - p_out) * q_out,
-        (1 - p_out) * (1 - q_out),
-    )
-    row_payoff = pq * A[:, 0, 0] + p1q * A[:, 0, 1] + pq1 * A[:, 1, 0] + p1q1 * A[:, 1, 1]
-    col_payoff = pq * B[:, 0, 0] + p1q * B[:, 0, 1] + pq1 * B[:, 1, 0] + p1q1 * B[:, 1, 1]
-
     row_strategies = np.empty((n_games, K, 2))
     column_strategies = np.empty((n_games, K, 2))
     payoffs = np.empty((n_games, K, 2))
-    row_strategies[:, :, 0] = p_out.T
-    row_strategies[:, :, 1] = 1.0 - p_out.T
-    column_strategies[:, :, 0] = q_out.T
-    column_strategies[:, :, 1] = 1.0 - q_out.T
-    payoffs[:, :, 0] = row_payoff.T
-    payoffs[:, :, 1] = col_payoff.T
+    pattern = np.empty(n_games, dtype=np.intp)
+    flat_a = A.reshape(n_games, 4)
+    flat_b = B.reshape(n_games, 4)
+    tables = _TABLES
+    for start in range(0, n_games, _BLOCK):
+        stop = min(n_games, start + _BLOCK)
+        _solve_block(
+            flat_a[start:stop],
+            flat_b[start:stop],
+            tol,
+            tables,
+            pattern[start:stop],
+            row_strategies[start:stop],
+            column_strategies[start:stop],
+            payoffs[start:stop],
+        )
     return Batch2x2Result(
         row_strategies=row_strategies,
         column_strategies=column_strategies,
         payoffs=payoffs,
-        mask=np.ascontiguousarray(mask.T),
-        count=count,
-        isolated=np.ascontiguousarray(isolated_out.T),
-        degenerate=degenerate,
-        continuum=continuum,
+        mask=np.take(tables["mask"], pattern, axis=0),
+        count=np.take(tables["count"], pattern),
+        isolated=np.take(tables["isolated"], pattern, axis=0),
+        degenerate=np.take(tables["degenerate"], pattern),
+        continuum=np.take(tables["continuum"], pattern),
         tol=tol,
         players=(str(players[0]), str(players[1])),
     )
+
+
+def _solve_block(
+    a: FloatArray,
+    b: FloatArray,
+    tol: float,
+    tables: dict[str, NDArray],
+    pattern: NDArray[np.intp],
+    row_out: FloatArray,
+    col_out: FloatArray,
+    pay_out: FloatArray,
+) -> None:
+    """One block of games (``a``, ``b`` of shape ``(k, 4)``: entries 00, 01, 10, 11)."""
+    a00, a01, a10, a11 = a[:, 0], a[:, 1], a[:, 2], a[:, 3]
+    b00, b01, b10, b11 = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+    magnitude = np.abs(a)  # (k, 4); the largest per game by elementwise maxima (faster
+    tie_a = np.maximum(magnitude[:, 0], magnitude[:, 1])  # than a reduction over 4 entries)
+    np.maximum(tie_a, magnitude[:, 2], out=tie_a)
+    np.maximum(tie_a, magnitude[:, 3], out=tie_a)
+    tie_a *= tol
+    np.abs(b, out=magnitude)
+    tie_b = np.maximum(magnitude[:, 0], magnitude[:, 1])
+    np.maximum(tie_b, magnitude[:, 2], out=tie_b)
+    np.maximum(tie_b, magnitude[:, 3], out=tie_b)
+    tie_b *= tol
+    a0 = a00 - a10
+    a1 = a01 - a11
+    b0 = b00 - b01
+    b1 = b10 - b11
+    # sign + 1 of each difference, as (d > t) + (d >= -t); pattern in base 3.
+    code = np.zeros(len(a0), dtype=np.intp)
+    neg_a = -tie_a
+    neg_b = -tie_b
+    for difference, tie, negative in (
+        (a0, tie_a, neg_a),
+        (a1, tie_a, neg_a),
+        (b0, tie_b, neg_b),
+        (b1, tie_b, neg_b),
+    ):
+        code *= 3
+        code += difference > tie
+        code += difference >= negative
+    pattern[:] = code
+    # Interior mixtures, clipped so that unused ones stay finite (their weight is 0).
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        denominator = b1 - b0
+        denominator[denominator == 0] = 1.0
+        p_star = np.clip(b1 / denominator, 0.0, 1.0)
+        denominator = a1 - a0
+        denominator[denominator == 0] = 1.0
+        q_star = np.clip(a1 / denominator, 0.0, 1.0)
+    np.multiply(np.take(tables["row_beta"], code, axis=0), p_star[:, None, None], out=row_out)
+    row_out += np.take(tables["row_alpha"], code, axis=0)
+    np.multiply(np.take(tables["col_beta"], code, axis=0), q_star[:, None, None], out=col_out)
+    col_out += np.take(tables["col_alpha"], code, axis=0)
+    p = row_out[:, :, 0]
+    q = col_out[:, :, 0]
+    # u(p, q) = r1 + p (r0 - r1), r0 = x01 + q (x00 - x01), r1 = x11 + q (x10 - x11).
+    for player, (x00, x01, x10, x11) in enumerate(((a00, a01, a10, a11), (b00, b01, b10, b11))):
+        r0 = q * (x00 - x01)[:, None]
+        r0 += x01[:, None]
+        r1 = q * (x10 - x11)[:, None]
+        r1 += x11[:, None]
+        r0 -= r1
+        r0 *= p
+        r0 += r1
+        pay_out[:, :, player] = r0

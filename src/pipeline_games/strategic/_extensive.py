@@ -48,6 +48,7 @@ array([[0., 2.],
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -55,9 +56,10 @@ from typing import Any, Union
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, broadcast_named
-from ..errors import InvalidParameterError
+from .._arrays import as_array, as_int, broadcast_named
 from .._results import Result
+from ..errors import InvalidParameterError
+from ._validate import as_payoffs
 
 __all__ = [
     "ChanceNode",
@@ -161,7 +163,7 @@ class GameTree:
         object.__setattr__(self, "players", players)
         names: dict[int, str] = {}
         arrays: dict[str, Any] = {}
-        self._walk(root, "root", names, arrays)
+        self._walk(root, names, arrays)
         if len(set(names.values())) != len(names):
             seen: set[str] = set()
             duplicate = next(n for n in names.values() if n in seen or seen.add(n))  # type: ignore[func-returns-value]
@@ -169,81 +171,96 @@ class GameTree:
         object.__setattr__(self, "_names", names)
         object.__setattr__(self, "shape", broadcast_named(**arrays) if arrays else ())
 
-    def _walk(self, node: Any, path: str, names: dict[int, str], arrays: dict[str, Any]) -> None:
+    def _walk(self, root: Any, names: dict[int, str], arrays: dict[str, Any]) -> None:
+        """Validate every node, depth first, with an explicit stack (no recursion limit)."""
         n = len(self.players)
-        name = node.name or path if hasattr(node, "name") else path
-        if id(node) in names:
-            raise InvalidParameterError(
-                f"node {name!r} appears twice in the tree; build a new node for each position"
-            )
-        names[id(node)] = name
-        if isinstance(node, TerminalNode):
-            if len(node.payoffs) != n:
+        stack: list[tuple[Any, str]] = [(root, "root")]
+        while stack:
+            node, path = stack.pop()
+            name = (node.name or path) if hasattr(node, "name") else path
+            if id(node) in names:
                 raise InvalidParameterError(
-                    f"terminal node {name!r} must have {n} payoffs (one per player); "
-                    f"got {len(node.payoffs)}"
+                    f"node {name!r} appears twice in the tree; build a new node for each position"
                 )
-            for i, value in enumerate(node.payoffs):
-                arrays[f"{name}.payoffs[{i}]"] = as_array(value, f"payoffs[{i}] of node {name!r}")
-        elif isinstance(node, DecisionNode):
-            if (
-                isinstance(node.player, bool)
-                or not isinstance(node.player, int | np.integer)
-                or not 0 <= node.player < n
-            ):
+            names[id(node)] = name
+            if isinstance(node, TerminalNode):
+                if isinstance(node.payoffs, str) or not hasattr(node.payoffs, "__len__"):
+                    raise InvalidParameterError(
+                        f"payoffs of terminal node {name!r} must be a sequence of {n} numbers "
+                        f"or arrays; got {node.payoffs!r}"
+                    )
+                if len(node.payoffs) != n:
+                    raise InvalidParameterError(
+                        f"terminal node {name!r} must have {n} payoffs (one per player); "
+                        f"got {len(node.payoffs)}"
+                    )
+                for k, value in enumerate(node.payoffs):
+                    arrays[f"{name}.payoffs[{k}]"] = as_payoffs(
+                        value, f"payoffs[{k}] of node {name!r}"
+                    )[0]
+                continue
+            if isinstance(node, DecisionNode):
+                if (
+                    isinstance(node.player, bool)
+                    or not isinstance(node.player, int | np.integer)
+                    or not 0 <= node.player < n
+                ):
+                    raise InvalidParameterError(
+                        f"player of decision node {name!r} must be an index in [0, {n - 1}]; "
+                        f"got {node.player!r}"
+                    )
+                if not isinstance(node.actions, Mapping) or not node.actions:
+                    raise InvalidParameterError(
+                        f"decision node {name!r} needs a non-empty mapping of actions; "
+                        f"got {node.actions!r}"
+                    )
+                children = list(node.actions.items())
+            elif isinstance(node, ChanceNode):
+                if (
+                    not isinstance(node.children, Mapping)
+                    or not isinstance(node.probabilities, Mapping)
+                    or not node.children
+                    or set(node.children) != set(node.probabilities)
+                ):
+                    raise InvalidParameterError(
+                        f"chance node {name!r} needs one probability per branch; branches "
+                        f"{sorted(map(str, node.children))}, probabilities "
+                        f"{sorted(map(str, node.probabilities))}"
+                    )
+                total: Any = 0.0
+                for label in node.children:
+                    probability = as_payoffs(
+                        node.probabilities[label], f"probability of {label!r} at node {name!r}"
+                    )[0]
+                    probability = as_array(
+                        probability,
+                        f"probability of {label!r} at node {name!r}",
+                        low=0.0,
+                        high=1.0,
+                    )
+                    arrays[f"{name}.probabilities[{label}]"] = probability
+                    total = total + probability
+                if not np.allclose(total, 1.0, atol=1e-9):
+                    raise InvalidParameterError(
+                        f"probabilities at chance node {name!r} must sum to 1; "
+                        f"got {np.ravel(total)[:3]}"
+                    )
+                children = list(node.children.items())
+            else:
                 raise InvalidParameterError(
-                    f"player of decision node {name!r} must be an index in [0, {n - 1}]; got {node.player!r}"
+                    f"node {name!r} must be a DecisionNode, ChanceNode or TerminalNode; "
+                    f"got {type(node).__name__}"
                 )
-            if not node.actions:
-                raise InvalidParameterError(f"decision node {name!r} has no actions")
-            for label, child in node.actions.items():
-                self._walk(child, f"{path}/{label}", names, arrays)
-        elif isinstance(node, ChanceNode):
-            if not node.children or set(node.children) != set(node.probabilities):
-                raise InvalidParameterError(
-                    f"chance node {name!r} needs one probability per branch; branches "
-                    f"{sorted(node.children)}, probabilities {sorted(node.probabilities)}"
-                )
-            total: Any = 0.0
-            for label in node.children:
-                p = as_array(
-                    node.probabilities[label],
-                    f"probability of {label!r} at node {name!r}",
-                    low=0.0,
-                    high=1.0,
-                )
-                arrays[f"{name}.probabilities[{label}]"] = p
-                total = total + p
-            if not np.allclose(total, 1.0, atol=1e-9):
-                raise InvalidParameterError(
-                    f"probabilities at chance node {name!r} must sum to 1; got {np.ravel(total)[:3]}"
-                )
-            for label, child in node.children.items():
-                self._walk(child, f"{path}/{label}", names, arrays)
-        else:
-            raise InvalidParameterError(
-                f"node {name!r} must be a DecisionNode, ChanceNode or TerminalNode; got {type(node).__name__}"
-            )
+            for label, child in reversed(children):
+                stack.append((child, f"{path}/{label}"))
 
     def name_of(self, node: Node) -> str:
         """The name of a node of this tree."""
         return self._names[id(node)]
 
     def nodes(self) -> tuple[Node, ...]:
-        """All nodes, root first, depth first in action order."""
-        found: list[Node] = []
-
-        def visit(node: Node) -> None:
-            found.append(node)
-            if isinstance(node, DecisionNode):
-                for child in node.actions.values():
-                    visit(child)
-            elif isinstance(node, ChanceNode):
-                for child in node.children.values():
-                    visit(child)
-
-        visit(self.root)
-        return tuple(found)
+        """All nodes, root first, depth first in action order (no recursion limit)."""
+        return tuple(_preorder(self.root))
 
     def decision_nodes(self) -> tuple[str, ...]:
         """Names of the decision nodes, root first, depth first."""
@@ -324,6 +341,25 @@ class SubgamePerfectResult(Result):
         return set(self.reach) - set(self.values)
 
 
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, DecisionNode):
+        return list(node.actions.values())
+    if isinstance(node, ChanceNode):
+        return list(node.children.values())
+    return []
+
+
+def _preorder(root: Node) -> list[Node]:
+    """Nodes depth first in action order, with an explicit stack."""
+    found: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(reversed(_children(node)))
+    return found
+
+
 def backward_induction(
     tree: GameTree, *, tie_break: str = "first", tol: float = 1e-9
 ) -> SubgamePerfectResult:
@@ -334,11 +370,13 @@ def backward_induction(
     tree
         The game; payoffs and probabilities may be broadcastable arrays.
     tie_break
-        ``"first"`` or ``"last"``: among actions within ``tol`` of the mover's best, the
-        first (last) in the node's action order is chosen. Ties are reported in
+        ``"first"`` or ``"last"``: among actions within the tolerance of the mover's best,
+        the first (last) in the node's action order is chosen. Ties are reported in
         ``result.ties``.
     tol
-        Absolute payoff tolerance for ties, ``>= 0``.
+        Relative tolerance for ties, ``>= 0``: two continuation payoffs tie when they
+        differ by at most ``tol`` times the largest absolute terminal payoff at that
+        parameter point, so the answer does not depend on the payoffs' units.
 
     Returns
     -------
@@ -346,9 +384,10 @@ def backward_induction(
 
     Notes
     -----
-    The tree is traversed once; the work at each node is a few array operations over the
-    whole parameter grid, so cost grows with (nodes x grid points) and no Python loop runs
-    over parameter points.
+    The tree is traversed once, from the leaves up, with an explicit stack (trees deeper
+    than Python's recursion limit are fine); the work at each node is a few array
+    operations over the whole parameter grid, so cost grows with (nodes x grid points) and
+    no Python loop runs over parameter points.
 
     Examples
     --------
@@ -366,30 +405,39 @@ def backward_induction(
     tol = float(as_array(tol, "tol", low=0.0))
     shape = tree.shape
     n = len(tree.players)
+    order = _preorder(tree.root)
+    scale = np.zeros(shape)
+    for node in order:
+        if isinstance(node, TerminalNode):
+            for value in node.payoffs:
+                np.maximum(scale, np.abs(np.asarray(value, dtype=float)), out=scale)
+    margin = tol * scale
     choices: dict[str, NDArray[np.int64]] = {}
     labels: dict[str, tuple[str, ...]] = {}
     ties: dict[str, NDArray[np.bool_]] = {}
     values: dict[str, FloatArray] = {}
-
-    def solve(node: Node) -> FloatArray:
+    computed: dict[int, FloatArray] = {}
+    for node in reversed(order):  # children before parents
         name = tree.name_of(node)
         if isinstance(node, TerminalNode):
             out = np.empty((*shape, n))
             for i, value in enumerate(node.payoffs):
-                out[..., i] = value
-            return out
+                out[..., i] = np.asarray(value, dtype=float)
+            computed[id(node)] = out
+            continue
         if isinstance(node, ChanceNode):
             total = np.zeros((*shape, n))
             for label, child in node.children.items():
                 p = np.asarray(node.probabilities[label], dtype=float)
-                total += p[..., np.newaxis] * solve(child)
+                total += p[..., np.newaxis] * computed.pop(id(child))
             values[name] = total
-            return total
+            computed[id(node)] = total
+            continue
         assert isinstance(node, DecisionNode)
-        child_values = np.stack([solve(child) for child in node.actions.values()])  # (k, ..., n)
+        child_values = np.stack([computed.pop(id(child)) for child in node.actions.values()])
         own = child_values[..., node.player]  # (k, ...)
         best = own.max(axis=0)
-        near = own >= best - tol
+        near = own >= best - margin
         if tie_break == "first":
             index = np.argmax(near, axis=0)
         else:
@@ -401,27 +449,27 @@ def backward_induction(
         labels[name] = tuple(node.actions)
         ties[name] = near.sum(axis=0) > 1
         values[name] = chosen_value
-        return chosen_value
-
-    root_value = solve(tree.root)
+        computed[id(node)] = chosen_value
+    root_value = computed.pop(id(tree.root))
 
     reach: dict[str, FloatArray] = {}
-
-    def propagate(node: Node, probability: FloatArray) -> None:
+    stack: list[tuple[Node, FloatArray]] = [(tree.root, np.ones(shape))]
+    while stack:
+        node, probability = stack.pop()
         name = tree.name_of(node)
         reach[name] = probability
         if isinstance(node, DecisionNode):
             for k, child in enumerate(node.actions.values()):
-                propagate(child, np.where(choices[name] == k, probability, 0.0))
+                stack.append((child, np.where(choices[name] == k, probability, 0.0)))
         elif isinstance(node, ChanceNode):
             for label, child in node.children.items():
-                propagate(
-                    child,
-                    probability
-                    * np.broadcast_to(np.asarray(node.probabilities[label], float), shape),
+                stack.append(
+                    (
+                        child,
+                        probability
+                        * np.broadcast_to(np.asarray(node.probabilities[label], float), shape),
+                    )
                 )
-
-    propagate(tree.root, np.ones(shape))
     return SubgamePerfectResult(
         choices=choices,
         action_labels=labels,
@@ -436,7 +484,13 @@ def backward_induction(
     )
 
 
-def strategic_form(tree: GameTree) -> tuple[FloatArray, tuple[tuple[str, ...], ...]]:
+#: Default ceiling on the number of payoff entries ``strategic_form`` may build.
+MAX_STRATEGIC_FORM_ENTRIES = 10**7
+
+
+def strategic_form(
+    tree: GameTree, *, max_entries: int = MAX_STRATEGIC_FORM_ENTRIES
+) -> tuple[FloatArray, tuple[tuple[str, ...], ...]]:
     """The (unreduced) strategic form of a tree with scalar payoffs.
 
     A pure strategy of a player picks one action at each of the player's decision nodes;
@@ -446,6 +500,10 @@ def strategic_form(tree: GameTree) -> tuple[FloatArray, tuple[tuple[str, ...], .
     ----------
     tree
         A tree whose payoffs and probabilities are numbers (``tree.shape == ()``).
+    max_entries
+        Refuse (before building anything) when the payoff array would hold more than this
+        many numbers (players x profiles); the number of strategies grows as the product
+        of the action counts of a player's nodes.
 
     Returns
     -------
@@ -454,6 +512,11 @@ def strategic_form(tree: GameTree) -> tuple[FloatArray, tuple[tuple[str, ...], .
         :func:`~pipeline_games.strategic.pure_nash_equilibria` and of
         :class:`~pipeline_games.strategic.NfgGame`) and, per player, labels such as
         ``"node=action, node=action"`` (``"-"`` for a player without decision nodes).
+
+    Raises
+    ------
+    InvalidParameterError
+        For a tree with array payoffs, or a strategic form beyond ``max_entries``.
 
     Examples
     --------
@@ -473,9 +536,24 @@ def strategic_form(tree: GameTree) -> tuple[FloatArray, tuple[tuple[str, ...], .
         raise InvalidParameterError(
             f"strategic_form needs scalar payoffs and probabilities; the tree has shape {tree.shape}"
         )
+    max_entries = as_int(max_entries, "max_entries", low=1)
     n = len(tree.players)
-    nodes = [node for node in tree.nodes() if isinstance(node, DecisionNode)]
+    order = tree.nodes()
+    nodes = [node for node in order if isinstance(node, DecisionNode)]
     own = [[node for node in nodes if node.player == player] for player in range(n)]
+    counts = [math.prod(len(node.actions) for node in group) for group in own]
+    entries = n * math.prod(counts)
+    if entries > max_entries:
+        size = f"about 10^{int(math.log10(entries))}" if entries > 10**15 else f"{entries:,}"
+        shown = " x ".join(
+            f"{c:,}" if c < 10**12 else f"about 10^{int(math.log10(c))}" for c in counts
+        )
+        raise InvalidParameterError(
+            f"the strategic form of this tree has {shown} strategies per player: {size} "
+            f"payoffs (8 bytes each), above "
+            f"max_entries={max_entries:,}; solve the tree with backward_induction instead, "
+            "or raise max_entries="
+        )
     strategies = [
         list(itertools.product(*(range(len(node.actions)) for node in group))) for group in own
     ]
@@ -490,26 +568,34 @@ def strategic_form(tree: GameTree) -> tuple[FloatArray, tuple[tuple[str, ...], .
         )
         for group, options in zip(own, strategies, strict=True)
     )
-    payoffs = np.empty((n, *(len(options) for options in strategies)))
-
-    def value(node: Node, plan: dict[int, int]) -> FloatArray:
+    shape = tuple(counts)
+    # For each decision node, which of its player's strategies choose each action.
+    position = {id(node): (node.player, k) for group in own for k, node in enumerate(group)}
+    choice = [np.array(options, dtype=np.intp).reshape(len(options), -1) for options in strategies]
+    computed: dict[int, FloatArray] = {}
+    for node in reversed(order):
         if isinstance(node, TerminalNode):
-            return np.array([np.asarray(v, dtype=float).item() for v in node.payoffs])
-        if isinstance(node, ChanceNode):
-            total = np.zeros(n)
+            computed[id(node)] = np.array(
+                [np.asarray(v, dtype=float).item() for v in node.payoffs]
+            ).reshape((n,) + (1,) * n)
+        elif isinstance(node, ChanceNode):
+            total: Any = 0.0
             for label, child in node.children.items():
-                total += np.asarray(node.probabilities[label], dtype=float).item() * value(
-                    child, plan
+                p = np.asarray(node.probabilities[label], dtype=float).item()
+                total = total + p * computed.pop(id(child))
+            computed[id(node)] = total
+        else:
+            assert isinstance(node, DecisionNode)
+            player, k = position[id(node)]
+            picked = choice[player][:, k]  # action index per strategy of `player`
+            result: Any = 0.0
+            for a, child in enumerate(node.actions.values()):
+                selector = (
+                    (picked == a)
+                    .astype(float)
+                    .reshape((1, *tuple(-1 if i == player else 1 for i in range(n))))
                 )
-            return total
-        assert isinstance(node, DecisionNode)
-        return value(list(node.actions.values())[plan[id(node)]], plan)
-
-    for index in itertools.product(*(range(len(options)) for options in strategies)):
-        plan: dict[int, int] = {}
-        for player, k in enumerate(index):
-            plan.update(
-                {id(node): a for node, a in zip(own[player], strategies[player][k], strict=True)}
-            )
-        payoffs[(slice(None), *index)] = value(tree.root, plan)  # type: ignore[index]
+                result = result + selector * computed.pop(id(child))
+            computed[id(node)] = result
+    payoffs = np.broadcast_to(computed.pop(id(tree.root)), (n, *shape)).copy()
     return payoffs, labels

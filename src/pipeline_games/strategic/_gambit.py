@@ -34,6 +34,7 @@ array([[1., 1.],
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -44,13 +45,20 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array
 from ..errors import CaseFileError, InvalidParameterError
-from ._normal_form import NormalFormGame, PureEquilibria, _check_labels, pure_nash_equilibria
+from ._normal_form import (
+    NormalFormGame,
+    PureEquilibria,
+    _check_labels,
+    distinct_names,
+    pure_nash_equilibria,
+)
+from ._validate import as_payoffs
 
 __all__ = ["NfgGame", "parse_nfg", "read_nfg", "write_nfg"]
 
 FloatArray = NDArray[np.float64]
+_LARGEST = float(np.finfo(np.float64).max)
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([{}])|(,)|([^\s{}",]+)', re.DOTALL)
 
 
@@ -79,6 +87,15 @@ class NfgGame:
     outcome_table
         Outcome version: ``(s1, ..., sn)`` int, the outcome number (0 = null) of each
         profile; else ``None``.
+    exact_payoffs
+        The payoffs as :class:`~fractions.Fraction` (object array of the shape of
+        ``payoffs``), exactly as written in the file (``0.1`` is one tenth); ``None`` for
+        games not read from text or built from floats.
+
+    Player names and strategy labels are kept as written: Gambit accepts two players named
+    ``""`` or two strategies with the same label, and so does this class. Where a unique key
+    is needed (:meth:`to_normal_form`, whose players key result columns) repeated or empty
+    names are disambiguated (``"Player 2"``, ``"a (2)"``).
 
     Examples
     --------
@@ -97,6 +114,7 @@ class NfgGame:
     outcome_names: tuple[str, ...] | None = None
     outcome_payoffs: FloatArray | None = None
     outcome_table: NDArray[np.int64] | None = None
+    exact_payoffs: NDArray[np.object_] | None = None
 
     def __post_init__(self) -> None:
         shape = self.payoffs.shape[1:]
@@ -130,7 +148,7 @@ class NfgGame:
         >>> NfgGame.from_payoffs(np.zeros((3, 2, 2, 2))).players
         ('Player 1', 'Player 2', 'Player 3')
         """
-        array = as_array(payoffs, "payoffs")
+        array, exact = as_payoffs(payoffs, "payoffs")
         if array.ndim < 2 or array.shape[0] != array.ndim - 1:
             raise InvalidParameterError(
                 f"payoffs must have shape (n, s1, ..., sn); got an array of shape {array.shape}"
@@ -142,15 +160,27 @@ class NfgGame:
         if strategy_labels is None:
             strategy_labels = [[str(k + 1) for k in range(s)] for s in array.shape[1:]]
         labels = _check_labels(strategy_labels, array.shape[1:])
-        return cls(str(title), tuple(str(p) for p in names), labels, array, str(comment))
+        if len(names) != n:
+            raise InvalidParameterError(f"players must be {n} names; got {names!r}")
+        return cls(
+            str(title),
+            tuple(str(p) for p in names),
+            labels,
+            array,
+            str(comment),
+            exact_payoffs=exact,
+        )
 
     @classmethod
     def from_normal_form(
         cls, game: NormalFormGame, *, title: str = "", comment: str = ""
     ) -> NfgGame:
         """Build from a two-player :class:`NormalFormGame` (labels kept)."""
+        exact = None
+        if game._exact is not None:
+            exact = np.stack([game._exact[0], game._exact[1]])
         return cls.from_payoffs(
-            game.payoff_array,
+            exact if exact is not None else game.payoff_array,
             title=title,
             players=game.players,
             strategy_labels=game.strategy_labels,
@@ -159,6 +189,18 @@ class NfgGame:
 
     def to_normal_form(self) -> NormalFormGame:
         """The two-player game as a :class:`NormalFormGame` (labels kept).
+
+        Strategy labels are kept as written; player names that are empty or repeated
+        (``{ "" "" }`` in a file) become ``"Player 1"``, ``"Player 2"`` (or ``"name (k)"``),
+        since a :class:`NormalFormGame` keys its results by player. Exact payoffs (as
+        written in the file) are passed on for ``equilibria(exact=True)``.
+
+        Examples
+        --------
+        >>> game = parse_nfg('NFG 1 D "" { "" "" } { 2 2 } 0.1 0 0 1 0 0 1 0.1')
+        >>> nf = game.to_normal_form()
+        >>> nf.players, nf.exact_payoffs()[0][0][0]
+        (('Player 1', 'Player 2'), Fraction(1, 10))
 
         Raises
         ------
@@ -169,10 +211,11 @@ class NfgGame:
             raise InvalidParameterError(
                 f"to_normal_form needs a two-player game; this one has {len(self.players)} players"
             )
+        source = self.exact_payoffs if self.exact_payoffs is not None else self.payoffs
         return NormalFormGame(
-            self.payoffs[0],
-            self.payoffs[1],
-            players=self.players,
+            source[0],
+            source[1],
+            players=distinct_names(self.players),
             strategy_labels=self.strategy_labels,
         )
 
@@ -229,16 +272,25 @@ class _Tokens:
             raise self.error(f"expected {what}; found {item[1]!r}", item[2])
         return item
 
-    def number(self, what: str) -> float:
+    def number(self, what: str) -> Fraction:
+        """The next token as an exact rational (``0.1`` is one tenth, ``1/3`` a third)."""
         kind, value, line = self.next(what)
         if kind != "word":
             raise self.error(f"expected {what}; found {value!r}", line)
         try:
-            return float(Fraction(value))
+            exact = Fraction(value)
         except (ValueError, ZeroDivisionError):
             raise self.error(
                 f"expected {what} (a number such as 2, -0.5 or 1/3); found {value!r}", line
             ) from None
+        try:
+            as_float = float(exact)
+        except OverflowError:
+            as_float = float("inf")
+        if abs(as_float) > _LARGEST:
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            raise self.error(f"{what} {shown} is beyond the float range (|x| < 1.8e308)", line)
+        return exact
 
     def integer(self, what: str, low: int) -> int:
         kind, value, line = self.next(what)
@@ -326,7 +378,7 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NfgGame:
         comment = tokens.next("comment")[1]
     shape = tuple(len(group) for group in labels)
     n = len(players)
-    profiles = int(np.prod(shape))
+    profiles = math.prod(shape)
 
     item = tokens.peek()
     outcome_names = outcome_payoffs = outcome_table = None
@@ -334,11 +386,11 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NfgGame:
         # Outcome version.
         tokens.next("'{'")
         names: list[str] = []
-        values: list[list[float]] = []
+        values: list[list[Fraction]] = []
         while (item := tokens.peek()) is not None and item[0] == "{":
             start = tokens.next("'{'")
             names.append(tokens.expect("string", "the outcome's quoted name")[1])
-            row: list[float] = []
+            row: list[Fraction] = []
             while (inner := tokens.peek()) is not None and inner[0] in ("word", ","):
                 if inner[0] == ",":
                     tokens.next(",")
@@ -366,9 +418,12 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NfgGame:
             raise tokens.error(
                 f"outcome list has {len(table)} entries; the game has {profiles} profiles"
             )
-        outcome_payoffs = np.array(values, dtype=float).reshape(len(names), n)
-        with_null = np.vstack([np.zeros((1, n)), outcome_payoffs])
-        flat = with_null[np.array(table)]  # (profiles, n), player 1 fastest
+        exact_outcomes = np.empty((len(names) + 1, n), dtype=object)
+        exact_outcomes[0] = [Fraction(0)] * n
+        for k, row_values in enumerate(values, start=1):
+            exact_outcomes[k] = row_values
+        outcome_payoffs = exact_outcomes[1:].astype(float).reshape(len(names), n)
+        flat = exact_outcomes[np.array(table, dtype=np.intp)]  # (profiles, n), player 1 fastest
         outcome_table = np.array(table, dtype=np.int64).reshape(shape[::-1]).transpose()
         payoffs = flat.reshape((*shape[::-1], n)).transpose((n, *range(n - 1, -1, -1)))
         outcome_names = tuple(names)
@@ -381,17 +436,20 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NfgGame:
                 f"payoff list has {len(numbers)} numbers; a game with {n} players and "
                 f"{profiles} profiles needs {profiles * n}"
             )
-        flat = np.array(numbers, dtype=float).reshape(profiles, n)
+        flat = np.empty(len(numbers), dtype=object)
+        flat[:] = numbers
+        flat = flat.reshape(profiles, n)
         payoffs = flat.reshape((*shape[::-1], n)).transpose((n, *range(n - 1, -1, -1)))
     return NfgGame(
         title=title,
         players=tuple(players),
         strategy_labels=tuple(tuple(group) for group in labels),
-        payoffs=np.ascontiguousarray(payoffs),
+        payoffs=np.ascontiguousarray(payoffs.astype(np.float64)),
         comment=comment,
         outcome_names=outcome_names,
         outcome_payoffs=outcome_payoffs,
         outcome_table=outcome_table,
+        exact_payoffs=np.ascontiguousarray(payoffs),
     )
 
 
@@ -427,7 +485,14 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '\\"') + '"'
 
 
-def _number(value: float) -> str:
+def _number(value: float | Fraction) -> str:
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        shortest = repr(float(value))
+        if Fraction(shortest) == value:  # a decimal as written, e.g. 0.1
+            return shortest
+        return f"{value.numerator}/{value.denominator}"
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(float(value))
@@ -471,6 +536,11 @@ def write_nfg(
     n = len(game.players)
     order = (*range(n, 0, -1), 0)  # profile axes reversed (player 1 fastest), then player
     flat = game.payoffs.transpose(order).reshape(-1, n)
+    exact_flat = (
+        game.exact_payoffs.transpose(order).reshape(-1, n)
+        if game.exact_payoffs is not None
+        else flat
+    )
     lines = [f"NFG 1 R {_quote(game.title)} {{ {' '.join(_quote(p) for p in game.players)} }}"]
     default_labels = all(
         group == tuple(str(k + 1) for k in range(len(group))) for group in game.strategy_labels
@@ -488,7 +558,7 @@ def write_nfg(
     lines.append(_quote(game.comment))
     lines.append("")
     if version == "payoff":
-        lines.append(" ".join(_number(v) for v in flat.ravel()))
+        lines.append(" ".join(_number(v) for v in exact_flat.ravel()))
     else:
         if (
             game.outcome_payoffs is not None
@@ -496,10 +566,15 @@ def write_nfg(
             and game.outcome_names is not None
         ):
             names = list(game.outcome_names)
-            outcome_values = game.outcome_payoffs
             table = game.outcome_table.transpose().ravel()
+            outcome_values = list(game.outcome_payoffs)
+            for k in range(len(names)):  # exact values where the outcome is used
+                used = np.flatnonzero(table == k + 1)
+                if len(used):
+                    outcome_values[k] = exact_flat[used[0]]
         else:
-            outcome_values, inverse = np.unique(flat, axis=0, return_inverse=True)
+            _, first, inverse = np.unique(flat, axis=0, return_index=True, return_inverse=True)
+            outcome_values = [exact_flat[i] for i in first]
             names = [f"Outcome {k + 1}" for k in range(len(outcome_values))]
             table = np.asarray(inverse).ravel() + 1
         lines.append("{")

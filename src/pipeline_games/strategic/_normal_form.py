@@ -1,23 +1,32 @@
-"""Normal-form games: two-player equilibria with nashpy inside, n-player pure equilibria.
+"""Normal-form games: all equilibria of two-player games, n-player pure equilibria.
 
 :class:`NormalFormGame` wraps two payoff matrices ``A`` (row player, player 0) and ``B``
 (column player, player 1) with player and strategy labels. Its :meth:`~NormalFormGame.
-equilibria` runs one of nashpy's algorithms and then does what nashpy leaves to the user:
+equilibria` computes the equilibria with the package's own implementations of the classic
+algorithms (von Stengel 2007; Avis, Rosenberg, Savani and von Stengel 2010) and does what a
+bare algorithm leaves to the user:
 
+* **vertex enumeration** (the default) lists every extreme equilibrium of every game,
+  degenerate or not, by enumerating the vertices of the two best-response polytopes;
+  **support enumeration** solves the indifference systems of all equal-size support pairs in
+  batches; **Lemke-Howson** follows one complementary path, bounded by ``max_pivots``;
+* every method works on each player's payoffs mapped affinely onto ``[1, 2]``, so the answer
+  does not change when the payoffs are given in other units, and the tolerances are relative
+  to each player's own payoff range;
 * every candidate is **verified by its regret** -- the largest gain any player could get by
-  deviating to a pure strategy -- and dropped when the regret exceeds ``tol``;
-* duplicates (to ``tol``) are removed;
-* support enumeration takes its support pairs from nashpy but solves the indifference
-  equations and tests candidates with tolerances (nashpy 0.0.43 compares payoffs with
-  exact float equality and so loses mixed equilibria to round-off);
-* **degeneracy is reported as data**: when a pure strategy has several pure best responses,
-  or an equilibrium has more best responses than strategies in its support, the result's
-  ``degenerate`` flag is set. Support enumeration may miss equilibria of a degenerate game,
-  so in that case vertex enumeration is run as well and its extreme equilibria are merged
-  in (recorded in ``parameters["fallback"]``). nashpy's warnings are not passed on;
+  deviating to a pure strategy -- and dropped when the regret exceeds ``tol``; duplicates
+  are removed and the equilibria are sorted;
+* **degeneracy is reported as data** (``result.degenerate``): vertex enumeration finds it
+  exactly (a vertex of a best-response polytope with more labels than its dimension);
+  support enumeration, which can miss equilibria of degenerate games, runs vertex
+  enumeration as well when it sees a sign of degeneracy (``parameters["fallback"]``);
+* **the work is estimated before it starts**: support enumeration refuses games with more
+  than ``max_support_pairs`` support pairs and vertex enumeration games whose polytopes may
+  have more than ``max_vertices`` vertices, naming the faster method;
 * an **exact mode** (``exact=True``) recomputes each equilibrium in rational arithmetic
-  (:class:`fractions.Fraction`) from the equations its best responses define, and checks
-  that the exact regret is zero.
+  (:class:`fractions.Fraction`) from the equations its best responses define, from the
+  payoffs as given (``Fraction`` and ``Decimal`` entries stay exact; a game read from a
+  ``.nfg`` file keeps its decimals), and checks that the exact regret is zero.
 
 :func:`pure_nash_equilibria` finds the pure equilibria of an n-player game given as one
 payoff array of shape ``(n, s1, ..., sn)`` by vectorized best responses.
@@ -41,19 +50,19 @@ array([[1. , 0. ],
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-import nashpy
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_int
-from ..errors import InvalidParameterError, SolverError
 from .._results import Result
+from ..errors import InvalidParameterError, SolverError
+from . import _enumeration as enum
+from ._validate import as_payoffs, as_probabilities
 
 __all__ = [
     "EliminationResult",
@@ -64,7 +73,10 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-METHODS = ("support_enumeration", "vertex_enumeration", "lemke_howson")
+METHODS = ("vertex_enumeration", "support_enumeration", "lemke_howson")
+#: Probabilities at or below this count as zero (supports, de-duplication).
+PROBABILITY_TOL = 1e-9
+_EPS = float(np.finfo(float).eps)
 
 
 def _default_labels(count: int) -> tuple[str, ...]:
@@ -72,11 +84,23 @@ def _default_labels(count: int) -> tuple[str, ...]:
 
 
 def _check_labels(
-    labels: Sequence[Sequence[str]] | None, shape: Sequence[int], name: str = "strategy_labels"
+    labels: Sequence[Sequence[str]] | None,
+    shape: Sequence[int],
+    name: str = "strategy_labels",
+    *,
+    unique: bool = False,
 ) -> tuple[tuple[str, ...], ...]:
+    """Labels per player, kept as written (duplicates allowed unless ``unique``)."""
     if labels is None:
         return tuple(_default_labels(count) for count in shape)
-    labels = tuple(tuple(str(item) for item in group) for group in labels)
+    if isinstance(labels, str):
+        raise InvalidParameterError(
+            f"{name} must hold one sequence of labels per player; got the string {labels!r}"
+        )
+    labels = tuple(
+        (group,) if isinstance(group, str) else tuple(str(item) for item in group)
+        for group in labels
+    )
     if len(labels) != len(shape):
         raise InvalidParameterError(
             f"{name} must hold one list of labels per player ({len(shape)}); got {len(labels)}"
@@ -86,18 +110,46 @@ def _check_labels(
             raise InvalidParameterError(
                 f"{name}[{player}] must have {count} labels (one per strategy); got {len(group)}"
             )
-        if len(set(group)) != len(group):
+        if unique and len(set(group)) != len(group):
             raise InvalidParameterError(f"{name}[{player}] must be distinct; got {group!r}")
     return labels
 
 
 def _check_players(players: Sequence[str], count: int) -> tuple[str, ...]:
+    if isinstance(players, str):
+        raise InvalidParameterError(f"players must be {count} names; got the string {players!r}")
     players = tuple(str(p) for p in players)
     if len(players) != count:
         raise InvalidParameterError(f"players must be {count} names; got {players!r}")
     if len(set(players)) != count:
-        raise InvalidParameterError(f"players must be distinct; got {players!r}")
+        raise InvalidParameterError(
+            f"players must be distinct names (they key the result's columns); got {players!r}"
+        )
     return players
+
+
+def distinct_names(names: Sequence[str], default: str = "Player") -> tuple[str, ...]:
+    """Names made unique where a key is needed: empty names become ``"Player k"`` and a
+    repeated name gets its position appended (``"a (2)"``); unique names are kept.
+
+    Examples
+    --------
+    >>> distinct_names(["", ""]), distinct_names(["a", "b"]), distinct_names(["a", "a"])
+    (('Player 1', 'Player 2'), ('a', 'b'), ('a (1)', 'a (2)'))
+    """
+    names = [str(name) for name in names]
+    counts = {name: names.count(name) for name in names}
+    out = []
+    for position, name in enumerate(names, start=1):
+        if not name:
+            out.append(f"{default} {position}")
+        elif counts[name] > 1:
+            out.append(f"{name} ({position})")
+        else:
+            out.append(name)
+    if len(set(out)) != len(out):  # pragma: no cover - e.g. a player literally named "a (2)"
+        out = [f"{name} #{position}" for position, name in enumerate(out, start=1)]
+    return tuple(out)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -115,24 +167,25 @@ class EquilibriumSet(Result):
     regret
         ``(k,)``: largest gain from a pure deviation by either player (``<= tol``).
     method
-        The algorithm: ``"support_enumeration"``, ``"vertex_enumeration"``,
-        ``"lemke_howson"`` or ``"pure_enumeration"``.
+        The algorithm: ``"vertex_enumeration"``, ``"support_enumeration"``,
+        ``"lemke_howson"``, ``"pure_enumeration"`` or ``"one_strategy"`` (a player with a
+        single strategy: the other's best responses, computed directly).
     parameters
         The method's parameters (``tol``, ``initial_dropped_label``, ``fallback``, ...).
     degenerate
-        Degeneracy was detected (a pure strategy with several pure best responses, or an
-        equilibrium with more best responses than its support size). Equilibria of a
-        degenerate game may form continua; the listed ones are then extreme points.
+        Degeneracy was detected (some mixed strategy with support of size ``k`` has more
+        than ``k`` pure best responses). Equilibria of a degenerate game may form continua;
+        the listed ones are then extreme points.
     complete
         Whether the method guarantees that every extreme equilibrium is listed
         (enumeration methods: yes; Lemke-Howson: no).
     rejected
-        Number of candidates returned by nashpy that failed the regret check.
+        Number of candidates that failed the regret check.
     exact_strategies
         With ``exact=True``: per equilibrium, the two strategies as tuples of
         :class:`~fractions.Fraction`; otherwise ``None``.
     players, strategy_labels
-        Names of the players and of their strategies.
+        Names of the players and of their strategies (labels kept as written).
 
     Examples
     --------
@@ -161,8 +214,17 @@ class EquilibriumSet(Result):
     def __iter__(self) -> Iterator[tuple[FloatArray, FloatArray]]:
         return iter(list(zip(self.row_strategies, self.column_strategies, strict=True)))
 
-    def supports(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """Labels of the strategies played with positive probability, per equilibrium.
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``(k,)``: the number of equilibria."""
+        return (len(self),)
+
+    def supports(
+        self, tol: float = PROBABILITY_TOL
+    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Labels of the strategies played with probability above ``tol``, per equilibrium.
+
+        ``tol`` is a probability (default ``1e-9``), whatever the payoffs' scale.
 
         Examples
         --------
@@ -170,7 +232,7 @@ class EquilibriumSet(Result):
         ...                strategy_labels=(("C", "D"), ("C", "D"))).equilibria().supports()
         [(('D',), ('D',))]
         """
-        tol = float(self.parameters.get("tol", 1e-9))
+        tol = float(as_array(tol, "tol", low=0.0, high=1.0))
         rows, cols = self.strategy_labels
         return [
             (
@@ -179,6 +241,29 @@ class EquilibriumSet(Result):
             )
             for x, y in self
         ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python for JSON; exact strategies as strings such as ``"3/5"``."""
+        out = super().to_dict()
+        if self.exact_strategies is not None:
+            out["exact_strategies"] = [
+                [[str(v) for v in x], [str(v) for v in y]] for x, y in self.exact_strategies
+            ]
+        return out
+
+    def _frame_columns(self) -> dict[str, Any]:
+        columns: dict[str, Any] = {}
+        for player, strategies, labels in (
+            (self.players[0], self.row_strategies, self.strategy_labels[0]),
+            (self.players[1], self.column_strategies, self.strategy_labels[1]),
+        ):
+            keys = distinct_names(labels, "strategy")
+            for index, key in enumerate(keys):
+                columns[f"{player}:{key}"] = strategies[:, index]
+        for index, player in enumerate(self.players):
+            columns[f"payoff_{player}"] = self.payoffs[:, index]
+        columns["regret"] = self.regret
+        return columns
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -190,7 +275,7 @@ class EliminationResult(Result):
     game
         The reduced game (labels of the surviving strategies kept).
     eliminated
-        ``(round, player, label)`` for each removed strategy, in order.
+        ``(player, label, round)`` for each removed strategy, in order.
     method
         ``"pure"`` (dominated by another pure strategy) or ``"mixed"`` (by a mixture,
         found by linear programming).
@@ -207,6 +292,26 @@ class EliminationResult(Result):
     eliminated: tuple[tuple[str, str, int], ...]
     method: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python for JSON: the reduced game's payoffs and labels, the eliminations."""
+        return {
+            "game": {
+                "A": self.game.A.tolist(),
+                "B": self.game.B.tolist(),
+                "players": list(self.game.players),
+                "strategy_labels": [list(group) for group in self.game.strategy_labels],
+            },
+            "eliminated": [list(item) for item in self.eliminated],
+            "method": self.method,
+        }
+
+    def _frame_columns(self) -> dict[str, Any]:
+        return {
+            "player": [item[0] for item in self.eliminated],
+            "strategy": [item[1] for item in self.eliminated],
+            "round": np.array([item[2] for item in self.eliminated], dtype=np.int64),
+        }
+
 
 @dataclass(frozen=True, eq=False)
 class NormalFormGame:
@@ -217,15 +322,18 @@ class NormalFormGame:
     A, B
         ``(m, n)`` payoff matrices: ``A[i, j]`` to the row player (player 0) and
         ``B[i, j]`` to the column player (player 1) when row ``i`` meets column ``j``.
-        ``B`` defaults to ``-A`` (a zero-sum game).
+        ``B`` defaults to ``-A`` (a zero-sum game). Entries are numbers: int, float,
+        :class:`~fractions.Fraction` or :class:`~decimal.Decimal` (the last two are kept
+        exactly for ``equilibria(exact=True)``).
     players
-        The two players' names; default ``("row", "column")``.
+        The two players' names (distinct); default ``("row", "column")``.
     strategy_labels
-        One sequence of names per player; default ``s0, s1, ...``.
+        One sequence of names per player; default ``s0, s1, ...``. Labels are kept as
+        written (two strategies may share a label).
 
     Examples
     --------
-    >>> game = NormalFormGame([[3, 0], [5, 1]], [[3, 5], [0, 1]], players=("China", "Russia"))
+    >>> game = NormalFormGame([[3, 0], [5, 1]], [[3, 5], [0, 1]], players=("buyer", "seller"))
     >>> game.shape
     (2, 2)
     >>> game.pure_equilibria().supports()
@@ -236,6 +344,7 @@ class NormalFormGame:
     B: FloatArray
     players: tuple[str, str] = ("row", "column")
     strategy_labels: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    _exact: tuple[Any, Any] | None = field(default=None, repr=False)
 
     def __init__(
         self,
@@ -245,18 +354,32 @@ class NormalFormGame:
         players: Sequence[str] = ("row", "column"),
         strategy_labels: Sequence[Sequence[str]] | None = None,
     ) -> None:
-        A = as_array(A, "A")
-        B = -A if B is None else as_array(B, "B")
-        if A.ndim != 2:
-            raise InvalidParameterError(f"A must be a matrix (2-D); got shape {A.shape}")
-        if B.shape != A.shape:
+        A_float, A_exact = as_payoffs(A, "A")
+        if B is None:
+            B_float, B_exact = -A_float, (None if A_exact is None else -A_exact)
+        else:
+            B_float, B_exact = as_payoffs(B, "B")
+        if A_float.ndim != 2:
+            raise InvalidParameterError(f"A must be a matrix (2-D); got shape {A_float.shape}")
+        if B_float.shape != A_float.shape:
             raise InvalidParameterError(
-                f"B must have the shape of A {A.shape}; got shape {B.shape}"
+                f"B must have the shape of A {A_float.shape}; got shape {B_float.shape}"
             )
-        object.__setattr__(self, "A", A)
-        object.__setattr__(self, "B", B)
+        exact = None
+        if A_exact is not None or B_exact is not None:
+            exact = (
+                A_exact if A_exact is not None else _fractions(A_float),
+                B_exact if B_exact is not None else _fractions(B_float),
+            )
+        A_float = A_float.copy()
+        B_float = B_float.copy()
+        A_float.flags.writeable = False
+        B_float.flags.writeable = False
+        object.__setattr__(self, "A", A_float)
+        object.__setattr__(self, "B", B_float)
         object.__setattr__(self, "players", _check_players(players, 2))
-        object.__setattr__(self, "strategy_labels", _check_labels(strategy_labels, A.shape))
+        object.__setattr__(self, "strategy_labels", _check_labels(strategy_labels, A_float.shape))
+        object.__setattr__(self, "_exact", exact)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -274,11 +397,39 @@ class NormalFormGame:
         """
         return np.stack([self.A, self.B])
 
+    def exact_payoffs(self) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
+        """``A`` and ``B`` as rationals: as given when exact, else the floats' exact values.
+
+        Examples
+        --------
+        >>> from fractions import Fraction
+        >>> NormalFormGame([[Fraction("0.1"), 0]], [[0, 1]]).exact_payoffs()[0]
+        [[Fraction(1, 10), Fraction(0, 1)]]
+        """
+        if self._exact is not None:
+            return (
+                [list(row) for row in self._exact[0].tolist()],
+                [list(row) for row in self._exact[1].tolist()],
+            )
+        return (
+            [list(row) for row in _fractions(self.A).tolist()],
+            [list(row) for row in _fractions(self.B).tolist()],
+        )
+
+    def _tols(self, tol: float | None) -> tuple[float, float]:
+        """Payoff tolerances (row, column): ``tol`` for both, or by default ``1e-9`` of each
+        player's payoff range plus a few ulps of its largest payoff."""
+        if tol is not None:
+            value = float(as_array(tol, "tol", low=0.0))
+            return value, value
+        out = []
+        for matrix in (self.A, self.B):
+            span = float(matrix.max() - matrix.min())
+            out.append(1e-9 * span + 16 * _EPS * float(np.abs(matrix).max()))
+        return out[0], out[1]
+
     def _tol(self, tol: float | None) -> float:
-        if tol is None:
-            scale = max(1.0, float(np.abs(self.A).max()), float(np.abs(self.B).max()))
-            return 1e-9 * scale
-        return float(as_array(tol, "tol", low=0.0))
+        return max(self._tols(tol))
 
     # -- best responses -------------------------------------------------------------------
     def best_response(
@@ -294,7 +445,8 @@ class NormalFormGame:
             The other player's mixed strategy, shape ``(..., k)`` (a batch of strategies
             broadcasts); it must be a probability vector.
         tol
-            Payoffs within ``tol`` of the best count as best.
+            Payoffs within ``tol`` of the best count as best (default: relative to the
+            player's payoff range).
 
         Returns
         -------
@@ -310,22 +462,23 @@ class NormalFormGame:
         """
         player = as_int(player, "player", low=0, high=1)
         matrix = self.A if player == 0 else self.B.T
-        strategy = as_array(opponent_strategy, "opponent_strategy", low=0.0, high=1.0)
-        if strategy.shape[-1:] != (matrix.shape[1],):
-            raise InvalidParameterError(
-                f"opponent_strategy must have last axis of length {matrix.shape[1]}; "
-                f"got shape {strategy.shape}"
-            )
+        strategy = as_probabilities(opponent_strategy, "opponent_strategy", matrix.shape[1])
         totals = strategy.sum(axis=-1)
         if not np.allclose(totals, 1.0, atol=1e-9):
             raise InvalidParameterError(
                 f"opponent_strategy must sum to 1; got sums {np.unique(totals)[:3]}"
             )
         values = strategy @ matrix.T
-        return values >= values.max(axis=-1, keepdims=True) - self._tol(tol)
+        return values >= values.max(axis=-1, keepdims=True) - self._tols(tol)[player]
 
     def regret(self, row_strategy: ArrayLike, column_strategy: ArrayLike) -> FloatArray:
         """Largest gain from a pure deviation by either player, for profiles ``(..., m), (..., n)``.
+
+        Raises
+        ------
+        InvalidParameterError
+            When a strategy's last axis does not match the player's number of strategies,
+            the two batches do not broadcast, or an entry is not a probability.
 
         Examples
         --------
@@ -333,39 +486,68 @@ class NormalFormGame:
         >>> float(game.regret([0.5, 0.5], [0.5, 0.5])), float(game.regret([1, 0], [1, 0]))
         (0.0, 2.0)
         """
-        x = np.asarray(row_strategy, dtype=float)
-        y = np.asarray(column_strategy, dtype=float)
+        m, n = self.shape
+        x = as_probabilities(row_strategy, "row_strategy", m)
+        y = as_probabilities(column_strategy, "column_strategy", n)
+        try:
+            np.broadcast_shapes(x.shape[:-1], y.shape[:-1])
+        except ValueError:
+            raise InvalidParameterError(
+                "row_strategy and column_strategy batches must broadcast; got shapes "
+                f"{x.shape} and {y.shape}"
+            ) from None
+        return self._regret(x, y)
+
+    def _regret_parts(self, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
         row_values = y @ self.A.T  # (..., m)
         column_values = x @ self.B  # (..., n)
         row_gain = row_values.max(axis=-1) - np.sum(x * row_values, axis=-1)
         column_gain = column_values.max(axis=-1) - np.sum(y * column_values, axis=-1)
-        return np.maximum(row_gain, column_gain)
+        return np.maximum(row_gain, 0.0), np.maximum(column_gain, 0.0)
+
+    def _regret(self, x: FloatArray, y: FloatArray) -> FloatArray:
+        return np.maximum(*self._regret_parts(x, y))
 
     # -- equilibria -----------------------------------------------------------------------
     def equilibria(
         self,
-        method: str = "support_enumeration",
+        method: str = "vertex_enumeration",
         *,
         tol: float | None = None,
         initial_dropped_label: int | None = 0,
         exact: bool = False,
+        max_support_pairs: int = enum.MAX_SUPPORT_PAIRS,
+        max_vertices: int = enum.MAX_VERTICES,
+        max_pivots: int = enum.MAX_PIVOTS,
     ) -> EquilibriumSet:
-        """Nash equilibria by one of nashpy's algorithms, verified and de-duplicated.
+        """Nash equilibria, verified by their regret and de-duplicated.
 
         Parameters
         ----------
         method
-            ``"support_enumeration"`` (default; all equilibria of a non-degenerate game,
-            with a vertex-enumeration fallback when degeneracy is detected),
-            ``"vertex_enumeration"`` (all extreme equilibria) or ``"lemke_howson"``
-            (one equilibrium per initial dropped label).
+            ``"vertex_enumeration"`` (default; every extreme equilibrium of every game,
+            degenerate ones included), ``"support_enumeration"`` (all equilibria of a
+            non-degenerate game, with a vertex-enumeration fallback when degeneracy is
+            detected) or ``"lemke_howson"`` (one equilibrium per dropped label; not
+            guaranteed complete).
         tol
-            Regret tolerance and tie tolerance; default ``1e-9 * max(1, max |payoff|)``.
+            Payoff tolerance for best responses and the regret check, in payoff units.
+            Default: ``1e-9`` times each player's payoff range (plus a few ulps of its
+            largest payoff), so the answer does not depend on the payoffs' units.
         initial_dropped_label
-            Lemke-Howson only: the label to drop first (``0 .. m + n - 1``), or ``None``
-            to run from every label and merge the results.
+            Lemke-Howson only: the label dropped first (``0 .. m + n - 1``); ``None`` runs
+            all of them and merges the results.
         exact
-            Recompute every equilibrium in rational arithmetic and require zero regret.
+            Recompute every equilibrium in rational arithmetic from the payoffs as given
+            (see :meth:`exact_payoffs`) and check its exact regret.
+        max_support_pairs
+            Support enumeration refuses games with more support pairs (``C(m + n, m)``).
+        max_vertices
+            Vertex enumeration refuses games whose best-response polytopes may have more
+            vertices (McMullen's upper bound theorem).
+        max_pivots
+            Lemke-Howson stops with :class:`~pipeline_games.errors.SolverError` after
+            this many pivots.
 
         Returns
         -------
@@ -374,55 +556,69 @@ class NormalFormGame:
         Raises
         ------
         InvalidParameterError
-            Unknown method or label.
+            For an unknown method or a game beyond the work limits (the message names the
+            faster method and the keyword that raises the limit).
         SolverError
-            No equilibrium survived verification (e.g. Lemke-Howson failing on a
-            degenerate game).
+            When Lemke-Howson exceeds ``max_pivots``, or when the exact recomputation of an
+            equilibrium fails its exact regret check.
 
         Examples
         --------
         >>> game = NormalFormGame([[3, 0], [0, 2]], [[2, 0], [0, 3]])
-        >>> game.equilibria("lemke_howson", initial_dropped_label=None).row_strategies
-        array([[1., 0.],
-               [0., 1.]])
+        >>> len(game.equilibria("support_enumeration")), len(game.equilibria("lemke_howson"))
+        (3, 1)
+        >>> big = NormalFormGame(np.zeros((12, 12)))
+        >>> big.equilibria("support_enumeration")
+        Traceback (most recent call last):
+        ...
+        pipeline_games.errors.InvalidParameterError: support enumeration of a 12x12 game has 2,704,156 support pairs, above max_support_pairs=1,000,000; use method='vertex_enumeration' (faster on large games) or raise max_support_pairs=
         """
         if method not in METHODS:
             raise InvalidParameterError(f"method must be one of {METHODS}; got {method!r}")
-        tol_value = self._tol(tol)
-        game = nashpy.Game(self.A, self.B)
+        if not isinstance(exact, bool | np.bool_):
+            raise InvalidParameterError(f"exact must be True or False; got {exact!r}")
+        max_support_pairs = as_int(max_support_pairs, "max_support_pairs", low=1)
+        max_vertices = as_int(max_vertices, "max_vertices", low=1)
+        max_pivots = as_int(max_pivots, "max_pivots", low=1)
+        tols = self._tols(tol)
+        tol_value = max(tols)
         parameters: dict[str, Any] = {"tol": tol_value}
         complete = method != "lemke_howson"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if method == "support_enumeration":
-                candidates = _support_enumeration(self.A, self.B, tol_value)
-            elif method == "vertex_enumeration":
-                candidates = list(self._shifted_game().vertex_enumeration())
+        m, n = self.shape
+        if m == 1 or n == 1:
+            kept = self._one_strategy_equilibria(tols)
+            if method == "lemke_howson":
+                kept = kept[:1]
+            return self._result(
+                kept, "one_strategy", parameters, self._pure_ties(tols), complete, 0, tols, exact
+            )
+        degenerate = False
+        if method == "vertex_enumeration":
+            parameters["max_vertices"] = max_vertices
+            candidates, degenerate = enum.vertex_enumeration(self.A, self.B, tols, max_vertices)
+        elif method == "support_enumeration":
+            parameters["max_support_pairs"] = max_support_pairs
+            candidates = enum.support_enumeration(self.A, self.B, tols, max_support_pairs)
+        else:
+            size = m + n
+            if initial_dropped_label is None:
+                labels = list(range(size))
             else:
-                size = sum(self.shape)
-                if initial_dropped_label is None:
-                    labels = list(range(size))
-                else:
-                    labels = [
-                        as_int(initial_dropped_label, "initial_dropped_label", low=0, high=size - 1)
-                    ]
-                parameters["initial_dropped_label"] = initial_dropped_label
-                candidates = []
-                for label in labels:
-                    try:
-                        candidates.append(game.lemke_howson(initial_dropped_label=label))
-                    except (ValueError, IndexError, np.linalg.LinAlgError):  # pragma: no cover
-                        continue
-        kept, rejected = self._verify(candidates, tol_value)
-        degenerate = self._pure_ties(tol_value) or any(
-            self._is_degenerate_at(x, y, tol_value) for x, y in kept
-        )
+                labels = [
+                    as_int(initial_dropped_label, "initial_dropped_label", low=0, high=size - 1)
+                ]
+            parameters["initial_dropped_label"] = initial_dropped_label
+            parameters["max_pivots"] = max_pivots
+            candidates = [enum.lemke_howson(self.A, self.B, k, max_pivots) for k in labels]
+        kept, rejected = self._verify(candidates, tols)
+        if method != "vertex_enumeration":
+            degenerate = self._pure_ties(tols) or any(
+                self._is_degenerate_at(x, y, tols) for x, y in kept
+            )
         if method == "support_enumeration" and degenerate:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                extra = list(self._shifted_game().vertex_enumeration())
-            more, more_rejected = self._verify(extra, tol_value)
-            kept, _ = self._verify([*kept, *more], tol_value)
+            extra, degenerate = enum.vertex_enumeration(self.A, self.B, tols, max_vertices)
+            more, more_rejected = self._verify(extra, tols)
+            kept, _ = self._verify([*kept, *more], tols)
             rejected += more_rejected
             parameters["fallback"] = "vertex_enumeration"
         if not kept:
@@ -430,9 +626,21 @@ class NormalFormGame:
                 f"{method} returned no equilibrium with regret <= {tol_value:g} "
                 f"({rejected} candidates rejected); try method='vertex_enumeration'"
             )
-        return self._result(
-            kept, method, parameters, degenerate, complete, rejected, tol_value, exact
-        )
+        return self._result(kept, method, parameters, degenerate, complete, rejected, tols, exact)
+
+    def _one_strategy_equilibria(
+        self, tols: tuple[float, float]
+    ) -> list[tuple[FloatArray, FloatArray]]:
+        """A player with one strategy: the other's pure best responses are the extreme
+        equilibria (every mixture of them is an equilibrium too)."""
+        m, n = self.shape
+        if m == 1:
+            values = self.B[0]
+            best = np.flatnonzero(values >= values.max() - tols[1])
+            return [(np.ones(1), np.eye(n)[j]) for j in best]
+        values = self.A[:, 0]
+        best = np.flatnonzero(values >= values.max() - tols[0])
+        return [(np.eye(m)[i], np.ones(1)) for i in best]
 
     def pure_equilibria(self, *, tol: float | None = None, exact: bool = False) -> EquilibriumSet:
         """All pure-strategy Nash equilibria (by vectorized best responses).
@@ -444,13 +652,20 @@ class NormalFormGame:
         array([[1., 0.],
                [0., 1.]])
         """
-        tol_value = self._tol(tol)
-        pure = pure_nash_equilibria(self.payoff_array, tol=tol_value)
+        tols = self._tols(tol)
         m, n = self.shape
-        kept = [(np.eye(m)[i], np.eye(n)[j]) for i, j in pure.profiles]
-        degenerate = self._pure_ties(tol_value)
+        row_ok = self.A.max(axis=0, keepdims=True) - tols[0] <= self.A
+        col_ok = self.B.max(axis=1, keepdims=True) - tols[1] <= self.B
+        kept = [(np.eye(m)[i], np.eye(n)[j]) for i, j in np.argwhere(row_ok & col_ok)]
         return self._result(
-            kept, "pure_enumeration", {"tol": tol_value}, degenerate, True, 0, tol_value, exact
+            kept,
+            "pure_enumeration",
+            {"tol": max(tols)},
+            self._pure_ties(tols),
+            True,
+            0,
+            tols,
+            exact,
         )
 
     def eliminate_dominated(
@@ -471,7 +686,7 @@ class NormalFormGame:
         >>> reduced.strategy_labels
         (('s0',), ('s1',))
         """
-        tol_value = self._tol(tol)
+        tols = self._tols(tol)
         rows = list(range(self.shape[0]))
         cols = list(range(self.shape[1]))
         eliminated: list[tuple[str, str, int]] = []
@@ -480,8 +695,8 @@ class NormalFormGame:
             round_number += 1
             sub_a = self.A[np.ix_(rows, cols)]
             sub_b = self.B[np.ix_(rows, cols)]
-            drop_rows = _dominated(sub_a, tol_value, by_mixed)
-            drop_cols = _dominated(sub_b.T, tol_value, by_mixed)
+            drop_rows = _dominated(sub_a, tols[0], by_mixed)
+            drop_cols = _dominated(sub_b.T, tols[1], by_mixed)
             if not drop_rows and not drop_cols:
                 break
             for k in drop_rows:
@@ -490,9 +705,12 @@ class NormalFormGame:
                 eliminated.append((self.players[1], self.strategy_labels[1][cols[k]], round_number))
             rows = [r for k, r in enumerate(rows) if k not in drop_rows]
             cols = [c for k, c in enumerate(cols) if k not in drop_cols]
+        exact = None
+        if self._exact is not None:
+            exact = (self._exact[0][np.ix_(rows, cols)], self._exact[1][np.ix_(rows, cols)])
         reduced = NormalFormGame(
-            self.A[np.ix_(rows, cols)],
-            self.B[np.ix_(rows, cols)],
+            exact[0] if exact is not None else self.A[np.ix_(rows, cols)],
+            exact[1] if exact is not None else self.B[np.ix_(rows, cols)],
             players=self.players,
             strategy_labels=(
                 [self.strategy_labels[0][r] for r in rows],
@@ -502,26 +720,24 @@ class NormalFormGame:
         return EliminationResult(reduced, tuple(eliminated), "mixed" if by_mixed else "pure")
 
     # -- helpers --------------------------------------------------------------------------
-    def _shifted_game(self) -> nashpy.Game:
-        # Vertex enumeration needs bounded best-response polytopes: payoffs >= 1.
-        return nashpy.Game(self.A - self.A.min() + 1.0, self.B - self.B.min() + 1.0)
-
-    def _pure_ties(self, tol: float) -> bool:
+    def _pure_ties(self, tols: tuple[float, float]) -> bool:
         a_sorted = np.sort(self.A, axis=0)
         b_sorted = np.sort(self.B, axis=1)
-        row_tie = self.shape[0] > 1 and bool((a_sorted[-1] - a_sorted[-2] <= tol).any())
-        col_tie = self.shape[1] > 1 and bool((b_sorted[:, -1] - b_sorted[:, -2] <= tol).any())
+        row_tie = self.shape[0] > 1 and bool((a_sorted[-1] - a_sorted[-2] <= tols[0]).any())
+        col_tie = self.shape[1] > 1 and bool((b_sorted[:, -1] - b_sorted[:, -2] <= tols[1]).any())
         return row_tie or col_tie
 
-    def _is_degenerate_at(self, x: FloatArray, y: FloatArray, tol: float) -> bool:
+    def _is_degenerate_at(self, x: FloatArray, y: FloatArray, tols: tuple[float, float]) -> bool:
         row_values = self.A @ y
         column_values = x @ self.B
-        row_best = int((row_values >= row_values.max() - tol).sum())
-        column_best = int((column_values >= column_values.max() - tol).sum())
-        return column_best > int((x > tol).sum()) or row_best > int((y > tol).sum())
+        row_best = int((row_values >= row_values.max() - tols[0]).sum())
+        column_best = int((column_values >= column_values.max() - tols[1]).sum())
+        support_x = int((x > PROBABILITY_TOL).sum())
+        support_y = int((y > PROBABILITY_TOL).sum())
+        return column_best > support_x or row_best > support_y
 
     def _verify(
-        self, candidates: list[Any], tol: float
+        self, candidates: list[Any], tols: tuple[float, float]
     ) -> tuple[list[tuple[FloatArray, FloatArray]], int]:
         kept: list[tuple[FloatArray, FloatArray]] = []
         rejected = 0
@@ -544,13 +760,15 @@ class NormalFormGame:
                 continue
             x = x / x.sum()
             y = y / y.sum()
-            x[x < 1e-14] = 0.0
-            y[y < 1e-14] = 0.0
-            if float(self.regret(x, y)) > tol:
+            x[x < 1e-15] = 0.0
+            y[y < 1e-15] = 0.0
+            row_gain, column_gain = self._regret_parts(x, y)
+            if float(row_gain) > tols[0] or float(column_gain) > tols[1]:
                 rejected += 1
                 continue
             if any(
-                np.allclose(x, u, atol=max(tol, 1e-9)) and np.allclose(y, v, atol=max(tol, 1e-9))
+                np.allclose(x, u, rtol=0, atol=PROBABILITY_TOL)
+                and np.allclose(y, v, rtol=0, atol=PROBABILITY_TOL)
                 for u, v in kept
             ):
                 continue
@@ -565,7 +783,7 @@ class NormalFormGame:
         degenerate: bool,
         complete: bool,
         rejected: int,
-        tol: float,
+        tols: tuple[float, float],
         exact: bool,
     ) -> EquilibriumSet:
         m, n = self.shape
@@ -576,7 +794,7 @@ class NormalFormGame:
         exact_strategies = None
         if exact:
             parameters = {**parameters, "exact": True}
-            exact_list = [self._exact_equilibrium(x, y, tol) for x, y in kept]
+            exact_list = [self._exact_equilibrium(x, y, tols) for x, y in kept]
             exact_strategies = tuple(exact_list)
             xs = np.array([[float(v) for v in ex] for ex, _ in exact_list]).reshape(-1, m)
             ys = np.array([[float(v) for v in ey] for _, ey in exact_list]).reshape(-1, n)
@@ -588,7 +806,7 @@ class NormalFormGame:
             row_strategies=xs,
             column_strategies=ys,
             payoffs=payoffs,
-            regret=self.regret(xs, ys),
+            regret=self._regret(xs, ys),
             method=method,
             parameters=parameters,
             degenerate=bool(degenerate),
@@ -600,131 +818,64 @@ class NormalFormGame:
         )
 
     def _exact_equilibrium(
-        self, x: FloatArray, y: FloatArray, tol: float
+        self, x: FloatArray, y: FloatArray, tols: tuple[float, float]
     ) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]]:
-        """Solve the equations an equilibrium's best responses define, in rationals."""
-        A = [[Fraction(float(v)) for v in row] for row in self.A]
-        B = [[Fraction(float(v)) for v in row] for row in self.B]
+        """The equilibrium as the exact vertex pair its labels define, in rationals.
+
+        The labels of ``x`` (strategies it does not play, and the column player's best
+        responses to it) pin down a vertex of the best-response polytope ``P``; the same
+        for ``y`` in ``Q``. These equations are solved in rationals on the exactly
+        normalized payoffs; when the labels leave a degree of freedom (a point inside a
+        continuum) the support-restricted system of best responses is used instead.
+        """
+        A_exact, B_exact = self.exact_payoffs()
+        m, n = self.shape
         row_values = self.A @ y
         column_values = x @ self.B
-        row_best = np.flatnonzero(row_values >= row_values.max() - tol)
-        column_best = np.flatnonzero(column_values >= column_values.max() - tol)
-        # y: (A y)_i equal on row_best, y_j = 0 off its support; x likewise with B.
-        y_exact = _solve_mixture([A[i] for i in row_best], np.flatnonzero(y > tol), len(y), y)
-        bt = [list(col) for col in zip(*B, strict=True)]
-        x_exact = _solve_mixture([bt[j] for j in column_best], np.flatnonzero(x > tol), len(x), x)
-        # Exact verification.
-        for strategy, own, other, matrix in ((x_exact, x, y_exact, A), (y_exact, y, x_exact, bt)):
+        row_best = [int(i) for i in np.flatnonzero(row_values >= row_values.max() - tols[0])]
+        col_best = [int(j) for j in np.flatnonzero(column_values >= column_values.max() - tols[1])]
+        x_zero = [int(i) for i in np.flatnonzero(x <= PROBABILITY_TOL)]
+        y_zero = [int(j) for j in np.flatnonzero(y <= PROBABILITY_TOL)]
+        a_norm = enum.exact_normalized(A_exact)
+        b_norm = enum.exact_normalized(B_exact)
+        bt = [list(column) for column in zip(*b_norm, strict=True)]
+        x_exact = enum.exact_vertex(bt, x_zero, col_best, m)
+        y_exact = enum.exact_vertex(a_norm, y_zero, row_best, n)
+        strategies = []
+        for point, approx in ((x_exact, x), (y_exact, y)):
+            if point is None or sum(point, Fraction(0)) <= 0:
+                raise SolverError(
+                    f"exact recomputation of the equilibrium strategy {approx.tolist()} "
+                    "failed: its best-response equations have no unique solution in "
+                    "rationals (a tie within tol that is not exact); pass a smaller tol"
+                )
+            total = sum(point, Fraction(0))
+            strategies.append([v / total for v in point])
+        x_rat, y_rat = strategies
+        # Exact verification on the payoffs as given.
+        for strategy, other, matrix in (
+            (x_rat, y_rat, A_exact),
+            (y_rat, x_rat, [list(c) for c in zip(*B_exact, strict=True)]),
+        ):
             values = [
                 sum((row[k] * other[k] for k in range(len(other))), Fraction(0)) for row in matrix
             ]
             best = max(values)
             mine = sum((strategy[i] * values[i] for i in range(len(strategy))), Fraction(0))
-            if mine != best or min(strategy) < 0 or sum(strategy) != 1:
+            if mine != best or min(strategy) < 0:
                 raise SolverError(
-                    f"exact recomputation of the equilibrium {own.tolist()} failed its "
-                    f"regret check (gain {float(best - mine):g}); the payoffs may be too large "
-                    f"or the tolerance too loose"
+                    f"exact recomputation of the equilibrium {x.tolist()}, {y.tolist()} "
+                    f"failed its exact regret check (gain {float(best - mine):g}); "
+                    "pass a smaller tol"
                 )
-        return tuple(x_exact), tuple(y_exact)
+        return tuple(x_rat), tuple(y_rat)
 
 
-def _support_enumeration(
-    A: FloatArray, B: FloatArray, tol: float
-) -> list[tuple[FloatArray, FloatArray]]:
-    """Support enumeration over nashpy's support pairs, with tolerant tests.
-
-    nashpy 0.0.43 tests a candidate with exact float equality (``max == max``) and rejects
-    indifference solutions with round-off negatives, so it loses mixed equilibria of
-    ordinary games to round-off. Here nashpy supplies the support pairs (equal sizes, the
-    non-degenerate case), each indifference system is solved with numpy, and candidates
-    are kept when their probabilities are ``>= -tol``; the regret check follows in
-    :meth:`NormalFormGame._verify`.
-    """
-    from nashpy.algorithms.support_enumeration import potential_support_pairs
-
-    found = []
-    m, n = A.shape
-    for rows, cols in potential_support_pairs(A, B, non_degenerate=True):
-        rows = list(rows)
-        cols = list(cols)
-        k = len(rows)
-        y = _indifference(A[np.ix_(rows, cols)], k)
-        x = _indifference(B[np.ix_(rows, cols)].T, k)
-        if x is None or y is None or (x < -tol).any() or (y < -tol).any():
-            continue
-        full_x = np.zeros(m)
-        full_y = np.zeros(n)
-        full_x[rows] = x
-        full_y[cols] = y
-        found.append((full_x, full_y))
-    return found
-
-
-def _indifference(sub: FloatArray, k: int) -> FloatArray | None:
-    """Mixture ``p`` (length ``k``) making every row of ``sub @ p`` equal, or ``None``."""
-    system = np.zeros((k + 1, k + 1))
-    system[:k, :k] = sub
-    system[:k, k] = -1.0
-    system[k, :k] = 1.0
-    rhs = np.zeros(k + 1)
-    rhs[k] = 1.0
-    try:
-        solution = np.linalg.solve(system, rhs)
-    except np.linalg.LinAlgError:
-        return None
-    if not np.isfinite(solution).all():
-        return None
-    return np.asarray(solution[:k], dtype=np.float64)
-
-
-def _solve_mixture(
-    equal_rows: list[list[Fraction]], support: NDArray[np.intp], size: int, approx: FloatArray
-) -> list[Fraction]:
-    """Mixed strategy on ``support`` that equalises ``equal_rows``, in exact arithmetic.
-
-    Unknowns: the probabilities on ``support`` and the common value ``v``. Equations:
-    ``row . p = v`` for each row, and ``sum p = 1``. When the system does not pin down a
-    unique solution (a degenerate game), the float solution is rationalised instead.
-    """
-    k = len(support)
-    matrix = [[row[j] for j in support] + [Fraction(-1)] for row in equal_rows]
-    matrix.append([Fraction(1)] * k + [Fraction(0)])
-    rhs = [Fraction(0)] * len(equal_rows) + [Fraction(1)]
-    solution = _gauss(matrix, rhs, k + 1)
-    if solution is None:
-        values = [Fraction(float(v)).limit_denominator(10**6) for v in approx]
-        total = sum(values, Fraction(0))
-        return [v / total for v in values]
-    strategy = [Fraction(0)] * size
-    for position, j in enumerate(support):
-        strategy[j] = solution[position]
-    return strategy
-
-
-def _gauss(
-    matrix: list[list[Fraction]], rhs: list[Fraction], unknowns: int
-) -> list[Fraction] | None:
-    """Unique solution of a consistent linear system in rationals, or ``None``."""
-    rows = [[*row, value] for row, value in zip(matrix, rhs, strict=True)]
-    pivot_row = 0
-    pivots = []
-    for column in range(unknowns):
-        found = next((r for r in range(pivot_row, len(rows)) if rows[r][column] != 0), None)
-        if found is None:
-            return None
-        rows[pivot_row], rows[found] = rows[found], rows[pivot_row]
-        lead = rows[pivot_row][column]
-        rows[pivot_row] = [v / lead for v in rows[pivot_row]]
-        for r in range(len(rows)):
-            if r != pivot_row and rows[r][column] != 0:
-                factor = rows[r][column]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[pivot_row], strict=True)]
-        pivots.append(column)
-        pivot_row += 1
-    if any(row[-1] != 0 for row in rows[pivot_row:]):
-        return None
-    return [rows[i][-1] for i in range(unknowns)]
+def _fractions(matrix: FloatArray) -> NDArray[np.object_]:
+    out = np.empty(matrix.shape, dtype=object)
+    for index, value in np.ndenumerate(matrix):
+        out[index] = Fraction(float(value))
+    return out
 
 
 def _dominated(matrix: FloatArray, tol: float, by_mixed: bool) -> list[int]:
@@ -741,18 +892,20 @@ def _dominated(matrix: FloatArray, tol: float, by_mixed: bool) -> list[int]:
         if by_mixed and len(others) > 1:
             from scipy.optimize import linprog
 
-            # max eps s.t. sum_i w_i M[i, :] >= M[k, :] + eps, w in simplex.
-            sub = matrix[others]
+            # max eps s.t. sum_i w_i M[i, :] >= M[k, :] + eps, w in simplex. Scaled to the
+            # matrix's range so that the LP's tolerances are relative.
+            span = float(matrix.max() - matrix.min()) or 1.0
+            sub = matrix[others] / span
             c = np.zeros(len(others) + 1)
             c[-1] = -1.0
             a_ub = np.hstack([-sub.T, np.ones((matrix.shape[1], 1))])
-            b_ub = -matrix[k]
+            b_ub = -matrix[k] / span
             a_eq = np.hstack([np.ones((1, len(others))), np.zeros((1, 1))])
             bounds = [(0, None)] * len(others) + [(None, None)]
             solution = linprog(
                 c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0], bounds=bounds, method="highs"
             )
-            if solution.status == 0 and -solution.fun > tol:
+            if solution.status == 0 and -solution.fun * span > tol:
                 dominated.append(k)
     return dominated
 
@@ -837,7 +990,7 @@ def pure_nash_equilibria(
     >>> pure_nash_equilibria(np.stack([A, A.T])).profiles
     array([[1, 1]])
     """
-    array = as_array(payoffs, "payoffs")
+    array, _ = as_payoffs(payoffs, "payoffs")
     if array.ndim < 2 or array.shape[0] != array.ndim - 1:
         raise InvalidParameterError(
             "payoffs must have shape (n, s1, ..., sn) with n players; "
