@@ -461,6 +461,7 @@ def test_json_schema_validates_case_files():
 
 def test_json_schema_validates_the_shipped_case_files():
     jsonschema = pytest.importorskip("jsonschema")
+    from pipeline_games.cases._linked import merge_view
     from _support.casefiles import CASES
 
     schema = case_file_schema()
@@ -468,4 +469,7 @@ def test_json_schema_validates_the_shipped_case_files():
         if path.stem == "bibliography":
             continue
         with path.open("rb") as handle:
-            jsonschema.validate(tomllib.load(handle), schema)
+            data = tomllib.load(handle)
+        # A view (``extends``) is validated as the loader validates it: merged onto its base.
+        data = merge_view(data, path)
+        jsonschema.validate(data, schema)
