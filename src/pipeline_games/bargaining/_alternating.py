@@ -48,8 +48,11 @@ By default the inside options equal the disagreement point, so the impasse point
 and the limits above are the Nash solutions *of the problem as given*.
 
 With ``horizon=T`` the game has ``T`` periods; a rejection in the last one ends the talks at
-``d``. It is solved by backward induction (a loop over periods, vectorized over points) and
-converges to the infinite-horizon solution as ``T`` grows.
+``d``. It converges to the infinite-horizon solution as ``T`` grows. On a linear frontier
+backward induction is a clipped affine map per two periods, solved in closed form (a
+geometric series), so any horizon costs the same; on other frontiers it is a loop over
+periods (vectorized over points) that stops once the outcome no longer moves, and a call
+whose loop would run longer than :data:`FINITE_HORIZON_SECONDS` is refused up front.
 
 References
 ----------
@@ -64,16 +67,17 @@ chapters 3-6 (Rubinstein's model, breakdown risk, outside options, inside option
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, as_int, as_pair, broadcast_named
+from .._arrays import as_array, as_int, as_pair, broadcast_named, check_memory
 from .._blocks import blockwise
 from .._roots import bisect_decreasing
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, SolverError
 from ._outcome import BINDING_OUTSIDE_1, Outcome
 from ._problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier, check_problem
 
@@ -200,6 +204,10 @@ def rubinstein(
     }
     steps = None if horizon is None else as_int(horizon, "horizon", low=1)
     frontier = problem.frontier
+    # Blocked kernels keep only the outputs (18 bytes per point); the bisection and the
+    # finite-horizon loop on nonlinear frontiers keep a dozen full-size temporaries.
+    blocked = isinstance(frontier, LinearFrontier) and steps is None
+    check_memory(shape, 18 if blocked else 160, "rubinstein")
     frontier_fields = (
         {}
         if isinstance(frontier, PointsFrontier)
@@ -307,7 +315,14 @@ def _solve_block(
     floor_first, floor_second = np.maximum(w_first, e_first), np.maximum(w_second, e_second)
     agreement = np.broadcast_to(frontier.value(floor_first) > floor_second, shape)
     binding = np.zeros(shape, dtype=np.int8)
-    if steps is not None:
+    if steps is not None and isinstance(frontier, LinearFrontier):
+        first = _finite_horizon_linear(
+            frontier, (d_first, d_second), steps, mover, a_first, a_second, b_first, b_second,
+            w_first, w_second,
+        )
+        first = np.broadcast_to(first, shape)
+        second = frontier.value(first)
+    elif steps is not None:
         first, second = _finite_horizon(
             frontier,
             (d_first, d_second),
@@ -572,6 +587,97 @@ def _proposal_bisection(
     return bisect_decreasing(excess, low, high)
 
 
+def _affine_power(value: FloatArray, fixed: FloatArray, slope_power: FloatArray) -> FloatArray:
+    """``A^m(value)`` for ``A(x) = fixed + beta (x - fixed)``, given ``slope_power = beta^m``.
+
+    Infinite values (an absent outside option) stay where they are.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        moved = fixed + slope_power * (value - fixed)
+    return np.where(np.isfinite(value), moved, value)
+
+
+def _clip_affine_iterate(
+    start: FloatArray,
+    intercept: FloatArray,
+    slope: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    count: int,
+) -> FloatArray:
+    """``g^count(start)`` for ``g(x) = clip(intercept + slope x, low, high)``, in closed form.
+
+    ``0 <= slope < 1`` and ``low <= high``. With ``A(x) = intercept + slope x``, by induction
+    ``g^m(x) = clip(A^m(x), g^(m-1)(low), g^(m-1)(high))`` (a clip of a clip is a clip with
+    clipped bounds), and because ``g`` is increasing the orbit of ``low`` (of ``high``) is
+    monotone, so ``g^j(low) = clip(A^j(low), low, high)``. ``A^m`` is a geometric series:
+    ``A^m(x) = x* + slope^m (x - x*)`` with ``x* = intercept / (1 - slope)``. So any
+    number of periods costs a handful of array operations.
+    """
+    if count == 0:
+        return start
+    fixed = intercept / (1.0 - slope)
+    power_m = np.power(slope, count)
+    power_before = np.power(slope, count - 1)
+    low_m = np.clip(_affine_power(low, fixed, power_before), low, high)
+    high_m = np.clip(_affine_power(high, fixed, power_before), low, high)
+    return np.clip(_affine_power(start, fixed, power_m), low_m, high_m)
+
+
+def _finite_horizon_linear(
+    frontier: LinearFrontier,
+    disagreement: tuple[FloatArray, FloatArray],
+    steps: int,
+    mover: int,
+    a_first: FloatArray,
+    a_second: FloatArray,
+    b_first: FloatArray,
+    b_second: FloatArray,
+    w_first: FloatArray,
+    w_second: FloatArray,
+) -> FloatArray:
+    """Player 0's payoff in period 1 of the ``steps``-period game on a linear frontier.
+
+    Backward induction in player 0's payoff ``x`` (player 1 gets ``rate (S - x)``): a period
+    where player 0 proposes maps next period's ``x`` to ``min(cap, c + b1 x)`` with
+    ``cap = S - w1 / rate`` and ``c = S (1 - b1) - a1 / rate``; one where player 1 proposes
+    to ``max(w0, a0 + b0 x)``. Two periods compose to a clipped affine map with slope
+    ``b0 b1 < 1`` whose iterates have a closed form (:func:`_clip_affine_iterate`): the cost
+    does not depend on the horizon (``10**9`` periods take as long as 2).
+    """
+    d_first, d_second = disagreement
+    surplus, rate = frontier.surplus, frontier.rate
+    cap = surplus - w_second / rate
+    common = surplus * (1.0 - b_second) - a_second / rate
+    last_proposer = mover if steps % 2 == 1 else 1 - mover
+    # Last period: a rejection ends the talks at d.
+    if last_proposer == 0:
+        x = surplus - np.maximum(w_second, d_second) / rate
+    else:
+        x = np.maximum(w_first, d_first)
+    remaining = steps - 1
+    if remaining % 2 == 1:  # one single period first (its proposer is the first mover)
+        x = np.minimum(cap, common + b_second * x) if mover == 0 else np.maximum(
+            w_first, a_first + b_first * x
+        )
+    cycles = remaining // 2
+    slope = b_first * b_second
+    if mover == 0:  # x <- min(cap, c + b1 max(w0, a0 + b0 x))
+        low = np.minimum(common + b_second * w_first, cap)
+        return _clip_affine_iterate(x, common + b_second * a_first, slope, low, cap, cycles)
+    # mover 1: x <- max(w0, a0 + b0 min(cap, c + b1 x))
+    high = np.maximum(w_first, a_first + b_first * cap)
+    return _clip_affine_iterate(x, a_first + b_first * common, slope, w_first, high, cycles)
+
+
+#: Longest a finite horizon on a nonlinear frontier may plan to run (estimated seconds);
+#: beyond it the call is refused before it starts, with the cost stated.
+FINITE_HORIZON_SECONDS = 60.0
+#: Cost model of one backward-induction period: a fixed part (a dozen numpy calls) and a
+#: part per point (measured on the development machine; generous).
+_PERIOD_SECONDS, _POINT_PERIOD_SECONDS = 3e-5, 3e-8
+
+
 def _finite_horizon(
     frontier: Frontier,
     disagreement: tuple[FloatArray, FloatArray],
@@ -598,7 +704,14 @@ def _finite_horizon(
     proposer = last_proposer
     one_back = two_back = None  # player 0's payoff one and two periods later in the game
     tolerance = 4 * np.finfo(np.float64).eps
+    _check_horizon_budget(frontier, steps, b_first, b_second, shape)
+    started = time.perf_counter()
     for step in range(1, steps):
+        if step % 4096 == 0 and time.perf_counter() - started > 2 * FINITE_HORIZON_SECONDS:
+            raise SolverError(
+                f"backward induction over horizon={steps} still moving after {step:,} periods "
+                f"and {2 * FINITE_HORIZON_SECONDS:.0f} s; use horizon=None or a shorter horizon"
+            )
         proposer = 1 - proposer
         two_back, one_back = one_back, first
         if proposer == 0:  # player 1 responds; rejecting leads to the continuation
@@ -613,6 +726,39 @@ def _finite_horizon(
         if two_back is not None and (steps - 1 - step) % 2 == 0:
             with np.errstate(invalid="ignore"):
                 moved = np.abs(first - two_back)
-            if np.all(moved <= tolerance * np.maximum(1.0, np.abs(first))):
+                # Relative to the point's own payoffs (no absolute floor: unit-free).
+                size = np.abs(first) + np.abs(second)
+            if np.all(moved <= tolerance * size):
                 break
     return np.broadcast_to(first, shape), np.broadcast_to(second, shape)
+
+
+def _check_horizon_budget(
+    frontier: Frontier,
+    steps: int,
+    b_first: FloatArray,
+    b_second: FloatArray,
+    shape: tuple[int, ...],
+) -> None:
+    """Refuse a backward induction estimated to run longer than :data:`FINITE_HORIZON_SECONDS`.
+
+    The loop stops once a two-period cycle no longer moves the outcome; that takes about
+    ``log(eps) / log(b0 b1)`` cycles (the map's contraction factor on a linear frontier),
+    so the work is at most ``min(steps, 2 * that)`` periods per point.
+    """
+    points = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    slowest = float(np.max(b_first * b_second))
+    if slowest <= 0.0:
+        return
+    cycles = np.log(np.finfo(np.float64).eps) / np.log(slowest) if slowest < 1.0 else np.inf
+    periods = min(steps, 2 * float(cycles) + 4)
+    seconds = periods * (_PERIOD_SECONDS + points * _POINT_PERIOD_SECONDS)
+    if seconds > FINITE_HORIZON_SECONDS:
+        raise InvalidParameterError(
+            f"horizon={steps} on a {frontier.kind} frontier would take up to {periods:,.0f} "
+            f"backward-induction periods over {points:,} points, about {seconds:,.0f} s (the "
+            f"limit is {FINITE_HORIZON_SECONDS:.0f} s): with a product of effective discount "
+            f"factors b0 b1 up to {slowest:.10g} the outcome stops moving only after about "
+            f"{2 * float(cycles):,.0f} periods. Use horizon=None (the infinite-horizon limit), "
+            "a shorter horizon, or a linear frontier (closed form in any horizon)"
+        )

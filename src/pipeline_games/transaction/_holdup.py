@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import broadcast_named
+from .._arrays import broadcast_named, check_memory
 from ..errors import InvalidParameterError
 from ._shared import at_share, bargained, check, checked, investment, technology
 from .._results import Result
@@ -237,6 +237,7 @@ def holdup(
         unit_cost=unit_cost,
     )
     shape = broadcast_named(**p)
+    check_memory(shape, 200, "holdup")
     weight = p["buyer_weight"] if investor == "buyer" else 1.0 - p["buyer_weight"]
     theta = 1.0 - p["specificity"] * (1.0 - weight)
     chosen = at_share(theta, p, shape)
