@@ -184,7 +184,8 @@ def to_float_array(value: Any, name: str) -> FloatArray:
             with np.errstate(over="ignore"):
                 return value.astype(np.float64)  # float128 beyond range -> inf, caught later
         if kind == "O":
-            return to_float_array(value.tolist(), name)
+            items = value.tolist()
+            return to_float_array(items, name) if isinstance(items, list) else _refuse(items, name)
         reason = {
             "b": "booleans are not numbers here",
             "c": "complex numbers are not allowed",
@@ -208,15 +209,15 @@ def to_float_array(value: Any, name: str) -> FloatArray:
             f"{name} must be {_NUMBER} (a regular, not ragged, nesting of lists); "
             f"got {_describe(value)}"
         ) from exc
-    if isinstance(probe, np.ndarray) and probe.dtype.kind in "iuf":
-        with np.errstate(over="ignore"):
-            return probe.astype(np.float64, copy=False)
-    if isinstance(probe, np.ndarray) and probe.dtype.kind == "O" and probe is not value:
-        try:  # e.g. Python ints of float64 range mixed with floats, already walked above
-            return np.asarray(probe, dtype=np.float64)
+    if probe.dtype.kind == "O":
+        if probe.ndim and not isinstance(value, list | tuple):
+            return to_float_array(probe.tolist(), name)  # e.g. an object array: walk it
+        try:  # Python ints of float64 range mixed with floats (already walked above)
+            with np.errstate(over="ignore"):
+                return np.asarray(probe, dtype=np.float64)
         except (TypeError, ValueError, OverflowError):
-            pass
-    return to_float_array(probe, name) if probe is not value else _refuse(value, name)
+            return _refuse(value, name)
+    return to_float_array(probe, name)
 
 
 def _refuse(value: Any, name: str) -> FloatArray:
