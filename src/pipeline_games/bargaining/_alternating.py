@@ -78,6 +78,7 @@ from .._arrays import as_array, as_int, as_pair, broadcast_named, check_memory
 from .._blocks import blockwise
 from .._roots import bisect_decreasing
 from ..errors import InvalidParameterError, SolverError
+from . import _fused
 from ._outcome import BINDING_OUTSIDE_1, Outcome
 from ._problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier, check_problem
 
@@ -287,6 +288,15 @@ def rubinstein(
         "w_second": w_second,
     }
     outputs = {"payoffs": ((2,), np.float64), "agreement": ((), np.bool_), "binding": ((), np.int8)}
+    if linear_infinite and _fused.enabled(shape):
+        fused = {
+            name: np.empty((*shape, *trailing), dtype=dtype)
+            for name, (trailing, dtype) in outputs.items()
+        }
+        if _fused.rubinstein_linear(
+            shape, fused, mover, has_options, inside_options is None, arrays
+        ):
+            return Outcome.from_blocks(fused, problem, "rubinstein", parameters)
     result = blockwise(kernel, shape, arrays, outputs=outputs)
     return Outcome.from_blocks(result, problem, "rubinstein", parameters)
 

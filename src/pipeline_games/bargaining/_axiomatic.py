@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._arrays import as_array, broadcast_named, check_memory
 from .._blocks import blockwise
 from .._roots import bisect_decreasing, newton_bracketed
+from . import _fused
 from ._outcome import Outcome
 from ._problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier, check_problem
 
@@ -249,6 +250,13 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     arrays = {**frontier.arrays(), "d_first": d_first, "d_second": d_second, "weight": weight_array}
     if isinstance(frontier, LinearFrontier):
         outputs = {"payoffs": ((2,), np.float64), "agreement": ((), np.bool_)}
+        if _fused.enabled(shape):
+            fused = {
+                "payoffs": np.empty((*shape, 2), dtype=np.float64),
+                "agreement": np.empty(shape, dtype=np.bool_),
+            }
+            if _fused.nash_linear(shape, fused, arrays):
+                return Outcome.from_blocks(fused, problem, "nash", {"weight": weight_array})
         result = blockwise(_nash_linear_kernel, shape, arrays, outputs=outputs)
         return Outcome.from_blocks(result, problem, "nash", {"weight": weight_array})
     if isinstance(frontier, PowerFrontier):
