@@ -35,10 +35,10 @@ from .errors import InvalidParameterError
 
 __all__ = [
     "as_array",
-    "check_memory",
     "as_int",
     "as_pair",
     "broadcast_named",
+    "check_memory",
     "interval_text",
     "stack_last",
     "to_float_array",

@@ -36,7 +36,7 @@ LINE = pg.BargainingProblem.linear(100.0, (10.0, 30.0))
     ],
 )
 def test_non_numbers_are_refused_by_name(value, fragment):
-    with pytest.raises(InvalidParameterError, match="^weight must") as info:
+    with pytest.raises(InvalidParameterError, match=r"^weight must") as info:
         pg.nash(LINE, weight=value)
     assert fragment in str(info.value)
 
@@ -88,7 +88,9 @@ def test_work_beyond_memory_is_refused_before_allocating():
         lambda: pg.nash(huge, weight=weights),
         lambda: pg.rubinstein(huge, discount=(0.9, np.full(10**5, 0.9))),
     ):
-        with pytest.raises(InvalidParameterError, match=r"10,000,000,000 points.*stream it with out="):
+        with pytest.raises(
+            InvalidParameterError, match=r"10,000,000,000 points.*stream it with out="
+        ):
             call()
     with pytest.raises(InvalidParameterError, match="GiB"):
         pg.holdup(np.zeros((10**5, 1)), np.full(10**5, 0.5))
@@ -114,8 +116,9 @@ def test_billion_period_horizon_on_a_line_is_instant_and_exact():
     """
     delta = 1.0 - 1e-7
     for horizon in (10**9, 10**9 + 1):
-        out = pg.rubinstein(pg.BargainingProblem.linear(1.0), discount=(delta, delta),
-                            horizon=horizon)
+        out = pg.rubinstein(
+            pg.BargainingProblem.linear(1.0), discount=(delta, delta), horizon=horizon
+        )
         expected = (1.0 - (-delta) ** horizon) / (1.0 + delta)
         np.testing.assert_allclose(out.payoffs[0], expected, rtol=1e-12)
 
@@ -124,8 +127,14 @@ def _loop(problem, discount, breakdown, mover, horizon, options):
     """Backward induction period by period on a linear frontier (the oracle)."""
     (d0, d1), surplus, rate = problem.disagreement, problem.frontier.surplus, problem.frontier.rate
     # Rejecting: breakdown (prob. p) gives d, else a period of d then the continuation.
-    a0, b0 = breakdown * d0 + (1 - breakdown) * (1 - discount[0]) * d0, (1 - breakdown) * discount[0]
-    a1, b1 = breakdown * d1 + (1 - breakdown) * (1 - discount[1]) * d1, (1 - breakdown) * discount[1]
+    a0, b0 = (
+        breakdown * d0 + (1 - breakdown) * (1 - discount[0]) * d0,
+        (1 - breakdown) * discount[0],
+    )
+    a1, b1 = (
+        breakdown * d1 + (1 - breakdown) * (1 - discount[1]) * d1,
+        (1 - breakdown) * discount[1],
+    )
     w0, w1 = options if options is not None else (-np.inf, -np.inf)
     last = mover if horizon % 2 == 1 else 1 - mover
     x = surplus - max(w1, d1) / rate if last == 0 else max(w0, d0)
@@ -154,10 +163,17 @@ def test_finite_horizon_closed_form_matches_period_by_period_induction(
     surplus, d, rate, discount, breakdown, mover, horizon, options
 ):
     problem = pg.BargainingProblem.linear(surplus, d, rate=rate)
-    out = pg.rubinstein(problem, discount=discount, breakdown=breakdown, first_mover=mover,
-                        horizon=horizon, outside_options=options)
+    out = pg.rubinstein(
+        problem,
+        discount=discount,
+        breakdown=breakdown,
+        first_mover=mover,
+        horizon=horizon,
+        outside_options=options,
+    )
     if bool(out.agreement):
         expected = _loop(problem, discount, breakdown, mover, horizon, options)
         np.testing.assert_allclose(out.payoffs[0], expected, rtol=1e-12, atol=1e-12 * surplus)
-        np.testing.assert_allclose(out.payoffs[1], rate * (surplus - expected), rtol=1e-11,
-                                   atol=1e-11 * surplus * rate)
+        np.testing.assert_allclose(
+            out.payoffs[1], rate * (surplus - expected), rtol=1e-11, atol=1e-11 * surplus * rate
+        )

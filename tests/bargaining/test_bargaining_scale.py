@@ -46,7 +46,9 @@ def problems(draw, kind: str):
 
         def build(k: float) -> pg.BargainingProblem:
             return pg.BargainingProblem.power(
-                k * surplus, (k * d0, k * d1), scale=k ** (1.0 - exponent) * scale,
+                k * surplus,
+                (k * d0, k * d1),
+                scale=k ** (1.0 - exponent) * scale,
                 exponent=exponent,
             )
 

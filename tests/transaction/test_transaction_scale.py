@@ -35,11 +35,17 @@ TECHNOLOGY = st.fixed_dictionaries(
 
 
 def money(technology, k):
-    return {**technology, "scale": k * technology["scale"], "unit_cost": k * technology["unit_cost"]}
+    return {
+        **technology,
+        "scale": k * technology["scale"],
+        "unit_cost": k * technology["unit_cost"],
+    }
 
 
 @settings(max_examples=100)
-@given(tech=TECHNOLOGY, s=UNIT, w=UNIT, factor=FACTOR, investor=st.sampled_from(["buyer", "seller"]))
+@given(
+    tech=TECHNOLOGY, s=UNIT, w=UNIT, factor=FACTOR, investor=st.sampled_from(["buyer", "seller"])
+)
 def test_holdup_is_unit_free(tech, s, w, factor, investor):
     one = pg.holdup(s, w, investor=investor, **money(tech, 1.0))
     other = pg.holdup(s, w, investor=investor, **money(tech, factor))
@@ -72,30 +78,47 @@ def test_governance_is_unit_free(
         return {
             "spot": pg.spot(s, w, **t),
             "long_term_contract": pg.long_term_contract(
-                s, w, renegotiation_probability=renegotiation, enforcement_cost=k * enforcement,
+                s,
+                w,
+                renegotiation_probability=renegotiation,
+                enforcement_cost=k * enforcement,
                 **t,
             ),
             "joint_venture": pg.joint_venture(
                 s, w, buyer_equity=equity, venture_cost=k * venture, **t
             ),
             "prepayment_loan": pg.prepayment_loan(
-                s, w, interest_rate=interest, default_penalty=k * penalty,
-                loan_cost=k * loan, **t,
+                s,
+                w,
+                interest_rate=interest,
+                default_penalty=k * penalty,
+                loan_cost=k * loan,
+                **t,
             ),
             "integration": pg.integration(
                 s, w, bureaucratic_cost=k * bureaucratic, incentive_dilution=dilution, **t
             ),
             "best": pg.best_governance(
-                s, w, renegotiation_probability=renegotiation, enforcement_cost=k * enforcement,
-                buyer_equity=equity, venture_cost=k * venture, interest_rate=interest,
-                default_penalty=k * penalty, loan_cost=k * loan,
-                bureaucratic_cost=k * bureaucratic, incentive_dilution=dilution, **t,
+                s,
+                w,
+                renegotiation_probability=renegotiation,
+                enforcement_cost=k * enforcement,
+                buyer_equity=equity,
+                venture_cost=k * venture,
+                interest_rate=interest,
+                default_penalty=k * penalty,
+                loan_cost=k * loan,
+                bureaucratic_cost=k * bureaucratic,
+                incentive_dilution=dilution,
+                **t,
             ),
         }
 
     one, other = forms(1.0), forms(factor)
-    size = 1.0 + float(pg.spot(0.0, **tech).surplus) + tech["unit_cost"] * float(
-        pg.spot(0.0, **tech).investment
+    size = (
+        1.0
+        + float(pg.spot(0.0, **tech).surplus)
+        + tech["unit_cost"] * float(pg.spot(0.0, **tech).investment)
     )
     for name in ("spot", "long_term_contract", "joint_venture", "prepayment_loan", "integration"):
         np.testing.assert_allclose(other[name].investment, one[name].investment, rtol=RTOL)

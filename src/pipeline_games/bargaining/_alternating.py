@@ -349,8 +349,18 @@ def _solve_block(
     binding = np.zeros(shape, dtype=np.int8)
     if steps is not None and isinstance(frontier, LinearFrontier):
         first = _finite_horizon_linear(
-            frontier, (d_first, d_second), steps, mover, a_first, a_second, b_first, b_second,
-            w_first, w_second, c_first, c_second,
+            frontier,
+            (d_first, d_second),
+            steps,
+            mover,
+            a_first,
+            a_second,
+            b_first,
+            b_second,
+            w_first,
+            w_second,
+            c_first,
+            c_second,
         )
         first = np.broadcast_to(first, shape)
         second = frontier.value(first)
@@ -584,7 +594,7 @@ def _linear_block(
     a_first, b_first, e_first, c_first = _rejection_terms(
         d_first, delta_first, breakdown, d_first if inside_is_disagreement else g_first
     )
-    a_second, b_second, e_second, c_second = _rejection_terms(
+    _, b_second, e_second, c_second = _rejection_terms(
         d_second, delta_second, breakdown, d_second if inside_is_disagreement else g_second
     )
     unit = rate.ndim == 0 and float(rate) == 1.0
@@ -753,8 +763,10 @@ def _finite_horizon_linear(
         x = np.maximum(w_first, d_first)
     remaining = steps - 1
     if remaining % 2 == 1:  # one single period first (its proposer is the first mover)
-        x = np.minimum(cap, common + b_second * x) if mover == 0 else np.maximum(
-            w_first, a_first + b_first * x
+        x = (
+            np.minimum(cap, common + b_second * x)
+            if mover == 0
+            else np.maximum(w_first, a_first + b_first * x)
         )
     cycles = remaining // 2
     c_first = 1.0 - b_first if c_first is None else c_first

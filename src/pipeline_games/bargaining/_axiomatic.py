@@ -27,7 +27,13 @@ from .._blocks import blockwise
 from .._roots import bisect_decreasing, newton_bracketed
 from . import _fused
 from ._outcome import Outcome
-from ._problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier, check_problem
+from ._problem import (
+    BargainingProblem,
+    LinearFrontier,
+    PointsFrontier,
+    PowerFrontier,
+    check_problem,
+)
 
 __all__ = ["egalitarian", "kalai_smorodinsky", "nash", "utilitarian"]
 

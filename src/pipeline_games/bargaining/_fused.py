@@ -8,16 +8,17 @@ compiled loop reads each input once and writes each output once. numba is option
 numpy kernels run, and they stay the reference the tests compare these kernels against.
 
 The kernels are used only for calls of at least :data:`MIN_POINTS` points (below that the
-one-off compilation, about a second, is not worth it; compiled code is cached on disk next
-to the module where Python may write bytecode) and only when every input broadcasts to the
-call's shape as a 2-d strided view (always true of flat arrays, scalars and grid blocks of
-shape ``(rows, 1)`` and ``(1, columns)``).
+one-off compilation, about a second per variant and process, is not worth it), only when the game's coefficients
+(discount factors, breakdown risk, the frontier's rate) are single numbers, and only when
+every per-point input is either a single number or a C-contiguous array of the call's full
+shape (flat sweeps and sampled points). Each per-point input is passed as it is (a number
+or a 1-d array), so the loop reads contiguous memory and numba compiles one variant per
+combination actually used. Other layouts (broadcast grid axes) take the numpy kernels.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from math import prod
 from typing import Any
 
@@ -34,154 +35,123 @@ try:  # pragma: no cover - depends on the environment
         raise ImportError
     import numba
     from numba import types
-
-    _IN = types.Array(types.float64, 2, "A", readonly=True)
-    _PAYOFFS = types.Array(types.float64, 3, "C")
-    _AGREEMENT = types.Array(types.boolean, 2, "C")
-    _BINDING = types.Array(types.int8, 2, "C")
-    _RUBINSTEIN_SIGNATURE = types.void(
-        *([_IN] * 11), types.int64, types.boolean, types.boolean, _PAYOFFS, _AGREEMENT, _BINDING
-    )
-    _NASH_SIGNATURE = types.void(*([_IN] * 5), types.boolean, _PAYOFFS, _AGREEMENT)
-
-    def _JIT(function: Any) -> Any:
-        return function  # compiled lazily, with one explicit signature, by _compiled()
-
+    from numba.extending import overload
 except ImportError:  # pragma: no cover
     numba = None
-    _JIT = None
+
+
+def enabled(shape: tuple[int, ...]) -> bool:
+    """Whether a call of this shape may run a compiled kernel."""
+    return numba is not None and prod(shape) >= MIN_POINTS
+
+
+def _flat(value: Any, shape: tuple[int, ...]) -> Any:
+    """A number, or a 1-d view of a full-shape C-contiguous array; ``None`` otherwise."""
+    array = np.asarray(value)
+    if array.size == 1:
+        return float(array.reshape(()))
+    if array.shape == shape and array.flags.c_contiguous and array.dtype == np.float64:
+        return array.reshape(-1)
+    return None
+
+
+def _scalar(value: Any) -> float | None:
+    array = np.asarray(value)
+    return float(array.reshape(())) if array.size == 1 else None
+
 
 _COMPILED: dict[str, Any] = {}
 
 
-def _compiled(name: str) -> Any:
-    """The compiled kernel (one signature: every input a read-only 2-d strided view)."""
-    if name not in _COMPILED:
-        function, signature = {
-            "rubinstein": (_rubinstein_kernel, _RUBINSTEIN_SIGNATURE),
-            "nash": (_nash_kernel, _NASH_SIGNATURE),
-        }[name]
-        _COMPILED[name] = numba.njit(
-            signature, cache=not sys.dont_write_bytecode, nogil=True, error_model="numpy"
-        )(function)
-    return _COMPILED[name]
+def _at(value: Any, index: int) -> Any:  # pragma: no cover - replaced in compiled code
+    return value[index] if isinstance(value, np.ndarray) else value
 
 
-def enabled(shape: tuple[int, ...]) -> bool:
-    """Whether a call of this shape runs a compiled kernel."""
-    return _JIT is not None and prod(shape) >= MIN_POINTS
+if numba is not None:  # pragma: no branch
 
+    @overload(_at, inline="always")
+    def _at_compiled(value, index):  # pragma: no cover - compiled
+        if isinstance(value, types.Array):
+            return lambda value, index: value[index]
+        return lambda value, index: value
 
-def _as_2d(value: Any, shape: tuple[int, ...]) -> NDArray[Any] | None:
-    """``value`` broadcast to ``shape`` and viewed as 2-d ``(rows, columns)``, or ``None``.
+    def _make_rubinstein(mover, has_options, inside_is_d, unit):  # pragma: no cover - compiled
+        """The kernel with the call's flags baked in as constants: no branch is left in the
+        loop (selects only), so that LLVM can vectorize it."""
 
-    ``None`` when the view would need a copy (a broadcast that does not collapse).
-    """
-    view = np.broadcast_to(np.asarray(value, dtype=np.float64), shape)
-    columns = shape[-1] if shape else 1
-    try:
-        return view.reshape((-1, columns), copy=False)
-    except ValueError:
-        return None
-
-
-def _views(shape: tuple[int, ...], values: list[Any]) -> list[NDArray[Any]] | None:
-    views = [_as_2d(value, shape) for value in values]
-    return None if any(view is None for view in views) else views  # type: ignore[return-value]
-
-
-if _JIT is not None:  # pragma: no branch
-
-    @_JIT
-    def _rubinstein_kernel(  # pragma: no cover - compiled
-        surplus, rate, d0, d1, delta0, delta1, breakdown, g0, g1, w0, w1,
-        mover, has_options, inside_is_d, payoffs, agreement, binding,
-    ):
-        rows, columns = payoffs.shape[0], payoffs.shape[1]
-        for i in range(rows):
-            for j in range(columns):
-                s = surplus[i, j]
-                r = rate[i, j]
-                p = breakdown[i, j]
-                keep = 1.0 - p
-                b0 = keep * delta0[i, j]
-                b1 = keep * delta1[i, j]
-                patience0 = keep * (1.0 - delta0[i, j])
-                patience1 = keep * (1.0 - delta1[i, j])
-                c0 = p + patience0
-                c1 = p + patience1
+        def kernel(surplus, d0, d1, g0, g1, w0, w1, coefficients, payoffs, agreement, binding):
+            p, b0, b1, c0, c1, patience0, patience1, share, rate = coefficients
+            for i in range(payoffs.shape[0]):
+                s = _at(surplus, i)
                 if inside_is_d:
-                    e0 = d0[i, j]
-                    e1 = d1[i, j]
+                    e0 = _at(d0, i)
+                    e1 = _at(d1, i)
                     a0 = c0 * e0
                 else:
-                    a0 = p * d0[i, j] + patience0 * g0[i, j]
+                    a0 = p * _at(d0, i) + patience0 * _at(g0, i)
                     e0 = a0 / c0
-                    e1 = (p * d1[i, j] + patience1 * g1[i, j]) / c1
-                share = c1 / (c0 + b0 * c1)
-                level = s - e1 / r
+                    e1 = (p * _at(d1, i) + patience1 * _at(g1, i)) / c1
+                level = s - e1 if unit else s - e1 / rate
                 x = (level - e0) * share + e0
                 if has_options:
-                    v0 = w0[i, j]
-                    v1 = w1[i, j]
+                    v0 = _at(w0, i)
+                    v1 = _at(w1, i)
                     bound = level * c1 + v0 * b1
-                    if bound > x:
-                        x = bound
-                    cap = s - v1 / r
+                    x = max(x, bound)
+                    cap = s - v1 if unit else s - v1 / rate
                     second_binds = cap < x
-                    if second_binds:
-                        x = cap
+                    x = min(x, cap)
                     rejecting = x * b0 + a0
-                    first_binds = v0 > rejecting
-                    code = (2 if second_binds else 0) + (1 if first_binds else 0)
+                    code = np.int8(2 * second_binds + (v0 > rejecting))
                     if mover == 1:
-                        x = rejecting if rejecting > v0 else v0
-                    floor0 = v0 if v0 > e0 else e0
-                    floor1 = v1 if v1 > e1 else e1
-                    deal = (s - floor0) * r > floor1
+                        x = max(rejecting, v0)
+                    floor0 = max(v0, e0)
+                    floor1 = max(v1, e1)
+                    deal = (s - floor0 if unit else (s - floor0) * rate) > floor1
+                    opts_out = v1 > e1
+                    rest0 = v0 if opts_out else e0
+                    rest1 = v1 if opts_out else e1
                 else:
-                    v0 = -np.inf
-                    v1 = -np.inf
                     deal = level - e0 > 0.0
-                    code = 0
+                    code = np.int8(0)
                     if mover == 1:
                         x = x * b0 + a0
-                if deal:
-                    payoffs[i, j, 0] = x
-                    payoffs[i, j, 1] = (s - x) * r
-                    binding[i, j] = code
-                else:
-                    if v1 > e1:
-                        payoffs[i, j, 0] = v0
-                        payoffs[i, j, 1] = v1
-                    else:
-                        payoffs[i, j, 0] = e0
-                        payoffs[i, j, 1] = e1
-                    binding[i, j] = 0
-                agreement[i, j] = deal
+                    rest0 = e0
+                    rest1 = e1
+                second = s - x if unit else (s - x) * rate
+                payoffs[i, 0] = x if deal else rest0
+                payoffs[i, 1] = second if deal else rest1
+                binding[i] = code if deal else np.int8(0)
+                agreement[i] = deal
 
-    @_JIT
-    def _nash_kernel(surplus, rate, d0, d1, weight, unit, payoffs, agreement):  # pragma: no cover
-        rows, columns = payoffs.shape[0], payoffs.shape[1]
-        for i in range(rows):
-            for j in range(columns):
-                s = surplus[i, j]
-                a = d0[i, j]
-                b = d1[i, j]
-                w = weight[i, j]
-                if unit:
-                    gain = s - a - b
-                else:
-                    gain = s - a - b / rate[i, j]
+        return kernel
+
+    def _make_nash(unit):  # pragma: no cover - compiled
+        def kernel(surplus, d0, d1, weight, rate, payoffs, agreement):
+            for i in range(payoffs.shape[0]):
+                s = _at(surplus, i)
+                a = _at(d0, i)
+                b = _at(d1, i)
+                w = _at(weight, i)
+                gain = s - a - b if unit else s - a - b / rate
                 deal = gain > 0.0
-                if not deal:
-                    gain = 0.0
-                payoffs[i, j, 0] = w * gain + a
-                if unit:
-                    payoffs[i, j, 1] = (1.0 - w) * gain + b
-                else:
-                    payoffs[i, j, 1] = (1.0 - w) * gain * rate[i, j] + b
-                agreement[i, j] = deal
+                gain = max(gain, 0.0)
+                payoffs[i, 0] = w * gain + a
+                payoffs[i, 1] = (1.0 - w) * gain + b if unit else (1.0 - w) * gain * rate + b
+                agreement[i] = deal
+
+        return kernel
+
+
+def _compiled(name: str, *flags: Any) -> Any:
+    """The lazily compiled kernel for these flags (one variant per input-type combination)."""
+    key = (name, *flags)
+    if key not in _COMPILED:
+        maker = {"rubinstein": _make_rubinstein, "nash": _make_nash}[name]
+        # Kernels made by a closure cannot be cached on disk by numba: they compile once
+        # per process (about a second), which is why small calls do not use them.
+        _COMPILED[key] = numba.njit(nogil=True, error_model="numpy")(maker(*flags))
+    return _COMPILED[key]
 
 
 def rubinstein_linear(
@@ -196,19 +166,38 @@ def rubinstein_linear(
 
     Same formulas, in the same order, as :func:`~._alternating._linear_block`.
     """
-    names = (
-        "frontier.surplus", "frontier.rate", "d_first", "d_second", "delta_first",
-        "delta_second", "breakdown", "g_first", "g_second", "w_first", "w_second",
-    )
-    views = _views(shape, [arrays[name] for name in names])
-    if views is None:
+    coefficients = [
+        _scalar(arrays[name])
+        for name in ("breakdown", "delta_first", "delta_second", "frontier.rate")
+    ]
+    flat = [
+        _flat(arrays[name], shape)
+        for name in (
+            "frontier.surplus",
+            "d_first",
+            "d_second",
+            "g_first",
+            "g_second",
+            "w_first",
+            "w_second",
+        )
+    ]
+    if any(item is None for item in coefficients) or any(item is None for item in flat):
         return False
-    columns = shape[-1] if shape else 1
-    payoffs = out["payoffs"].reshape((-1, columns, 2))
-    agreement = out["agreement"].reshape((-1, columns))
-    binding = out["binding"].reshape((-1, columns))
-    _compiled("rubinstein")(
-        *views, mover, has_options, inside_is_disagreement, payoffs, agreement, binding
+    p, delta0, delta1, rate = coefficients
+    keep = 1.0 - p
+    b0, b1 = keep * delta0, keep * delta1
+    patience0, patience1 = keep * (1.0 - delta0), keep * (1.0 - delta1)
+    c0, c1 = p + patience0, p + patience1
+    share = c1 / (c0 + b0 * c1)
+    n = prod(shape)
+    kernel = _compiled("rubinstein", mover, has_options, inside_is_disagreement, rate == 1.0)
+    kernel(
+        *flat,
+        (p, b0, b1, c0, c1, patience0, patience1, share, rate),
+        out["payoffs"].reshape((n, 2)),
+        out["agreement"].reshape(n),
+        out["binding"].reshape(n),
     )
     return True
 
@@ -220,16 +209,12 @@ def nash_linear(
 
     Same formulas, in the same order, as :func:`~._axiomatic._nash_linear_kernel`.
     """
-    rate = np.asarray(arrays["rate"])
-    unit = rate.ndim == 0 and float(rate) == 1.0
-    views = _views(
-        shape, [arrays[name] for name in ("surplus", "rate", "d_first", "d_second", "weight")]
-    )
-    if views is None:
+    rate = _scalar(arrays["rate"])
+    flat = [_flat(arrays[name], shape) for name in ("surplus", "d_first", "d_second", "weight")]
+    if rate is None or any(item is None for item in flat):
         return False
-    columns = shape[-1] if shape else 1
-    _compiled("nash")(
-        *views, unit, out["payoffs"].reshape((-1, columns, 2)),
-        out["agreement"].reshape((-1, columns)),
+    n = prod(shape)
+    _compiled("nash", rate == 1.0)(
+        *flat, rate, out["payoffs"].reshape((n, 2)), out["agreement"].reshape(n)
     )
     return True

@@ -36,8 +36,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import _where_first, as_array, as_pair, broadcast_named, check_memory
-from ..errors import InvalidParameterError
 from .._results import Result
+from ..errors import InvalidParameterError
 
 __all__ = [
     "ALIGNMENT_FORMS",

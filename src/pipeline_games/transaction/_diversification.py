@@ -68,9 +68,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import broadcast_named, check_memory
+from .._results import Result
 from .._roots import bisect_decreasing
 from ._shared import _overflow_error, at_share, bargained, check, checked, technology
-from .._results import Result
 
 __all__ = [
     "DiversificationOutcome",

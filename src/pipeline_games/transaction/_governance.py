@@ -77,8 +77,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import broadcast_named, check_memory, stack_last
-from ._shared import AtShare, at_share, bargained, checked, technology
 from .._results import Result
+from ._shared import AtShare, at_share, bargained, checked, technology
 
 __all__ = [
     "GOVERNANCE_FORMS",

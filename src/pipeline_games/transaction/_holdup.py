@@ -52,9 +52,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import broadcast_named, check_memory
+from .._results import Result
 from ..errors import InvalidParameterError
 from ._shared import at_share, bargained, check, checked, investment, technology
-from .._results import Result
 
 __all__ = ["HoldupResult", "holdup", "investment_for_share", "surplus_for_share"]
 

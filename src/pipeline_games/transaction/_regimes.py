@@ -61,7 +61,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_pair, broadcast_named, check_memory, stack_last
-from ..errors import InvalidParameterError
 from .._results import Result
 
 __all__ = [

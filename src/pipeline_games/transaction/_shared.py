@@ -153,7 +153,11 @@ def at_share(
     bad = ~(np.isfinite(value) & np.isfinite(cost))
     if bad.any():
         raise _overflow_error(
-            "the value or the cost of the investment", bad, theta, p["scale"], p["alpha"],
+            "the value or the cost of the investment",
+            bad,
+            theta,
+            p["scale"],
+            p["alpha"],
             p["unit_cost"],
         )
     return AtShare(chosen, value, cost)
