@@ -227,7 +227,7 @@ def holdup(
     >>> out.efficiency_loss
     array([0.    , 0.0625, 0.25  ])
     """
-    if investor not in INVESTORS:
+    if not isinstance(investor, str) or investor not in INVESTORS:
         raise InvalidParameterError(f"investor must be 'buyer' or 'seller'; got {investor!r}")
     p = checked(
         specificity=specificity,
