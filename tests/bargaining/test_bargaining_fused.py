@@ -76,7 +76,11 @@ def test_rubinstein_fused_matches_numpy(layout, mover, options, inside, unit_rat
     reference = switch(lambda: pg.rubinstein(problem, **kwargs), False)
     np.testing.assert_array_equal(compiled.agreement, reference.agreement)
     np.testing.assert_array_equal(compiled.binding, reference.binding)
-    np.testing.assert_allclose(compiled.payoffs, reference.payoffs, rtol=1e-13, atol=1e-13)
+    if p0 or p1 or mover == 1:
+        # numpy runs its general block kernel, whose operations the loop repeats in order
+        np.testing.assert_array_equal(compiled.payoffs, reference.payoffs)
+    else:  # numpy's scalar-game fast path orders some products differently
+        np.testing.assert_allclose(compiled.payoffs, reference.payoffs, rtol=1e-13, atol=1e-13)
     assert not compiled.agreement.all() or not options or compiled.agreement.any()
 
 
@@ -95,7 +99,7 @@ def test_nash_fused_matches_numpy(per_point, unit_rate):
     reference = switch(lambda: pg.nash(problem, weight=weight), False)
     assert not compiled.agreement.all()  # both deal and no-deal points are compared
     np.testing.assert_array_equal(compiled.agreement, reference.agreement)
-    np.testing.assert_allclose(compiled.payoffs, reference.payoffs, rtol=1e-14, atol=1e-14)
+    np.testing.assert_array_equal(compiled.payoffs, reference.payoffs)
 
 
 def test_layouts_the_kernels_do_not_take_fall_back_to_numpy():

@@ -27,8 +27,10 @@ from numpy.typing import NDArray
 
 __all__ = ["MIN_POINTS", "enabled", "nash_linear", "rubinstein_linear"]
 
-#: Smallest call (in points) that uses a compiled kernel.
-MIN_POINTS = 1 << 16
+#: Smallest call (in points) that uses a compiled kernel. The first such call in a process
+#: compiles its variant (about a second), which a call of 10**7 points repays only over
+#: many calls; sweeps, whose default chunks are smaller, keep the numpy kernels.
+MIN_POINTS = 1 << 20
 
 try:  # pragma: no cover - depends on the environment
     if os.environ.get("PIPELINE_GAMES_NUMBA", "1") == "0":
