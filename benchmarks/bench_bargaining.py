@@ -1,15 +1,23 @@
 """Throughput of the bargaining solvers against memory bandwidth and a naive scipy loop.
 
-Run: ``python benchmarks/bench_bargaining.py`` (add ``--quick`` for 10x smaller sizes).
+Run: ``python benchmarks/bench_bargaining.py`` (``--quick`` for 10x smaller sizes,
+``--repeat N`` for the best of N runs; the default 5). Add ``--numpy-only`` to measure only
+the numpy kernels (the compiled ones need numba, the ``fast`` extra).
 
 What it prints, all measured in this one process:
 
-* numpy triad bandwidth ``a = b + s * c`` on 10^8 float64 (STREAM convention: 24 bytes
-  per element), the reference for memory-bound solvers;
-* points/s of ``nash`` on a linear frontier (per-point surplus and both disagreement
-  payoffs: 24 bytes in, 16 bytes out = 40 essential bytes per point) and of ``rubinstein``
-  with outside options (per-point surplus and both outside options: 40 bytes), as a share of
-  the triad bandwidth (target >= 30%);
+* numpy triad bandwidth ``a = b + s * c`` on 10^8 float64 (STREAM convention: 24 bytes per
+  element), the reference for memory-bound solvers, measured before *and* after the kernels
+  (the machine may be shared: the table uses the larger of the two, the stricter ratio);
+* for each memory-bound kernel, with the numpy kernel and (if numba is installed) the fused
+  compiled one: points/s, the essential bytes per point (each per-point input read once,
+  the ``(n, 2)`` payoffs written once: 8 B per per-point input + 16 B), the resulting GB/s,
+  and the ratio to the triad bandwidth, against the targets of issue 18:
+  ``nash`` on a linear frontier (surplus and both disagreement payoffs per point, 40 B;
+  target 50%), ``rubinstein`` with outside options and a scalar disagreement point (surplus
+  and both options per point, 40 B; target 50%) and with a per-point disagreement point
+  (surplus, both disagreement payoffs and the seller's option per point, 48 B, and all five
+  per point, 56 B; target 30%);
 * points/s of ``nash`` on a power frontier (Newton iterations, compute-bound) against a naive
   per-point loop of ``scipy.optimize.minimize_scalar`` on the log Nash product (target >= 300x).
 """
@@ -17,15 +25,33 @@ What it prints, all measured in this one process:
 from __future__ import annotations
 
 import argparse
+import time
 
 import numpy as np
 from _timing import best_time
 from scipy.optimize import minimize_scalar
 
 import pipeline_games as pg
+from pipeline_games.bargaining import _fused
 
 
-def triad_bandwidth(n: int) -> float:
+def best_cpu_time(function, repeat: int) -> float:
+    """Best CPU time (this process) of ``repeat`` runs: robust to time-slicing on a busy machine."""
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        function()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def timed(function, repeat: int, clock: str) -> float:
+    return (
+        best_time(function, repeat=repeat) if clock == "wall" else best_cpu_time(function, repeat)
+    )
+
+
+def triad_bandwidth(n: int, repeat: int, clock: str) -> float:
     """Bytes/s of ``a = b + s * c`` with numpy (two passes with ``out=``), 24 bytes per element."""
     b, c = np.random.default_rng(0).random((2, n))
     a = np.empty(n)
@@ -35,60 +61,111 @@ def triad_bandwidth(n: int) -> float:
         np.multiply(c, scalar, out=a)
         np.add(a, b, out=a)
 
-    return 24.0 * n / best_time(triad)
+    return 24.0 * n / timed(triad, repeat, clock)
+
+
+def with_kernel(compiled: bool, call):
+    """Run ``call`` with the fused compiled kernels on or off."""
+    saved = _fused.MIN_POINTS
+    _fused.MIN_POINTS = 0 if compiled else 2**62
+    try:
+        return call()
+    finally:
+        _fused.MIN_POINTS = saved
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10x smaller problem sizes")
+    parser.add_argument("--repeat", type=int, default=5, help="best of N runs (default 5)")
+    parser.add_argument("--numpy-only", action="store_true", help="skip the numba kernels")
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="time by wall clock (default) or by this process's CPU time (on a machine shared "
+        "with other jobs, CPU time is not inflated by time-slicing)",
+    )
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     n_triad, n_points, n_naive = 10**8 // scale, 10**7 // scale, 10**3 // scale
-
-    bandwidth = triad_bandwidth(n_triad)
-    print(f"numpy triad bandwidth: {bandwidth / 1e9:.2f} GB/s ({n_triad:.0e} float64)")
+    kernels = [False] if args.numpy_only or _fused.numba is None else [False, True]
+    if True in kernels:  # compile outside the timings
+        with_kernel(
+            True,
+            lambda: pg.rubinstein(
+                pg.BargainingProblem.linear(np.ones(4)), discount=(0.9, 0.9), outside_options=(0, 0)
+            ),
+        )
+        with_kernel(True, lambda: pg.nash(pg.BargainingProblem.linear(np.ones(4))))
 
     rng = np.random.default_rng(1)
     surplus = rng.uniform(50.0, 150.0, n_points)
     d0 = rng.uniform(0.0, 20.0, n_points)
     d1 = rng.uniform(0.0, 20.0, n_points)
-
-    def linear_nash() -> object:
-        return pg.nash(pg.BargainingProblem.linear(surplus, (d0, d1)), weight=0.5)
-
-    t = best_time(linear_nash)
-    rate = n_points / t
-    share = 40.0 * rate / bandwidth
-    print(
-        f"nash, linear frontier: {rate / 1e6:.1f} M points/s = {40 * rate / 1e9:.2f} GB/s "
-        f"essential (40 B/point) = {100 * share:.0f}% of triad (target >= 30%)"
-    )
-
+    w0 = rng.uniform(0.0, 0.4, n_points) * surplus
+    w1 = rng.uniform(0.0, 0.55, n_points) * surplus
     line = pg.BargainingProblem.linear(surplus)
-    # Two regimes: options that leave room for a deal everywhere (binding or not), and
-    # options that often exhaust the surplus (no deal at about a third of the points).
-    for label, w0, w1 in [
+    cases = [
         (
-            "all points agree",
-            rng.uniform(0.0, 0.4, n_points) * surplus,
-            rng.uniform(0.0, 0.55, n_points) * surplus,
+            "nash, linear frontier (S, d0, d1)",
+            40,
+            0.5,
+            lambda: pg.nash(pg.BargainingProblem.linear(surplus, (d0, d1)), weight=0.5),
         ),
         (
-            "mixed agree / no deal",
-            rng.uniform(0.0, 40.0, n_points),
-            rng.uniform(0.0, 80.0, n_points),
+            "rubinstein + options, scalar d (S, w0, w1)",
+            40,
+            0.5,
+            lambda: pg.rubinstein(line, discount=(0.95, 0.9), outside_options=(w0, w1)),
         ),
-    ]:
-        t = best_time(
-            lambda w0=w0, w1=w1: pg.rubinstein(line, discount=(0.95, 0.9), outside_options=(w0, w1))
-        )
-        rate = n_points / t
-        share = 40.0 * rate / bandwidth
-        print(
-            f"rubinstein with outside options, {label}: {rate / 1e6:.1f} M points/s = "
-            f"{40 * rate / 1e9:.2f} GB/s essential (40 B/point) = {100 * share:.0f}% of "
-            f"triad (target >= 30%)"
-        )
+        (
+            "rubinstein + options, per-point d (S, d0, d1, w1)",
+            48,
+            0.3,
+            lambda: pg.rubinstein(
+                pg.BargainingProblem.linear(surplus, (d0, d1)),
+                discount=(0.95, 0.9),
+                outside_options=(0.0, w1),
+            ),
+        ),
+        (
+            "rubinstein + options, per-point d (S, d0, d1, w0, w1)",
+            56,
+            0.3,
+            lambda: pg.rubinstein(
+                pg.BargainingProblem.linear(surplus, (d0, d1)),
+                discount=(0.95, 0.9),
+                outside_options=(w0, w1),
+            ),
+        ),
+    ]
+    before = triad_bandwidth(n_triad, args.repeat, args.clock)
+    rates = {}
+    for label, _, _, call in cases:
+        for compiled in kernels:
+            t = timed(
+                lambda call=call, compiled=compiled: with_kernel(compiled, call),
+                args.repeat,
+                args.clock,
+            )
+            rates[label, compiled] = n_points / t
+    after = triad_bandwidth(n_triad, args.repeat, args.clock)
+    bandwidth = max(before, after)
+    print(
+        f"clock: {args.clock}; numpy triad bandwidth: {before / 1e9:.2f} GB/s before, {after / 1e9:.2f} GB/s after "
+        f"the kernels ({n_triad:.0e} float64; ratios below use {bandwidth / 1e9:.2f})"
+    )
+    print(f"{'kernel':58} {'code':6} {'M pt/s':>7} {'B/pt':>4} {'GB/s':>6} {'triad':>6} target")
+    for label, essential, target, _ in cases:
+        for compiled in kernels:
+            rate = rates[label, compiled]
+            share = essential * rate / bandwidth
+            print(
+                f"{label:58} {'numba' if compiled else 'numpy':6} {rate / 1e6:7.1f} "
+                f"{essential:4d} {essential * rate / 1e9:6.2f} {100 * share:5.0f}% "
+                f">= {100 * target:.0f}% {'met' if share >= target else 'NOT met'}"
+            )
 
     exponent = rng.uniform(0.2, 0.9, n_points)
     d1 = rng.uniform(0.0, 2.0, n_points)  # below the frontier's reach, so every point has gains

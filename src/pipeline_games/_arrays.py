@@ -23,6 +23,8 @@ pipeline_games.errors.InvalidParameterError: discount must be in (0, 1); got 1.5
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,8 +38,10 @@ __all__ = [
     "as_int",
     "as_pair",
     "broadcast_named",
+    "check_memory",
     "interval_text",
     "stack_last",
+    "to_float_array",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -92,6 +96,134 @@ def _where_first(mask: NDArray[np.bool_], array: FloatArray) -> str:
     return f"{value} at index {index_text}"
 
 
+#: What a numeric parameter may be, for error messages.
+_NUMBER = "a number or an array of numbers"
+#: Largest magnitude a Python int may have to become a float64 (``float(2**1024)`` overflows).
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+
+
+def _describe(value: Any) -> str:
+    """A short description of a rejected value: never a 300-digit integer or a huge array."""
+    if isinstance(value, bool | np.bool_):
+        return f"the boolean {bool(value)!r}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = len(str(abs(value)))
+        return f"an integer of {digits} digits (about 1e{digits - 1})"
+    if isinstance(value, str | bytes):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {text!r}"
+    if isinstance(value, complex | np.complexfloating):
+        return f"the complex number {complex(value)!r}"
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype} and shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 60 else f"a {type(value).__name__} ({text[:40]}...)"
+
+
+def _reject_element(item: Any, name: str) -> None:
+    """Raise for one element of a nested list that is not a real number of float64 range."""
+    if isinstance(item, bool | np.bool_):
+        raise InvalidParameterError(
+            f"{name} must be {_NUMBER}; got {_describe(item)} (booleans are not numbers here)"
+        )
+    if isinstance(item, str | bytes):
+        raise InvalidParameterError(
+            f"{name} must be {_NUMBER}; got {_describe(item)} (convert text to a number first)"
+        )
+    if isinstance(item, complex | np.complexfloating):
+        raise InvalidParameterError(f"{name} must be {_NUMBER}; got {_describe(item)}")
+    if isinstance(item, int) and abs(item) > _FLOAT_MAX:
+        raise InvalidParameterError(
+            f"{name} must be within the float64 range (|x| <= 1.8e308); got {_describe(item)}"
+        )
+
+
+def _walk(value: Any, name: str, depth: int = 0) -> None:
+    """Check every element of a (nested) list or tuple; only called on Python sequences."""
+    if depth > 32:
+        raise InvalidParameterError(f"{name} is nested more than 32 levels deep")
+    for item in value:
+        if isinstance(item, list | tuple):
+            _walk(item, name, depth + 1)
+        else:
+            _reject_element(item, name)
+
+
+def to_float_array(value: Any, name: str) -> FloatArray:
+    """``value`` as a float64 array, refusing what is not a real number (no range checks).
+
+    Accepted: Python and numpy ints and floats (ints within the float64 range), and arrays
+    or (nested) lists of them. Refused with :class:`InvalidParameterError` naming ``name``:
+    ``None``, strings and bytes (``"0.7"`` is not silently read as 0.7), booleans (``True``
+    is not silently 1), complex numbers (not silently cast to their real part), Python ints
+    beyond the float64 range, ragged lists and other objects. A float64 array is returned
+    as it is (no copy): the check costs nothing on the hot path.
+
+    Examples
+    --------
+    >>> to_float_array([1, 2.5], "surplus")
+    array([1. , 2.5])
+    >>> to_float_array("0.7", "weight")
+    Traceback (most recent call last):
+    ...
+    pipeline_games.errors.InvalidParameterError: weight must be a number or an array of numbers; got the string '0.7' (convert text to a number first)
+    >>> to_float_array(True, "weight")
+    Traceback (most recent call last):
+    ...
+    pipeline_games.errors.InvalidParameterError: weight must be a number or an array of numbers; got the boolean True (booleans are not numbers here)
+    >>> to_float_array(np.array([1 + 2j]), "surplus")
+    Traceback (most recent call last):
+    ...
+    pipeline_games.errors.InvalidParameterError: surplus must be a number or an array of numbers; got an array of dtype complex128 and shape (1,) (complex numbers are not allowed)
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype == np.float64:
+            return value
+        kind = value.dtype.kind
+        if kind in "iuf":
+            with np.errstate(over="ignore"):
+                return value.astype(np.float64)  # float128 beyond range -> inf, caught later
+        if kind == "O":
+            items = value.tolist()
+            return to_float_array(items, name) if isinstance(items, list) else _refuse(items, name)
+        reason = {
+            "b": "booleans are not numbers here",
+            "c": "complex numbers are not allowed",
+            "U": "convert text to numbers first",
+            "S": "convert text to numbers first",
+        }.get(kind, "not a numeric dtype")
+        raise InvalidParameterError(f"{name} must be {_NUMBER}; got {_describe(value)} ({reason})")
+    if value is None:
+        raise InvalidParameterError(f"{name} must be {_NUMBER}; got None")
+    if isinstance(value, float | np.floating) and not isinstance(value, np.longdouble):
+        return np.asarray(value, dtype=np.float64)
+    if isinstance(value, list | tuple):
+        _walk(value, name)
+    elif isinstance(value, bool | np.bool_ | str | bytes | complex | np.complexfloating | int):
+        _reject_element(value, name)
+    try:
+        with np.errstate(over="ignore"):
+            probe = np.asarray(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InvalidParameterError(
+            f"{name} must be {_NUMBER} (a regular, not ragged, nesting of lists); "
+            f"got {_describe(value)}"
+        ) from exc
+    if probe.dtype.kind == "O":
+        if probe.ndim and not isinstance(value, list | tuple):
+            return to_float_array(probe.tolist(), name)  # e.g. an object array: walk it
+        try:  # Python ints of float64 range mixed with floats (already walked above)
+            with np.errstate(over="ignore"):
+                return np.asarray(probe, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            return _refuse(value, name)
+    return to_float_array(probe, name)
+
+
+def _refuse(value: Any, name: str) -> FloatArray:
+    raise InvalidParameterError(f"{name} must be {_NUMBER}; got {_describe(value)}")
+
+
 def as_array(
     value: ArrayLike,
     name: str,
@@ -138,14 +270,7 @@ def as_array(
     ...
     pipeline_games.errors.InvalidParameterError: surplus must be finite; got nan at index 1
     """
-    if value is None:
-        raise InvalidParameterError(f"{name} must be a number or an array of numbers; got None")
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameterError(
-            f"{name} must be a number or an array of numbers; got {value!r}"
-        ) from exc
+    array = to_float_array(value, name)
     if array.size == 0:
         raise InvalidParameterError(
             f"{name} must not be empty; got an array of shape {array.shape}"
@@ -242,12 +367,7 @@ def as_pair(
         candidate = None
     else:
         components = None
-        try:
-            candidate = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InvalidParameterError(
-                f"{name} must be a pair of numbers or arrays; got {value!r}"
-            ) from exc
+        candidate = to_float_array(value, name)
     if components is None:
         assert candidate is not None
         if candidate.ndim == 0 or candidate.shape[-1] != 2:
@@ -296,3 +416,56 @@ def stack_last(first: ArrayLike, second: ArrayLike, shape: tuple[int, ...]) -> F
     out[..., 0] = first
     out[..., 1] = second
     return out
+
+
+#: Fraction of the machine's physical memory one solver call may plan to allocate.
+MEMORY_FRACTION = 0.8
+
+
+def physical_memory() -> int | None:
+    """Bytes of physical memory on this machine, or ``None`` where it cannot be found."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - non-POSIX systems
+        return None
+
+
+def check_memory(
+    shape: tuple[int, ...],
+    bytes_per_point: int,
+    what: str,
+    *,
+    limit: int | None = None,
+    hint: str = (
+        "stream it with out=: pg.sweep(solver, over=..., out=DIR) computes and writes it "
+        "chunk by chunk in bounded memory"
+    ),
+) -> None:
+    """Refuse, before allocating anything, work whose arrays cannot fit in memory.
+
+    ``shape`` is the broadcast shape of the call, ``bytes_per_point`` what the call keeps per
+    point (its outputs and any full-size temporaries). The product is taken in Python
+    integers, so it cannot overflow. The limit is :data:`MEMORY_FRACTION` of the machine's
+    physical memory unless ``limit`` (bytes) is given.
+
+    Examples
+    --------
+    >>> check_memory((1000, 1000), 17, "nash")  # 17 MB: fine
+    >>> check_memory((10**5, 10**5), 17, "nash", limit=2**34)
+    Traceback (most recent call last):
+    ...
+    pipeline_games.errors.InvalidParameterError: nash: the parameters broadcast to shape (100000, 100000) = 10,000,000,000 points, which need 158.3 GiB (17 bytes per point) but the limit is 16.0 GiB; stream it with out=: pg.sweep(solver, over=..., out=DIR) computes and writes it chunk by chunk in bounded memory
+    """
+    points = math.prod(int(size) for size in shape)
+    needed = points * int(bytes_per_point)
+    if limit is None:
+        memory = physical_memory()
+        if memory is None:  # pragma: no cover
+            return
+        limit = int(MEMORY_FRACTION * memory)
+    if needed > limit:
+        raise InvalidParameterError(
+            f"{what}: the parameters broadcast to shape {tuple(int(n) for n in shape)} = "
+            f"{points:,} points, which need {needed / 2**30:.1f} GiB ({bytes_per_point} bytes "
+            f"per point) but the limit is {limit / 2**30:.1f} GiB; {hint}"
+        )

@@ -2,6 +2,10 @@
 
 These solve ``n`` scalar equations at once with whole-array numpy operations: the loop is
 over iterations, never over points. Both are bracketing methods, so they cannot diverge.
+
+Tolerances are relative to each element's own bracket (a few ulps of its largest
+magnitude), never absolute: the same equation in other units (every quantity times a
+factor from 1e-12 to 1e12) gives the same root in those units.
 """
 
 from __future__ import annotations
@@ -45,13 +49,15 @@ def bisect_decreasing(
     high = np.array(high, dtype=np.float64, copy=True)
     low, high = np.broadcast_arrays(low, high)
     low, high = low.copy(), high.copy()
+    # Relative to each bracket's own magnitude: scale-free (no absolute floor).
+    tolerance = ROOT_RTOL * np.maximum(np.abs(low), np.abs(high))
     for _ in range(max_iterations):
         middle = 0.5 * (low + high)
         positive = func(middle) > 0.0
         np.copyto(low, middle, where=positive)
         np.copyto(high, middle, where=~positive)
         width = high - low
-        if np.all(width <= ROOT_RTOL * np.maximum(1.0, np.abs(middle))):
+        if np.all(width <= tolerance):
             break
     else:  # pragma: no cover - 200 halvings always reach the float resolution
         raise SolverError("bisection did not converge")
@@ -84,18 +90,17 @@ def newton_bracketed(
         np.array(item, dtype=np.float64) for item in np.broadcast_arrays(low, high, start)
     )
     x = np.clip(x, low, high)
-    # Absolute tolerance from the initial bracket: a few ulps of the largest magnitude in it.
-    scale = np.maximum(1.0, np.maximum(np.abs(low), np.abs(high)))
+    # Tolerance from the initial bracket: a few ulps of its largest magnitude (relative to
+    # the element's own scale, with no absolute floor, so the answer is unit-free).
+    scale = np.maximum(np.abs(low), np.abs(high))
     tolerance = ROOT_RTOL * scale
-    # A Newton step this small (relative to the bracket's magnitude) leaves an error of order
-    # its square: the updated point is accurate to float precision, no need to confirm it.
-    newton_done = NEWTON_QUADRATIC_STEP * scale
     for _ in range(max_iterations):
         value, slope = func_and_slope(x)
         np.copyto(low, x, where=value < 0.0)
         np.copyto(high, x, where=value > 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             target = np.asarray(x - value / slope)
+        np.copyto(target, x, where=value == 0.0)  # an exact root stays (even where slope is 0)
         inside = (target >= low) & (target <= high)  # False for NaN from a zero slope
         np.copyto(target, 0.5 * (low + high), where=~inside)
         step = np.abs(target - x)
@@ -103,7 +108,11 @@ def newton_bracketed(
         # Converged: a small Newton step, a step of a few ulps, or a bracket a few ulps wide
         # (near the root rounding can flip the sign of the function from one ulp to the next).
         if np.all(
-            (inside & (step <= newton_done)) | (step <= tolerance) | (high - low <= 4 * tolerance)
+            # A Newton step this small relative to the iterate leaves an error of order its
+            # square: the updated point is accurate to float precision, no need to confirm it.
+            (inside & (step <= NEWTON_QUADRATIC_STEP * np.abs(x)))
+            | (step <= tolerance)
+            | (high - low <= 4 * tolerance)
         ):
             return x
     raise SolverError(

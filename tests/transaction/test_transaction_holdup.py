@@ -28,7 +28,9 @@ def _argmax(objective, upper: float) -> float:
 @settings(max_examples=60, deadline=None)
 @given(s=unit, beta=unit, alpha=alphas, a=scales, c=costs)
 def test_investment_matches_numerical_optimum_of_investors_problem(s, beta, alpha, a, c):
-    out = pg.holdup(s, 1.0 - beta, scale=a, alpha=alpha, unit_cost=c)  # seller invests: beta = 1 - w
+    out = pg.holdup(
+        s, 1.0 - beta, scale=a, alpha=alpha, unit_cost=c
+    )  # seller invests: beta = 1 - w
 
     def investor_payoff(k: float) -> float:
         value = a * k**alpha

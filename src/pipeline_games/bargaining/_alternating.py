@@ -48,8 +48,11 @@ By default the inside options equal the disagreement point, so the impasse point
 and the limits above are the Nash solutions *of the problem as given*.
 
 With ``horizon=T`` the game has ``T`` periods; a rejection in the last one ends the talks at
-``d``. It is solved by backward induction (a loop over periods, vectorized over points) and
-converges to the infinite-horizon solution as ``T`` grows.
+``d``. It converges to the infinite-horizon solution as ``T`` grows. On a linear frontier
+backward induction is a clipped affine map per two periods, solved in closed form (a
+geometric series), so any horizon costs the same; on other frontiers it is a loop over
+periods (vectorized over points) that stops once the outcome no longer moves, and a call
+whose loop would run longer than :data:`FINITE_HORIZON_SECONDS` is refused up front.
 
 References
 ----------
@@ -64,16 +67,18 @@ chapters 3-6 (Rubinstein's model, breakdown risk, outside options, inside option
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, as_int, as_pair, broadcast_named
+from .._arrays import as_array, as_int, as_pair, broadcast_named, check_memory
 from .._blocks import blockwise
 from .._roots import bisect_decreasing
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, SolverError
+from . import _fused
 from ._outcome import BINDING_OUTSIDE_1, Outcome
 from ._problem import BargainingProblem, Frontier, LinearFrontier, PointsFrontier, check_problem
 
@@ -200,6 +205,10 @@ def rubinstein(
     }
     steps = None if horizon is None else as_int(horizon, "horizon", low=1)
     frontier = problem.frontier
+    # Blocked kernels keep only the outputs (18 bytes per point); the bisection and the
+    # finite-horizon loop on nonlinear frontiers keep a dozen full-size temporaries.
+    blocked = isinstance(frontier, LinearFrontier) and steps is None
+    check_memory(shape, 18 if blocked else 160, "rubinstein")
     frontier_fields = (
         {}
         if isinstance(frontier, PointsFrontier)
@@ -219,6 +228,7 @@ def rubinstein(
         g_second,
     )
     has_options = outside_options is not None
+    linear_infinite = isinstance(frontier, LinearFrontier) and steps is None
 
     def kernel(block_shape: tuple[int, ...], out: dict[str, NDArray[Any]], **arrays: Any) -> None:
         if fast_terms is not None:
@@ -230,6 +240,18 @@ def rubinstein(
                 has_options,
                 block_shape,
                 out,
+            )
+            return
+        if linear_infinite:
+            _linear_block(
+                block_shape,
+                out,
+                mover,
+                has_options,
+                inside_options is None,
+                surplus=arrays["frontier.surplus"],
+                rate=arrays["frontier.rate"],
+                **{key: value for key, value in arrays.items() if not key.startswith("frontier.")},
             )
             return
         block_frontier = (
@@ -266,22 +288,38 @@ def rubinstein(
         "w_second": w_second,
     }
     outputs = {"payoffs": ((2,), np.float64), "agreement": ((), np.bool_), "binding": ((), np.int8)}
+    if linear_infinite and _fused.enabled(shape):
+        fused = {
+            name: np.empty((*shape, *trailing), dtype=dtype)
+            for name, (trailing, dtype) in outputs.items()
+        }
+        if _fused.rubinstein_linear(
+            shape, fused, mover, has_options, inside_options is None, arrays
+        ):
+            return Outcome.from_blocks(fused, problem, "rubinstein", parameters)
     result = blockwise(kernel, shape, arrays, outputs=outputs)
     return Outcome.from_blocks(result, problem, "rubinstein", parameters)
 
 
 def _rejection_terms(
     disagreement: Any, discount: Any, breakdown: Any, inside_option: Any
-) -> tuple[Any, Any, Any]:
-    """``(a, b, e)`` of one player: rejecting, then getting ``X`` as proposer, is worth ``a + b X``.
+) -> tuple[Any, Any, Any, Any]:
+    """``(a, b, e, c)`` of one player: rejecting, then getting ``X`` as proposer, is worth ``a + b X``.
 
-    ``b = (1 - p) delta``, ``a = p d + (1 - p)(1 - delta) g`` and the impasse payoff
-    ``e = a / (1 - b)`` (what perpetual rejection is worth).
+    ``b = (1 - p) delta``, ``a = p d + (1 - p)(1 - delta) g``, ``c = 1 - b`` and the impasse
+    payoff ``e = a / c`` (what perpetual rejection is worth). ``c`` is computed as
+    ``p + (1 - p)(1 - delta)``, not as ``1 - b``: for ``delta`` near 1 the subtraction would
+    lose digits (``1 - delta`` itself is exact for ``delta >= 1/2``). ``e = d`` exactly when
+    the inside option is the disagreement payoff (the default).
     """
     keep = 1.0 - breakdown
     effective_discount = keep * discount
-    constant = breakdown * disagreement + keep * (1.0 - discount) * inside_option
-    return constant, effective_discount, constant / (1.0 - effective_discount)
+    patience_cost = keep * (1.0 - discount)
+    complement = breakdown + patience_cost
+    if inside_option is disagreement:
+        return complement * disagreement, effective_discount, disagreement, complement
+    constant = breakdown * disagreement + patience_cost * inside_option
+    return constant, effective_discount, constant / complement, complement
 
 
 def _solve_block(
@@ -302,12 +340,31 @@ def _solve_block(
     w_second: FloatArray,
 ) -> None:
     """The equilibrium on one block of parameter points, written into ``out``."""
-    a_first, b_first, e_first = _rejection_terms(d_first, delta_first, breakdown, g_first)
-    a_second, b_second, e_second = _rejection_terms(d_second, delta_second, breakdown, g_second)
+    a_first, b_first, e_first, c_first = _rejection_terms(d_first, delta_first, breakdown, g_first)
+    a_second, b_second, e_second, c_second = _rejection_terms(
+        d_second, delta_second, breakdown, g_second
+    )
     floor_first, floor_second = np.maximum(w_first, e_first), np.maximum(w_second, e_second)
     agreement = np.broadcast_to(frontier.value(floor_first) > floor_second, shape)
     binding = np.zeros(shape, dtype=np.int8)
-    if steps is not None:
+    if steps is not None and isinstance(frontier, LinearFrontier):
+        first = _finite_horizon_linear(
+            frontier,
+            (d_first, d_second),
+            steps,
+            mover,
+            a_first,
+            a_second,
+            b_first,
+            b_second,
+            w_first,
+            w_second,
+            c_first,
+            c_second,
+        )
+        first = np.broadcast_to(first, shape)
+        second = frontier.value(first)
+    elif steps is not None:
         first, second = _finite_horizon(
             frontier,
             (d_first, d_second),
@@ -323,31 +380,20 @@ def _solve_block(
         )
     else:
         has_options = w_first is not _NO_OPTION
-        if isinstance(frontier, LinearFrontier):
-            x, second_binds = _proposal_linear(
-                frontier,
-                a_first,
-                a_second,
-                b_first,
-                b_second,
-                w_first if has_options else None,
-                w_second if has_options else None,
-            )
-        else:
-            x = _proposal_bisection(
-                frontier,
-                a_first,
-                a_second,
-                b_first,
-                b_second,
-                w_first,
-                w_second,
-                e_first,
-                floor_second,
-                agreement,
-                shape,
-            )
-            second_binds = None
+        x = _proposal_bisection(
+            frontier,
+            a_first,
+            a_second,
+            b_first,
+            b_second,
+            w_first,
+            w_second,
+            e_first,
+            floor_second,
+            agreement,
+            shape,
+        )
+        second_binds = None
         responder_first = a_first + b_first * x  # player 0's value of rejecting x
         y = np.maximum(w_first, responder_first) if has_options else responder_first
         if has_options:
@@ -376,8 +422,8 @@ def _fast_path_terms(
     steps: int | None,
     mover: int,
     *scalars: FloatArray,
-) -> tuple[float, float, float, float, float, float, float] | None:
-    """``(rate, a0, b0, e0, a1, b1, e1)`` when the linear hot path applies, else ``None``.
+) -> tuple[float, ...] | None:
+    """``(rate, a0, b0, e0, a1, b1, e1, c0, c1)`` when the linear hot path applies, else ``None``.
 
     It applies to an infinite horizon on a linear frontier with player 0 proposing first and
     game parameters (``d``, discounts, breakdown, inside options, ``rate``) that are single
@@ -388,8 +434,10 @@ def _fast_path_terms(
     if any(np.ndim(item) for item in scalars) or np.ndim(frontier.rate):
         return None
     d_first, d_second, delta_first, delta_second, breakdown, g_first, g_second = scalars
-    a_first, b_first, e_first = _rejection_terms(d_first, delta_first, breakdown, g_first)
-    a_second, b_second, e_second = _rejection_terms(d_second, delta_second, breakdown, g_second)
+    a_first, b_first, e_first, c_first = _rejection_terms(d_first, delta_first, breakdown, g_first)
+    a_second, b_second, e_second, c_second = _rejection_terms(
+        d_second, delta_second, breakdown, g_second
+    )
     return (
         float(frontier.rate),
         float(a_first),
@@ -398,6 +446,8 @@ def _fast_path_terms(
         float(a_second),
         float(b_second),
         float(e_second),
+        float(c_first),
+        float(c_second),
     )
 
 
@@ -405,7 +455,7 @@ def _linear_block_first_mover_0(
     surplus: FloatArray,
     w_first: FloatArray,
     w_second: FloatArray,
-    terms: tuple[float, float, float, float, float, float, float],
+    terms: tuple[float, ...],
     has_options: bool,
     shape: tuple[int, ...],
     out: dict[str, NDArray[Any]],
@@ -416,7 +466,8 @@ def _linear_block_first_mover_0(
     into the output arrays ``out`` (about fifteen passes over a cache-sized block).
     ``terms`` comes from :func:`_fast_path_terms`.
     """
-    rate, a_first, b_first, e_first, a_second, b_second, e_second = terms
+    rate, a_first, b_first, e_first, a_second, b_second, e_second, c_first, c_second = terms
+    one_minus_product = c_first + b_first * c_second  # 1 - b0 b1, without cancellation
     surplus = np.broadcast_to(surplus, shape)
     # Work in contiguous scratch arrays; the interleaved payoff array is written once at the end.
     first = np.empty(shape)
@@ -424,7 +475,7 @@ def _linear_block_first_mover_0(
     # With T = S (1 - b1): x_free = (T - a1 / rate + b1 a0) / (1 - b0 b1) and the bound from
     # the buyer's option L = T - a1 / rate + b1 w0 (see _proposal_linear). Constants that are
     # zero (no disagreement payoffs, the common case) are skipped, saving whole passes.
-    np.multiply(surplus, 1.0 - b_second, out=first)  # T
+    np.multiply(surplus, c_second, out=first)  # T
     binding = out["binding"]
     if not has_options:
         binding.fill(0)  # without options nothing binds; with them every element is written
@@ -433,8 +484,8 @@ def _linear_block_first_mover_0(
         scratch += first
         if a_second != 0.0:
             scratch -= a_second / rate  # L
-    first *= 1.0 / (1.0 - b_first * b_second)
-    free_intercept = (b_second * a_first - a_second / rate) / (1.0 - b_first * b_second)
+    first *= 1.0 / one_minus_product
+    free_intercept = (b_second * a_first - a_second / rate) / one_minus_product
     if free_intercept != 0.0:
         first += free_intercept  # x_free
     agreement = None
@@ -507,36 +558,97 @@ def _linear_block_first_mover_0(
     payoffs[..., 0] = first
 
 
-def _proposal_linear(
-    frontier: LinearFrontier,
-    a_first: FloatArray,
-    a_second: FloatArray,
-    b_first: FloatArray,
-    b_second: FloatArray,
-    w_first: FloatArray | None,
-    w_second: FloatArray | None,
-) -> tuple[FloatArray, NDArray[np.bool_] | None]:
-    """Player 0's payoff as proposer on a linear frontier, in closed form.
+def _linear_block(
+    shape: tuple[int, ...],
+    out: dict[str, NDArray[Any]],
+    mover: int,
+    has_options: bool,
+    inside_is_disagreement: bool,
+    *,
+    surplus: FloatArray,
+    rate: FloatArray,
+    d_first: FloatArray,
+    d_second: FloatArray,
+    delta_first: FloatArray,
+    delta_second: FloatArray,
+    breakdown: FloatArray,
+    g_first: FloatArray,
+    g_second: FloatArray,
+    w_first: FloatArray,
+    w_second: FloatArray,
+) -> None:
+    """The infinite-horizon equilibrium on a linear frontier ``u1 = rate (S - u0)``, any inputs.
 
-    The equilibrium ``x`` is the fixed point of
+    Player 0's payoff as proposer is the fixed point of
     ``Phi(x) = S - max(w1, a1 + b1 rate (S - max(w0, a0 + b0 x))) / rate``, which rearranges
-    to ``Phi(x) = min(X1, max(L, k + b0 b1 x))`` with ``c = S (1 - b1) - a1 / rate``,
-    ``k = c + b1 a0``, ``L = c + b1 w0`` (player 0's option binding) and ``X1 = S - w1 / rate``
-    (player 1's option binding). ``k + b0 b1 x`` has the fixed point
-    ``x_free = k / (1 - b0 b1)``, the solution without outside options, and as the slope is
-    below one, ``x = min(X1, max(L, x_free))``. Player 1's option binds exactly when
-    ``X1 < max(L, x_free)``.
+    to ``Phi(x) = min(X1, max(L, k + b0 b1 x))`` with ``t = S - e1 / rate``, ``L = c1 t + b1 w0``
+    (player 0's option binding), ``X1 = S - w1 / rate`` (player 1's) and the fixed point of the
+    affine part ``x_free = e0 + K (t - e0)``, ``K = c1 / (1 - b0 b1)``: the solution without
+    options, the impasse payoff plus Rubinstein's share of the gain over the impasse point.
+    As the slope ``b0 b1`` is below one, ``x = min(X1, max(L, x_free))``; player 1's option
+    binds exactly when ``X1 < max(L, x_free)``, player 0's when ``w0 > a0 + b0 x``.
 
-    Returns ``x`` and the boolean "player 1's option binds" (``None`` without options).
+    Written as in-place passes over one cache-sized block (see
+    :func:`~pipeline_games._blocks.blockwise`), writing straight into ``out``.
     """
-    surplus, rate = frontier.surplus, frontier.rate
-    common = surplus * (1.0 - b_second) - a_second / rate
-    x_free = (common + b_second * a_first) / (1.0 - b_first * b_second)
-    if w_first is None or w_second is None:
-        return x_free, None
-    unconstrained_by_second = np.maximum(common + b_second * w_first, x_free)
-    cap = surplus - w_second / rate
-    return np.minimum(cap, unconstrained_by_second), cap < unconstrained_by_second
+    a_first, b_first, e_first, c_first = _rejection_terms(
+        d_first, delta_first, breakdown, d_first if inside_is_disagreement else g_first
+    )
+    _, b_second, e_second, c_second = _rejection_terms(
+        d_second, delta_second, breakdown, d_second if inside_is_disagreement else g_second
+    )
+    unit = rate.ndim == 0 and float(rate) == 1.0
+    share = c_second / (c_first + b_first * c_second)  # K, with 1 - b0 b1 free of cancellation
+    level = np.subtract(surplus, e_second if unit else e_second / rate, out=np.empty(shape))
+    x = np.subtract(level, e_first, out=np.empty(shape))  # the gain over the impasse point
+    agreement = out["agreement"]
+    binding = out["binding"]
+    if not has_options:
+        np.greater(x, 0.0, out=agreement)
+    x *= share
+    x += e_first  # x_free
+    if has_options:
+        scratch = np.multiply(w_first, b_second, out=np.empty(shape))
+        level *= c_second
+        level += scratch  # L
+        np.maximum(x, level, out=x)
+        cap = np.subtract(surplus, w_second if unit else w_second / rate, out=level)
+        second_binds = np.less(cap, x)
+        np.minimum(x, cap, out=x)
+        np.multiply(x, b_first, out=scratch)
+        scratch += a_first  # player 0's value of rejecting x
+        first_binds = np.greater(w_first, scratch)
+        bits = second_binds.view(np.int8)
+        np.add(bits, bits, out=binding)
+        binding |= first_binds.view(np.int8)
+        if mover == 1:
+            np.maximum(scratch, w_first, out=x)
+        # Gains from trade: rate (S - max(w0, e0)) > max(w1, e1).
+        np.maximum(w_first, e_first, out=scratch)
+        np.subtract(surplus, scratch, out=scratch)
+        if not unit:
+            scratch *= rate
+        np.maximum(w_second, e_second, out=level)
+        np.greater(scratch, level, out=agreement)
+    else:
+        binding.fill(0)
+        if mover == 1:
+            x *= b_first
+            x += a_first
+    payoffs = out["payoffs"]
+    second = payoffs[..., 1]
+    np.subtract(surplus, x, out=second)
+    if not unit:
+        second *= rate
+    payoffs[..., 0] = x
+    if not agreement.all():
+        no_deal = ~agreement
+        opts_out = np.broadcast_to(w_second > e_second, shape)
+        first_payoff = np.broadcast_to(np.where(opts_out, w_first, e_first), shape)
+        second_payoff = np.broadcast_to(np.where(opts_out, w_second, e_second), shape)
+        np.copyto(payoffs[..., 0], first_payoff, where=no_deal)
+        np.copyto(second, second_payoff, where=no_deal)
+        np.copyto(binding, 0, where=no_deal)
 
 
 def _proposal_bisection(
@@ -572,6 +684,113 @@ def _proposal_bisection(
     return bisect_decreasing(excess, low, high)
 
 
+def _affine_power(value: FloatArray, fixed: FloatArray, slope_power: FloatArray) -> FloatArray:
+    """``A^m(value)`` for ``A(x) = fixed + beta (x - fixed)``, given ``slope_power = beta^m``.
+
+    Infinite values (an absent outside option) stay where they are.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        moved = fixed + slope_power * (value - fixed)
+    return np.where(np.isfinite(value), moved, value)
+
+
+def _clip_affine_iterate(
+    start: FloatArray,
+    intercept: FloatArray,
+    one_minus_slope: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    count: int,
+) -> FloatArray:
+    """``g^count(start)`` for ``g(x) = clip(intercept + slope x, low, high)``, in closed form.
+
+    ``0 <= slope < 1`` (given as ``1 - slope``, computed without cancellation by the caller,
+    so that ``slope**m = exp(m log1p(-(1 - slope)))`` keeps its digits for ``m`` of
+    ``10**9``) and ``low <= high``. With ``A(x) = intercept + slope x``, by induction
+    ``g^m(x) = clip(A^m(x), g^(m-1)(low), g^(m-1)(high))`` (a clip of a clip is a clip with
+    clipped bounds), and because ``g`` is increasing the orbit of ``low`` (of ``high``) is
+    monotone, so ``g^j(low) = clip(A^j(low), low, high)``. ``A^m`` is a geometric series:
+    ``A^m(x) = x* + slope^m (x - x*)`` with ``x* = intercept / (1 - slope)``. So any
+    number of periods costs a handful of array operations.
+    """
+    if count == 0:
+        return start
+    fixed = intercept / one_minus_slope
+    log_slope = np.log1p(-one_minus_slope)
+    with np.errstate(divide="ignore", invalid="ignore"):  # slope 0: log -inf, 0 * -inf
+        power_m = np.where(one_minus_slope >= 1.0, 0.0, np.exp(count * log_slope))
+        power_before = np.where(
+            one_minus_slope >= 1.0, 0.0 if count > 1 else 1.0, np.exp((count - 1) * log_slope)
+        )
+    low_m = np.clip(_affine_power(low, fixed, power_before), low, high)
+    high_m = np.clip(_affine_power(high, fixed, power_before), low, high)
+    return np.clip(_affine_power(start, fixed, power_m), low_m, high_m)
+
+
+def _finite_horizon_linear(
+    frontier: LinearFrontier,
+    disagreement: tuple[FloatArray, FloatArray],
+    steps: int,
+    mover: int,
+    a_first: FloatArray,
+    a_second: FloatArray,
+    b_first: FloatArray,
+    b_second: FloatArray,
+    w_first: FloatArray,
+    w_second: FloatArray,
+    c_first: FloatArray | None = None,
+    c_second: FloatArray | None = None,
+) -> FloatArray:
+    """Player 0's payoff in period 1 of the ``steps``-period game on a linear frontier.
+
+    Backward induction in player 0's payoff ``x`` (player 1 gets ``rate (S - x)``): a period
+    where player 0 proposes maps next period's ``x`` to ``min(cap, c + b1 x)`` with
+    ``cap = S - w1 / rate`` and ``c = S (1 - b1) - a1 / rate``; one where player 1 proposes
+    to ``max(w0, a0 + b0 x)``. Two periods compose to a clipped affine map with slope
+    ``b0 b1 < 1`` whose iterates have a closed form (:func:`_clip_affine_iterate`): the cost
+    does not depend on the horizon (``10**9`` periods take as long as 2).
+    """
+    d_first, d_second = disagreement
+    surplus, rate = frontier.surplus, frontier.rate
+    cap = surplus - w_second / rate
+    c_second = 1.0 - b_second if c_second is None else c_second
+    common = surplus * c_second - a_second / rate
+    last_proposer = mover if steps % 2 == 1 else 1 - mover
+    # Last period: a rejection ends the talks at d.
+    if last_proposer == 0:
+        x = surplus - np.maximum(w_second, d_second) / rate
+    else:
+        x = np.maximum(w_first, d_first)
+    remaining = steps - 1
+    if remaining % 2 == 1:  # one single period first (its proposer is the first mover)
+        x = (
+            np.minimum(cap, common + b_second * x)
+            if mover == 0
+            else np.maximum(w_first, a_first + b_first * x)
+        )
+    cycles = remaining // 2
+    c_first = 1.0 - b_first if c_first is None else c_first
+    one_minus_slope = c_first + b_first * c_second  # 1 - b0 b1 without cancellation
+    if mover == 0:  # x <- min(cap, c + b1 max(w0, a0 + b0 x))
+        low = np.minimum(common + b_second * w_first, cap)
+        return _clip_affine_iterate(
+            x, common + b_second * a_first, one_minus_slope, low, cap, cycles
+        )
+    # mover 1: x <- max(w0, a0 + b0 min(cap, c + b1 x))
+    high = np.maximum(w_first, a_first + b_first * cap)
+    return _clip_affine_iterate(
+        x, a_first + b_first * common, one_minus_slope, w_first, high, cycles
+    )
+
+
+#: Longest a finite horizon on a nonlinear frontier may plan to run (estimated seconds);
+#: beyond it the call is refused before it starts, with the cost stated.
+FINITE_HORIZON_SECONDS = 60.0
+#: Cost model of one backward-induction period: a fixed part (a dozen numpy calls) and a
+#: part per point (measured on the development machine; generous).
+_PERIOD_SECONDS, _POINT_PERIOD_SECONDS = 3e-5, 3e-8
+
+
 def _finite_horizon(
     frontier: Frontier,
     disagreement: tuple[FloatArray, FloatArray],
@@ -598,7 +817,14 @@ def _finite_horizon(
     proposer = last_proposer
     one_back = two_back = None  # player 0's payoff one and two periods later in the game
     tolerance = 4 * np.finfo(np.float64).eps
+    _check_horizon_budget(frontier, steps, b_first, b_second, shape)
+    started = time.perf_counter()
     for step in range(1, steps):
+        if step % 4096 == 0 and time.perf_counter() - started > 2 * FINITE_HORIZON_SECONDS:
+            raise SolverError(
+                f"backward induction over horizon={steps} still moving after {step:,} periods "
+                f"and {2 * FINITE_HORIZON_SECONDS:.0f} s; use horizon=None or a shorter horizon"
+            )
         proposer = 1 - proposer
         two_back, one_back = one_back, first
         if proposer == 0:  # player 1 responds; rejecting leads to the continuation
@@ -613,6 +839,39 @@ def _finite_horizon(
         if two_back is not None and (steps - 1 - step) % 2 == 0:
             with np.errstate(invalid="ignore"):
                 moved = np.abs(first - two_back)
-            if np.all(moved <= tolerance * np.maximum(1.0, np.abs(first))):
+                # Relative to the point's own payoffs (no absolute floor: unit-free).
+                size = np.abs(first) + np.abs(second)
+            if np.all(moved <= tolerance * size):
                 break
     return np.broadcast_to(first, shape), np.broadcast_to(second, shape)
+
+
+def _check_horizon_budget(
+    frontier: Frontier,
+    steps: int,
+    b_first: FloatArray,
+    b_second: FloatArray,
+    shape: tuple[int, ...],
+) -> None:
+    """Refuse a backward induction estimated to run longer than :data:`FINITE_HORIZON_SECONDS`.
+
+    The loop stops once a two-period cycle no longer moves the outcome; that takes about
+    ``log(eps) / log(b0 b1)`` cycles (the map's contraction factor on a linear frontier),
+    so the work is at most ``min(steps, 2 * that)`` periods per point.
+    """
+    points = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    slowest = float(np.max(b_first * b_second))
+    if slowest <= 0.0:
+        return
+    cycles = np.log(np.finfo(np.float64).eps) / np.log(slowest) if slowest < 1.0 else np.inf
+    periods = min(steps, 2 * float(cycles) + 4)
+    seconds = periods * (_PERIOD_SECONDS + points * _POINT_PERIOD_SECONDS)
+    if seconds > FINITE_HORIZON_SECONDS:
+        raise InvalidParameterError(
+            f"horizon={steps} on a {frontier.kind} frontier would take up to {periods:,.0f} "
+            f"backward-induction periods over {points:,} points, about {seconds:,.0f} s (the "
+            f"limit is {FINITE_HORIZON_SECONDS:.0f} s): with a product of effective discount "
+            f"factors b0 b1 up to {slowest:.10g} the outcome stops moving only after about "
+            f"{2 * float(cycles):,.0f} periods. Use horizon=None (the infinite-horizon limit), "
+            "a shorter horizon, or a linear frontier (closed form in any horizon)"
+        )

@@ -22,11 +22,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, broadcast_named
+from .._arrays import as_array, broadcast_named, check_memory
 from .._blocks import blockwise
 from .._roots import bisect_decreasing, newton_bracketed
+from . import _fused
 from ._outcome import Outcome
-from ._problem import BargainingProblem, LinearFrontier, PointsFrontier, PowerFrontier, check_problem
+from ._problem import (
+    BargainingProblem,
+    LinearFrontier,
+    PointsFrontier,
+    PowerFrontier,
+    check_problem,
+)
 
 __all__ = ["egalitarian", "kalai_smorodinsky", "nash", "utilitarian"]
 
@@ -185,7 +192,11 @@ def _nash_points(
         lam = np.clip(np.nan_to_num(lam, nan=0.5), low, np.maximum(high, low))
         first = start[:, 0] + lam * step[:, 0]
         second = start[:, 1] + lam * step[:, 1]
-        log_product = w * np.log(first - d_first) + (1.0 - w) * np.log(second - d_second)
+        # A zero weight drops its factor (x^0 = 1, also at x = 0): at w = 1 the buyer's
+        # best corner wins, at w = 0 the seller's, not an interior vertex.
+        log_first = np.where(w == 0.0, 0.0, w * np.log(first - d_first))
+        log_second = np.where(w == 1.0, 0.0, (1.0 - w) * np.log(second - d_second))
+        log_product = log_first + log_second
     log_product = np.where(np.isnan(log_product), -np.inf, log_product)
     best = np.argmax(log_product, axis=-1)[..., None]
     return (
@@ -240,9 +251,18 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     d_first, d_second = problem.disagreement
     shape = broadcast_named(problem=np.broadcast_to(False, problem.shape), weight=weight_array)
     frontier = problem.frontier
+    per_point = 17 if not isinstance(frontier, PointsFrontier) else 17 + 56 * len(frontier.vertices)
+    check_memory(shape, per_point, "nash")
     arrays = {**frontier.arrays(), "d_first": d_first, "d_second": d_second, "weight": weight_array}
     if isinstance(frontier, LinearFrontier):
         outputs = {"payoffs": ((2,), np.float64), "agreement": ((), np.bool_)}
+        if _fused.enabled(shape):
+            fused = {
+                "payoffs": np.empty((*shape, 2), dtype=np.float64),
+                "agreement": np.empty(shape, dtype=np.bool_),
+            }
+            if _fused.nash_linear(shape, fused, arrays):
+                return Outcome.from_blocks(fused, problem, "nash", {"weight": weight_array})
         result = blockwise(_nash_linear_kernel, shape, arrays, outputs=outputs)
         return Outcome.from_blocks(result, problem, "nash", {"weight": weight_array})
     if isinstance(frontier, PowerFrontier):
@@ -294,6 +314,7 @@ def kalai_smorodinsky(problem: BargainingProblem) -> Outcome:
     """
     problem = check_problem(problem)
     shape = problem.shape
+    check_memory(shape, 160, "kalai_smorodinsky")
     d_first, d_second = problem.disagreement
     agreement = problem.has_gains()
     ideal_first, ideal_second = problem.ideal_point()
@@ -320,6 +341,7 @@ def egalitarian(problem: BargainingProblem) -> Outcome:
     """
     problem = check_problem(problem)
     shape = problem.shape
+    check_memory(shape, 160, "egalitarian")
     d_first, d_second = problem.disagreement
     agreement = problem.has_gains()
     frontier = problem.frontier
@@ -353,6 +375,7 @@ def utilitarian(problem: BargainingProblem) -> Outcome:
     """
     problem = check_problem(problem)
     shape = problem.shape
+    check_memory(shape, 120, "utilitarian")
     d_first, _ = problem.disagreement
     agreement = problem.has_gains()
     frontier = problem.frontier
@@ -393,7 +416,9 @@ def _utilitarian_points(frontier: PointsFrontier, low: FloatArray, high: FloatAr
     candidates = np.clip(candidates, low[..., None], np.maximum(low, high)[..., None])
     totals = candidates + frontier.value(candidates)
     best = totals.max(axis=-1, keepdims=True)
-    tied = totals >= best - 1e-12 * np.maximum(1.0, np.abs(best))
+    # Ties within rounding of the frontier's own magnitude (no absolute floor: unit-free).
+    magnitude = float(np.max(np.abs(frontier.vertices)))
+    tied = totals >= best - 1e-12 * magnitude
     smallest = np.where(tied, candidates, np.inf).min(axis=-1)
     largest = np.where(tied, candidates, -np.inf).max(axis=-1)
     return 0.5 * (smallest + largest)

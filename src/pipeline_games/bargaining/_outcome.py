@@ -11,8 +11,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._arrays import stack_last
-from ..errors import MissingExtraError
 from .._results import Result
+from ..errors import MissingExtraError
 
 __all__ = [
     "BINDING_BOTH",

@@ -7,11 +7,7 @@ are re-exported here, so ``pipeline_games.transaction.holdup`` is the function.
 
 from __future__ import annotations
 
-from . import _alignment
-from . import _diversification
-from . import _governance
-from . import _holdup
-from . import _regimes
+from . import _alignment, _diversification, _governance, _holdup, _regimes
 
 __all__: list[str] = [
     *_alignment.__all__,

@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import _where_first, as_array, as_pair, broadcast_named
-from ..errors import InvalidParameterError
+from .._arrays import _where_first, as_array, as_pair, broadcast_named, check_memory
 from .._results import Result
+from ..errors import InvalidParameterError
 
 __all__ = [
     "ALIGNMENT_FORMS",
@@ -186,6 +186,7 @@ def governance_costs(
     k = as_array(specificity, "specificity", low=0.0)
     m0, m1, x0, x1, h0, h1 = _curves(market, hybrid, hierarchy)
     shape = broadcast_named(specificity=k, market=m0 + m1, hybrid=x0 + x1, hierarchy=h0 + h1)
+    check_memory(shape, 40, "governance_costs")
     costs = np.empty((*shape, 3), dtype=np.float64)
     costs[..., 0] = m0 + m1 * k
     costs[..., 1] = x0 + x1 * k

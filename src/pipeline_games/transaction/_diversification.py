@@ -67,10 +67,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import broadcast_named
-from .._roots import bisect_decreasing
-from ._shared import at_share, bargained, check, checked, technology
+from .._arrays import broadcast_named, check_memory
 from .._results import Result
+from .._roots import bisect_decreasing
+from ._shared import _overflow_error, at_share, bargained, check, checked, technology
 
 __all__ = [
     "DiversificationOutcome",
@@ -101,14 +101,22 @@ def _parameters(
         "defensive_cost": check(defensive_cost, "defensive_cost"),
     }
     checked_options = checked(**options)
-    return checked_options, p, broadcast_named(**checked_options, **p)
+    shape = broadcast_named(**checked_options, **p)
+    check_memory(shape, 200, "diversification")
+    return checked_options, p, shape
 
 
 def _constant(p: Mapping[str, FloatArray]) -> FloatArray:
     """``K = a (alpha a / c)^gamma`` so that ``V(e*(theta)) = K theta^gamma``."""
     alpha = p["alpha"]
     gamma = alpha / (1.0 - alpha)
-    return p["scale"] * (alpha * p["scale"] / p["unit_cost"]) ** gamma
+    with np.errstate(over="ignore"):
+        constant = p["scale"] * (alpha * p["scale"] / p["unit_cost"]) ** gamma
+    if not np.isfinite(constant).all():
+        raise _overflow_error(
+            "the value of trade", ~np.isfinite(constant), 1.0, p["scale"], alpha, p["unit_cost"]
+        )
+    return constant
 
 
 def _buyer_payoff(option: FloatArray, p: Mapping[str, FloatArray]) -> FloatArray:

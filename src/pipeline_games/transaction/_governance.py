@@ -76,9 +76,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import broadcast_named, stack_last
-from ._shared import AtShare, at_share, bargained, checked, technology
+from .._arrays import broadcast_named, check_memory, stack_last
 from .._results import Result
+from ._shared import AtShare, at_share, bargained, checked, technology
 
 __all__ = [
     "GOVERNANCE_FORMS",
@@ -334,6 +334,7 @@ def spot(
     """
     p = _parameters(specificity, buyer_weight, scale, alpha, unit_cost)
     shape = broadcast_named(**p)
+    check_memory(shape, 160, "spot")
     chosen, surplus = _spot_surplus(p)
     outside = (1.0 - p["specificity"]) * chosen.value
     payoffs = bargained(
@@ -381,6 +382,7 @@ def long_term_contract(
         enforcement_cost=enforcement_cost,
     )
     shape = broadcast_named(**p)
+    check_memory(shape, 160, "long_term_contract")
     chosen, surplus = _contract_surplus(p)
     r = p["renegotiation_probability"]
     quasi_rent = stack_last(0.0, r * p["specificity"] * chosen.value, shape)
@@ -426,6 +428,7 @@ def joint_venture(
         venture_cost=venture_cost,
     )
     shape = broadcast_named(**p)
+    check_memory(shape, 160, "joint_venture")
     chosen, surplus = _venture_surplus(p)
     equity, value = p["buyer_equity"], chosen.value
     outside = (1.0 - p["specificity"]) * value
@@ -489,6 +492,7 @@ def prepayment_loan(
         loan_cost=loan_cost,
     )
     shape = broadcast_named(**p)
+    check_memory(shape, 160, "prepayment_loan")
     chosen, surplus, repayment, defaults, lost = _loan_terms(p)
     value, loan = chosen.value, chosen.cost
     received = np.where(defaults, 0.0, repayment)
@@ -537,6 +541,7 @@ def integration(
         incentive_dilution=incentive_dilution,
     )
     shape = broadcast_named(**p)
+    check_memory(shape, 160, "integration")
     chosen, surplus = _integration_surplus(p)
     payoffs = _transfer_split(p, surplus, shape)
     return _outcome("integration", p, shape, chosen, surplus, payoffs, np.zeros((*shape, 2)))
@@ -603,6 +608,7 @@ def best_governance(
         incentive_dilution=incentive_dilution,
     )
     shape = broadcast_named(**p)
+    check_memory(shape, 200, "best_governance")
     surplus = np.empty((*shape, len(GOVERNANCE_FORMS)), dtype=np.float64)
     for index, form_surplus in enumerate(_SURPLUS):
         surplus[..., index] = form_surplus(p)[1]

@@ -51,10 +51,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import broadcast_named
+from .._arrays import broadcast_named, check_memory
+from .._results import Result
 from ..errors import InvalidParameterError
 from ._shared import at_share, bargained, check, checked, investment, technology
-from .._results import Result
 
 __all__ = ["HoldupResult", "holdup", "investment_for_share", "surplus_for_share"]
 
@@ -227,7 +227,7 @@ def holdup(
     >>> out.efficiency_loss
     array([0.    , 0.0625, 0.25  ])
     """
-    if investor not in INVESTORS:
+    if not isinstance(investor, str) or investor not in INVESTORS:
         raise InvalidParameterError(f"investor must be 'buyer' or 'seller'; got {investor!r}")
     p = checked(
         specificity=specificity,
@@ -237,6 +237,7 @@ def holdup(
         unit_cost=unit_cost,
     )
     shape = broadcast_named(**p)
+    check_memory(shape, 200, "holdup")
     weight = p["buyer_weight"] if investor == "buyer" else 1.0 - p["buyer_weight"]
     theta = 1.0 - p["specificity"] * (1.0 - weight)
     chosen = at_share(theta, p, shape)

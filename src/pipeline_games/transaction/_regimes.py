@@ -60,8 +60,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, as_pair, broadcast_named, stack_last
-from ..errors import InvalidParameterError
+from .._arrays import as_array, as_pair, broadcast_named, check_memory, stack_last
 from .._results import Result
 
 __all__ = [
@@ -189,6 +188,7 @@ def classify_regime(
             "shared_assets_threshold": shared_cut,
         }
     )
+    check_memory(shape, 80, "classify_regime")
     important_buyer = dep_buyer >= importance
     important_seller = dep_seller >= importance
     dependent_buyer = important_buyer & (opt_buyer < option_cut)

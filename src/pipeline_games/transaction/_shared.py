@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, stack_last
 from ..bargaining import BargainingProblem, nash
+from ..errors import InvalidParameterError
 
 FloatArray = NDArray[np.float64]
 
@@ -65,17 +66,61 @@ def technology(scale: ArrayLike, alpha: ArrayLike, unit_cost: ArrayLike) -> dict
     return checked(scale=scale, alpha=alpha, unit_cost=unit_cost)
 
 
+#: Largest decimal exponent of a finite float64 (``1.8e308``), less a margin for the products
+#: (``V = a k^alpha``, ``c k``) formed from the investment.
+_LOG10_FINITE = 307.0
+
+
+def _overflow_error(
+    what: str,
+    mask: NDArray[np.bool_],
+    theta: ArrayLike,
+    scale: ArrayLike,
+    alpha: ArrayLike,
+    unit_cost: ArrayLike,
+) -> InvalidParameterError:
+    """A named error for the first point where the model leaves the float64 range."""
+    arrays = np.broadcast_arrays(
+        mask,
+        *(np.asarray(item, dtype=np.float64) for item in (theta, scale, alpha, unit_cost)),
+    )
+    where, theta_b, scale_b, alpha_b, cost_b = arrays
+    flat = int(np.argmax(where.ravel()))
+    t, a, al, c = (float(item.ravel()[flat]) for item in (theta_b, scale_b, alpha_b, cost_b))
+    with np.errstate(divide="ignore"):
+        exponent = np.log10(al * a * t / c) / (1.0 - al)
+    index = "" if where.ndim == 0 else f" at index {np.unravel_index(flat, where.shape)}"
+    return InvalidParameterError(
+        f"{what} overflows float64{index}: the investment (alpha*scale*share/unit_cost)"
+        f"**(1/(1-alpha)) is about 1e{exponent:.0f} with alpha={al:.10g}, scale={a:.10g}, "
+        f"unit_cost={c:.10g}, share={t:.10g}. The model is finite only where "
+        f"log10(alpha*scale*share/unit_cost)/(1-alpha) + log10(max(scale, unit_cost)) < "
+        f"{_LOG10_FINITE:.0f}: lower alpha, or measure scale and unit_cost in units whose "
+        "ratio alpha*scale/unit_cost is nearer 1"
+    )
+
+
 def investment(
     theta: ArrayLike, scale: ArrayLike, alpha: ArrayLike, unit_cost: ArrayLike
 ) -> FloatArray:
-    """``argmax_k theta a k^alpha - c k = (alpha a theta / c)^(1 / (1 - alpha))`` (unchecked)."""
+    """``argmax_k theta a k^alpha - c k = (alpha a theta / c)^(1 / (1 - alpha))``.
+
+    Raises :class:`InvalidParameterError` (naming the values and the finite range) where
+    the investment overflows float64 (``alpha`` near 1 with ``alpha a / c`` above 1),
+    instead of returning ``inf`` and NaN surpluses.
+    """
     alpha_array = np.asarray(alpha, dtype=np.float64)
     base = np.multiply(alpha_array, scale) * np.asarray(theta, dtype=np.float64)
     with np.errstate(divide="ignore", over="ignore"):
-        return np.asarray(
+        chosen = np.asarray(
             (base / np.asarray(unit_cost, dtype=np.float64)) ** (1.0 / (1.0 - alpha_array)),
             dtype=np.float64,
         )
+    if not np.isfinite(chosen).all():
+        raise _overflow_error(
+            "the investment", ~np.isfinite(chosen), theta, scale, alpha, unit_cost
+        )
+    return chosen
 
 
 class AtShare(NamedTuple):
@@ -102,8 +147,20 @@ def at_share(
     chosen = investment(theta, p["scale"], p["alpha"], p["unit_cost"])
     if shape is not None:
         chosen = np.broadcast_to(chosen, shape)
-    value = np.multiply(p["scale"], np.power(chosen, p["alpha"]))  # V(k) = a k^alpha
-    return AtShare(chosen, value, p["unit_cost"] * chosen)
+    with np.errstate(over="ignore"):
+        value = np.multiply(p["scale"], np.power(chosen, p["alpha"]))  # V(k) = a k^alpha
+        cost = p["unit_cost"] * chosen
+    bad = ~(np.isfinite(value) & np.isfinite(cost))
+    if bad.any():
+        raise _overflow_error(
+            "the value or the cost of the investment",
+            bad,
+            theta,
+            p["scale"],
+            p["alpha"],
+            p["unit_cost"],
+        )
+    return AtShare(chosen, value, cost)
 
 
 def bargained(
