@@ -490,83 +490,58 @@ def test_bad_inputs_are_named_errors(kwargs, message):
         pg.sweep("nash", **kwargs)
 
 
-def test_case_sweeps_take_fixed_values_and_vary_only_what_can_vary(tmp_path):
-    case = pg.cases.load("china-russia-gas")
+@pytest.fixture
+def case_file(tmp_path):
+    """A synthetic case file (tests/_support/casefiles.py), independent of the shipped cases."""
+    from _support.casefiles import gas_case, write_case
+
+    return str(write_case(tmp_path, gas_case()))
+
+
+def test_case_sweeps_take_fixed_values_and_vary_only_what_can_vary(tmp_path, case_file):
+    case = pg.cases.load(case_file)
     fixed_in_file = [name for name, p in case.parameters.items() if p.low == p.high]
-    assert fixed_in_file  # the shipped case has some
-    result = pg.sweep(
-        "china-russia-gas",
-        samples=32,
-        method="sobol",
-        chunk_size=16,
-        progress=False,
-        china_value=500.0,
-    )
-    assert "china_value" not in result.input_names
+    assert fixed_in_file  # the synthetic case has some
+    settings = {"samples": 32, "method": "sobol", "chunk_size": 16, "progress": False}
+    result = pg.sweep(case_file, **settings, buyer_value=320.0)
+    assert "buyer_value" not in result.input_names
     assert not set(fixed_in_file) & set(result.input_names)
-    pinned = case.evaluate(china_value=500.0, **{name: result[name] for name in result.input_names})
-    column = "buyer_payoff@2014"
+    inputs = {name: result[name] for name in result.input_names}
+    pinned = case.evaluate(buyer_value=320.0, **inputs)
+    column = "buyer_payoff@2012"
     np.testing.assert_array_equal(result[column], pinned[column])
-    base = case.evaluate(**{name: result[name] for name in result.input_names})
+    base = case.evaluate(**inputs)
     assert not np.array_equal(result[column], base[column])  # the fixed value is used
     out = tmp_path / "case"
-    pg.sweep(
-        "china-russia-gas",
-        samples=32,
-        method="sobol",
-        chunk_size=16,
-        out=out,
-        progress=False,
-        china_value=500.0,
-    )
+    pg.sweep(case_file, **settings, out=out, buyer_value=320.0)
     (out / "_pipeline_games" / "chunks" / "1.json").unlink()  # chunk 1 not done
-    resumed = pg.sweep(
-        "china-russia-gas",
-        samples=32,
-        method="sobol",
-        chunk_size=16,
-        out=out,
-        resume=True,
-        progress=False,
-        china_value=500.0,
-    )
+    resumed = pg.sweep(case_file, **settings, out=out, resume=True, buyer_value=320.0)
     assert resumed.computed == (1,)
     assert_same(resumed, result)
     with pytest.raises(InvalidParameterError, match="different"):
-        pg.sweep(
-            "china-russia-gas",
-            samples=32,
-            method="sobol",
-            chunk_size=16,
-            out=out,
-            resume=True,
-            progress=False,
-            china_value=510.0,
-        )
+        pg.sweep(case_file, **settings, out=out, resume=True, buyer_value=330.0)
     with pytest.raises(InvalidParameterError, match="no such parameter"):
-        pg.sweep("china-russia-gas", samples=4, method="sobol", progress=False, nope=1.0)
+        pg.sweep(case_file, samples=4, method="sobol", progress=False, nope=1.0)
 
 
-def test_overridden_parameter_warns_naming_the_epochs():
-    with pytest.warns(pg.OverriddenParameterWarning, match=r"2009 \(by central_asia_volume_2009"):
-        result = pg.sweep(
-            "china-russia-gas", over={"central_asia_volume": (20.0, 40.0, 3)}, progress=False
-        )
-    case = pg.cases.load("china-russia-gas")
-    moved = case.evaluate(central_asia_volume=result["central_asia_volume"])
-    assert np.ptp(moved["buyer_payoff@2014"]) == 0  # what the warning says
+def test_overridden_parameter_warns_naming_the_epochs(case_file):
+    with pytest.warns(pg.OverriddenParameterWarning, match=r"2012 \(by buyer_alt_volume_2012"):
+        result = pg.sweep(case_file, over={"buyer_alt_volume": (0.0, 5.0, 3)}, progress=False)
+    case = pg.cases.load(case_file)
+    moved = case.evaluate(buyer_alt_volume=result["buyer_alt_volume"])
+    assert np.ptp(moved["buyer_payoff@2012"]) == 0  # what the warning says
 
 
-def test_sensitivity_of_a_case_uses_the_parameters_that_vary():
+def test_sensitivity_of_a_case_uses_the_parameters_that_vary(case_file):
     pytest.importorskip("SALib")
-    case = pg.cases.load("china-russia-gas")
-    indices = pg.sobol_indices(case, samples=64, output="buyer_payoff@2014")
+    case = pg.cases.load(case_file)
+    indices = pg.sobol_indices(case, samples=64, output="buyer_payoff@2012")
     assert all(case.parameters[name].low < case.parameters[name].high for name in indices.names)
     assert np.isfinite(indices.first).all()
-    swing = pg.tornado(case, output="buyer_payoff@2014", china_value=500.0)
-    assert "china_value" not in swing.names
+    swing = pg.tornado(case, output="buyer_payoff@2012", buyer_value=320.0)
+    assert "buyer_value" not in swing.names
     assert swing.base_output == pytest.approx(
-        float(case.evaluate(china_value=500.0)["buyer_payoff@2014"])
+        float(case.evaluate(buyer_value=320.0)["buyer_payoff@2012"])
     )
 
 
@@ -576,7 +551,7 @@ def cli(*args):
     return subprocess.run([*command, *args], capture_output=True, text=True, check=False)
 
 
-def test_console_script_sweep_resume_export_and_repair(tmp_path):
+def test_console_script_sweep_resume_export_and_repair(tmp_path, case_file):
     out = tmp_path / "cli"
     first = cli("sweep", "nash", "--over", "surplus=0:100:11", "--out", str(out), "--format", "csv")
     assert first.returncode == 0, first.stderr
@@ -596,9 +571,9 @@ def test_console_script_sweep_resume_export_and_repair(tmp_path):
     np.testing.assert_allclose(pg.load_sweep(out)["surplus"], np.linspace(0, 100, 11))
     case = cli(
         "sweep",
-        "china-russia-gas",
+        case_file,
         "--set",
-        "china_value=500",
+        "buyer_value=320",
         "--samples",
         "16",
         "--out",

@@ -134,8 +134,8 @@ def money_factor(case: Case, adapter: str = "bargaining") -> float:
     Examples
     --------
     >>> from pipeline_games.cases import load
-    >>> money_factor(load("china-russia-gas"))  # 1 bcm/yr x 1 USD/kcm = USD 0.001 bn/yr
-    0.001
+    >>> money_factor(load("china-kazakhstan-oil")) > 0  # Mt/yr x bbl/t x USD/bbl in USD bn/yr
+    True
     """
     from ._market import conversion
 

@@ -27,7 +27,13 @@ __all__ = ["Reference", "bibliography", "cite"]
 
 @dataclass(frozen=True)
 class Reference:
-    """One entry of the bibliography."""
+    """One entry of the bibliography.
+
+    Examples
+    --------
+    >>> bibliography()["nash_1950"].kind
+    'article'
+    """
 
     key: str
     author: str
@@ -47,7 +53,13 @@ class Reference:
 
 @cache
 def bibliography() -> dict[str, Reference]:
-    """Every reference by key, from ``cases/bibliography.toml`` (read once)."""
+    """Every reference by key, from ``cases/bibliography.toml`` (read once).
+
+    Examples
+    --------
+    >>> "rubinstein_1982" in bibliography()
+    True
+    """
     path = cases_dir() / "bibliography.toml"
     try:
         with path.open("rb") as handle:
@@ -79,6 +91,11 @@ def cite(key: str, locator: str = "") -> str:
     ------
     CaseFileError
         If the key is not in the bibliography.
+
+    Examples
+    --------
+    >>> cite("nash_1950", "p. 155").endswith("p. 155")
+    True
     """
     references = bibliography()
     if key not in references:

@@ -77,10 +77,10 @@ class Parameter:
     Examples
     --------
     >>> from pipeline_games.cases import load
-    >>> case = load("china-russia-gas")
+    >>> case = load("china-kazakhstan-oil")
     >>> volume = case.parameters[case.mapping["bargaining"]["volume"]]
     >>> volume.unit
-    'bcm/yr'
+    'Mt/yr'
     >>> volume.low <= volume.value <= volume.high
     True
     """
@@ -130,7 +130,15 @@ class Epoch:
 
 @dataclass(frozen=True)
 class Claim:
-    """A conclusion of the source as a structured test (see :mod:`._grammar`)."""
+    """A conclusion of the source as a structured test (see :mod:`._grammar`).
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> claim = load("china-turkmenistan-gas").claims[0]
+    >>> claim.test["type"] in ("compare", "threshold", "sign", "label")
+    True
+    """
 
     id: str
     statement: str
@@ -142,7 +150,15 @@ class Claim:
 
 @dataclass(frozen=True)
 class BacktestPoint:
-    """A published outcome that the case does not take as an input."""
+    """A published outcome that the case does not take as an input.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> point = load("china-russia-gas").backtest_points[0]
+    >>> point.observed[0] <= point.observed[1]
+    True
+    """
 
     id: str
     statement: str
@@ -768,6 +784,12 @@ def _converts(source: str, target: str, factor: str) -> bool:
 
 def read_case_file(path: Path) -> Case:
     """Read, validate and resolve a case file.
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import case_path
+    >>> read_case_file(case_path("china-russia-oil")).name
+    'china-russia-oil'
 
     Raises
     ------

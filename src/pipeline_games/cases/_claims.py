@@ -488,7 +488,7 @@ def quantity_unit(case: Case, quantity: str) -> str | None:
     Examples
     --------
     >>> from pipeline_games.cases import load
-    >>> case = load("china-russia-gas")
+    >>> case = load("china-kazakhstan-oil")
     >>> buyer_value = case.parameters[case.mapping["bargaining"]["buyer_value"]]
     >>> quantity_unit(case, "price") == buyer_value.unit
     True
@@ -500,7 +500,7 @@ def quantity_unit(case: Case, quantity: str) -> str | None:
     adapter = quantity_adapter(quantity)
     if adapter == "bargaining":
         if quantity == "price":
-            target = case.mapping["bargaining"].get("buyer_value")
+            target = case.mapping.get("bargaining", {}).get("buyer_value")
             return case.parameters[target].unit if isinstance(target, str) else None
         if quantity.endswith("_share"):
             return "share"
@@ -514,7 +514,15 @@ def quantity_unit(case: Case, quantity: str) -> str | None:
 
 @dataclass(frozen=True)
 class BacktestRow:
-    """One backtest point with the model's value (see :class:`BacktestResult`)."""
+    """One backtest point with the model's value (see :class:`BacktestResult`).
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> row = load("china-russia-gas").backtest(samples=8).rows[0]
+    >>> row.inside == (row.observed[0] <= row.model <= row.observed[1])
+    True
+    """
 
     point: BacktestPoint
     model: float

@@ -58,7 +58,19 @@ def _network_parameters(spec: NetworkSpec) -> tuple[str, ...]:
 def case_network(
     spec: NetworkSpec, values: Mapping[str, float], step: int, money_factor: float
 ) -> PipelineNetwork:
-    """The network of ``step`` at scalar parameter ``values`` (values in ``money`` units)."""
+    """The network of ``step`` at scalar parameter ``values`` (values in ``money`` units).
+
+    Examples
+    --------
+    >>> from pipeline_games.cases import load
+    >>> case = load("china-turkmenistan-gas")
+    >>> args = network_arguments(case)
+    >>> values = case.epoch_values(case.base, case.years[-1])
+    >>> step = max(case.network.steps, key=int)
+    >>> net = case_network(case.network, values, int(step), args["money_factor"])
+    >>> sorted(line.name for line in net.lines) == sorted(case.network.steps[step])
+    True
+    """
     key = str(int(step))
     if key not in spec.steps:
         raise InvalidParameterError(

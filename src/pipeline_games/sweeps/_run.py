@@ -800,7 +800,14 @@ def _prepare_directory(
 
 
 class SweepRepairWarning(UserWarning):
-    """A sweep store's metadata was rebuilt from its settings and verified chunk receipts."""
+    """A sweep store's metadata was rebuilt from its settings and verified chunk receipts.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> issubclass(SweepRepairWarning, UserWarning)
+    True
+    """
 
 
 def _space_from(description: Mapping[str, Any]) -> Grid | Sample:

@@ -578,7 +578,13 @@ def resolve_target(target: Any, **fixed: Any) -> Any:
 
 
 class OverriddenParameterWarning(UserWarning):
-    """A swept parameter is replaced by another in some epochs, so it moves fewer outputs."""
+    """A swept parameter is replaced by another in some epochs, so it moves fewer outputs.
+
+    Examples
+    --------
+    >>> issubclass(OverriddenParameterWarning, UserWarning)
+    True
+    """
 
 
 @dataclass(frozen=True, eq=False)
