@@ -545,3 +545,9 @@ ADAPTERS: dict[str, Adapter] = {
         ),
     ),
 }
+
+# Adapters of the oil cases and the time machinery live in their own modules.
+from ._oil import OIL_ADAPTERS  # noqa: E402
+from ._timing import TIMING_ADAPTERS  # noqa: E402
+
+ADAPTERS.update({**OIL_ADAPTERS, **TIMING_ADAPTERS})

@@ -38,7 +38,7 @@ from ._grammar import validate_backtest_quantity, validate_claim
 
 if TYPE_CHECKING:
     from ._claims import BacktestResult, CaseSolution, CheckResult
-    from ._schema import CaseFileSpec, NetworkSpec
+    from ._schema import CaseFileSpec, NetworkSpec, TimingSpec
 
 __all__ = ["BacktestPoint", "Case", "Claim", "Epoch", "Parameter", "read_case_file"]
 
@@ -178,6 +178,7 @@ class Case:
     backtest_points: tuple[BacktestPoint, ...]
     path: Path
     network: NetworkSpec | None = None
+    timing: TimingSpec | None = None
     _derived_order: tuple[str, ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
@@ -311,17 +312,32 @@ class Case:
             args["values"] = {n: current[n] for n in adapter.reads(self)}
         return args
 
+    def adapter_outputs(
+        self,
+        values: Mapping[str, Any],
+        year: int | None,
+        bump: Mapping[str, Any] | None = None,
+    ) -> dict[str, NDArray[Any]]:
+        """Every adapter's outputs at the values in force in ``year`` (without the timing)."""
+        current = self.epoch_values(values, year, bump)
+        result: dict[str, NDArray[Any]] = {}
+        for name in self.adapters:
+            result.update(ADAPTERS[name].function(self.adapter_arguments(name, current)))
+        return result
+
     def outputs_at(
         self,
         values: Mapping[str, Any],
         year: int | None,
         bump: Mapping[str, Any] | None = None,
     ) -> dict[str, NDArray[Any]]:
-        """Every adapter's outputs at the values in force in ``year``."""
-        current = self.epoch_values(values, year, bump)
-        result: dict[str, NDArray[Any]] = {}
-        for name in self.adapters:
-            result.update(ADAPTERS[name].function(self.adapter_arguments(name, current)))
+        """Every adapter's outputs at the values in force in ``year``, and the timing
+        quantities of that epoch for a case with a ``[timing]`` table."""
+        result = self.adapter_outputs(values, year, bump)
+        if self.timing is not None:
+            from ._timing import timing_outputs
+
+            result.update(timing_outputs(self, values, year, bump))
         return result
 
     def evaluate(self, **arrays: Any) -> dict[str, NDArray[Any]]:
@@ -644,6 +660,15 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         raise CaseFileError(f"{path}: network: the network adapter needs a [network] table")
     provided = {q for name in adapters for q in ADAPTERS[name].outputs}
     years = [epoch.year for epoch in spec.epochs]
+    if "timing" in adapters:
+        raise CaseFileError(
+            f"{path}: model.adapters: do not list 'timing'; a [timing] table adds its quantities"
+        )
+    if spec.timing is not None:
+        from ._timing import TIMING_OUTPUTS, validate_timing
+
+        validate_timing(spec.timing, parameters, provided, years, path)
+        provided |= set(TIMING_OUTPUTS)
     references = bibliography()
     claims = []
     for index, item in enumerate(spec.claims):
@@ -682,6 +707,7 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         backtest_points=tuple(points),
         path=path,
         network=spec.network,
+        timing=spec.timing,
         _derived_order=tuple(order),
     )
     # Base values of derived parameters, and their (empty) ranges.
