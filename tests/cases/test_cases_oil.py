@@ -47,9 +47,14 @@ def test_annuity_factor_matches_the_sum_of_discounted_payments() -> None:
 
 def test_each_sale_bears_only_its_own_costs() -> None:
     out = trade(
-        seller_alt_volume=10.0, seller_alt_price=55.0, seller_alt_transport=12.0,
-        seller_alt_capex=2.0, capital_rate=0.08, asset_life=20.0,
-        buyer_alt_volume=5.0, buyer_alt_price=56.0,
+        seller_alt_volume=10.0,
+        seller_alt_price=55.0,
+        seller_alt_transport=12.0,
+        seller_alt_capex=2.0,
+        capital_rate=0.08,
+        asset_life=20.0,
+        buyer_alt_volume=5.0,
+        buyer_alt_price=56.0,
     )
     barrels = 10.0 * 7.0 * MONEY
     crf = 1.0 / annuity(0.08, 20)
@@ -78,16 +83,26 @@ def test_bargained_price_is_the_nash_split_in_the_limit() -> None:
 
 def test_indexed_price_decides_only_participation() -> None:
     barrels = 10.0 * 7.0 * MONEY
-    out = trade(indexed=1.0, index_price=45.0, seller_alt_volume=10.0, seller_alt_price=40.0,
-                seller_alt_transport=5.0)
+    out = trade(
+        indexed=1.0,
+        index_price=45.0,
+        seller_alt_volume=10.0,
+        seller_alt_price=40.0,
+        seller_alt_transport=5.0,
+    )
     assert bool(out["agreement"])
     assert float(out["price"]) == 45.0
     assert float(out["seller_payoff"]) == pytest.approx(barrels * (45 - 30), rel=1e-12)
     assert float(out["buyer_payoff"]) == pytest.approx(barrels * (60 - 45), rel=1e-12)
     # the seller's alternative pays 40 - 20 - 5 = 15 a barrel: at an index of 44 the deal
     # pays 14, so the seller stays out; payoffs are the options, no price
-    out = trade(indexed=1.0, index_price=44.0, seller_alt_volume=10.0, seller_alt_price=40.0,
-                seller_alt_transport=5.0)
+    out = trade(
+        indexed=1.0,
+        index_price=44.0,
+        seller_alt_volume=10.0,
+        seller_alt_price=40.0,
+        seller_alt_transport=5.0,
+    )
     assert not bool(out["agreement"])
     assert np.isnan(out["price"])
     assert float(out["seller_payoff"]) == pytest.approx(barrels * 15, rel=1e-12)
@@ -98,19 +113,35 @@ def test_no_deal_pays_the_outside_options() -> None:
     out = trade(seller_alt_volume=10.0, seller_alt_price=70.0)  # the alternative beats China
     assert not bool(out["agreement"])
     assert float(out["seller_payoff"]) == pytest.approx(float(out["seller_outside_option"]))
-    assert np.isnan(out["price"]) and np.isnan(out["buyer_share"])
+    assert np.isnan(out["price"])
+    assert np.isnan(out["buyer_share"])
 
 
 @pytest.mark.parametrize("factor", [1e-6, 1e-2, 1e3, 1e8])
 def test_trade_is_invariant_to_the_units_of_money(factor: float) -> None:
-    base = trade(seller_alt_volume=6.0, seller_alt_price=50.0, buyer_alt_volume=4.0,
-                 buyer_alt_price=55.0, seller_capex=1.0, buyer_capex=0.5)
+    base = trade(
+        seller_alt_volume=6.0,
+        seller_alt_price=50.0,
+        buyer_alt_volume=4.0,
+        buyer_alt_price=55.0,
+        seller_capex=1.0,
+        buyer_capex=0.5,
+    )
     scaled = trade(
-        **{k: v * factor for k, v in {
-            "buyer_value": 60.0, "seller_production_cost": 20.0, "seller_transport": 10.0,
-            "seller_alt_price": 50.0, "buyer_alt_price": 55.0, "seller_capex": 1.0,
-            "buyer_capex": 0.5}.items()},
-        seller_alt_volume=6.0, buyer_alt_volume=4.0,
+        **{
+            k: v * factor
+            for k, v in {
+                "buyer_value": 60.0,
+                "seller_production_cost": 20.0,
+                "seller_transport": 10.0,
+                "seller_alt_price": 50.0,
+                "buyer_alt_price": 55.0,
+                "seller_capex": 1.0,
+                "buyer_capex": 0.5,
+            }.items()
+        },
+        seller_alt_volume=6.0,
+        buyer_alt_volume=4.0,
     )
     assert bool(scaled["agreement"]) == bool(base["agreement"])
     for key in ("surplus", "buyer_payoff", "seller_payoff", "price"):
@@ -137,10 +168,14 @@ def test_russia_oil_trade_follows_the_case_file(year: int) -> None:
     pacific = cover * barrels * (kozmino - v["russia_cost_at_skovorodino"] - pacific_leg)
     pacific -= v["pacific_capex"] * crf
     assert float(out["seller_outside_option"]) == pytest.approx(max(pacific, 0.0), rel=1e-9)
-    kazakh = min(v["kazakh_pipeline_volume"] / v["volume"], 1.0) * barrels * (
-        value - v["brent"] * v["kazakh_price_ratio"]
+    kazakh = (
+        min(v["kazakh_pipeline_volume"] / v["volume"], 1.0)
+        * barrels
+        * (value - v["brent"] * v["kazakh_price_ratio"])
     )
-    assert float(out["buyer_outside_option"]) == pytest.approx(max(kazakh, 0.0), rel=1e-9, abs=1e-15)
+    assert float(out["buyer_outside_option"]) == pytest.approx(
+        max(kazakh, 0.0), rel=1e-9, abs=1e-15
+    )
     if v["price_indexed"] >= 0.5 and bool(out["agreement"]):
         assert float(out["price"]) == pytest.approx(kozmino, rel=1e-12)
 
@@ -172,8 +207,10 @@ def test_kazakh_oil_trade_follows_the_case_file(year: int) -> None:
     value = v["dubai"] + v["seaborne_freight"] + v["overland_premium"]
     gain = barrels * (value - v["kazakh_production_cost"] - per_bbl_t * v["kcp_km"])
     assert float(out["surplus"]) == pytest.approx(max(gain, 0.0), rel=1e-9)
-    west = min(v["west_volume"] / v["volume"], 1.0) * barrels * (
-        v["brent"] - v["kazakh_production_cost"] - per_bbl_t * v["west_km"]
+    west = (
+        min(v["west_volume"] / v["volume"], 1.0)
+        * barrels
+        * (v["brent"] - v["kazakh_production_cost"] - per_bbl_t * v["west_km"])
     )
     assert float(out["seller_outside_option"]) == pytest.approx(max(west, 0.0), rel=1e-9)
     weight = v["kazakh_rate"] / (v["china_rate"] + v["kazakh_rate"])
@@ -214,8 +251,11 @@ def test_loan_technology_puts_the_first_best_at_the_loan() -> None:
     forms = [
         pg.spot(specificity, weight, scale=scale, alpha=alpha),
         pg.long_term_contract(
-            specificity, weight, renegotiation_probability=v["renegotiation_probability"],
-            scale=scale, alpha=alpha,
+            specificity,
+            weight,
+            renegotiation_probability=v["renegotiation_probability"],
+            scale=scale,
+            alpha=alpha,
         ),
         pg.prepayment_loan(specificity, weight, loan_cost=v["loan_cost"], scale=scale, alpha=alpha),
     ]
@@ -228,19 +268,27 @@ def test_unviable_loans_are_not_defined() -> None:
     out = OIL_ADAPTERS["loan_for_oil"].function(
         {
             **{k: np.asarray(v) for k, v in OIL_ADAPTERS["loan_for_oil"].defaults.items()},
-            "money_factor": np.asarray(MONEY), "loan_factor": np.asarray(1.0),
-            "volume": np.asarray(15.0), "barrels_per_tonne": np.asarray(7.33),
-            "price": np.asarray([30.0, 90.0]), "seller_production_cost": np.asarray(20.0),
-            "seller_transport": np.asarray(0.5), "years": np.asarray(20.0),
-            "loan": np.asarray(25.0), "loan_rate": np.asarray(0.06),
-            "buyer_rate": np.asarray(0.08), "seller_rate": np.asarray(0.08),
-            "buyer_funds_rate": np.asarray(0.04), "seller_funds_rate": np.asarray(0.07),
+            "money_factor": np.asarray(MONEY),
+            "loan_factor": np.asarray(1.0),
+            "volume": np.asarray(15.0),
+            "barrels_per_tonne": np.asarray(7.33),
+            "price": np.asarray([30.0, 90.0]),
+            "seller_production_cost": np.asarray(20.0),
+            "seller_transport": np.asarray(0.5),
+            "years": np.asarray(20.0),
+            "loan": np.asarray(25.0),
+            "loan_rate": np.asarray(0.06),
+            "buyer_rate": np.asarray(0.08),
+            "seller_rate": np.asarray(0.08),
+            "buyer_funds_rate": np.asarray(0.04),
+            "seller_funds_rate": np.asarray(0.07),
         }
     )
     # at 30 USD/bbl the contracted margin (9.5) over 20 years is worth less than the loan
     worth = annuity(0.06, 20) * 15 * 7.33 * MONEY * (30 - 20.5)
     assert worth < 25.0
-    assert np.isnan(out["loan_gain_min"][0]) and out["governance_form"][0] == "not viable"
+    assert np.isnan(out["loan_gain_min"][0])
+    assert out["governance_form"][0] == "not viable"
     assert np.isfinite(out["loan_gain_min"][1])
 
 
@@ -264,7 +312,8 @@ def test_citation_slips_are_fixed() -> None:
         for parameter in case.parameters.values():
             text = f"{parameter.locator} {parameter.reason}"
             if "urgen" in text:
-                assert "1(3)" in text and "1(2)" not in text, parameter.name
+                assert "1(3)" in text, parameter.name
+                assert "1(2)" not in text, parameter.name
         for claim in case.claims:
             if "urgen" in claim.statement:
                 assert "1(3)" in claim.locator
@@ -274,4 +323,21 @@ def test_backtest_and_timing_quantities_are_finite_at_the_base() -> None:
     for name in ("china-russia-oil", "china-kazakhstan-oil"):
         case = load(name)
         rows = case.backtest(samples=16, seed=0).rows
-        assert rows and all(math.isfinite(row.model) for row in rows)
+        assert rows
+        assert all(math.isfinite(row.model) for row in rows)
+
+
+@pytest.mark.parametrize("page", ["china-russia-oil.md", "china-kazakhstan-oil.md"])
+def test_case_page_code_blocks_run(page: str, tmp_path, monkeypatch) -> None:
+    # conftest's Sybil excludes "cases/*", which also matches docs/cases/; run the pages'
+    # python blocks here (one namespace per page, as Sybil would)
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "cases" / page).read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, page, "exec"), namespace)

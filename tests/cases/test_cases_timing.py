@@ -146,11 +146,11 @@ def timing_of(path: Path, **values: float) -> dict[str, np.ndarray]:
 
 
 @pytest.mark.parametrize("protocol", ["random", "alternating"])
-def test_waiting_for_the_better_state_matches_optimal_stopping(tmp_path: Path, protocol: str) -> None:
+def test_waiting_for_the_better_state_matches_optimal_stopping(
+    tmp_path: Path, protocol: str
+) -> None:
     # present values: the stake is the state's own net gain; state 0's is negative
-    path = write_case(
-        tmp_path, timing=f'values = "present_values"\nprotocol = "{protocol}"'
-    )
+    path = write_case(tmp_path, timing=f'values = "present_values"\nprotocol = "{protocol}"')
     out = timing_of(path)
     pi0, pi1 = flows(400.0)
     assert pi0 < 0 < pi1
@@ -214,7 +214,9 @@ def test_opting_out_ends_the_talks(tmp_path: Path) -> None:
 def test_units_of_money_do_not_matter(tmp_path: Path, scale: float) -> None:
     base = timing_of(write_case(tmp_path, alt=250.0, timing='values = "present_values"'))
     scaled = timing_of(
-        write_case(tmp_path, alt=250.0, scale=scale, timing='values = "present_values"', name="scaled")
+        write_case(
+            tmp_path, alt=250.0, scale=scale, timing='values = "present_values"', name="scaled"
+        )
     )
     np.testing.assert_array_equal(scaled["at_once"], base["at_once"])
     np.testing.assert_allclose(scaled["expected"], base["expected"], rtol=1e-9)
@@ -259,7 +261,7 @@ source = "merlo_wilson_1995"
     assert backtest.rows[0].model == pytest.approx(expected, rel=1e-12)
     assert backtest.rows[0].inside
     # over the sampled box (advance in [0.1, 0.9]) the expected year spans 2000 + 1/p
-    assert YEAR0 + 1 / 0.9 - 1e-9 <= backtest.rows[0].model_low
+    assert backtest.rows[0].model_low >= YEAR0 + 1 / 0.9 - 1e-9
     assert backtest.rows[0].model_high <= YEAR0 + 1 / 0.1 + 1e-9
     solved = case.solve()
     assert set(TIMING_OUTPUTS) <= set(solved.outputs[YEAR0])
@@ -272,7 +274,7 @@ source = "merlo_wilson_1995"
         ('surplus = "nope"', "timing.surplus"),
         ('buyer_rate = "advance"', "timing.buyer_rate"),
         ('advance = ["advance", "advance"]', "timing.advance"),
-        ('rates_epoch = 1999', "timing.rates_epoch"),
+        ("rates_epoch = 1999", "timing.rates_epoch"),
         ('options = "maybe"', "timing.options"),
     ],
 )
@@ -280,7 +282,9 @@ def test_bad_timing_tables_name_the_key(tmp_path: Path, timing: str, key: str) -
     path = write_case(tmp_path)
     text = path.read_text()
     head, _, tail = text.partition("[timing]\n")
-    lines = [line for line in tail.splitlines() if not line.startswith(timing.split(" =")[0] + " =")]
+    lines = [
+        line for line in tail.splitlines() if not line.startswith(timing.split(" =")[0] + " =")
+    ]
     path.write_text(head + "[timing]\n" + timing + "\n" + "\n".join(lines) + "\n")
     with pytest.raises(CaseFileError, match=key.replace(".", r"\.")):
         read_case_file(path)
@@ -288,8 +292,10 @@ def test_bad_timing_tables_name_the_key(tmp_path: Path, timing: str, key: str) -
 
 def test_timing_is_not_an_adapter_to_list(tmp_path: Path) -> None:
     path = write_case(tmp_path)
-    path.write_text(path.read_text().replace('adapters = ["bargaining"]', 'adapters = ["bargaining", "timing"]'))
-    with pytest.raises(CaseFileError, match="model.adapters"):
+    path.write_text(
+        path.read_text().replace('adapters = ["bargaining"]', 'adapters = ["bargaining", "timing"]')
+    )
+    with pytest.raises(CaseFileError, match=r"model\.adapters"):
         read_case_file(path)
 
 

@@ -88,9 +88,7 @@ def _factor(case: Case, adapter: str, arguments: tuple[str, ...], target: str) -
 
     mapping = case.mapping[adapter]
     units = [
-        case.parameters[mapping[arg]].unit
-        for arg in arguments
-        if isinstance(mapping.get(arg), str)
+        case.parameters[mapping[arg]].unit for arg in arguments if isinstance(mapping.get(arg), str)
     ]
     product = " * ".join(f"({unit})" for unit in units) or "dimensionless"
     try:
@@ -209,9 +207,7 @@ def _oil_trade(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     bargained = np.asarray(outcome.agreement, dtype=bool) & (gain > 0)
     shape = bargained.shape
     with np.errstate(divide="ignore", invalid="ignore"):
-        bargained_price = (
-            p["buyer_value"] - (outcome.payoffs[..., 0] + buyer_capex) / per_unit
-        )
+        bargained_price = p["buyer_value"] - (outcome.payoffs[..., 0] + buyer_capex) / per_unit
     # The indexed contract: the price is the index; trade happens if both take part.
     index_buyer = per_unit * (p["buyer_value"] - p["index_price"]) - buyer_capex
     index_seller = per_unit * (p["index_price"] - seller_cost) - seller_capex
@@ -242,9 +238,7 @@ def _oil_trade(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
         "agreement": np.asarray(agreement, dtype=bool),
         "binding": np.asarray(np.where(agreement, binding, 0), dtype=np.int8),
         "bargained_price": np.where(bargained & (per_unit > 0), bargained_price, np.nan),
-        "buyer_weight": np.broadcast_to(rates[1] / (rates[0] + rates[1]), shape).astype(
-            np.float64
-        ),
+        "buyer_weight": np.broadcast_to(rates[1] / (rates[0] + rates[1]), shape).astype(np.float64),
         "seller_alt_margin": np.broadcast_to(
             np.where(seller_cover > 0, seller_alt_margin, np.nan), shape
         ).astype(np.float64),
@@ -275,9 +269,7 @@ LOAN_OUTPUTS = (
 
 
 def _loan_prepare(case: Case) -> dict[str, Any]:
-    factor = _factor(
-        case, "loan_for_oil", ("volume", "barrels_per_tonne", "price"), "USD_bn/yr"
-    )
+    factor = _factor(case, "loan_for_oil", ("volume", "barrels_per_tonne", "price"), "USD_bn/yr")
     loan = _factor(case, "loan_for_oil", ("loan",), "USD_bn")
     return {"money_factor": factor, "loan_factor": loan}
 
@@ -363,7 +355,9 @@ def _loan_for_oil(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
         "loan_gain_buyer": masked(gain[..., 0]),
         "loan_gain_seller": masked(gain[..., 1]),
         "loan_gain_min": masked(np.minimum(gain[..., 0], gain[..., 1])),
-        "loan_surplus_gain": masked(surpluses[..., 2] - np.maximum(surpluses[..., 0], surpluses[..., 1])),
+        "loan_surplus_gain": masked(
+            surpluses[..., 2] - np.maximum(surpluses[..., 0], surpluses[..., 1])
+        ),
         "loan_financing_gain_seller": masked(finance_seller),
         "loan_financing_gain_buyer": masked(finance_buyer),
         "loan_specificity": masked(specificity),

@@ -75,7 +75,6 @@ from ..bargaining import alternating_states, stochastic_bargaining
 from ..errors import CaseFileError
 
 if TYPE_CHECKING:
-    from ..bargaining import StochasticBargainingResult
     from ._case import Case
     from ._schema import TimingSpec
 
@@ -138,7 +137,9 @@ def validate_timing(
         if dimension_of(parameter.unit) != dimension_of("1/yr"):
             raise fail(key, f"{name!r} must be a rate per year (1/yr); it is in {parameter.unit}")
         if not (parameter.low > 0 or (parameter.origin == "derived" and parameter.value > 0)):
-            raise fail(key, f"{name!r} must be positive over its range; its low end is {parameter.low}")
+            raise fail(
+                key, f"{name!r} must be positive over its range; its low end is {parameter.low}"
+            )
     names = [spec.advance] if isinstance(spec.advance, str) else list(spec.advance)
     if len(names) not in (1, len(years) - 1):
         raise fail(
@@ -151,10 +152,12 @@ def validate_timing(
             raise fail("advance", f"no parameter {name!r} in this case")
         parameter = parameters[name]
         if dimension_of(parameter.unit) != dimension_of("share"):
-            raise fail("advance", f"{name!r} must be a probability (share); it is in {parameter.unit}")
+            raise fail(
+                "advance", f"{name!r} must be a probability (share); it is in {parameter.unit}"
+            )
         low = parameter.value if parameter.origin == "derived" else parameter.low
         high = parameter.value if parameter.origin == "derived" else parameter.high
-        if not (0.0 <= low and high <= 1.0):
+        if not (low >= 0.0 and high <= 1.0):
             raise fail("advance", f"{name!r} must lie in [0, 1]; its range is [{low}, {high}]")
     if spec.rates_epoch is not None and spec.rates_epoch not in years:
         raise fail("rates_epoch", f"{spec.rates_epoch} is not one of the epochs {list(years)}")
@@ -192,7 +195,7 @@ class CaseTiming(Result):
     >>> from pipeline_games.cases import load
     >>> from pipeline_games.cases._timing import case_timing
     >>> timing = case_timing(load("china-russia-oil"))
-    >>> timing.years[0], timing.agreement_by_year.shape[-1] >= 1
+    >>> int(timing.years[0]), timing.agreement_by_year.shape[-1] >= 1
     (2004, True)
     """
 
@@ -254,9 +257,7 @@ def _state_inputs(
     for index, name in enumerate(_advance_names(spec, len(years) - 1)):
         in_force = case.epoch_values(values, years[index], bump)
         advance.append(np.asarray(in_force[name], dtype=np.float64))
-    shape = np.broadcast_shapes(
-        *(np.shape(a) for a in (*gains, *buyer, *seller, *rates, *advance))
-    )
+    shape = np.broadcast_shapes(*(np.shape(a) for a in (*gains, *buyer, *seller, *rates, *advance)))
 
     def stack(arrays: list[FloatArray]) -> FloatArray:
         return np.stack([np.broadcast_to(a, shape) for a in arrays], axis=-1)
@@ -336,13 +337,13 @@ def _solve(case: Case, values: Mapping[str, Any], bump: Mapping[str, Any] | None
         )
         starts = np.arange(k)
         agreement = solution.agreement
-    horizon_periods = max(1, int(math.ceil(spec.horizon / period)))
+    horizon_periods = max(1, math.ceil(spec.horizon / period))
     timing = solution.timing(start=None, horizon=horizon_periods)
     probability = np.take(timing.probability, starts, axis=-1)
     delay = np.take(timing.expected_delay, starts, axis=-1)
     by_period = np.take(timing.by_period, starts[:1], axis=-2)[..., 0, :]
     converged = np.asarray(solution.converged, dtype=bool)
-    calendar = years[0] + np.arange(int(math.ceil(spec.horizon)))
+    calendar = years[0] + np.arange(math.ceil(spec.horizon))
     # A year's probability: the periods that end within it (period t ends at (t + 1) period).
     ends = np.floor((np.arange(horizon_periods) + 1) * period - 1e-9).astype(np.int64)
     by_year = np.full((*by_period.shape[:-1], calendar.size), 0.0)
@@ -352,9 +353,7 @@ def _solve(case: Case, values: Mapping[str, Any], bump: Mapping[str, Any] | None
             by_year[..., offset] = by_period[..., done[-1]]
     ok = converged[..., None]
     with np.errstate(invalid="ignore"):
-        expected = np.where(
-            probability > 0, years + delay * period, np.nan
-        )
+        expected = np.where(probability > 0, years + delay * period, np.nan)
     return {
         "years": years,
         "stake": stake,
@@ -370,7 +369,9 @@ def _solve(case: Case, values: Mapping[str, Any], bump: Mapping[str, Any] | None
     }
 
 
-def _cached(case: Case, values: Mapping[str, Any], bump: Mapping[str, Any] | None) -> dict[str, Any]:
+def _cached(
+    case: Case, values: Mapping[str, Any], bump: Mapping[str, Any] | None
+) -> dict[str, Any]:
     key = (
         id(case),
         id(values),
@@ -475,4 +476,3 @@ def _adapters() -> dict[str, Any]:
 #: The pseudo-adapter that names the timing quantities (merged into ``ADAPTERS``, so that
 #: claims and backtest points can refer to them); cases do not list it.
 TIMING_ADAPTERS: dict[str, Any] = _adapters()
-
