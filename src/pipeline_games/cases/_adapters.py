@@ -548,3 +548,9 @@ ADAPTERS: dict[str, Adapter] = {
 from ._linked import supply_network_adapter  # noqa: E402  (needs Adapter defined)
 
 ADAPTERS["supply_network"] = supply_network_adapter()
+
+# Adapters of the oil cases and the time machinery live in their own modules.
+from ._oil import OIL_ADAPTERS  # noqa: E402
+from ._timing import TIMING_ADAPTERS  # noqa: E402
+
+ADAPTERS.update({**OIL_ADAPTERS, **TIMING_ADAPTERS})

@@ -41,7 +41,7 @@ from ._linked import check_supply_network, merge_view
 
 if TYPE_CHECKING:
     from ._claims import BacktestResult, CaseSolution, CheckResult
-    from ._schema import CaseFileSpec, NetworkSpec
+    from ._schema import CaseFileSpec, NetworkSpec, TimingSpec
 
 __all__ = ["BacktestPoint", "Case", "Claim", "Epoch", "Parameter", "read_case_file"]
 
@@ -203,6 +203,7 @@ class Case:
     path: Path
     network: NetworkSpec | None = None
     supply_network: Any = None
+    timing: TimingSpec | None = None
     _derived_order: tuple[str, ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
@@ -339,17 +340,32 @@ class Case:
             args["values"] = {n: current[n] for n in adapter.reads(self)}
         return args
 
+    def adapter_outputs(
+        self,
+        values: Mapping[str, Any],
+        year: int | None,
+        bump: Mapping[str, Any] | None = None,
+    ) -> dict[str, NDArray[Any]]:
+        """Every adapter's outputs at the values in force in ``year`` (without the timing)."""
+        current = self.epoch_values(values, year, bump)
+        result: dict[str, NDArray[Any]] = {}
+        for name in self.adapters:
+            result.update(ADAPTERS[name].function(self.adapter_arguments(name, current)))
+        return result
+
     def outputs_at(
         self,
         values: Mapping[str, Any],
         year: int | None,
         bump: Mapping[str, Any] | None = None,
     ) -> dict[str, NDArray[Any]]:
-        """Every adapter's outputs at the values in force in ``year``."""
-        current = self.epoch_values(values, year, bump)
-        result: dict[str, NDArray[Any]] = {}
-        for name in self.adapters:
-            result.update(ADAPTERS[name].function(self.adapter_arguments(name, current)))
+        """Every adapter's outputs at the values in force in ``year``, and the timing
+        quantities of that epoch for a case with a ``[timing]`` table."""
+        result = self.adapter_outputs(values, year, bump)
+        if self.timing is not None:
+            from ._timing import timing_outputs
+
+            result.update(timing_outputs(self, values, year, bump))
         return result
 
     def evaluate(self, **arrays: Any) -> dict[str, NDArray[Any]]:
@@ -683,6 +699,15 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         raise CaseFileError(f"{path}: network: the network adapter needs a [network] table")
     provided = {q for name in adapters for q in ADAPTERS[name].outputs}
     years = [epoch.year for epoch in spec.epochs]
+    if "timing" in adapters:
+        raise CaseFileError(
+            f"{path}: model.adapters: do not list 'timing'; a [timing] table adds its quantities"
+        )
+    if spec.timing is not None:
+        from ._timing import TIMING_OUTPUTS, validate_timing
+
+        validate_timing(spec.timing, parameters, provided, years, path)
+        provided |= set(TIMING_OUTPUTS)
     references = bibliography()
     claims = []
     for index, item in enumerate(spec.claims):
@@ -722,6 +747,7 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         path=path,
         network=spec.network,
         supply_network=spec.supply_network,
+        timing=spec.timing,
         _derived_order=tuple(order),
     )
     # Base values of derived parameters, and their (empty) ranges.

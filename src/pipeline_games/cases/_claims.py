@@ -497,10 +497,16 @@ def quantity_unit(case: Case, quantity: str) -> str | None:
     """
     if quantity == AGREEMENT_YEAR:
         return "year"
-    adapter = quantity_adapter(quantity)
-    if adapter == "bargaining":
-        if quantity == "price":
-            target = case.mapping.get("bargaining", {}).get("buyer_value")
+    from ._adapters import ADAPTERS
+
+    # The case's own adapter that provides the quantity (another adapter may share the name).
+    adapter = next(
+        (name for name in case.adapters if quantity in ADAPTERS[name].outputs),
+        quantity_adapter(quantity),
+    )
+    if adapter in ("bargaining", "oil_trade"):
+        if quantity in ("price", "bargained_price"):
+            target = case.mapping[adapter].get("buyer_value")
             return case.parameters[target].unit if isinstance(target, str) else None
         if quantity.endswith("_share"):
             return "share"

@@ -25,6 +25,10 @@ generated from this model):
     The source's conclusions as structured tests.
 ``[[backtest]]``
     Published outcomes the case does not take as inputs, to compare with the model.
+``[timing]``
+    Optional: the epochs as the states of a stochastic bargaining game (which adapter outputs
+    give each state's gain and outside options, the discount rates, the per-year
+    probabilities of moving on to the next epoch's state).
 
 Sources are keys of the bibliography (``cases/bibliography.toml``) with a ``locator``
 (section, table, page); an ``assumption`` states its ``reason`` instead.
@@ -52,6 +56,7 @@ __all__ = [
     "EpochSpec",
     "NetworkSpec",
     "ParameterSpec",
+    "TimingSpec",
     "case_file_schema",
 ]
 
@@ -231,6 +236,53 @@ class BacktestSpec(_Strict):
         return value
 
 
+class TimingSpec(_Strict):
+    """The ``[timing]`` table: the case's epochs as the states of a Markov chain on which the
+    parties bargain (:func:`pipeline_games.stochastic_bargaining`; see
+    :mod:`pipeline_games.cases._timing`)."""
+
+    surplus: str = Field(default="surplus", pattern=_NAME, description="Adapter output: joint gain")
+    buyer_outside_option: str = Field(
+        default="buyer_outside_option", pattern=_NAME, description="Adapter output"
+    )
+    seller_outside_option: str = Field(
+        default="seller_outside_option", pattern=_NAME, description="Adapter output"
+    )
+    buyer_rate: str = Field(pattern=_NAME, description="Parameter: the buyer's discount rate")
+    seller_rate: str = Field(pattern=_NAME, description="Parameter: the seller's discount rate")
+    rates_epoch: int | None = Field(
+        default=None, description="Epoch whose rates give the discount factors (default: first)"
+    )
+    advance: str | list[str] = Field(
+        description=(
+            "Parameter(s): per-year probability that the environment moves from an epoch's "
+            "state to the next epoch's; one for all moves or one per move"
+        )
+    )
+    values: Literal["flows", "present_values"] = Field(
+        default="flows",
+        description=(
+            "flows: the adapter outputs are yearly flows that go on after a deal (valued along "
+            "the chain); present_values: they are already the values of agreeing in the state"
+        ),
+    )
+    options: Literal["inside", "opt_out"] = Field(
+        default="inside",
+        description=(
+            "inside: the alternatives are earned while talking and the stake is the net gain; "
+            "opt_out: taking an alternative ends the talks"
+        ),
+    )
+    protocol: Literal["alternating", "random"] = "alternating"
+    first_proposer: Literal["buyer", "seller"] = "buyer"
+    buyer_proposes: float = Field(default=0.5, ge=0.0, le=1.0)
+    period: float = Field(default=1.0, gt=0.0, le=10.0, description="Years per bargaining round")
+    horizon: float = Field(default=30.0, ge=1.0, le=200.0, description="Years of the calendar")
+    source: str | None = Field(default=None, pattern=_KEY)
+    locator: str = ""
+    note: str = ""
+
+
 class CaseFileSpec(_Strict):
     """A whole case file."""
 
@@ -243,6 +295,7 @@ class CaseFileSpec(_Strict):
     extends: str | None = Field(default=None, description="A view of this linked case")
     claims: list[ClaimSpec] = Field(default_factory=list)
     backtest: list[BacktestSpec] = Field(default_factory=list)
+    timing: TimingSpec | None = None
 
     @field_validator("parameters")
     @classmethod
