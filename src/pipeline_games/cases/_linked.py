@@ -532,7 +532,7 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
         theta = np.broadcast_to(_value(focus.stake, values), shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             price = (price - theta * dyad["seller_cost"]) / (1.0 - theta)
-    payoff = deal.payoff * money
+    payoff = deal.payoff * np.asarray(money)[..., None]
     agreement = dyad["used"] & deal.stable
     nan_array = np.full(shape, np.nan)
     out: dict[str, NDArray[Any]] = {
