@@ -32,12 +32,14 @@ def hand_network(v: dict[str, float]) -> SupplyNetwork:
     def haul(km: float) -> float:
         return tariff * km * v["tonnes_per_barrel"]
 
-    spur = haul(v["spur_km"]) + v["spur_capex"] * crf(
-        v["capital_rate"], v["asset_life"]
-    ) * capital / 15.0
-    pacific = haul(v["skovorodino_kozmino_km"]) + v["pacific_capex"] * crf(
-        v["capital_rate"], v["asset_life"]
-    ) * capital / 30.0
+    spur = (
+        haul(v["spur_km"])
+        + v["spur_capex"] * crf(v["capital_rate"], v["asset_life"]) * capital / 15.0
+    )
+    pacific = (
+        haul(v["skovorodino_kozmino_km"])
+        + v["pacific_capex"] * crf(v["capital_rate"], v["asset_life"]) * capital / 30.0
+    )
     seaborne = v["dubai"] + v["seaborne_freight"]
     return SupplyNetwork(
         producers=[
@@ -70,9 +72,7 @@ def hand_network(v: dict[str, float]) -> SupplyNetwork:
         routes=[
             Route("spur", ("Russia", "China"), v["spur_capacity"], cost=spur),
             Route("kozmino", ("Russia", "Pacific"), v["pacific_volume"], cost=pacific),
-            Route(
-                "west", ("Russia", "Europe"), v["russia_west_volume"], haul(v["russia_west_km"])
-            ),
+            Route("west", ("Russia", "Europe"), v["russia_west_volume"], haul(v["russia_west_km"])),
             Route("kcp", ("Kazakhstan", "China"), v["kcp_capacity"], cost=haul(v["kcp_km"])),
             Route("kz_west", ("Kazakhstan", "Black Sea"), v["west_volume"], haul(v["west_km"])),
         ],

@@ -21,6 +21,11 @@ of its file takes the linked case's parameters, epochs and supply network (the v
 or overrides parameters, sets its own ``focus``, model, claims and backtest). Its outside
 options are then the disagreement payoffs the network computes, not typed-in numbers.
 
+Units. Volumes share one unit and prices another; payoffs are volume x price in ``money``.
+Where prices are quoted per another quantity than volumes (crude in Mt/yr and USD/bbl),
+``units_per_volume`` names the parameter that converts (barrels per tonne): money is then
+volume x price x that parameter, and a capital charge per unit of volume is divided by it.
+
 Route costs. A route's unit cost is the sum of its ``cost`` terms plus, with ``capex``, a
 capital charge ``capex x crf(rate, life) / design capacity`` (``crf(r, n) = r / (1 - (1 +
 r)^-n)``, the capital recovery factor). With ``partner_share`` the share ``s`` of the capex is
