@@ -138,7 +138,8 @@ def test_claims_hold_at_base(linked):
 
     frame = check_case(linked, samples=64, seed=1).to_frame()
     assert set(frame["verdict"]) == {"holds"}
-    assert (frame["robustness"] > 0).all() and (frame["robustness"] < 1).all()
+    assert (frame["robustness"] > 0).all()
+    assert (frame["robustness"] < 1).all()
 
 
 def test_vectorized_over_samples_equals_point_by_point(linked):
