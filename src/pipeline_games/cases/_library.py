@@ -55,7 +55,7 @@ def list_cases() -> list[str]:
     Examples
     --------
     >>> list_cases()
-    ['china-kazakhstan-oil', 'china-russia-gas', 'china-russia-oil', 'china-turkmenistan-gas', 'eurasian-gas']
+    ['china-kazakhstan-oil', 'china-russia-gas', 'china-russia-oil', 'china-turkmenistan-gas', 'eurasian-gas', 'eurasian-oil']
     """
     return sorted(p.stem for p in cases_dir().glob("*.toml") if p.stem not in NOT_CASES)
 

@@ -21,6 +21,11 @@ of its file takes the linked case's parameters, epochs and supply network (the v
 or overrides parameters, sets its own ``focus``, model, claims and backtest). Its outside
 options are then the disagreement payoffs the network computes, not typed-in numbers.
 
+Units. Volumes share one unit and prices another; payoffs are volume x price in ``money``.
+Where prices are quoted per another quantity than volumes (crude in Mt/yr and USD/bbl),
+``units_per_volume`` names the parameter that converts (barrels per tonne): money is then
+volume x price x that parameter, and a capital charge per unit of volume is divided by it.
+
 Route costs. A route's unit cost is the sum of its ``cost`` terms plus, with ``capex``, a
 capital charge ``capex x crf(rate, life) / design capacity`` (``crf(r, n) = r / (1 - (1 +
 r)^-n)``, the capital recovery factor). With ``partner_share`` the share ``s`` of the capex is
@@ -146,6 +151,13 @@ class SupplyNetworkSpec(_Strict):
     """The ``[supply_network]`` table of a linked case."""
 
     money: str = Field(default="USD_bn/yr", description="Unit of payoffs")
+    units_per_volume: str | None = Field(
+        default=None,
+        description=(
+            "Parameter: units of the priced quantity per unit of volume (e.g. bbl/t, with "
+            "volumes in Mt/yr and prices in USD/bbl); None: prices are per unit of volume"
+        ),
+    )
     transit: list[str] = Field(default_factory=list, description="Transit-only countries")
     producers: dict[str, ProducerSpec]
     markets: dict[str, MarketSpec]
@@ -261,6 +273,8 @@ def _fields(spec: SupplyNetworkSpec) -> list[tuple[str, Number | None, str]]:
         out += [(f"rates.{country}", rate, "rate")]
     if spec.focus.stake is not None:
         out += [("focus.stake", spec.focus.stake, "share")]
+    if spec.units_per_volume is not None:
+        out += [("units_per_volume", spec.units_per_volume, "units_per_volume")]
     return out
 
 
@@ -299,8 +313,9 @@ def check_supply_network(
                 raise CaseFileError(f"{path}: supply_network: a {kind}: {exc}") from None
     volume = next(iter(units.get("volume", {"bcm/yr"})))
     price = next(iter(units.get("price", {"USD/kcm"})))
+    per_volume = "".join(f" * ({u})" for u in units.get("units_per_volume", set()))
     try:
-        conversion(f"({volume}) * ({price})", spec.money)
+        conversion(f"({volume}) * ({price}){per_volume}", spec.money)
     except CaseFileError as exc:
         raise CaseFileError(f"{path}: supply_network.money: volume x price: {exc}") from None
     countries = set(spec.producers) | set(spec.markets) | set(spec.transit)
@@ -355,7 +370,7 @@ def _crf(rate: Any, life: Any) -> Any:
 
 
 def route_costs(
-    spec: SupplyNetworkSpec, values: Mapping[str, Any], capital_factor: float
+    spec: SupplyNetworkSpec, values: Mapping[str, Any], capital_factor: Any
 ) -> dict[str, tuple[Any, Any]]:
     """Route name -> (unit cost, buyer's part of it), arrays over the samples."""
     out = {}
@@ -377,7 +392,7 @@ def route_costs(
     return out
 
 
-def build_network(spec: SupplyNetworkSpec, values: Mapping[str, Any], capital_factor: float) -> Any:
+def build_network(spec: SupplyNetworkSpec, values: Mapping[str, Any], capital_factor: Any) -> Any:
     """The :class:`~pipeline_games.network.SupplyNetwork` at parameter ``values`` (arrays
     broadcast); ``capital_factor`` turns ``capex / design capacity`` into the price unit."""
     from ..network import Market, Producer, Route, SupplyNetwork
@@ -433,6 +448,11 @@ def supply_network_arguments(case: Case) -> dict[str, Any]:
         ),
         "bcm/yr",
     )
+    per_volume = (
+        "dimensionless"
+        if spec.units_per_volume is None
+        else case.parameters[spec.units_per_volume].unit
+    )
     price = next(
         (
             case.parameters[v].unit
@@ -443,8 +463,8 @@ def supply_network_arguments(case: Case) -> dict[str, Any]:
     )
     return {
         "spec": spec,
-        "capital_factor": conversion(f"USD_bn / yr / ({volume})", price),
-        "money_factor": conversion(f"({volume}) * ({price})", spec.money),
+        "capital_factor": conversion(f"USD_bn / yr / ({volume}) / ({per_volume})", price),
+        "money_factor": conversion(f"({volume}) * ({price}) * ({per_volume})", spec.money),
         "network_parameters": names,
     }
 
@@ -460,8 +480,12 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
 
     spec: SupplyNetworkSpec = params["spec"]
     values = params["values"]
-    money = float(params["money_factor"])
-    network = build_network(spec, values, float(params["capital_factor"]))
+    # Prices per another quantity than volumes (USD/bbl on Mt/yr): the conversion is a
+    # parameter (barrels per tonne), so both factors are arrays over the samples.
+    per_volume = _value(spec.units_per_volume, values, 1.0)
+    money: Any = float(params["money_factor"]) * per_volume
+    capital_factor: Any = float(params["capital_factor"]) / per_volume
+    network = build_network(spec, values, capital_factor)
     rates = {c: _value(r, values) for c, r in spec.rates.items()} or None
     deal = nash_in_nash(network, rates=rates)
     coop = cooperative(network)
@@ -469,7 +493,7 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
     focus = spec.focus
     countries = list(network.countries)
     agreements = list(network.agreement_names)
-    costs = route_costs(spec, values, float(params["capital_factor"]))
+    costs = route_costs(spec, values, capital_factor)
     producer_cost = {name: np.asarray(_value(p.cost, values)) for name, p in spec.producers.items()}
 
     def country(array: FloatArray, name: str) -> FloatArray:
@@ -513,7 +537,7 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
         theta = np.broadcast_to(_value(focus.stake, values), shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             price = (price - theta * dyad["seller_cost"]) / (1.0 - theta)
-    payoff = deal.payoff * money
+    payoff = deal.payoff * np.asarray(money)[..., None]
     agreement = dyad["used"] & deal.stable
     nan_array = np.full(shape, np.nan)
     out: dict[str, NDArray[Any]] = {
