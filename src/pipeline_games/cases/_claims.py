@@ -105,11 +105,18 @@ class _Evaluator:
         self.values = values
         self.cache: dict[Any, dict[str, NDArray[Any]]] = {}
 
-    def outputs(self, year: int | None, bump: tuple[str, float] | None = None) -> dict[str, Any]:
-        key = (year, bump)
+    def outputs(
+        self, year: int | None, bump: tuple[str, float] | None = None, timing: bool = True
+    ) -> dict[str, Any]:
+        """The outputs in ``year``; without ``timing`` the adapters' alone (a bumped
+        parameter then changes the epoch asked for only, not every state of the timing)."""
+        key = (year, bump, timing)
         if key not in self.cache:
             increments = None if bump is None else {bump[0]: bump[1]}
-            self.cache[key] = self.case.outputs_at(self.values, year, increments)
+            if timing:
+                self.cache[key] = self.case.outputs_at(self.values, year, increments)
+            else:
+                self.cache[key] = self.case.adapter_outputs(self.values, year, increments)
         return self.cache[key]
 
     def reference(self, text: str) -> NDArray[Any]:
@@ -129,8 +136,13 @@ class _Evaluator:
             abs(in_force.value),
             1e-12,
         )
-        up = np.asarray(self.outputs(year, (parameter, step))[quantity], dtype=np.float64)
-        down = np.asarray(self.outputs(year, (parameter, -step))[quantity], dtype=np.float64)
+        from ._timing import TIMING_OUTPUTS
+
+        timing = quantity in TIMING_OUTPUTS
+        up = np.asarray(self.outputs(year, (parameter, step), timing)[quantity], dtype=np.float64)
+        down = np.asarray(
+            self.outputs(year, (parameter, -step), timing)[quantity], dtype=np.float64
+        )
         return (up - down) / (2.0 * step)
 
     def agreement(self, year: int | None) -> NDArray[np.bool_] | None:

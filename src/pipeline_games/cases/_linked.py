@@ -42,6 +42,11 @@ price that implements them is ``(p - theta c) / (1 - theta)``, ``p`` the border 
 ties to it (e.g. ``partner_share``: the buyer finances its share of the capex at its own
 rate).
 
+For a ``[timing]`` table (:mod:`pipeline_games.cases._timing`) the outputs
+``net_dyad_payoff`` (the buyer's and the seller's payoffs together), ``net_buyer_outside_option``
+and ``net_seller_outside_option`` are the state's surplus and options: the stake of the
+talks, surplus less options, is then the agreement's joint gain ``net_joint_gain``.
+
 Where the dyad's agreement carries no flow there is no deal: ``agreement`` is False and its
 price and shares are NaN; payoffs and outside options are still defined.
 
@@ -180,6 +185,7 @@ NET_OUTPUTS = (
     "net_seller_payoff",
     "net_buyer_outside_option",
     "net_seller_outside_option",
+    "net_dyad_payoff",
     "net_surplus",
     "net_stable",
     "net_determinate",
@@ -551,6 +557,9 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
         "net_seller_payoff": country(payoff, focus.seller),
         "net_buyer_outside_option": country(payoff, focus.buyer) - dyad["buyer_gain"],
         "net_seller_outside_option": country(payoff, focus.seller) - dyad["seller_gain"],
+        # The dyad's two payoffs together: its joint gain plus both outside options, so
+        # that a [timing] table's stake (surplus less the options) is the joint gain.
+        "net_dyad_payoff": country(payoff, focus.buyer) + country(payoff, focus.seller),
         "net_surplus": deal.surplus * money,
         "net_stable": np.asarray(deal.stable, dtype=bool),
         "net_determinate": np.asarray(deal.determinate, dtype=bool),
