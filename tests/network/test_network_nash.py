@@ -265,6 +265,16 @@ def one_buyer(costs, capacities, rival_capacity=None, steps=None) -> SupplyNetwo
     return SupplyNetwork(producers, [Market("B", steps=steps)], routes)
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "A finding, not yet fixed: disagreement flows are re-optimised for welfare at the other "
+        "agreements' fixed prices, so without incumbent S0 the buyer takes S2's spare unit at "
+        "S2's price even above the unit's value (incumbents (0, 1), (0, 4), (1, 12), entrant "
+        "(0, 8), w = 0.125: S0's price rises from 35 to 37). Disagreement flows chosen by the "
+        "buyer at those prices would restore the property."
+    ),
+)
 @settings(max_examples=40)
 @given(
     st.lists(st.tuples(st.floats(0.0, 35.0), st.floats(1.0, 12.0)), min_size=1, max_size=3),

@@ -69,13 +69,15 @@ scales = st.floats(0.5, 5.0)
 def _brute_buyer_payoff(o, w, a, alpha, c, d):
     """Buyer payoff with the seller's investment found by scipy (independent of the code)."""
     upper = 3.0 * (alpha * a / c) ** (1 / (1 - alpha)) + 1e-9
+    def seller(e: float) -> float:
+        return o * a * e**alpha + (1 - w) * (1 - o) * a * e**alpha - c * e
+
     res = minimize_scalar(
-        lambda e: -(o * a * e**alpha + (1 - w) * (1 - o) * a * e**alpha - c * e),
-        bounds=(0.0, upper),
-        method="bounded",
-        options={"xatol": 1e-13},
+        lambda e: -seller(e), bounds=(0.0, upper), method="bounded", options={"xatol": 1e-13}
     )
-    return w * (1 - o) * a * float(res.x) ** alpha - d * (1 - o)
+    # A bounded search never lands exactly on the bound: compare with investing nothing.
+    investment = float(res.x) if seller(float(res.x)) > seller(0.0) else 0.0
+    return w * (1 - o) * a * investment**alpha - d * (1 - o)
 
 
 @settings(max_examples=25, deadline=None)
