@@ -66,7 +66,7 @@ def _frontier_gap(problem, payoffs):
     return problem.frontier.value(payoffs[..., 0]) - payoffs[..., 1]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(any_problem, st.sampled_from(SOLVERS))
 def test_pareto_optimal_and_individually_rational(problem, solver):
     outcome = solver(problem)
@@ -88,7 +88,7 @@ def test_pareto_optimal_and_individually_rational(problem, solver):
     assert outcome.payoffs[1] >= d1 - 1e-9 * scale
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.floats(1.0, 100.0), st.floats(-10.0, 10.0), st.sampled_from(SOLVERS))
 def test_symmetric_problems_give_equal_payoffs(surplus, d, solver):
     if 2 * d >= surplus:
@@ -104,7 +104,7 @@ def test_symmetric_problems_give_equal_payoffs(surplus, d, solver):
         assert payoffs[0] == pytest.approx(payoffs[1], rel=1e-9, abs=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     points_problems(),
     st.floats(0.1, 10.0),
@@ -132,7 +132,7 @@ def test_nash_and_ks_are_invariant_to_positive_affine_rescaling(
     np.testing.assert_allclose(transformed.payoffs, expected, rtol=1e-7, atol=1e-7)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(linear_problems(), st.floats(0.1, 10.0), st.floats(0.1, 10.0), finite, finite)
 def test_nash_affine_invariance_on_linear_frontiers(problem, a0, a1, b0, b1):
     surplus, rate = float(problem.frontier.surplus), float(problem.frontier.rate)
@@ -153,7 +153,7 @@ def test_nash_affine_invariance_on_linear_frontiers(problem, a0, a1, b0, b1):
     )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(points_problems(), st.floats(0.05, 0.95))
 def test_nash_independence_of_irrelevant_alternatives(problem, weight):
     solution = pg.nash(problem, weight)
@@ -170,7 +170,7 @@ def test_nash_independence_of_irrelevant_alternatives(problem, weight):
     np.testing.assert_allclose(pg.nash(smaller, weight).payoffs, star, rtol=1e-8, atol=1e-8)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     st.floats(1.0, 50.0),
     st.floats(0.2, 3.0),
@@ -275,7 +275,7 @@ def test_textbook_values():
     np.testing.assert_allclose(pg.egalitarian(circle).payoffs, [golden, golden], rtol=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(any_problem)
 def test_egalitarian_equal_gains_and_ks_proportional_gains(problem):
     d0, d1 = (float(x) for x in problem.disagreement)
@@ -294,7 +294,7 @@ def test_egalitarian_equal_gains_and_ks_proportional_gains(problem):
         assert abs(cross) <= 1e-6 * (1.0 + np.abs(ideal_gains).max()) ** 2
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(points_problems())
 def test_utilitarian_maximizes_the_sum_against_a_brute_force_grid(problem):
     outcome = pg.utilitarian(problem)

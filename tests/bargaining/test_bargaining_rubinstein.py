@@ -29,7 +29,7 @@ def test_textbook_rubinstein_share():
         np.testing.assert_allclose(second.payoffs, [10 * (1 - share1), 10 * share1], rtol=1e-14)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     st.floats(1.0, 100.0),
     discounts,
@@ -59,7 +59,7 @@ def test_closed_form_matches_long_horizon_backward_induction(
     np.testing.assert_allclose(finite.payoffs, infinite.payoffs, rtol=1e-9, atol=1e-9 * surplus)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(
     st.floats(1.0, 20.0),
     st.floats(0.3, 1.0),
@@ -129,7 +129,7 @@ def test_inside_options_match_muthoo_closed_form():
     np.testing.assert_allclose(outcome.payoffs, [expected, surplus - expected], rtol=1e-14)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(discounts, discounts, st.floats(0.0, 1.0), st.floats(0.0, 1.0))
 def test_outside_option_principle(delta0, delta1, w0, w1):
     """Each option binds exactly when it beats what its owner gets without it."""

@@ -113,7 +113,9 @@ def hand_rates(v: dict[str, float]) -> dict[str, float]:
         "China": v["china_rate"],
         "Russia": v["russia_rate"],
         "Turkmenistan": v["turkmen_rate"],
-        **dict.fromkeys(("Kazakhstan", "Uzbekistan", "Tajikistan", "Kyrgyzstan"), v["transit_rate"]),
+        **dict.fromkeys(
+            ("Kazakhstan", "Uzbekistan", "Tajikistan", "Kyrgyzstan"), v["transit_rate"]
+        ),
     }
 
 

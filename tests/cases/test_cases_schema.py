@@ -461,8 +461,8 @@ def test_json_schema_validates_case_files():
 
 def test_json_schema_validates_the_shipped_case_files():
     jsonschema = pytest.importorskip("jsonschema")
-    from pipeline_games.cases._linked import merge_view
     from _support.casefiles import CASES
+    from pipeline_games.cases._linked import merge_view
 
     schema = case_file_schema()
     for path in sorted(CASES.glob("*.toml")):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import math
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -136,7 +133,7 @@ def random_networks(draw) -> PipelineNetwork:
     return PipelineNetwork(nodes, lines)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(random_networks())
 def test_network_games_are_superadditive_and_monotone(net: PipelineNetwork) -> None:
     game = net.game()
@@ -148,7 +145,7 @@ def test_network_games_are_superadditive_and_monotone(net: PipelineNetwork) -> N
         assert np.all(shaped[:, 1, :] >= shaped[:, 0, :] - 1e-7)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(random_networks())
 def test_network_value_matches_brute_force_over_flows(net: PipelineNetwork) -> None:
     """For one line the LP answer is min(capacities) * margin if the margin is positive."""
@@ -181,7 +178,11 @@ def test_network_validation() -> None:
 
 def test_from_network_is_the_network_game() -> None:
     net = PipelineNetwork(
-        [Node("P", "producer", cost=1.0), Node("T", "transit", cost=0.5), Node("B", "buyer", price=4.0)],
+        [
+            Node("P", "producer", cost=1.0),
+            Node("T", "transit", cost=0.5),
+            Node("B", "buyer", price=4.0),
+        ],
         [Line("A", ("P", "T", "B"), capacity=2.0)],
     )
     np.testing.assert_array_equal(TUGame.from_network(net).values, net.game().values)

@@ -176,19 +176,19 @@ def convex_games(draw, min_players: int = 2, max_players: int = 5) -> TUGame:
 # ----------------------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(random_games(max_players=6))
 def test_shapley_matches_brute_force_permutations(game: TUGame) -> None:
     np.testing.assert_allclose(game.shapley().values, brute_force_shapley(game.values), atol=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(random_games())
 def test_shapley_efficiency(game: TUGame) -> None:
     assert game.shapley().total == pytest.approx(game.values[-1], abs=1e-9)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(random_games())
 def test_shapley_symmetry(game: TUGame) -> None:
     n = game.n_players
@@ -199,7 +199,7 @@ def test_shapley_symmetry(game: TUGame) -> None:
     assert phi[0] == pytest.approx(phi[1], abs=1e-9)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(random_games(min_players=1, max_players=4), st.floats(-5, 5))
 def test_shapley_dummy_player_gets_its_constant(game: TUGame, constant: float) -> None:
     n = game.n_players
@@ -211,7 +211,7 @@ def test_shapley_dummy_player_gets_its_constant(game: TUGame, constant: float) -
     np.testing.assert_allclose(phi[:n], game.shapley().values, atol=1e-9)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(st.integers(2, 5).flatmap(lambda n: st.tuples(*[random_games(n, n)] * 2)))
 def test_shapley_additivity(pair: tuple[TUGame, TUGame]) -> None:
     first, second = pair
@@ -222,7 +222,7 @@ def test_shapley_additivity(pair: tuple[TUGame, TUGame]) -> None:
     )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(random_games(max_players=6))
 def test_banzhaf_matches_brute_force(game: TUGame) -> None:
     np.testing.assert_allclose(game.banzhaf().values, brute_force_banzhaf(game.values), atol=1e-9)
@@ -233,7 +233,7 @@ def test_banzhaf_normalized_sums_to_grand_value() -> None:
     assert game.banzhaf(normalized=True).total == pytest.approx(1.0)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.lists(st.floats(0, 100), min_size=1, max_size=8))
 def test_airport_game_matches_littlechild_owen(costs: list[float]) -> None:
     cost = np.array(costs)
@@ -289,7 +289,7 @@ def test_glove_game_values() -> None:
 # ----------------------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(random_games(max_players=5))
 def test_least_core_epsilon_sign_matches_bondareva(game: TUGame) -> None:
     result = game.core()
@@ -312,7 +312,7 @@ def test_core_of_three_player_majority_is_empty_with_epsilon_one_third() -> None
     assert result.epsilon == pytest.approx(1 / 3)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(convex_games())
 def test_convex_game_has_shapley_in_core(game: TUGame) -> None:
     # Shapley (1971): for convex games the Shapley value lies in the core
@@ -332,7 +332,7 @@ def test_in_core_membership() -> None:
 # ----------------------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.one_of(random_games(max_players=5), convex_games(max_players=6)))
 def test_nucleolus_in_core_when_core_nonempty(game: TUGame) -> None:
     singles = game.values[1 << np.arange(game.n_players)]
@@ -350,7 +350,7 @@ def test_nucleolus_in_core_when_core_nonempty(game: TUGame) -> None:
         assert game.in_core(x, tol=1e-6)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(random_games(max_players=4), st.randoms(use_true_random=False))
 def test_prenucleolus_is_lexicographically_minimal(game: TUGame, random) -> None:
     """Against the definition: no nearby efficient point has a smaller sorted excess vector."""
@@ -366,7 +366,7 @@ def test_prenucleolus_is_lexicographically_minimal(game: TUGame, random) -> None
             assert lex_less_or_equal(best, sorted_excesses(game.values, other), tol=1e-7)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(random_games(max_players=4), st.randoms(use_true_random=False))
 def test_nucleolus_is_lexicographically_minimal_over_imputations(game: TUGame, random) -> None:
     n = game.n_players
@@ -384,7 +384,7 @@ def test_nucleolus_is_lexicographically_minimal_over_imputations(game: TUGame, r
         assert lex_less_or_equal(best, sorted_excesses(game.values, mixed), tol=1e-7)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(random_games(max_players=5), st.randoms(use_true_random=False))
 def test_nucleolus_invariant_to_relabelling(game: TUGame, random) -> None:
     n = game.n_players
@@ -396,7 +396,7 @@ def test_nucleolus_invariant_to_relabelling(game: TUGame, random) -> None:
     np.testing.assert_allclose(second, first[order], atol=1e-6)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(random_games(max_players=5))
 def test_prenucleolus_first_level_is_least_core_epsilon(game: TUGame) -> None:
     result = game.prenucleolus()
@@ -405,7 +405,7 @@ def test_prenucleolus_first_level_is_least_core_epsilon(game: TUGame) -> None:
     assert result.n_programs == len(result.levels)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.floats(-5, 5), st.floats(-5, 5), st.floats(-5, 15))
 def test_two_player_nucleolus_is_the_standard_solution(v1: float, v2: float, v12: float) -> None:
     game = TUGame([0.0, v1, v2, v12])
@@ -434,7 +434,7 @@ def test_bankruptcy_nucleolus_is_talmud_and_shapley_is_random_arrival(
     np.testing.assert_allclose(game.shapley().values, random_arrival_rule(estate, claim), atol=1e-9)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(
     st.lists(st.floats(1, 100), min_size=2, max_size=5),
     st.floats(0.01, 0.99),

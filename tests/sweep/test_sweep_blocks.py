@@ -25,7 +25,7 @@ def grids_and_ranges(draw):
     return grid, start, stop
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(grids_and_ranges())
 def test_block_broadcasts_to_the_flat_chunk(case):
     grid, start, stop = case
@@ -44,7 +44,7 @@ def test_block_broadcasts_to_the_flat_chunk(case):
             np.testing.assert_array_equal(array.ravel(), flat[:, k])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(st.integers(1, 40), min_size=1, max_size=3), st.integers(1, 5000))
 def test_aligned_chunk_size_covers_whole_rows(lengths, limit):
     grid = Grid(tuple(f"x{k}" for k in range(len(lengths))), tuple(map(np.arange, lengths)))

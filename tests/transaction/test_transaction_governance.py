@@ -28,7 +28,7 @@ def _brute_surplus(share: float, a: float, alpha: float, c: float = 1.0) -> floa
     return a * k**alpha - c * k
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(s=unit, w=unit, r=unit, e=st.floats(0, 0.3), a=st.floats(0.5, 5), alpha=interior)
 def test_contract_surplus_matches_brute_force(s, w, r, e, a, alpha):
     out = pg.long_term_contract(
@@ -42,7 +42,7 @@ def test_contract_surplus_matches_brute_force(s, w, r, e, a, alpha):
     assert float(out.payoffs.sum()) == pytest.approx(float(out.surplus), rel=1e-12, abs=1e-10)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(s=unit, w=unit, sigma=interior, a=st.floats(0.5, 5), alpha=interior)
 def test_joint_venture_investment_is_what_both_partners_approve(s, w, sigma, a, alpha):
     out = pg.joint_venture(s, w, buyer_equity=sigma, scale=a, alpha=alpha)
@@ -101,7 +101,7 @@ def test_integration_has_no_exposed_quasi_rent():
     assert float(out.surplus) == pytest.approx(_brute_surplus(0.8, 1.0, 0.5) - 0.1, abs=1e-8)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(
     s=unit,
     w=unit,
@@ -186,7 +186,7 @@ ordered = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(c=ordered)
 def test_switch_points_against_brute_force_grid(c):
     m0, dx, dh, h1, dx1, dm1 = c

@@ -25,7 +25,7 @@ def _argmax(objective, upper: float) -> float:
     return float(result.x)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(s=unit, beta=unit, alpha=alphas, a=scales, c=costs)
 def test_investment_matches_numerical_optimum_of_investors_problem(s, beta, alpha, a, c):
     out = pg.holdup(
@@ -52,7 +52,7 @@ def test_investment_matches_numerical_optimum_of_investors_problem(s, beta, alph
     )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(s=st.floats(0.01, 1.0), b1=unit, b2=unit, alpha=alphas, a=scales)
 def test_investment_increases_with_investors_bargaining_share(s, b1, b2, alpha, a):
     low, high = sorted((b1, b2))
@@ -63,7 +63,7 @@ def test_investment_increases_with_investors_bargaining_share(s, b1, b2, alpha, 
         assert k_high > k_low
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(s=unit, beta=unit, alpha=alphas, a=scales, investor=st.sampled_from(["buyer", "seller"]))
 def test_payoffs_add_up_and_partner_gets_its_share_of_quasi_rent(s, beta, alpha, a, investor):
     buyer_weight = beta if investor == "buyer" else 1.0 - beta  # beta: the investor's weight

@@ -28,7 +28,7 @@ def test_classification_moves_with_the_thresholds_not_the_names():
     assert str(spot.labels()) == "no_dependence"
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(
     dep=st.tuples(st.floats(0, 1), st.floats(0, 1)),
     opt=st.tuples(st.floats(0, 1), st.floats(0, 1)),
@@ -69,6 +69,7 @@ scales = st.floats(0.5, 5.0)
 def _brute_buyer_payoff(o, w, a, alpha, c, d):
     """Buyer payoff with the seller's investment found by scipy (independent of the code)."""
     upper = 3.0 * (alpha * a / c) ** (1 / (1 - alpha)) + 1e-9
+
     def seller(e: float) -> float:
         return o * a * e**alpha + (1 - w) * (1 - o) * a * e**alpha - c * e
 
@@ -80,7 +81,7 @@ def _brute_buyer_payoff(o, w, a, alpha, c, d):
     return w * (1 - o) * a * investment**alpha - d * (1 - o)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(o=st.floats(0, 1), w=weights, a=scales, alpha=alphas, d=st.floats(0, 2))
 def test_buyer_payoff_matches_brute_force(o, w, a, alpha, d):
     code = float(pg.buyer_payoff(o, buyer_weight=w, scale=a, alpha=alpha, defensive_cost=d))
@@ -88,7 +89,7 @@ def test_buyer_payoff_matches_brute_force(o, w, a, alpha, d):
     assert code == pytest.approx(brute, rel=1e-4, abs=1e-5)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(o=st.floats(1e-4, 0.98), w=weights, a=scales, alpha=alphas, d=st.floats(0, 2))
 def test_marginal_gain_is_the_derivative(o, w, a, alpha, d):
     kw = {"buyer_weight": w, "scale": a, "alpha": alpha, "defensive_cost": d}
@@ -98,7 +99,7 @@ def test_marginal_gain_is_the_derivative(o, w, a, alpha, d):
     assert analytic == pytest.approx(numeric, rel=1e-4, abs=1e-4)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(w=st.floats(0.05, 0.99), a=scales, alpha=alphas)
 @example(w=0.8999999999999999, a=1.0, alpha=0.1)  # w = 1 - alpha: D_crit is 0 up to rounding
 def test_condition_at_its_boundary(w, a, alpha):
@@ -121,7 +122,7 @@ def test_condition_at_its_boundary(w, a, alpha):
     assert critical == pytest.approx(formula, rel=1e-10, abs=1e-12)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(w=weights, a=scales, alpha=alphas, d=st.floats(0, 3))
 def test_buyer_optimal_option_beats_a_grid(w, a, alpha, d):
     kw = {"buyer_weight": w, "scale": a, "alpha": alpha, "defensive_cost": d}
@@ -132,7 +133,7 @@ def test_buyer_optimal_option_beats_a_grid(w, a, alpha, d):
     assert float(best.outside_option) == pytest.approx(grid[np.argmax(payoffs)], abs=2e-3)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(w=weights, alpha=alphas)
 def test_optimal_option_closed_form_without_defensive_cost(w, alpha):
     best = pg.buyer_optimal_outside_option(buyer_weight=w, alpha=alpha)
