@@ -54,6 +54,13 @@ else:
     pytest_collect_file = Sybil(
         parsers=[PythonCodeBlockParser(), SkipParser()],
         patterns=["*.md"],
-        excludes=["CHANGELOG.md", "CONTRIBUTING.md", "site/*", ".venv/*", "venv/*", "cases/market/*"],
+        excludes=[
+            "CHANGELOG.md",
+            "CONTRIBUTING.md",
+            "site/*",
+            ".venv/*",
+            "venv/*",
+            "cases/market/*",
+        ],
         fixtures=["_in_tmp_path"],
     ).pytest()

@@ -112,7 +112,8 @@ def test_factor_tables(units, bibliography):
     ureg = _registry(units)
     for key, factor in units["factors"].items():
         assert factor["status"] in STATUSES, key
-        assert math.isfinite(factor["value"]) and factor["value"] > 0, key
+        assert math.isfinite(factor["value"]), key
+        assert factor["value"] > 0, key
         ureg.parse_expression(factor["unit"])
         assert factor["source"] in bibliography, key
         for field in ("source", "locator"):

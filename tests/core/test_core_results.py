@@ -291,7 +291,9 @@ def test_result_labels_answer_or_say_they_cannot(result):
     try:
         labels = result.labels()
     except NotImplementedError as exc:
-        assert type(result).__name__ in str(exc)
+        message = str(exc)
+        labels = None
+    if labels is None:
+        assert type(result).__name__ in message
     else:
-        values = np.asarray(labels)
-        assert values.dtype.kind == "U"
+        assert np.asarray(labels).dtype.kind == "U"

@@ -13,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from _support import nash_reference as reference
+from _support import spe_reference
 from pipeline_games.errors import CaseFileError, InvalidParameterError, SolverError
 from pipeline_games.strategic import (
     DecisionNode,
@@ -29,8 +31,6 @@ from pipeline_games.strategic import (
 )
 
 DATA = pathlib.Path(__file__).with_name("data")
-from _support import nash_reference as reference
-from _support import spe_reference
 
 SEXES_A = np.array([[3.0, 0.0], [0.0, 2.0]])
 SEXES_B = np.array([[2.0, 0.0], [0.0, 3.0]])

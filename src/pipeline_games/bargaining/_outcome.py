@@ -125,7 +125,9 @@ class Outcome(Result):
         Raises ``NotImplementedError`` for solvers that have no outside options.
         """
         if self.binding is None:
-            raise NotImplementedError(f"Outcome of {self.method} has no labels (no outside options)")
+            raise NotImplementedError(
+                f"Outcome of {self.method} has no labels (no outside options)"
+            )
         labels = np.array(["none", self.players[0], self.players[1], "both"])
         return labels[self.binding]
 

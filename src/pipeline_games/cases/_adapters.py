@@ -24,7 +24,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -62,8 +61,8 @@ __all__ = [
     "ADAPTERS",
     "INVESTMENT_OUTCOMES",
     "ROUTE_OUTCOMES",
-    "money_factor",
     "Adapter",
+    "money_factor",
     "nash_weight_from_rates",
 ]
 

@@ -496,7 +496,9 @@ def _resolve_parameters(spec: CaseFileSpec, path: Path) -> tuple[dict[str, Param
     def fail(name: str, key: str, message: str) -> CaseFileError:
         return CaseFileError(f"{path}: parameters.{name}.{key}: {message}")
 
-    def term_unit(name: str, key: str, term: float | str, default: str) -> tuple[str | None, str, float]:
+    def term_unit(
+        name: str, key: str, term: float | str, default: str
+    ) -> tuple[str | None, str, float]:
         """(parameter or None, unit, constant value) of one term."""
         if isinstance(term, int | float):
             return None, default, float(term)
@@ -668,9 +670,7 @@ def _check_model(
             raise CaseFileError(f"{path}: model.{name}: missing argument(s) {', '.join(missing)}")
         mapping[name] = dict(table)
         units = {
-            arg: parameters[target].unit
-            for arg, target in table.items()
-            if isinstance(target, str)
+            arg: parameters[target].unit for arg, target in table.items() if isinstance(target, str)
         }
         if adapter.check_units is not None:
             problem = adapter.check_units(units)

@@ -325,7 +325,9 @@ class CheckResult(Result):
         rows = [r.to_dict() for r in self.results]
         keys = ("id", "verdict", "robustness", "robustness_error", "defined", "no_deal")
         columns: dict[str, Any] = {
-            key: np.array([row[key] for row in rows], dtype=object if key in ("id", "verdict") else float)
+            key: np.array(
+                [row[key] for row in rows], dtype=object if key in ("id", "verdict") else float
+            )
             for key in keys
         }
         columns["id"] = columns["id"].astype(str)
@@ -357,9 +359,7 @@ class CaseSolution(Result):
     def path(self, quantity: str) -> list[tuple[int, float | str | bool | int]]:
         """``[(year, value), ...]`` of one quantity over the epochs."""
         return [
-            (year, self.outputs[year][quantity])
-            for year in self.case.years
-            if year in self.outputs
+            (year, self.outputs[year][quantity]) for year in self.case.years if year in self.outputs
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -373,7 +373,7 @@ class CaseSolution(Result):
         )
 
     def _frame_columns(self) -> dict[str, Any]:
-        years = [year for year in self.outputs]
+        years = list(self.outputs)
         names = list(next(iter(self.outputs.values()), {}))
         columns: dict[str, Any] = {"year": np.array(years, dtype=np.int64)}
         for name in names:

@@ -109,8 +109,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from ._report import parameter_rows
     from ._library import load
+    from ._report import parameter_rows
 
     case = load(args.case)
     if args.json:
@@ -172,8 +172,8 @@ def _parse_sets(items: list[str]) -> dict[str, float]:
 
 def solve_case(args: argparse.Namespace) -> int:
     """Solve a shipped case (``pipeline-games solve CASE``)."""
-    from ._report import solution_table
     from ._library import case_path, load
+    from ._report import solution_table
 
     try:
         case_path(args.target)
@@ -192,9 +192,9 @@ def solve_case(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ._report import claims_table
     from ._claims import FAILS
     from ._library import load
+    from ._report import claims_table
 
     case = load(args.case)
     result = case.check(samples=args.samples, seed=args.seed)
@@ -207,8 +207,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ._report import write_case_report
     from ._library import load
+    from ._report import write_case_report
 
     case = load(args.case)
     paths = write_case_report(case, Path(args.out), samples=args.samples, seed=args.seed)

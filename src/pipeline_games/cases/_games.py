@@ -31,8 +31,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._arrays import as_array, as_int
-from ..errors import InvalidParameterError
 from .._results import Result
+from ..errors import InvalidParameterError
 from ..strategic._extensive import (
     DecisionNode,
     GameTree,
@@ -490,6 +490,7 @@ _ROUTE_GAME_ARGS = (
     "security_premium",
 )
 
+
 def route_game_arguments(params: Params) -> dict[str, FloatArray]:
     """Keyword arguments of :func:`pipeline_games.espo_route_choice` from the route-choice
     adapter's arguments: China's share of the ESPO volume it could replace through
@@ -649,9 +650,7 @@ def espo_route_regions(
     >>> round(sum(regions.shares.values()), 12)
     1.0
     """
-    return _regions(
-        espo_route_choice, ESPO_ROUTE_MEANINGS, base, x, y, x_range, y_range, num
-    )
+    return _regions(espo_route_choice, ESPO_ROUTE_MEANINGS, base, x, y, x_range, y_range, num)
 
 
 #: The investment game's parameters that the case maps directly (``stage2_volume`` is the

@@ -36,8 +36,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..errors import CaseFileError
 from ._adapters import ADAPTERS
 

@@ -247,9 +247,7 @@ def market_data() -> MarketData:
     True
     """
     folder = _market_dir()
-    return MarketData(
-        [*_read_table(folder / "series.csv"), *_read_table(folder / "facts.csv")]
-    )
+    return MarketData([*_read_table(folder / "series.csv"), *_read_table(folder / "facts.csv")])
 
 
 @cache

@@ -277,9 +277,7 @@ def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> A
         (axes[0], "oil_price", "oil price, USD/bbl"),
         (axes[1], "kazakh_supply_share", "share of ESPO volume China can replace via Kazakhstan"),
     ):
-        regions = espo_route_regions(
-            point, x, y, x_range=ranges[x], y_range=ranges[y], num=num
-        )
+        regions = espo_route_regions(point, x, y, x_range=ranges[x], y_range=ranges[y], num=num)
         codes = np.zeros(regions.outcome.shape, dtype=np.int64)
         for index, label in enumerate(ROUTE_OUTCOMES):
             codes[regions.outcome == label] = index
@@ -315,9 +313,7 @@ def route_regions_figure(case: Any, year: int | None = None, num: int = 61) -> A
 def _range_of(case: Any, adapter: str, argument: str) -> tuple[float, float]:
     """The range of the parameter a case maps onto an adapter argument (over all epochs)."""
     target = case.mapping[adapter][argument]
-    names = {target} | {
-        epoch.changes[target] for epoch in case.epochs if target in epoch.changes
-    }
+    names = {target} | {epoch.changes[target] for epoch in case.epochs if target in epoch.changes}
     low = min(case.parameters[n].low for n in names)
     high = max(case.parameters[n].high for n in names)
     if high <= low:

@@ -137,9 +137,9 @@ class ParameterSpec(_Strict):
             raise ValueError("a derived parameter (from) has no range of its own")
         if self.kind == "assumption" and not self.reason:
             raise ValueError("an assumption needs a reason")
-        if self.kind != "assumption" and self.source is None and self.series is None:
-            if self.from_ is None:
-                raise ValueError(f"a {self.kind} parameter needs a source (bibliography key)")
+        unsourced = self.source is None and self.series is None and self.from_ is None
+        if self.kind != "assumption" and unsourced:
+            raise ValueError(f"a {self.kind} parameter needs a source (bibliography key)")
         return self
 
 

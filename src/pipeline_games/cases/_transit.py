@@ -84,13 +84,23 @@ def case_network(
     for name, node in spec.nodes.items():
         if node.role == "producer":
             nodes.append(
-                Node(name, "producer", capacity=number(node.capacity, np.inf), cost=number(node.cost, 0.0))
+                Node(
+                    name,
+                    "producer",
+                    capacity=number(node.capacity, np.inf),
+                    cost=number(node.cost, 0.0),
+                )
             )
         elif node.role == "transit":
             nodes.append(Node(name, "transit", cost=number(node.cost, 0.0)))
         else:
             nodes.append(
-                Node(name, "buyer", capacity=number(node.capacity, np.inf), price=number(node.price, 0.0))
+                Node(
+                    name,
+                    "buyer",
+                    capacity=number(node.capacity, np.inf),
+                    price=number(node.price, 0.0),
+                )
             )
     lines = [
         Line(name, tuple(spec.lines[name].route), float(values[spec.lines[name].capacity]))
@@ -329,7 +339,6 @@ class CoalitionPath(Result):
         )
 
 
-
 def solution_path(
     games: Sequence[TUGame | PipelineNetwork],
     labels: Sequence[str],
@@ -364,7 +373,6 @@ def solution_path(
         nucleolus=np.array([g.nucleolus().values for g in tu_games]),
         least_core_epsilon=np.array([g.core().epsilon for g in tu_games]),
     )
-
 
 
 def network_path(case: Case, year: int | None = None) -> CoalitionPath:
