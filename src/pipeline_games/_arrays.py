@@ -110,8 +110,11 @@ def _describe(value: Any) -> str:
         digits = len(str(abs(value)))
         return f"an integer of {digits} digits (about 1e{digits - 1})"
     if isinstance(value, str | bytes):
-        text = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {text!r}"
+        if len(value) <= 40:
+            return f"the string {value!r}"
+        if isinstance(value, bytes):
+            return f"the string {value[:37] + b'...'!r}"
+        return f"the string {value[:37] + '...'!r}"
     if isinstance(value, complex | np.complexfloating):
         return f"the complex number {complex(value)!r}"
     if isinstance(value, np.ndarray):

@@ -289,7 +289,7 @@ def rubinstein(
     }
     outputs = {"payoffs": ((2,), np.float64), "agreement": ((), np.bool_), "binding": ((), np.int8)}
     if linear_infinite and _fused.enabled(shape):
-        fused = {
+        fused: dict[str, NDArray[Any]] = {
             name: np.empty((*shape, *trailing), dtype=dtype)
             for name, (trailing, dtype) in outputs.items()
         }

@@ -19,11 +19,15 @@ combination actually used. Other layouts (broadcast grid axes) take the numpy ke
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from math import prod
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from ..errors import MissingExtraError
 
 __all__ = ["MIN_POINTS", "enabled", "nash_linear", "rubinstein_linear"]
 
@@ -35,9 +39,12 @@ MIN_POINTS = 1 << 20
 try:  # pragma: no cover - depends on the environment
     if os.environ.get("PIPELINE_GAMES_NUMBA", "1") == "0":
         raise ImportError
-    import numba
+    import numba as _numba
     from numba import types
     from numba.extending import overload
+
+    #: The numba module, or ``None`` where it is not installed (or disabled).
+    numba: ModuleType | None = _numba
 except ImportError:  # pragma: no cover
     numba = None
 
@@ -62,7 +69,7 @@ def _scalar(value: Any) -> float | None:
     return float(array.reshape(())) if array.size == 1 else None
 
 
-_COMPILED: dict[str, Any] = {}
+_COMPILED: dict[tuple[Any, ...], Any] = {}
 
 
 def _at(value: Any, index: int) -> Any:  # pragma: no cover - replaced in compiled code
@@ -149,7 +156,13 @@ def _compiled(name: str, *flags: Any) -> Any:
     """The lazily compiled kernel for these flags (one variant per input-type combination)."""
     key = (name, *flags)
     if key not in _COMPILED:
-        maker = {"rubinstein": _make_rubinstein, "nash": _make_nash}[name]
+        if numba is None:  # pragma: no cover - enabled() is False without numba
+            raise MissingExtraError("numba", "fast", "the compiled kernels")
+        makers: dict[str, Callable[..., Any]] = {
+            "rubinstein": _make_rubinstein,
+            "nash": _make_nash,
+        }
+        maker = makers[name]
         # Kernels made by a closure cannot be cached on disk by numba: they compile once
         # per process (about a second), which is why small calls do not use them.
         _COMPILED[key] = numba.njit(nogil=True, error_model="numpy")(maker(*flags))
@@ -168,10 +181,10 @@ def rubinstein_linear(
 
     Same formulas, in the same order, as :func:`~._alternating._linear_block`.
     """
-    coefficients = [
+    p, delta0, delta1, rate = (
         _scalar(arrays[name])
         for name in ("breakdown", "delta_first", "delta_second", "frontier.rate")
-    ]
+    )
     flat = [
         _flat(arrays[name], shape)
         for name in (
@@ -184,9 +197,10 @@ def rubinstein_linear(
             "w_second",
         )
     ]
-    if any(item is None for item in coefficients) or any(item is None for item in flat):
+    if p is None or delta0 is None or delta1 is None or rate is None:
         return False
-    p, delta0, delta1, rate = coefficients
+    if any(item is None for item in flat):
+        return False
     keep = 1.0 - p
     b0, b1 = keep * delta0, keep * delta1
     patience0, patience1 = keep * (1.0 - delta0), keep * (1.0 - delta1)

@@ -369,7 +369,9 @@ def _lp_row(c: Compiled, row: int, available: BoolArray) -> FloatArray:
             line[:n_routes] = c.transit_incidence[t]
             rows_ub.append(line)
             limits.append(c.cap_t[row, t])
-    bounds = [(0.0, float(c.cap_r[row, r]) if available[r] else 0.0) for r in range(n_routes)]
+    bounds: list[tuple[float, float | None]] = [
+        (0.0, float(c.cap_r[row, r]) if available[r] else 0.0) for r in range(n_routes)
+    ]
     bounds += [(0.0, None if np.isinf(v) else float(v)) for v in c.volume[row].reshape(-1)]
     result = linprog(
         objective,

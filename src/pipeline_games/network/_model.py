@@ -425,13 +425,13 @@ class SupplyNetwork:
                 )
         # -- shape -------------------------------------------------------------------------
         named: dict[str, Any] = {}
-        for p in producers:
-            named[f"capacity of producer {p.name!r}"] = p.capacity
-            named[f"cost of producer {p.name!r}"] = p.cost
-        for m in markets:
-            for k, (volume, value) in enumerate(m.steps):
-                named[f"volume of step {k} of market {m.name!r}"] = volume
-                named[f"unit value of step {k} of market {m.name!r}"] = value
+        for producer in producers:
+            named[f"capacity of producer {producer.name!r}"] = producer.capacity
+            named[f"cost of producer {producer.name!r}"] = producer.cost
+        for market in markets:
+            for k, (volume, value) in enumerate(market.steps):
+                named[f"volume of step {k} of market {market.name!r}"] = volume
+                named[f"unit value of step {k} of market {market.name!r}"] = value
         for r in routes:
             named[f"capacity of route {r.name!r}"] = r.capacity
             named[f"cost of route {r.name!r}"] = r.cost

@@ -235,12 +235,12 @@ def _grid_tables() -> dict[str, NDArray]:
     level = {0: 1.0, 1: 0.0}
     for pattern in range(81):
         slots = np.flatnonzero(is_eq[:, pattern])
-        for k, g in enumerate(slots):
+        for k, slot in enumerate(slots):
             mask[pattern, k] = True
-            isolated[pattern, k] = not on_segment[g, pattern]
+            isolated[pattern, k] = not on_segment[slot, pattern]
             for alpha, beta, index in (
-                (row_alpha, row_beta, _GRID_P[g]),
-                (col_alpha, col_beta, _GRID_Q[g]),
+                (row_alpha, row_beta, _GRID_P[slot]),
+                (col_alpha, col_beta, _GRID_Q[slot]),
             ):
                 if index == 2:
                     alpha[pattern, k] = (0.0, 1.0)

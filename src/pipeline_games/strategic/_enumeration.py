@@ -284,7 +284,7 @@ def _indifference(
                 except np.linalg.LinAlgError:
                     continue
     p = solution[:, :k]
-    ok = np.isfinite(p).all(axis=1) & (p >= -eps).all(axis=1)
+    ok = np.all(np.isfinite(p), axis=1) & np.all(p >= -eps, axis=1)
     p = np.clip(np.nan_to_num(p), 0.0, None)
     return p, ok
 

@@ -585,7 +585,9 @@ def sweep(
         )
     )
     identity = identity_of(spec)
-    shares = tuple(tuple(pair) for pair in getattr(resolved, "shares", ()))
+    shares: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = tuple(
+        tuple(pair) for pair in getattr(resolved, "shares", ())
+    )
     columns = [column for columns in layout.values() for column in columns]
     directory = None if out is None else Path(out)
     if directory is None:
@@ -688,7 +690,7 @@ def _run(
     progress: bool | str,
     description_of_target: Mapping[str, Any],
     columns: list[str],
-    shares: tuple[tuple[str, ...], ...],
+    shares: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...],
 ) -> SweepResult:
     space, chunking = plan.space, plan.chunking
     finished = set(done)

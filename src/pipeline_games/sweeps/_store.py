@@ -44,6 +44,7 @@ import json
 import math
 import os
 import socket
+import sys
 import time
 import uuid
 import warnings
@@ -585,16 +586,14 @@ def sweep_lock(directory: Path) -> Iterator[None]:
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            import fcntl
+            if sys.platform == "win32":  # pragma: no cover - Windows
+                import msvcrt
 
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:  # pragma: no cover - Windows
-            import msvcrt
-
-            try:
                 msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
-            except OSError as exc:
-                raise SweepLockedError(_holder(path, directory)) from exc
+            else:
+                import fcntl
+
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             raise SweepLockedError(_holder(path, directory)) from exc
         holder = {
