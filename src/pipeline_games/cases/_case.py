@@ -242,6 +242,7 @@ class Case:
         current = dict(values)
         for name in self._derived_order:
             (head, *times), plus_minus = self.parameters[name].terms
+            assert head.parameter is not None  # a product starts with its parameter (`from`)
             result: Any = head.factor * np.asarray(current[head.parameter], dtype=np.float64)
             for term in times:
                 result = result * (

@@ -505,7 +505,7 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
     def country(array: FloatArray, name: str) -> FloatArray:
         return np.broadcast_to(array[..., countries.index(name)], shape)
 
-    def agreement_numbers(name: str) -> dict[str, FloatArray]:
+    def agreement_numbers(name: str) -> dict[str, NDArray[Any]]:
         a = agreements.index(name)
         item = network.agreements[a]
         used = deal.used[..., a]

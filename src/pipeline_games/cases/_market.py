@@ -300,7 +300,7 @@ def unit_registry() -> Any:
     """
     import pint
 
-    registry = pint.UnitRegistry(on_redefinition="ignore")
+    registry: pint.UnitRegistry[Any] = pint.UnitRegistry(on_redefinition="ignore")
     for definition in _units_file().get("definitions", {}).values():
         registry.define(str(definition))
     registry.define("share = 1")

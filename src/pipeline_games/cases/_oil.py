@@ -87,9 +87,8 @@ def _factor(case: Case, adapter: str, arguments: tuple[str, ...], target: str) -
     from ._market import conversion
 
     mapping = case.mapping[adapter]
-    units = [
-        case.parameters[mapping[arg]].unit for arg in arguments if isinstance(mapping.get(arg), str)
-    ]
+    names = [mapping.get(arg) for arg in arguments]
+    units = [case.parameters[name].unit for name in names if isinstance(name, str)]
     product = " * ".join(f"({unit})" for unit in units) or "dimensionless"
     try:
         return round(conversion(product, target), 15)
@@ -317,7 +316,7 @@ def _loan_for_oil(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
             viable, np.clip(1.0 - np.maximum(alt_margin, 0.0) / margin, 0.0, 1.0), 1.0
         )
     weight = p["seller_rate"] / (p["buyer_rate"] + p["seller_rate"])
-    common = {"scale": scale, "alpha": alpha, "unit_cost": 1.0}
+    common: dict[str, Any] = {"scale": scale, "alpha": alpha, "unit_cost": 1.0}
     forms = (
         spot(specificity, weight, **common),
         long_term_contract(
