@@ -23,16 +23,19 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    CaseFileError,
-    InvalidParameterError,
-    MissingExtraError,
-    PipelineGamesError,
-    SolverError,
-)
+from .errors import CaseFileError as CaseFileError
+from .errors import InvalidParameterError as InvalidParameterError
+from .errors import MissingExtraError as MissingExtraError
+from .errors import PipelineGamesError as PipelineGamesError
+from .errors import SolverError as SolverError
 
 if TYPE_CHECKING:  # static checkers see the eager re-exports
-    from . import bargaining, cases, coalition, strategic, sweeps, transaction
+    from . import bargaining as bargaining
+    from . import cases as cases
+    from . import coalition as coalition
+    from . import strategic as strategic
+    from . import sweeps as sweeps
+    from . import transaction as transaction
     from .bargaining import *  # noqa: F403
     from .coalition import *  # noqa: F403
     from .strategic import *  # noqa: F403

@@ -118,9 +118,8 @@ BARGAINING_DEFAULTS: dict[str, Any] = {
 #: The solvers each solver option applies to (the problem options apply to all solvers).
 SOLVER_OPTIONS: dict[str, tuple[str, ...]] = {
     "weight": ("nash",),
-    **{
-        name: ("rubinstein",)
-        for name in (
+    **dict.fromkeys(
+        (
             "discount",
             "rates",
             "period",
@@ -129,8 +128,9 @@ SOLVER_OPTIONS: dict[str, tuple[str, ...]] = {
             "inside_options",
             "breakdown",
             "horizon",
-        )
-    },
+        ),
+        ("rubinstein",),
+    ),
 }
 
 #: Metavars of the two-valued options, used to name one of the two values in messages.

@@ -53,9 +53,7 @@ def _sampling(parser: argparse.ArgumentParser) -> None:
         help="scrambled Sobol samples of the parameter box for robustness and the backtest's "
         f"model ranges (default {DEFAULT_SAMPLES})",
     )
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the Sobol sample (default 0)"
-    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the Sobol sample (default 0)")
 
 
 def _out(parser: argparse.ArgumentParser) -> None:
@@ -178,7 +176,12 @@ def _show(args: argparse.Namespace) -> int:
                 "adapters": list(case.adapters),
                 "claims": [{"id": c.id, "statement": c.statement} for c in case.claims],
                 "backtest": [
-                    {"id": b.id, "quantity": b.quantity, "observed": list(b.observed), "unit": b.unit}
+                    {
+                        "id": b.id,
+                        "quantity": b.quantity,
+                        "observed": list(b.observed),
+                        "unit": b.unit,
+                    }
                     for b in case.backtest_points
                 ],
             }
@@ -266,18 +269,15 @@ def solve_case(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from ._library import load
-    from ._report import claims_rows
+    from ._report import CLAIM_COLUMNS, claims_rows
 
     case = load(args.case)
     result = case.check(samples=args.samples, seed=args.seed)
     if args.json:
         print_json(result.to_dict())
     else:
-        print_table(*claims_rows(result, plus_minus="+-"), disable_numparse=True)
-        print(
-            f"(robustness over {result.samples} Sobol samples, seed {result.seed}; +- one "
-            "sampling error)"
-        )
+        print_table(*claims_rows(result, plus_minus="+-", compact=True), disable_numparse=True)
+        print(f"\n{result.samples} Sobol samples, seed {result.seed}. {CLAIM_COLUMNS}.")
     return EXIT_CLAIM_FAILED if args.strict and result.failed else EXIT_OK
 
 
@@ -315,7 +315,7 @@ def _not_defined(report: Any) -> str:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from ._report import backtest_rows, claims_rows, reproduce
+    from ._report import CLAIM_COLUMNS, backtest_rows, claims_rows, reproduce
 
     progress = sys.stderr if args.json else sys.stdout
 
@@ -333,12 +333,13 @@ def _reproduce(args: argparse.Namespace) -> int:
     claims_header: list[str] = []
     backtest_header: list[str] = []
     for report in result.reports:
-        claims_header, rows = claims_rows(report.check, plus_minus="+-")
+        claims_header, rows = claims_rows(report.check, plus_minus="+-", compact=True)
         claims_body += [[report.case.name, *row[:5]] for row in rows]
-        backtest_header, rows = backtest_rows(report.backtest)
+        backtest_header, rows = backtest_rows(report.backtest, compact=True)
         backtest_body += [[report.case.name, *row] for row in rows]
     print("\nclaims:")
     print_table(["case", *claims_header[:5]], claims_body, disable_numparse=True)
+    print(f"({args.samples} Sobol samples, seed {args.seed}. {CLAIM_COLUMNS}.)")
     print("\nbacktest:")
     if backtest_body:
         print_table(["case", *backtest_header], backtest_body, disable_numparse=True)

@@ -106,8 +106,10 @@ def _handler_map() -> dict[Any, Any]:
     return {QuadMesh: _MeshHandler()}
 
 
-def _legend_outside(fig: Any, handles: Sequence[Any] | None = None, **kw: Any) -> None:
-    """One figure legend to the right of the axes (never over the data)."""
+def _legend_outside(
+    fig: Any, handles: Sequence[Any] | None = None, ncols: int = 2, **kw: Any
+) -> None:
+    """One figure legend below the axes (never over the data, never under the title)."""
     handler_map = _handler_map()
     if handles is None:
         handles = [
@@ -118,8 +120,9 @@ def _legend_outside(fig: Any, handles: Sequence[Any] | None = None, **kw: Any) -
     if handles:
         fig.legend(
             handles=list(handles),
-            loc="outside right upper",
+            loc="outside lower center",
             fontsize=8,
+            ncols=ncols,
             handler_map=handler_map,
             **kw,
         )
@@ -194,7 +197,7 @@ def frontier_figure(solution: CaseSolution) -> Figure:
     buyer, seller = case.dyad
     years = [y for y in case.years if y in solution.outputs]
     out = solution.outputs
-    fig, ax = _new_figure(7.6, 5.0)
+    fig, ax = _new_figure(6.8, 6.6)
     reach = [0.0]
     frontier_groups = _groups([(float(out[y]["surplus"]),) for y in years])
     color_of: dict[Any, str] = {}
@@ -295,7 +298,7 @@ def outcome_path_figure(solution: CaseSolution) -> Figure:
     with np.errstate(divide="ignore", invalid="ignore"):
         buyer_w = np.array([float(out[y]["buyer_outside_option"]) for y in years]) / surplus
         seller_w = np.array([float(out[y]["seller_outside_option"]) for y in years]) / surplus
-    fig, ax = _new_figure(7.6, 4.2)
+    fig, ax = _new_figure(7.2, 5.0)
     series = (
         (share, "-o", f"{buyer}'s share of the joint gain"),
         (buyer_w, "--s", f"{buyer}'s outside option (least {buyer} accepts)"),
@@ -348,7 +351,7 @@ def robustness_figure(check: CheckResult) -> Figure:
     labels = [r.claim.id for r in results]
     rows = np.arange(len(results))
     width = 6.0 + 0.07 * max((len(label) for label in labels), default=10)
-    fig, ax = _new_figure(width, 0.42 * len(results) + 1.8)
+    fig, ax = _new_figure(width, 0.42 * len(results) + 2.6)
     for verdict, color in _VERDICT_COLORS.items():
         chosen = [
             i for i, r in enumerate(results) if r.verdict == verdict and math.isfinite(r.robustness)
@@ -404,7 +407,7 @@ def _zero_if_nan(value: float) -> float:
 def backtest_figure(backtest: BacktestResult) -> Figure:
     """Model against observed for every backtest point: one row per point with its own
     axis in the point's unit. Grey band: the published range; dot: the model at the base
-    values; whiskers: the model's 5-95% range over the samples.
+    values; dark bar: the model's 5-95% range over the samples.
 
     Examples
     --------
@@ -422,7 +425,7 @@ def backtest_figure(backtest: BacktestResult) -> Figure:
     rows = backtest.rows
     if not rows:
         raise ValueError("a backtest without points has no figure")
-    fig, axes = _new_figure(7.6, 0.95 * len(rows) + 1.0, nrows=len(rows), squeeze=False)
+    fig, axes = _new_figure(7.6, 0.95 * len(rows) + 2.0, nrows=len(rows), squeeze=False)
     labelled: set[str] = set()
 
     def label(text: str) -> str:
@@ -442,19 +445,26 @@ def backtest_figure(backtest: BacktestResult) -> Figure:
             ax.axvspan(low, high, color="0.8", label=label("observed range (published)"))
         else:
             ax.axvline(low, color="0.5", lw=3, label=label("observed value (published)"))
+        if math.isfinite(row.model_low) and math.isfinite(row.model_high):
+            ax.plot(
+                [row.model_low, row.model_high],
+                [0.0, 0.0],
+                "-|",
+                color="#555555",
+                lw=2,
+                ms=10,
+                clip_on=False,
+                label=label("model 5-95% range over the samples"),
+            )
         if math.isfinite(row.model):
-            has_range = math.isfinite(row.model_low) and math.isfinite(row.model_high)
-            ax.errorbar(
+            ax.plot(
                 [row.model],
                 [0.0],
-                xerr=[[row.model - row.model_low], [row.model_high - row.model]]
-                if has_range
-                else None,
-                fmt="o",
+                "o",
                 color="#1f77b4" if row.inside else "#d62728",
-                ms=7,
-                capsize=4,
+                ms=8,
                 clip_on=False,
+                zorder=4,
                 label=label(
                     "model at base values, inside the range"
                     if row.inside
@@ -462,15 +472,20 @@ def backtest_figure(backtest: BacktestResult) -> Figure:
                 ),
             )
         else:
-            ax.annotate("model: not defined at base (no deal)", (0.02, 0.5),
-                        xycoords="axes fraction", fontsize=8, va="center")
+            ax.annotate(
+                "model: not defined at base (no deal)",
+                (0.02, 0.5),
+                xycoords="axes fraction",
+                fontsize=8,
+                va="center",
+            )
         ax.set_ylim(-1.0, 1.0)
         ax.set_yticks([0.0], [row.point.id])
         ax.set_xlabel(f"{row.point.quantity} ({row.unit})", fontsize=8)
     _title(
         fig,
         f"{backtest.case.title}\nbacktest: model vs published outcomes "
-        "(whiskers: model 5-95% over the samples)",
+        "(bar: model 5-95% over the samples)",
     )
     fig.supylabel("backtest point (id)", fontsize=9)
     _legend_outside(fig)
@@ -499,7 +514,7 @@ def network_figure(case: Case) -> Figure:
     nucleolus = path.shares("nucleolus")
     steps = np.arange(len(path.steps))
     players = path.players
-    fig, ax = _new_figure(8.4, 4.6)
+    fig, ax = _new_figure(9.0, 6.0)
     spread = 0.5 / max(len(players), 1)
     for index, player in enumerate(players):
         color = _COLORS[index % len(_COLORS)]
@@ -525,7 +540,7 @@ def network_figure(case: Case) -> Figure:
         "share of the network's value (share, 0-1)",
     )
     _title(fig, f"{case.title}\ntransit network: who can block a line gets a share")
-    _legend_outside(fig, ncols=2)
+    _legend_outside(fig, ncols=4)
     return fig
 
 
@@ -541,7 +556,7 @@ def diversification_figure(case: Case, year: int | None = None) -> Figure:
     --------
     >>> import pipeline_games as pg
     >>> fig = diversification_figure(pg.cases.load("china-turkmenistan-gas"), 2014)
-    >>> fig.axes[0].get_xlabel()
+    >>> fig.axes[0].get_xlabel().replace("\n", " ")
     "Turkmenistan's outside option o (share of its value that is redeployable, 0-1)"
     """
     from ._adapters import ADAPTERS
@@ -549,10 +564,12 @@ def diversification_figure(case: Case, year: int | None = None) -> Figure:
     year = case.years[-1] if year is None else year
     adapter = ADAPTERS["diversification"]
     args = case.adapter_arguments("diversification", case.epoch_values(case.base, year))
-    option_parameter = case.parameters[str(case.mapping["diversification"]["seller_outside_option"])]
+    option_parameter = case.parameters[
+        str(case.mapping["diversification"]["seller_outside_option"])
+    ]
     cost_parameter = case.parameters[str(case.mapping["diversification"]["defensive_cost_share"])]
     grid = np.linspace(0.0, 1.0, 201)
-    fig, ax = _new_figure(7.8, 4.6)
+    fig, ax = _new_figure(7.8, 6.0)
     if option_parameter.high > option_parameter.low:
         ax.axvspan(
             option_parameter.low,
@@ -564,12 +581,16 @@ def diversification_figure(case: Case, year: int | None = None) -> Figure:
     styles = {cost_parameter.low: "--", cost_parameter.value: "-", cost_parameter.high: ":"}
     lows: list[float] = []
     for index, cost in enumerate(costs):
-        out = adapter.function({**args, "seller_outside_option": grid, "defensive_cost_share": cost})
+        out = adapter.function(
+            {**args, "seller_outside_option": grid, "defensive_cost_share": cost}
+        )
         curve = np.asarray(out["diversification_buyer_payoff"], dtype=float)
         lows.append(float(np.nanmin(curve)))
         which = "calibrated" if cost == cost_parameter.value else "range end"
         color = _COLORS[index]
-        ax.plot(grid, curve, styles[cost], color=color, label=f"defensive cost D/K = {cost:g} ({which})")
+        ax.plot(
+            grid, curve, styles[cost], color=color, label=f"defensive cost D/K = {cost:g} ({which})"
+        )
         here = adapter.function({**args, "defensive_cost_share": np.asarray(cost)})
         best = float(here["buyer_optimal_seller_option"])
         best_payoff = float(
@@ -632,7 +653,7 @@ def route_regions_figure(case: Case, year: int | None = None, num: int = 61) -> 
         "kazakh_supply_share": (0.0, 1.0),
     }
     colors = ("#2ca02c", "#bcbd22", "#1f77b4", "#ff7f0e")
-    fig, axes = _new_figure(11.0, 4.6, ncols=2, sharey=True)
+    fig, axes = _new_figure(11.0, 5.4, ncols=2, sharey=True)
     y = "russia_discount_rate"
     labelled: set[str] = set()
     for ax, x, x_label in (
@@ -671,7 +692,7 @@ def route_regions_figure(case: Case, year: int | None = None, num: int = 61) -> 
         f"{case.title}\nsubgame-perfect outcome of the ESPO route game (other parameters at "
         f"the case's {year} values)",
     )
-    _legend_outside(fig)
+    _legend_outside(fig, ncols=3)
     return fig
 
 
@@ -805,8 +826,8 @@ def case_figures(
                 backtest_figure(backtest),
                 "Each row is a published outcome the case does not take as an input. The grey "
                 "band is the published range; the dot is the model at its base values (blue "
-                "inside the range, red outside) and the whiskers the model's 5-95% range over "
-                "the samples. Whiskers that miss the band mean no plausible input reproduces "
+                "inside the range, red outside) and the dark bar the model's 5-95% range over "
+                "the samples. A bar that misses the band means no plausible input reproduces "
                 "the outcome.",
                 "Backtest: "
                 + "; ".join(
@@ -837,8 +858,7 @@ def case_figures(
                 + "; ".join(
                     f"step {step}: "
                     + ", ".join(
-                        f"{player} {_number(shares[i, j])}"
-                        for j, player in enumerate(path.players)
+                        f"{player} {_number(shares[i, j])}" for j, player in enumerate(path.players)
                     )
                     for i, step in enumerate(path.steps)
                 )
