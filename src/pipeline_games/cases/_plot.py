@@ -556,7 +556,7 @@ def diversification_figure(case: Case, year: int | None = None) -> Figure:
     --------
     >>> import pipeline_games as pg
     >>> fig = diversification_figure(pg.cases.load("china-turkmenistan-gas"), 2014)
-    >>> fig.axes[0].get_xlabel().replace("\n", " ")
+    >>> " ".join(fig.axes[0].get_xlabel().split())
     "Turkmenistan's outside option o (share of its value that is redeployable, 0-1)"
     """
     from ._adapters import ADAPTERS
