@@ -4,7 +4,7 @@ The public API is re-exported here; research code imports it as ``import pipelin
 Each subpackage declares its public names in ``__all__`` and they are collected below.
 
 Subpackages are imported lazily (PEP 562): ``import pipeline_games`` loads only the error
-classes, and ``pg.nash`` imports :mod:`pipeline_games.bargaining` (and scipy) on first use, so
+classes, and ``pg.nash`` imports [`pipeline_games.bargaining`][pipeline_games.bargaining] (and scipy) on first use, so
 the command line's ``--help`` and ``--version`` stay fast. ``dir(pg)`` and ``pg.__all__`` list
 every public name; ``import pipeline_games.<subpackage>`` always returns the module.
 

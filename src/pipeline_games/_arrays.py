@@ -2,7 +2,7 @@
 
 Solvers in pipeline_games take parameters that broadcast like numpy ufunc arguments. The
 helpers here turn user input into ``float64`` arrays, check them once (finiteness, ranges,
-shapes) and raise :class:`~pipeline_games.errors.InvalidParameterError` with a message that
+shapes) and raise [`InvalidParameterError`][pipeline_games.errors.InvalidParameterError] with a message that
 names the parameter, the offending value and its first offending index, and what is allowed.
 
 The checks are written to be cheap on very large arrays: finiteness is tested with a single
@@ -218,7 +218,7 @@ def as_pair(
     name: str,
     **checks: Any,
 ) -> tuple[FloatArray, FloatArray]:
-    """Split a two-player parameter into its two components, each checked by :func:`as_array`.
+    """Split a two-player parameter into its two components, each checked by `as_array`.
 
     ``value`` may be a pair ``(first, second)`` whose components are numbers or arrays (they
     need not have the same shape: they are broadcast later, by the solver), or an array whose

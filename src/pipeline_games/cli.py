@@ -1,8 +1,8 @@
 """Command-line interface: ``pipeline-games``.
 
 Subcommands are added by the subpackages that own them: this module defines ``solve`` for
-the bargaining solvers and asks :mod:`pipeline_games.cases._cli` and
-:mod:`pipeline_games.sweeps._cli` to register theirs (``register(subparsers)``). Only the
+the bargaining solvers and asks `pipeline_games.cases._cli` and
+`pipeline_games.sweeps._cli` to register theirs (``register(subparsers)``). Only the
 module of the command being run is imported, so ``pipeline-games --help`` and ``--version``
 load neither scipy nor the case layer.
 
@@ -10,7 +10,7 @@ Conventions shared by every subcommand:
 
 * ``--out DIR`` names an output directory; ``--json`` prints strict JSON (``null`` where a
   number is not defined, never ``NaN``).
-* Exit status (:data:`EXIT_CODES`): 0 success (a claim that fails is a finding, not an
+* Exit status ([`EXIT_CODES`][pipeline_games.cli.EXIT_CODES]): 0 success (a claim that fails is a finding, not an
   error); 1 with ``--strict``, when a claim fails at the base values (``check``,
   ``reproduce``); 2 a usage or input error, with a message naming the option; 130
   interrupted (Ctrl-C); 141 standard output closed early (``... | head``), quietly, as Unix
@@ -539,7 +539,7 @@ def _close_stdout() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``pipeline-games`` console script; returns the exit status
-    (see :data:`EXIT_CODES`)."""
+    (see [`EXIT_CODES`][pipeline_games.cli.EXIT_CODES])."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     command = _command_word(arguments)
     parser = build_parser(command, lazy=command is None or command in COMMANDS)

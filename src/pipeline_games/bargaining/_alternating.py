@@ -3,7 +3,7 @@ breakdown risk and a finite horizon.
 
 The model
 ---------
-Two players bargain over the frontier of a :class:`~.problem.BargainingProblem`. In each
+Two players bargain over the frontier of a [`BargainingProblem`][pipeline_games.bargaining.BargainingProblem]. In each
 period one of them proposes a frontier point; the other accepts, rejects, or (if it has an
 outside option) opts out, in which case the talks end and both players get their outside
 options ``w = (w0, w1)``. After a rejection the talks break down with probability ``p``
@@ -412,9 +412,9 @@ def _linear_block_first_mover_0(
 ) -> None:
     """The hot path of large sweeps: linear frontier, player 0 first, scalar game parameters.
 
-    Same formulas as :func:`_proposal_linear`, evaluated with in-place operations straight
+    Same formulas as `_proposal_linear`, evaluated with in-place operations straight
     into the output arrays ``out`` (about fifteen passes over a cache-sized block).
-    ``terms`` comes from :func:`_fast_path_terms`.
+    ``terms`` comes from `_fast_path_terms`.
     """
     rate, a_first, b_first, e_first, a_second, b_second, e_second = terms
     surplus = np.broadcast_to(surplus, shape)

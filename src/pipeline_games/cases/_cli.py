@@ -1,8 +1,8 @@
 """Case commands of the ``pipeline-games`` CLI (list, show, check, report, reproduce).
 
-The main parser in :mod:`pipeline_games.cli` calls :func:`register` to add them, and
-delegates ``solve CASE`` to :func:`solve_case`. The conventions (``--out DIR``, strict
-``--json``, exit status) are those of :mod:`pipeline_games.cli`.
+The main parser in [`pipeline_games.cli`][pipeline_games.cli] calls `register` to add them, and
+delegates ``solve CASE`` to `solve_case`. The conventions (``--out DIR``, strict
+``--json``, exit status) are those of [`pipeline_games.cli`][pipeline_games.cli].
 
 Examples
 --------

@@ -10,7 +10,7 @@ backend is used). The rules every figure follows, checked by ``tests/cases/test_
   (``(USD bn/yr)``, ``(share, 0-1)``);
 * a share estimated from samples is drawn with its binomial sampling error.
 
-:func:`case_figures` draws a report's figures with a caption (what to read from the figure)
+`case_figures` draws a report's figures with a caption (what to read from the figure)
 and an alt text (what it shows, with its numbers) for each.
 
 Examples

@@ -239,7 +239,7 @@ def claims_rows(
     check: CheckResult, plus_minus: str = "±", *, compact: bool = False
 ) -> tuple[list[str], list[list[str]]]:
     """The claims table: header and one row per claim (the same columns in the CLI and the
-    reports; ``compact``: short headers for a terminal, explained by :data:`CLAIM_COLUMNS`).
+    reports; ``compact``: short headers for a terminal, explained by `CLAIM_COLUMNS`).
 
     Examples
     --------
@@ -815,7 +815,7 @@ def render(template: str, context: Mapping[str, Any], fmt: str) -> str:
 
 @dataclass(frozen=True)
 class CaseReport:
-    """What :func:`write_case_report` wrote and computed for one case.
+    """What `write_case_report` wrote and computed for one case.
 
     Examples
     --------
@@ -944,7 +944,7 @@ def write_case_report(
 
 @dataclass(frozen=True)
 class ReproduceResult:
-    """Every case's report, and the index written by :func:`reproduce`.
+    """Every case's report, and the index written by `reproduce`.
 
     Examples
     --------
@@ -991,7 +991,7 @@ def reproduce(
 ) -> ReproduceResult:
     """Report every shipped case into ``out`` and write ``index.md`` / ``index.html``.
 
-    ``on_case`` is called with each case's :class:`CaseReport` as soon as it is written (the
+    ``on_case`` is called with each case's `CaseReport` as soon as it is written (the
     command line prints a line per case as it goes).
     """
     from ._library import list_cases, load

@@ -2,9 +2,9 @@
 
 A case's ``[network]`` table names its nodes (producers, transit states, buyers), the lines
 (the ordered countries each crosses) and which lines exist in each numbered step; every
-number (capacities, costs, prices) is a parameter of the case. :func:`case_network` builds
-the :class:`~pipeline_games.PipelineNetwork` of a step at given parameter values;
-:func:`network_path` tabulates each country's Shapley value and nucleolus over the steps;
+number (capacities, costs, prices) is a parameter of the case. `case_network` builds
+the [`PipelineNetwork`][pipeline_games.coalition.PipelineNetwork] of a step at given parameter values;
+`network_path` tabulates each country's Shapley value and nucleolus over the steps;
 the ``network`` adapter reports the shares of the case's seller and buyer in the step its
 ``lines`` parameter selects.
 

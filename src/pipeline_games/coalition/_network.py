@@ -1,17 +1,17 @@
 """Pipeline networks as TU games: who can block a line gets a share of the rent.
 
-A :class:`PipelineNetwork` has nodes (countries) with a role, and lines. A *producer* sells
+A [`PipelineNetwork`][pipeline_games.coalition.PipelineNetwork] has nodes (countries) with a role, and lines. A *producer* sells
 gas at a per-unit production ``cost`` up to its ``capacity``; a *transit* state lets gas
 cross at a per-unit ``cost`` (its real operating cost, not a tariff: tariffs are transfers
 inside a coalition), up to its ``capacity``; a *buyer* values gas at a per-unit ``price`` up
-to its ``capacity``. A :class:`Line` is a route ``producer -> transit ... -> buyer`` with a
+to its ``capacity``. A [`Line`][pipeline_games.coalition.Line] is a route ``producer -> transit ... -> buyer`` with a
 capacity; gas that enters a line stays on it to the end.
 
 The characteristic function: a coalition ``S`` may use a line only when every node on it
 is in ``S`` (a transit state outside ``S`` can block the line). ``v(S)`` is the largest
 surplus ``sum_lines (price - production cost - transit costs) * flow`` over the usable
 lines, subject to line, producer, transit and buyer capacities: a linear program in path
-flows, solved with :func:`scipy.optimize.linprog` (HiGHS). Since ``v(S)`` depends on ``S``
+flows, solved with `scipy.optimize.linprog` (HiGHS). Since ``v(S)`` depends on ``S``
 only through the set of usable lines, one LP is solved per distinct set of usable lines.
 
 Units: with capacities in bcm/yr and prices and costs in USD per thousand cubic metres
@@ -140,7 +140,7 @@ class Line:
 
 @dataclass(frozen=True, eq=False, init=False)
 class PipelineNetwork:
-    """Countries and pipeline lines; its TU game is :meth:`game`.
+    """Countries and pipeline lines; its TU game is [`game`][pipeline_games.coalition.PipelineNetwork.game].
 
     Parameters
     ----------

@@ -15,7 +15,7 @@ Memory
 The table itself takes ``8 * 2**n`` bytes (8 MiB at ``n = 20``, 128 MiB at ``n = 24``).
 Exact Shapley values need one more float64 buffer and one uint8 array of the table's length
 on top (~9 MiB at ``n = 20``); Banzhaf values need nothing beyond the table. Games larger than
-:data:`MAX_TABULATED_PLAYERS` are kept *lazy*, as a vectorized function of bitmasks, and only
+`MAX_TABULATED_PLAYERS` are kept *lazy*, as a vectorized function of bitmasks, and only
 Monte Carlo Shapley works on them.
 
 Examples
@@ -312,10 +312,10 @@ class TUGame:
 
     Notes
     -----
-    Other constructors: :meth:`from_dict`, :meth:`from_function`, :meth:`from_mask_function`
-    (vectorized, lazy for large ``n``), :meth:`from_network`, and the textbook games
-    :func:`glove_game`, :func:`airport_game`, :func:`weighted_majority_game`,
-    :func:`bankruptcy_game`.
+    Other constructors: [`from_dict`][pipeline_games.coalition.TUGame.from_dict], [`from_function`][pipeline_games.coalition.TUGame.from_function], [`from_mask_function`][pipeline_games.coalition.TUGame.from_mask_function]
+    (vectorized, lazy for large ``n``), [`from_network`][pipeline_games.coalition.TUGame.from_network], and the textbook games
+    [`glove_game`][pipeline_games.coalition.glove_game], [`airport_game`][pipeline_games.coalition.airport_game], [`weighted_majority_game`][pipeline_games.coalition.weighted_majority_game],
+    [`bankruptcy_game`][pipeline_games.coalition.bankruptcy_game].
 
     Examples
     --------
@@ -371,7 +371,7 @@ class TUGame:
         ``function(masks)`` takes an int64 array of bitmasks and returns their values. When
         ``n <= MAX_TABULATED_PLAYERS`` the function is called once on all ``2**n`` masks
         and the table is stored; otherwise the game stays lazy (only Monte Carlo Shapley
-        and :meth:`value` work on it).
+        and [`value`][pipeline_games.coalition.TUGame.value] work on it).
 
         Examples
         --------
@@ -471,7 +471,7 @@ class TUGame:
 
     @classmethod
     def from_network(cls, network: Any) -> TUGame:
-        """The game of a :class:`~pipeline_games.coalition._network.PipelineNetwork`.
+        """The game of a [`PipelineNetwork`][pipeline_games.coalition.PipelineNetwork].
 
         ``v(S)`` is the largest surplus the members of ``S`` can deliver over the lines
         that run entirely through their territory.
@@ -811,7 +811,7 @@ class TUGame:
         return self._nucleolus(imputations=True, tol=tol)
 
     def prenucleolus(self, *, tol: float = 1e-9) -> NucleolusResult:
-        """The prenucleolus: as :meth:`nucleolus` but over all efficient allocations.
+        """The prenucleolus: as [`nucleolus`][pipeline_games.coalition.TUGame.nucleolus] but over all efficient allocations.
 
         Its first level is the least-core epsilon.
 

@@ -19,7 +19,7 @@ such as ``1/3``.
 
 In arrays, player ``i``'s payoff when player ``j`` plays strategy ``kj`` is
 ``payoffs[i, k1, ..., kn]`` (zero-based), the layout of
-:func:`~pipeline_games.strategic.pure_nash_equilibria`.
+[`pure_nash_equilibria`][pipeline_games.strategic.pure_nash_equilibria].
 
 Examples
 --------
@@ -148,7 +148,7 @@ class NfgGame:
     def from_normal_form(
         cls, game: NormalFormGame, *, title: str = "", comment: str = ""
     ) -> NfgGame:
-        """Build from a two-player :class:`NormalFormGame` (labels kept)."""
+        """Build from a two-player [`NormalFormGame`][pipeline_games.strategic.NormalFormGame] (labels kept)."""
         return cls.from_payoffs(
             game.payoff_array,
             title=title,
@@ -158,7 +158,7 @@ class NfgGame:
         )
 
     def to_normal_form(self) -> NormalFormGame:
-        """The two-player game as a :class:`NormalFormGame` (labels kept).
+        """The two-player game as a [`NormalFormGame`][pipeline_games.strategic.NormalFormGame] (labels kept).
 
         Raises
         ------
@@ -444,7 +444,7 @@ def write_nfg(
     Parameters
     ----------
     game
-        An :class:`NfgGame` (any number of players) or a :class:`NormalFormGame`.
+        An [`NfgGame`][pipeline_games.strategic.NfgGame] (any number of players) or a [`NormalFormGame`][pipeline_games.strategic.NormalFormGame].
     path
         Where to write; ``None`` only returns the text.
     version

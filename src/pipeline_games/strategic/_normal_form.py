@@ -1,8 +1,7 @@
 """Normal-form games: two-player equilibria with nashpy inside, n-player pure equilibria.
 
-:class:`NormalFormGame` wraps two payoff matrices ``A`` (row player, player 0) and ``B``
-(column player, player 1) with player and strategy labels. Its :meth:`~NormalFormGame.
-equilibria` runs one of nashpy's algorithms and then does what nashpy leaves to the user:
+[`NormalFormGame`][pipeline_games.strategic.NormalFormGame] wraps two payoff matrices ``A`` (row player, player 0) and ``B``
+(column player, player 1) with player and strategy labels. Its [`equilibria`][pipeline_games.strategic.NormalFormGame.equilibria] runs one of nashpy's algorithms and then does what nashpy leaves to the user:
 
 * every candidate is **verified by its regret** -- the largest gain any player could get by
   deviating to a pure strategy -- and dropped when the regret exceeds ``tol``;
@@ -16,10 +15,10 @@ equilibria` runs one of nashpy's algorithms and then does what nashpy leaves to 
   so in that case vertex enumeration is run as well and its extreme equilibria are merged
   in (recorded in ``parameters["fallback"]``). nashpy's warnings are not passed on;
 * an **exact mode** (``exact=True``) recomputes each equilibrium in rational arithmetic
-  (:class:`fractions.Fraction`) from the equations its best responses define, and checks
+  (`fractions.Fraction`) from the equations its best responses define, and checks
   that the exact regret is zero.
 
-:func:`pure_nash_equilibria` finds the pure equilibria of an n-player game given as one
+[`pure_nash_equilibria`][pipeline_games.strategic.pure_nash_equilibria] finds the pure equilibria of an n-player game given as one
 payoff array of shape ``(n, s1, ..., sn)`` by vectorized best responses.
 
 Examples
@@ -130,7 +129,7 @@ class EquilibriumSet(Result):
         Number of candidates returned by nashpy that failed the regret check.
     exact_strategies
         With ``exact=True``: per equilibrium, the two strategies as tuples of
-        :class:`~fractions.Fraction`; otherwise ``None``.
+        `Fraction`; otherwise ``None``.
     players, strategy_labels
         Names of the players and of their strategies.
 
@@ -639,7 +638,7 @@ def _support_enumeration(
     ordinary games to round-off. Here nashpy supplies the support pairs (equal sizes, the
     non-degenerate case), each indifference system is solved with numpy, and candidates
     are kept when their probabilities are ``>= -tol``; the regret check follows in
-    :meth:`NormalFormGame._verify`.
+    `NormalFormGame._verify`.
     """
     from nashpy.algorithms.support_enumeration import potential_support_pairs
 

@@ -6,10 +6,10 @@ chunk_size)``. Each chunk's inputs are computed from the chunk alone, never from
 space, so memory stays bounded and any chunk can be (re)computed on its own with identical
 results:
 
-* :class:`Grid` -- the Cartesian product of per-parameter axes in C order (the last name
+* `Grid` -- the Cartesian product of per-parameter axes in C order (the last name
   varies fastest). A chunk's inputs come from its flat index range by integer division
   (what ``numpy.unravel_index`` does), without materializing the grid.
-* :class:`Sample` -- ``n`` points in a box ``[low, high]``:
+* `Sample` -- ``n`` points in a box ``[low, high]``:
 
   - ``"random"``: uniform draws from a generator seeded by ``SeedSequence(seed,
     spawn_key=(chunk,))`` (the ``chunk``-th child of ``SeedSequence(seed).spawn``);
@@ -110,7 +110,7 @@ class Grid:
 
         With ``m`` the product of the trailing axes' lengths that is largest but still at
         most ``limit`` (``1`` if even the last axis is longer), chunks of
-        ``(limit // m) * m`` points cover whole rows of the grid, so that :meth:`block` can
+        ``(limit // m) * m`` points cover whole rows of the grid, so that `block` can
         hand them to a solver as broadcastable blocks.
 
         Examples
@@ -252,7 +252,7 @@ def _axis_description(axis: FloatArray) -> Any:
 
 
 def axis_from_description(description: Any) -> FloatArray:
-    """Inverse of :func:`_axis_description`."""
+    """Inverse of `_axis_description`."""
     if isinstance(description, dict):
         low, high, count = description["linspace"]
         return np.linspace(low, high, int(count))
@@ -304,7 +304,7 @@ def make_space(
     bounds: Mapping[str, tuple[float, float]],
     canonical: Any = None,
 ) -> Grid | Sample:
-    """Build the space a sweep walks through (see :func:`~pipeline_games.sweep.sweep`).
+    """Build the space a sweep walks through (see [`sweep`][pipeline_games.sweeps.sweep]).
 
     Examples
     --------

@@ -26,14 +26,14 @@ class SweepResult(Result):
     A sweep run with ``out=DIR`` returns a result backed by that directory: columns are read
     (and their checksums verified) chunk by chunk only when asked for, so a result of
     ``10**8`` points costs no memory until it is read. A partial run (killed, or loaded
-    with :func:`~pipeline_games.sweep.load_sweep` before it finished) holds the finished
-    chunks only; :attr:`points` says which points they are.
+    with [`load_sweep`][pipeline_games.sweeps.load_sweep] before it finished) holds the finished
+    chunks only; [`points`][pipeline_games.sweeps.SweepResult.points] says which points they are.
 
     Attributes
     ----------
     space
-        The :class:`~pipeline_games.sweeps._grid.Grid` or
-        :class:`~pipeline_games.sweeps._grid.Sample` swept.
+        The `Grid` or
+        `Sample` swept.
     input_names, output_names
         Column names.
     chunk_size

@@ -58,7 +58,7 @@ def _evaluate(
 ) -> tuple[dict[str, NDArray[Any]], dict[str, tuple[str, ...]]]:
     """Outputs of points ``start .. stop - 1`` as stored arrays, and the columns of each.
 
-    A target with ``evaluate_stored`` (a :class:`~pipeline_games.sweeps._target.SolverTarget`)
+    A target with ``evaluate_stored`` (a [`SolverTarget`][pipeline_games.sweeps.SolverTarget])
     gets a grid chunk as broadcastable blocks where the chunk covers whole grid rows, and
     returns flat arrays, possibly with several columns (``payoffs``, ``(n, 2)``); any other
     target gets 1-D input columns and returns 1-D output columns. ``columns`` are the
@@ -336,23 +336,23 @@ def sweep(
     ----------
     target
         A bargaining solver (``pg.nash`` or ``"nash"``; fixed arguments as ``**fixed``), a
-        :func:`~pipeline_games.sweep.sweep_target`, a case (or case name), or any object
+        [`sweep_target`][pipeline_games.sweeps.sweep_target], a case (or case name), or any object
         with ``parameter_names``, ``bounds``, ``base`` and ``evaluate``.
     over
         ``{name: (low, high, n)}`` (a tuple: a range) or ``{name: values}`` (a list or 1-D
         array: those values) for a grid; ``{name: (low,
         high)}`` for samples (default: the target's ``bounds``). Names as in
-        :mod:`pipeline_games.sweeps._target` (``disagreement.0``, ``outside_options.seller``,
+        `pipeline_games.sweeps._target` (``disagreement.0``, ``outside_options.seller``,
         ...) or as in the case file.
     samples, method, seed
         Number of points, ``"grid"`` (default) or one of ``"lhs"``, ``"sobol"``,
-        ``"halton"``, ``"random"`` (see :mod:`pipeline_games.sweeps._grid`), and the seed
+        ``"halton"``, ``"random"`` (see `pipeline_games.sweeps._grid`), and the seed
         from which every chunk's draws are derived.
     chunk_size
         Points per chunk: memory use is a few times ``chunk_size`` points per worker,
-        whatever the sweep's size. Default: :data:`DEFAULT_CHUNK_SIZE`, rounded down for a
+        whatever the sweep's size. Default: `DEFAULT_CHUNK_SIZE`, rounded down for a
         grid to whole rows of its trailing axes (see
-        :meth:`~pipeline_games.sweeps._grid.Grid.aligned_chunk_size`), so that solver targets
+        `aligned_chunk_size`), so that solver targets
         receive each chunk as broadcastable blocks rather than repeated input columns.
     out
         Directory to write ``manifest.json`` and one ``.npys`` file per chunk into
@@ -369,7 +369,7 @@ def sweep(
         ``True``: a progress bar (points/s, ETA) when stderr is a terminal; ``"always"``:
         even when it is not; ``False``: none.
     **fixed
-        Fixed arguments of a solver target (see :func:`~pipeline_games.sweep.sweep_target`).
+        Fixed arguments of a solver target (see [`sweep_target`][pipeline_games.sweeps.sweep_target]).
 
     Returns
     -------
@@ -539,7 +539,7 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResult:
     """Open a finished or partial sweep directory.
 
     Chunks whose files are missing or fail their SHA-256 check are left out, with a
-    :class:`~pipeline_games.sweeps._store.ChunkChecksumWarning`; ``result.missing_chunks``
+    [`ChunkChecksumWarning`][pipeline_games.sweeps.ChunkChecksumWarning]; ``result.missing_chunks``
     lists what a ``resume`` would compute.
 
     Examples

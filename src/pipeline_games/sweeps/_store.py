@@ -19,8 +19,8 @@ either the old file or the new one, never a torn one. The directory itself is ``
 when the manifest is written (which makes the renames of the chunks it lists durable), not
 after every chunk. Workers write chunk files; only the driver writes the manifest. A chunk whose file
 is missing, or whose bytes do not match the checksum in the manifest (corrupt, truncated or
-from another sweep), counts as not done: :func:`~pipeline_games.sweep.sweep` with
-``resume=True`` recomputes it and :func:`load_sweep` leaves it out with a warning.
+from another sweep), counts as not done: [`sweep`][pipeline_games.sweeps.sweep] with
+``resume=True`` recomputes it and [`load_sweep`][pipeline_games.sweeps.load_sweep] leaves it out with a warning.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ FORMAT = "pipeline_games.sweep/2"
 class ChunkChecksumWarning(UserWarning):
     """A chunk file is missing or does not match its checksum; it is treated as not done.
 
-    :func:`~pipeline_games.load_sweep` issues it for each such chunk and leaves the chunk
+    [`load_sweep`][pipeline_games.sweeps.load_sweep] issues it for each such chunk and leaves the chunk
     out; ``resume=True`` recomputes it.
 
     Examples
