@@ -57,8 +57,8 @@ class Outcome(Result):
         The players' names; default ``("buyer", "seller")``.
     binding
         ``int8`` array of shape ``(...)`` for alternating-offers solutions: a bit mask of
-        the outside options that bind ([`BINDING_NONE`][pipeline_games.bargaining.BINDING_NONE], [`BINDING_OUTSIDE_0`][pipeline_games.bargaining.BINDING_OUTSIDE_0],
-        [`BINDING_OUTSIDE_1`][pipeline_games.bargaining.BINDING_OUTSIDE_1], [`BINDING_BOTH`][pipeline_games.bargaining.BINDING_BOTH]); ``None`` for the other solvers.
+        the outside options that bind (`BINDING_NONE`, `BINDING_OUTSIDE_0`,
+        `BINDING_OUTSIDE_1`, `BINDING_BOTH`); ``None`` for the other solvers.
 
     Examples
     --------

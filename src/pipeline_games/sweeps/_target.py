@@ -36,7 +36,7 @@ players' names may be used instead of the index (``disagreement.buyer`` is
 Whole-number settings (``first_mover``, ``horizon``) and the frontier family
 (``frontier="linear" | "power"``) can be fixed but not swept. Output columns are
 ``payoff_<player0>``, ``payoff_<player1>``, ``agreement`` (bool) and, for ``rubinstein``,
-``binding`` (``int8`` bit mask, see [`BINDING_BOTH`][pipeline_games.bargaining.BINDING_BOTH]).
+``binding`` (``int8`` bit mask, see `BINDING_BOTH`).
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ class SolverTarget:
     Attributes
     ----------
     solver
-        Name of the solver in [`SWEEP_SOLVERS`][pipeline_games.sweeps.SWEEP_SOLVERS].
+        Name of the solver in `SWEEP_SOLVERS`.
     fixed
         Values of the parameters that are not swept, by canonical name (``NAME.0`` for
         pairs); merged over the defaults.
@@ -372,7 +372,7 @@ def sweep_target(
     Parameters
     ----------
     solver
-        One of [`SWEEP_SOLVERS`][pipeline_games.sweeps.SWEEP_SOLVERS], as the function (``pg.nash``) or its name (``"nash"``).
+        One of `SWEEP_SOLVERS`, as the function (``pg.nash``) or its name (``"nash"``).
     bounds
         Optional ranges ``name -> (low, high)`` for sampling and sensitivity.
     **fixed

@@ -101,7 +101,7 @@ class AlignmentResult(Result):
     costs
         Array ``(..., 3)``: ``M(k)``, ``X(k)``, ``H(k)`` (``nan`` columns are never produced).
     best
-        Index into [`ALIGNMENT_FORMS`][pipeline_games.transaction.ALIGNMENT_FORMS] of the cheapest structure (ties to the earlier).
+        Index into `ALIGNMENT_FORMS` of the cheapest structure (ties to the earlier).
     market_hybrid, hybrid_hierarchy, market_hierarchy
         Switch points ``k1``, ``k2`` and ``k_MH``.
     hybrid_viable

@@ -113,7 +113,7 @@ class GovernanceOutcome(Result):
     Attributes
     ----------
     form
-        The form's name (one of [`GOVERNANCE_FORMS`][pipeline_games.transaction.GOVERNANCE_FORMS]).
+        The form's name (one of `GOVERNANCE_FORMS`).
     surplus
         Joint surplus ``V(k) - c k -`` governance costs (and deadweight default losses).
     payoffs
@@ -259,7 +259,7 @@ def _integration_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArr
     return chosen, chosen.surplus - p["bureaucratic_cost"]
 
 
-#: The surplus of each form, in the order of [`GOVERNANCE_FORMS`][pipeline_games.transaction.GOVERNANCE_FORMS].
+#: The surplus of each form, in the order of `GOVERNANCE_FORMS`.
 _SURPLUS = (_spot_surplus, _contract_surplus, _venture_surplus, _loan_surplus, _integration_surplus)
 
 
@@ -564,7 +564,7 @@ def best_governance(
     Computes every form's joint surplus (the same formulas as [`spot`][pipeline_games.transaction.spot],
     [`long_term_contract`][pipeline_games.transaction.long_term_contract], [`joint_venture`][pipeline_games.transaction.joint_venture], [`prepayment_loan`][pipeline_games.transaction.prepayment_loan] and
     [`integration`][pipeline_games.transaction.integration], without their payoffs, to keep large sweeps lean) and picks the
-    largest; ties go to the form listed first in [`GOVERNANCE_FORMS`][pipeline_games.transaction.GOVERNANCE_FORMS].
+    largest; ties go to the form listed first in `GOVERNANCE_FORMS`.
 
     Parameters
     ----------

@@ -100,8 +100,8 @@ class RegimeResult(Result):
     Attributes
     ----------
     regime
-        ``int8`` codes ([`REGIME_NONE`][pipeline_games.transaction.REGIME_NONE], [`REGIME_MUTUAL`][pipeline_games.transaction.REGIME_MUTUAL],
-        [`REGIME_ALTERNATIVES`][pipeline_games.transaction.REGIME_ALTERNATIVES], [`REGIME_ONE_SIDED`][pipeline_games.transaction.REGIME_ONE_SIDED]).
+        ``int8`` codes (`REGIME_NONE`, `REGIME_MUTUAL`,
+        `REGIME_ALTERNATIVES`, `REGIME_ONE_SIDED`).
     dependent
         Boolean array ``(..., 2)``: is the buyer / the seller dependent.
     important
