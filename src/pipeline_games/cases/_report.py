@@ -198,14 +198,22 @@ def _test_words(case: Case, claim: Claim, details: Mapping[str, Any]) -> str:
 
     kind = test["type"]
     if kind == "compare":
-        right = test["right"]
+        right, left_value, right_value = test["right"], details.get("left"), details.get("right")
+        digits = 4
+        if (
+            _num(left_value) == _num(right_value)
+            and isinstance(left_value, float)
+            and isinstance(right_value, float)
+            and left_value != right_value
+        ):
+            digits = 10  # close but not equal: enough digits to see which is larger
         right_text = (
-            f"{right} = {_num(details.get('right'))}"
+            f"{right} = {_num(right_value, digits)}"
             if isinstance(right, str)
-            else _num(details.get("right"))
+            else _num(right_value, digits)
         )
         return (
-            f"{test['left']} = {_num(details.get('left'))}{unit_of(test['left'])} "
+            f"{test['left']} = {_num(left_value, digits)}{unit_of(test['left'])} "
             f"{test['op']} {right_text}"
         )
     if kind == "threshold":
