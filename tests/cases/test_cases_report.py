@@ -494,3 +494,11 @@ def test_quantity_labels_name_their_unit():
     for quantity in ("surplus", "buyer_payoff", "price", "russia_route_payoff", "buyer_share"):
         assert UNIT.search(report.quantity_label(case, quantity)), quantity
     assert report.quantity_label(case, "price") == "price (USD/bbl)"
+
+
+def test_figures_are_made_outside_pyplot():
+    # library figures must not pile up in pyplot's registry (nothing for the caller to close)
+    before = plt.get_fignums()
+    figures = plot.case_figures(*_results("china-russia-oil"))
+    assert plt.get_fignums() == before
+    assert all(f.figure.canvas.get_renderer() is not None for f in figures)

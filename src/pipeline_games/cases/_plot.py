@@ -1,7 +1,7 @@
 """Figures of the case reports (matplotlib, a core dependency).
 
-Each ``*_figure`` function returns a matplotlib ``Figure`` (nothing is shown; the Agg
-backend is used). The rules every figure follows, checked by ``tests/cases/test_cases_report.py``:
+Each ``*_figure`` function returns a matplotlib ``Figure`` made outside pyplot (nothing is
+shown, nothing needs closing; it is drawn by Agg). The rules every figure follows, checked by ``tests/cases/test_cases_report.py``:
 
 * every series a legend names is drawn, inside the axes (identical series are merged into
   one entry that names all of them, or dodged side by side), and no two entries share a label;
@@ -67,20 +67,21 @@ _COLORS = (
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "h")
 
 
-def _pyplot() -> Any:
+def _figure_class() -> Any:
     try:
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
     except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency
         raise MissingExtraError("matplotlib", "plot", "case figures") from exc
-    return plt
+    return Figure, FigureCanvasAgg
 
 
 def _new_figure(width: float, height: float, ncols: int = 1, nrows: int = 1, **kw: Any) -> Any:
-    plt = _pyplot()
-    return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kw)
+    """A figure outside pyplot's registry (nothing to close, no global state), drawn by Agg."""
+    figure_class, canvas_class = _figure_class()
+    fig = figure_class(figsize=(width, height), layout="constrained")
+    canvas_class(fig)
+    return fig, fig.subplots(nrows, ncols, **kw)
 
 
 class _MeshHandler:

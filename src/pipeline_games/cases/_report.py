@@ -852,8 +852,6 @@ class CaseReport:
 
 
 def _figure_files(figures: Sequence[CaseFigure], out: Path, name: str) -> list[dict[str, Any]]:
-    import matplotlib.pyplot as plt
-
     entries = []
     for figure in figures:
         png = out / f"{name}-{figure.stem}.png"
@@ -862,7 +860,6 @@ def _figure_files(figures: Sequence[CaseFigure], out: Path, name: str) -> list[d
         figure.figure.savefig(svg)
         buffer = io.BytesIO()
         figure.figure.savefig(buffer, format="png", dpi=110)
-        plt.close(figure.figure)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
         entries.append(
             {
