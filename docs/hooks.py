@@ -195,6 +195,9 @@ _TABLES = {
 
 
 def _constraints(spec: dict[str, Any]) -> str:
+    for member in spec.get("anyOf", []):  # an optional value: its constraints are inside
+        if member.get("type") != "null":
+            spec = {**member, **{k: v for k, v in spec.items() if k != "anyOf"}}
     notes = []
     for key, words in (("minimum", ">="), ("maximum", "<="), ("minLength", "length >=")):
         if key in spec:
