@@ -1,31 +1,62 @@
-"""mkdocs hook: draw the documentation's figures from the package before each build.
+"""mkdocs hook: generated figures, the case-file schema page, and MathJax bundled for offline use.
 
-Figures are never pasted into the docs: they are produced here, by the code they illustrate,
-into ``docs/figures/`` (ignored by git).
+* Figures are never pasted into the docs: they are drawn here, by the code they illustrate,
+  into ``docs/figures/`` (ignored by git) before each build.
+* ``reference/case-file.md`` (the user-facing page of the case-file format) and
+  ``reference/case-file.schema.json`` (the JSON Schema, for editors) are generated from
+  ``pipeline_games.cases.case_file_schema()`` and added to the site; they are not files of the
+  repository.
+* MathJax is copied into the site from the ``django-static-mathjax`` package (MathJax 3, in the
+  ``docs`` extra), so the math renders without a network connection.
+
+Needs the ``docs`` extra and the core dependencies only (matplotlib is core; pandas is not used).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 FIGURES = Path(__file__).parent / "figures"
+SCHEMA_PAGE = "reference/case-file.md"
+SCHEMA_FILE = "reference/case-file.schema.json"
+MATHJAX = "javascripts/mathjax/tex-svg.js"
+MATHJAX_CONFIG = "javascripts/mathjax-config.js"
+
+_MATHJAX_CONFIG = """\
+window.MathJax = {
+  tex: {inlineMath: [["\\\\(", "\\\\)"]], displayMath: [["\\\\[", "\\\\]"]],
+        processEscapes: true, processEnvironments: true},
+  options: {ignoreHtmlClass: ".*|", processHtmlClass: "arithmatex"}
+};
+document$.subscribe(() => {
+  if (window.MathJax && MathJax.typesetPromise) { MathJax.typesetPromise(); }
+});
+"""
 
 
-def bargaining_solutions(path: Path) -> None:
-    """The four axiomatic solutions on a concave frontier, and Rubinstein converging to Nash."""
+# -- figures ------------------------------------------------------------------------------
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def bargaining_solutions(path: Path) -> None:
+    """The four axiomatic solutions on a concave frontier, and Rubinstein converging to Nash."""
     import numpy as np
 
     import pipeline_games as pg
 
+    plt = _pyplot()
     problem = pg.BargainingProblem.power(
         surplus=100.0, disagreement=(10.0, 2.0), scale=1.5, exponent=0.6
     )
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.6), layout="constrained")
     u0 = np.linspace(0.0, 100.0, 400)
     left.plot(u0, problem.frontier.value(u0), color="black", label="Pareto frontier")
     left.plot(10.0, 2.0, "ks", label="disagreement point d")
@@ -37,8 +68,8 @@ def bargaining_solutions(path: Path) -> None:
     ]:
         payoffs = solver(problem).payoffs
         left.plot(*payoffs, marker, markersize=8, label=solver.__name__.replace("_", "-"))
-    left.set_xlabel("buyer's utility u0")
-    left.set_ylabel("seller's utility u1")
+    left.set_xlabel("buyer's utility u0 (payoff units)")
+    left.set_ylabel("seller's utility u1 (payoff units)")
     left.set_title("Axiomatic solutions, u1 = 1.5 (100 - u0)^0.6")
     left.legend(fontsize=8)
     periods = np.logspace(1, -4, 60)
@@ -49,10 +80,9 @@ def bargaining_solutions(path: Path) -> None:
     right.axhline(nash, color="black", linestyle="--", label="Nash, weight r1 / (r0 + r1)")
     right.invert_xaxis()
     right.set_xlabel("length of a bargaining period (years)")
-    right.set_ylabel("buyer's payoff (surplus 100)")
+    right.set_ylabel("buyer's payoff (payoff units, surplus 100)")
     right.set_title("Discount rates 5% (buyer) and 10% (seller)")
     right.legend(fontsize=8)
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -60,14 +90,10 @@ def bargaining_solutions(path: Path) -> None:
 def case_outcome_path(path: Path) -> None:
     """China's share against the moving outside options in the China-Russia gas case, drawn
     by the function the case reports use."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     import pipeline_games as pg
     from pipeline_games.cases._plot import outcome_path_figure
 
+    plt = _pyplot()
     fig = outcome_path_figure(pg.cases.load("china-russia-gas").solve())
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -75,48 +101,45 @@ def case_outcome_path(path: Path) -> None:
 
 def sweep_central_asian_gas(path: Path) -> None:
     """The tutorial's case sweep: China's 2012 share against Central Asian volume and price."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
     import pipeline_games as pg
 
+    plt = _pyplot()
+    volumes = np.linspace(0.0, 65.0, 131)
+    prices = np.array([200.0, 240.0, 280.0, 320.0, 350.0])
     result = pg.sweep(
         "china-russia-gas",
-        over={
-            "central_asia_volume_2012": (0.0, 65.0, 131),
-            "central_asia_price": np.array([200.0, 240.0, 280.0, 320.0, 350.0]),
-        },
+        over={"central_asia_volume_2012": volumes, "central_asia_price": prices},
         progress=False,
     )
-    table = result.to_frame().pivot(
-        index="central_asia_volume_2012", columns="central_asia_price", values="buyer_share@2012"
-    )
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for price in table.columns:
-        ax.plot(table.index, table[price], label=f"Central Asian gas at {price:g} USD/kcm")
-    ax.set_xlabel("Central Asian gas available to China in 2012, bcm/yr")
-    ax.set_ylabel("China's share of the gains from Russian gas")
+    volume = np.asarray(result["central_asia_volume_2012"])
+    price = np.asarray(result["central_asia_price"])
+    share = np.asarray(result["buyer_share@2012"], dtype=float)
+    fig, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained")
+    for value in prices:
+        chosen = price == value
+        order = np.argsort(volume[chosen])
+        ax.plot(
+            volume[chosen][order],
+            share[chosen][order],
+            label=f"Central Asian gas at {value:g} USD/kcm",
+        )
+    ax.set_xlabel("Central Asian gas available to China in 2012 (bcm/yr)")
+    ax.set_ylabel("China's share of the gains from Russian gas (share, 0-1)")
     ax.set_title("china-russia-gas, epoch 2012 (other parameters at base values)", fontsize=10)
     ax.set_ylim(0.0, 1.0)
-    ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+    fig.legend(fontsize=8, loc="outside lower center", ncols=2)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 def case_figures(directory: Path) -> None:
-    """The figures of the case pages, drawn from the shipped cases by pipeline_games.cases._plot."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """The figures of the case pages, drawn from the shipped cases by the report's code."""
     import pipeline_games as pg
     from pipeline_games.cases import _plot as plot
 
+    plt = _pyplot()
     figures = {
         "china-turkmenistan-gas-diversification.png": plot.diversification_figure(
             pg.cases.load("china-turkmenistan-gas"), 2014
@@ -130,6 +153,110 @@ def case_figures(directory: Path) -> None:
         plt.close(fig)
 
 
+# -- the case-file schema -----------------------------------------------------------------
+def _type(spec: dict[str, Any], definitions: dict[str, Any]) -> str:
+    """A JSON Schema type in words."""
+    if "$ref" in spec:
+        name = spec["$ref"].rsplit("/", 1)[-1]
+        return f"[{_TABLES.get(name, name)}](#{name.lower()})"
+    if "anyOf" in spec:
+        kinds = [_type(s, definitions) for s in spec["anyOf"] if s.get("type") != "null"]
+        optional = any(s.get("type") == "null" for s in spec["anyOf"])
+        return " or ".join(kinds) + (" (optional)" if optional else "")
+    if "enum" in spec:
+        return "one of " + ", ".join(f"`{v}`" for v in spec["enum"])
+    if "const" in spec:
+        return f"`{spec['const']}`"
+    kind = spec.get("type", "any")
+    if kind == "array":
+        if "prefixItems" in spec:
+            return "pair [" + ", ".join(_type(s, definitions) for s in spec["prefixItems"]) + "]"
+        return f"list of {_type(spec.get('items', {}), definitions)}"
+    if kind == "object":
+        extra = spec.get("additionalProperties")
+        if isinstance(extra, dict):
+            return f"table of NAME = {_type(extra, definitions)}"
+        return "table"
+    return {"number": "number", "integer": "whole number", "string": "text",
+            "boolean": "true/false"}.get(kind, kind)  # fmt: skip
+
+
+_TABLES = {
+    "CaseFileSpec": "the case file",
+    "CaseSpec": "[case]",
+    "ParameterSpec": "[parameters.NAME]",
+    "EpochSpec": "[[epochs]]",
+    "NetworkSpec": "[network]",
+    "NodeSpec": "[network.nodes.NAME]",
+    "LineSpec": "[network.lines.NAME]",
+    "ClaimSpec": "[[claims]]",
+    "BacktestSpec": "[[backtest]]",
+}
+
+
+def _constraints(spec: dict[str, Any]) -> str:
+    for member in spec.get("anyOf", []):  # an optional value: its constraints are inside
+        if member.get("type") != "null":
+            spec = {**member, **{k: v for k, v in spec.items() if k != "anyOf"}}
+    notes = []
+    for key, words in (("minimum", ">="), ("maximum", "<="), ("minLength", "length >=")):
+        if key in spec:
+            notes.append(f"{words} {spec[key]}")
+    if "pattern" in spec:
+        notes.append(f"matches `{spec['pattern']}`")
+    if "default" in spec and spec["default"] not in (None, [], {}, ""):
+        notes.append(f"default `{json.dumps(spec['default'])}`")
+    return "; ".join(notes)
+
+
+def _table(name: str, spec: dict[str, Any], definitions: dict[str, Any]) -> list[str]:
+    lines = [f"## {_TABLES.get(name, name)} {{#{name.lower()}}}", ""]
+    if spec.get("description"):
+        lines += [spec["description"], ""]
+    required = set(spec.get("required", []))
+    lines += ["| key | type | required | meaning | constraints |", "|---|---|---|---|---|"]
+    for key, item in spec.get("properties", {}).items():
+        cells = [
+            f"`{key}`",
+            _type(item, definitions),
+            "yes" if key in required else "no",
+            item.get("description", "").replace("|", "\\|"),
+            _constraints(item).replace("|", "\\|"),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
+def schema_page(schema: dict[str, Any]) -> str:
+    """The Markdown page of the case-file format, from its JSON Schema."""
+    definitions = schema.get("$defs", {})
+    lines = [
+        "# Case file format",
+        "",
+        "<!-- generated by docs/hooks.py from pipeline_games.cases.case_file_schema() -->",
+        "",
+        "A case is a TOML file with the tables below. This page is generated from the "
+        "validation model of the package, so it cannot disagree with what "
+        "`pipeline_games.cases.load` accepts. The same model as a JSON Schema is "
+        "[case-file.schema.json](case-file.schema.json): editors that read JSON Schema "
+        "(for instance with the Even Better TOML extension, via a `#:schema` comment on the "
+        "first line) can validate a case file as you type.",
+        "",
+        "Beyond the schema, loading a case checks what a schema cannot: that every source "
+        "is a key of the bibliography, every unit is one pint knows, a series and year exist "
+        "in the market dataset, each parameter's range contains its value, epochs set "
+        "parameters of the same dimension, and claims and backtest points name quantities "
+        "the case's models produce. See [Write your own case file](../how-to/write-a-case.md).",
+        "",
+    ]
+    lines += _table("CaseFileSpec", schema, definitions)
+    for name in _TABLES:
+        if name in definitions:
+            lines += _table(name, definitions[name], definitions)
+    return "\n".join(lines) + "\n"
+
+
+# -- mkdocs events ------------------------------------------------------------------------
 def on_pre_build(config: Any, **kwargs: Any) -> None:
     """Draw every figure the pages refer to."""
     FIGURES.mkdir(exist_ok=True)
@@ -137,3 +264,37 @@ def on_pre_build(config: Any, **kwargs: Any) -> None:
     case_outcome_path(FIGURES / "case-outcome-path.png")
     sweep_central_asian_gas(FIGURES / "sweep-central-asian-gas.png")
     case_figures(FIGURES)
+
+
+def _mathjax_source() -> bytes:
+    from importlib import resources
+
+    try:
+        root = resources.files("mathjax") / "static" / "mathjax" / "es5" / "tex-svg.js"
+        return root.read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise RuntimeError(
+            "MathJax is bundled from the django-static-mathjax package of the docs extra: "
+            'pip install -e ".[docs]"'
+        ) from exc
+
+
+def on_files(files: Any, config: Any, **kwargs: Any) -> Any:
+    """Add the generated schema page, the schema file and MathJax to the site."""
+    from mkdocs.structure.files import File
+
+    from pipeline_games.cases import case_file_schema
+
+    schema = case_file_schema()
+    generated = {
+        SCHEMA_PAGE: schema_page(schema),
+        SCHEMA_FILE: json.dumps(schema, indent=2) + "\n",
+        MATHJAX_CONFIG: _MATHJAX_CONFIG,
+        MATHJAX: _mathjax_source(),
+    }
+    for uri, content in generated.items():
+        existing = files.get_file_from_path(uri)
+        if existing is not None:
+            files.remove(existing)
+        files.append(File.generated(config, uri, content=content))
+    return files

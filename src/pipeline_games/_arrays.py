@@ -2,7 +2,7 @@
 
 Solvers in pipeline_games take parameters that broadcast like numpy ufunc arguments. The
 helpers here turn user input into ``float64`` arrays, check them once (finiteness, ranges,
-shapes) and raise :class:`~pipeline_games.errors.InvalidParameterError` with a message that
+shapes) and raise [`InvalidParameterError`][pipeline_games.errors.InvalidParameterError] with a message that
 names the parameter, the offending value and its first offending index, and what is allowed.
 
 The checks are written to be cheap on very large arrays: finiteness is tested with a single
@@ -156,7 +156,7 @@ def to_float_array(value: Any, name: str) -> FloatArray:
     """``value`` as a float64 array, refusing what is not a real number (no range checks).
 
     Accepted: Python and numpy ints and floats (ints within the float64 range), and arrays
-    or (nested) lists of them. Refused with :class:`InvalidParameterError` naming ``name``:
+    or (nested) lists of them. Refused with `InvalidParameterError` naming ``name``:
     ``None``, strings and bytes (``"0.7"`` is not silently read as 0.7), booleans (``True``
     is not silently 1), complex numbers (not silently cast to their real part), Python ints
     beyond the float64 range, ragged lists and other objects. A float64 array is returned
@@ -346,7 +346,7 @@ def as_pair(
     name: str,
     **checks: Any,
 ) -> tuple[FloatArray, FloatArray]:
-    """Split a two-player parameter into its two components, each checked by :func:`as_array`.
+    """Split a two-player parameter into its two components, each checked by `as_array`.
 
     ``value`` may be a pair ``(first, second)`` whose components are numbers or arrays (they
     need not have the same shape: they are broadcast later, by the solver), or an array whose
@@ -448,7 +448,7 @@ def check_memory(
 
     ``shape`` is the broadcast shape of the call, ``bytes_per_point`` what the call keeps per
     point (its outputs and any full-size temporaries). The product is taken in Python
-    integers, so it cannot overflow. The limit is :data:`MEMORY_FRACTION` of the machine's
+    integers, so it cannot overflow. The limit is `MEMORY_FRACTION` of the machine's
     physical memory unless ``limit`` (bytes) is given.
 
     Examples

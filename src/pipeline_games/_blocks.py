@@ -2,7 +2,7 @@
 
 numpy evaluates an expression one operation at a time, each a full pass over memory. For
 solvers made of many cheap operations on ``10**7`` points the intermediates, not the
-inputs, dominate memory traffic. :func:`blockwise` runs a kernel on slabs of the broadcast
+inputs, dominate memory traffic. `blockwise` runs a kernel on slabs of the broadcast
 shape small enough for the intermediates to stay in the CPU cache, so that memory sees
 little more than the essential traffic: each input read once, each output written once.
 The loop is over memory blocks (a few hundred for ``10**7`` points), never over points.

@@ -1,6 +1,6 @@
 """The contract every result type of the package follows.
 
-A result is a frozen dataclass that derives from :class:`Result`. The base class gives it:
+A result is a frozen dataclass that derives from `Result`. The base class gives it:
 
 - read-only arrays: every array held by the result (directly, in a tuple, or in a dict of
   parameters) is a view with ``writeable=False``, so a result cannot be changed after the
@@ -13,7 +13,7 @@ A result is a frozen dataclass that derives from :class:`Result`. The base class
   regime, which governance form), for the types that have one.
 
 Subclasses declare ``@dataclass(frozen=True, eq=False, repr=False)`` and may override
-:meth:`Result.to_dict`, :meth:`Result.to_frame`, :meth:`Result.labels` and the ``shape``
+`Result.to_dict`, `Result.to_frame`, `Result.labels` and the ``shape``
 property; a subclass with its own ``__post_init__`` calls ``super().__post_init__()`` last.
 
 Examples
@@ -148,7 +148,7 @@ class Result:
         return {item.name: plain(getattr(self, item.name)) for item in fields(self)}
 
     def _frame_columns(self) -> dict[str, Any]:
-        """Columns for :meth:`to_frame`: one value per parameter point."""
+        """Columns for `to_frame`: one value per parameter point."""
         shape = self.shape
         size = int(np.prod(shape, dtype=np.int64))
         players = getattr(self, "players", None)

@@ -22,7 +22,7 @@ FloatArray = NDArray[np.float64]
 #: Relative tolerance on the root's location (a few ulps of float64).
 ROOT_RTOL = 4.0 * np.finfo(np.float64).eps
 #: A Newton step below this (relative) size ends the iteration: quadratic convergence makes
-#: the error after it of order its square, far below :data:`ROOT_RTOL`.
+#: the error after it of order its square, far below `ROOT_RTOL`.
 NEWTON_QUADRATIC_STEP = 1e-9
 
 

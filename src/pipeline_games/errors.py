@@ -1,6 +1,6 @@
 """Exceptions raised by pipeline_games.
 
-Every error the toolkit raises on purpose derives from :class:`PipelineGamesError`, and
+Every error the toolkit raises on purpose derives from [`PipelineGamesError`][pipeline_games.errors.PipelineGamesError], and
 each also subclasses the built-in exception a Python user would expect (``ValueError``
 for bad values, ``ImportError`` for a missing optional extra), so ``except ValueError``
 keeps working in code that does not know this package.

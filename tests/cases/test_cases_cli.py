@@ -1,99 +1,308 @@
-"""The case commands, in-process through ``pipeline_games.cli.main(argv)``; one subprocess
-smoke test of the entry point."""
+"""The case commands in-process through ``main(argv)``: list, show, solve, check, report,
+reproduce; and the wheel, installed elsewhere, loading every case (slow)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-import pipeline_games
-from _support.casefiles import gas_case, write_case
-from pipeline_games.cases import list_cases
+import pipeline_games as pg
 from pipeline_games.cli import main
 
-
-def _strict(text: str):
-    def refuse(name: str):
-        raise AssertionError(f"not strict JSON: {name}")
-
-    return json.loads(text, parse_constant=refuse)
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = "8"
 
 
-def test_list_json(capsys):
-    assert main(["list", "--json"]) == 0
-    rows = _strict(capsys.readouterr().out)
-    assert [row["name"] for row in rows] == list_cases()
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
-def test_solve_case_json_is_strict_with_null_where_there_is_no_deal(tmp_path, capsys):
-    path = write_case(tmp_path, gas_case())
-    assert main(["solve", str(path), "--json"]) == 0
-    data = _strict(capsys.readouterr().out)
-    epochs = {row["year"]: row for row in data["epochs"]}
-    assert list(epochs) == [2006, 2009, 2012, 2014]
-    assert epochs[2014]["agreement"] is False
-    assert epochs[2014]["price"] is None  # no deal, no price (NaN is not JSON)
-    assert epochs[2006]["price"] == pytest.approx(200.0)
+def test_list_json_and_table(capsys):
+    status, out, err = run(capsys, "list", "--json")
+    assert status == 0, err
+    names = [row["name"] for row in json.loads(out)]
+    assert names == pg.cases.list_cases()
+    status, out, _ = run(capsys, "list")
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["case", "title", "epochs"]
+    title_column = lines[0].index("title")
+    for name, line in zip(names, lines[2:], strict=True):
+        assert line.startswith(name)
+        assert line[title_column - 2 : title_column] == "  "  # aligned whatever the length
 
 
-def test_solve_case_with_set_and_epoch(tmp_path, capsys):
-    path = write_case(tmp_path, gas_case())
-    assert main(["solve", str(path), "--epoch", "2009", "--set", "buyer_value=320", "--json"]) == 0
-    data = _strict(capsys.readouterr().out)
-    assert [row["year"] for row in data["epochs"]] == [2009]
-    assert data["epochs"][0]["surplus"] == pytest.approx(10 * (320 - 100) / 1000)
+def test_show_lists_parameters_sources_and_backtest(capsys):
+    case = pg.cases.load("china-russia-oil")
+    status, out, err = run(capsys, "show", "china-russia-oil")
+    assert status == 0, err
+    for parameter in list(case.parameters)[:5]:
+        assert re.search(rf"^{parameter}\s", out, flags=re.M)
+    assert case.parameters["volume"].source in out
+    assert "backtest points" in out
+    status, out, _ = run(capsys, "show", "china-russia-oil", "--json")
+    data = json.loads(out)
+    assert [p["name"] for p in data["parameters"]] == list(case.parameters)
 
 
-@pytest.mark.parametrize("name", list_cases())
-def test_solve_every_shipped_case_json(name, capsys):
-    assert main(["solve", name, "--json"]) == 0
-    data = _strict(capsys.readouterr().out)
-    assert data["case"] == name
+def test_solve_case_with_set_and_epoch(capsys):
+    case = pg.cases.load("china-russia-gas")
+    status, out, err = run(
+        capsys, "solve", "china-russia-gas", "--epoch", "2006", "--set", "russia_cost=150", "--json"
+    )
+    assert status == 0, err
+    data = json.loads(out)
+    assert [e["year"] for e in data["epochs"]] == [2006]
+    values = case.epoch_values({**case.base, "russia_cost": 150.0}, 2006)
+    mapping = case.mapping["bargaining"]
+    factor = 1e-3  # bcm/yr x USD/kcm = 1e9 m3 x USD/1e3 m3 = USD 1e6 = USD 0.001 bn per year
+    expected = (
+        float(values[mapping["volume"]]) * (float(values[mapping["buyer_value"]]) - 150.0) * factor
+    )
+    assert data["epochs"][0]["surplus"] == pytest.approx(expected, rel=1e-12)
 
 
-def test_check_exit_codes(tmp_path, capsys):
-    holding = write_case(tmp_path, gas_case("holding"))
-    assert main(["check", str(holding), "--samples", "16"]) == 0
-    data = gas_case("failing")
-    data["claims"][2]["test"]["value"] = 100.0  # the buyer earns less than USD 100 bn/yr
-    failing = write_case(tmp_path, data)
-    capsys.readouterr()
-    assert main(["check", str(failing), "--samples", "16"]) == 1
-    assert "buyer-payoff-above-one" in capsys.readouterr().out
-    assert main(["check", str(failing), "--samples", "16", "--no-fail"]) == 0
-    capsys.readouterr()
-    assert main(["check", str(failing), "--samples", "16", "--no-fail", "--json"]) == 0
-    claims = _strict(capsys.readouterr().out)["claims"]
-    assert {c["id"]: c["verdict"] for c in claims}["buyer-payoff-above-one"] == "fails"
-    assert all(c["robustness"] is None or 0 <= c["robustness"] <= 1 for c in claims)
+def test_solve_case_table_has_words_and_units(capsys):
+    status, out, err = run(capsys, "solve", "china-russia-gas")
+    assert status == 0, err
+    assert "joint gain of the trade (USD bn/yr)" in out
+    assert "price (USD/kcm)" in out
+    assert "buyer_outside_option" not in out
 
 
-def test_errors_exit_2_with_a_message(tmp_path, capsys):
-    assert main(["solve", "china-mars-gas"]) == 2
-    assert "china-mars-gas" in capsys.readouterr().err
-    data = gas_case()
-    data["parameters"]["volume"]["unit"] = "widgets"
-    broken = write_case(tmp_path, data)
-    assert main(["check", str(broken)]) == 2
-    err = capsys.readouterr().err
-    assert "parameters.volume.unit" in err
-    assert str(broken) in err
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["solve", "china-mars-gas"], "unknown solver or case 'china-mars-gas'"),
+        (["solve", "china-russia-gas", "--set", "no_such=1"], "--set: cannot set 'no_such'"),
+        (["solve", "china-russia-gas", "--set", "volume"], "--set expects NAME=VALUE"),
+        (["solve", "china-russia-gas", "--epoch", "1990"], "--epoch 1990"),
+        (["show", "no-such-case"], "no such case"),
+        (["check", "china-russia-gas", "--samples", "-3"], "samples"),
+    ],
+)
+def test_case_errors_exit_2_with_a_message(capsys, args, message):
+    status, _, err = run(capsys, *args)
+    assert status == 2
+    assert message in err
+    assert "Traceback" not in err
 
 
-def test_entry_point_smoke(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(Path(pipeline_games.__file__).parents[1])}
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline_games", "list", "--json"],
+def test_check_exit_codes_and_strict_json(capsys):
+    check = pg.cases.load("china-russia-gas").check(samples=int(SAMPLES))
+    failing = bool(check.failed)
+    status, out, err = run(capsys, "check", "china-russia-gas", "--samples", SAMPLES)
+    assert status == 0, err  # a failing claim is a finding
+    for result in check.results:
+        assert result.claim.id in out
+    status, _, _ = run(capsys, "check", "china-russia-gas", "--samples", SAMPLES, "--strict")
+    assert status == (1 if failing else 0)
+    status, out, _ = run(capsys, "check", "china-russia-gas", "--samples", SAMPLES, "--json")
+    claims = json.loads(out, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))[
+        "claims"
+    ]
+    assert [c["id"] for c in claims] == [r.claim.id for r in check.results]
+    for claim in claims:
+        assert claim["robustness"] is None or 0 <= claim["robustness"] <= 1
+
+
+def test_check_table_columns(capsys):
+    _, out, _ = run(capsys, "check", "china-russia-gas", "--samples", SAMPLES)
+    header = out.splitlines()[0]
+    for column in ("claim", "verdict at base", "robustness +- s.e.", "defined", "no deal"):
+        assert column in header
+    assert "share of the defined samples in which the claim holds" in out
+
+
+def test_report_one_case(capsys, tmp_path):
+    status, out, err = run(
+        capsys, "report", "china-kazakhstan-oil", "--out", str(tmp_path), "--samples", SAMPLES
+    )
+    assert status == 0, err
+    assert (tmp_path / "china-kazakhstan-oil.md").exists()
+    assert (tmp_path / "china-kazakhstan-oil.html").exists()
+    assert str(tmp_path / "china-kazakhstan-oil.md") in out
+
+
+@pytest.fixture(scope="module")
+def reproduced(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reproduce")
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["reproduce", "--out", str(folder), "--samples", SAMPLES])
+    return folder, status, out.getvalue(), err.getvalue()
+
+
+def test_reproduce_prints_a_line_per_case_then_the_tables(reproduced):
+    folder, status, out, err = reproduced
+    assert status == 0, err  # failed claims are findings: exit 0 without --strict
+    lines = out.splitlines()
+    names = pg.cases.list_cases()
+    for name, line in zip(names, lines, strict=False):
+        assert re.fullmatch(
+            rf"{name}: claims \d+ held, \d+ failed(, \d+ not defined)?; "
+            r"(backtest \d+/\d+ inside|no backtest points); \d+\.\d s",
+            line,
+        ), line
+    claims_at = lines.index("claims:")
+    backtest_at = lines.index("backtest:")
+    assert len(names) < claims_at < backtest_at
+    header = lines[claims_at + 1]
+    for column in ("case", "claim", "verdict at base", "robustness +- s.e.", "defined", "no deal"):
+        assert column in header
+    for name in names:
+        case = pg.cases.load(name)
+        for claim in case.claims:
+            assert any(line.startswith(name) and claim.id in line for line in lines), claim.id
+        if not case.backtest_points:
+            assert f"{name}: no backtest points" in out
+    assert re.search(r"^backtest score: \d+ of \d+ points inside the published range", out, re.M)
+    assert lines[-1].startswith(f"reports written to {folder}")
+
+
+def test_reproduce_writes_reports_figures_and_index(reproduced):
+    folder, _, _, _ = reproduced
+    for name in pg.cases.list_cases():
+        markdown = (folder / f"{name}.md").read_text(encoding="utf-8")
+        for section in ("## Claims", "## Backtest", "## Epochs", "## Parameters", "## Sources"):
+            assert section in markdown, (name, section)
+        page = (folder / f"{name}.html").read_text(encoding="utf-8")
+        assert page.count("data:image/png;base64,") >= 3
+        for stem in ("frontier", "outcome_path", "robustness"):
+            assert (folder / f"{name}-{stem}.png").stat().st_size > 1000
+            assert (folder / f"{name}-{stem}.svg").stat().st_size > 1000
+    for stem in ("china-turkmenistan-gas-diversification", "china-russia-oil-route_regions"):
+        assert (folder / f"{stem}.png").stat().st_size > 1000
+    index = (folder / "index.md").read_text(encoding="utf-8")
+    for name in pg.cases.list_cases():
+        assert f"]({name}.html)" in index
+    assert "## Backtest" in index
+    assert (folder / "index.html").read_text(encoding="utf-8").count("<table>") == 2
+
+
+def test_reproduce_json_is_strict_and_complete(capsys, tmp_path, monkeypatch):
+    from pipeline_games.cases import _report
+
+    calls = []
+    real = _report.write_case_report
+
+    def fast(case, out, samples=1024, seed=0):  # two cases keep the test short
+        calls.append(case.name)
+        return real(case, out, samples, seed)
+
+    monkeypatch.setattr(_report, "write_case_report", fast)
+    monkeypatch.setattr("pipeline_games.cases._library.list_cases", lambda: ["china-russia-gas"])
+    status, out, err = run(capsys, "reproduce", "--out", str(tmp_path), "--samples", "4", "--json")
+    assert status == 0
+    assert calls == ["china-russia-gas"]
+    data = json.loads(out, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+    assert [c["case"] for c in data["cases"]] == ["china-russia-gas"]
+    assert {"claims", "backtest", "held", "failed", "seconds"} <= set(data["cases"][0])
+    assert err.startswith("china-russia-gas: claims")  # progress goes to stderr with --json
+
+
+@pytest.mark.slow
+def test_cases_wheel_ships_the_case_files(tmp_path):
+    wheels = tmp_path / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(wheels)],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        check=False,
+    )
+    if build.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {build.stderr[-300:]}")
+    wheel = next(wheels.glob("pipeline_games-*.whl"))
+    site = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (
+        "import pipeline_games as pg, pathlib; "
+        "print(pg.cases.list_cases()); "
+        "c = pg.cases.load('china-turkmenistan-gas'); "
+        "print(pathlib.Path(pg.__file__).parent); print(c.solve().outputs[2014]['surplus']); "
+        "from pipeline_games.cases._report import render; print(len(render.__doc__))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
         env=env,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert [row["name"] for row in _strict(result.stdout)] == list_cases()
+    lines = result.stdout.splitlines()
+    assert "china-russia-gas" in lines[0]
+    assert lines[1].startswith(str(site))  # the installed copy, not the source tree
+    expected = pg.cases.load("china-turkmenistan-gas").solve().outputs[2014]["surplus"]
+    assert float(lines[2]) == pytest.approx(expected, rel=1e-12)
+    assert (site / "pipeline_games" / "cases" / "templates" / "report.j2").is_file()
+
+
+def test_reproduce_prints_the_backtest_table_and_score(capsys, tmp_path, monkeypatch):
+    source = pg.cases.case_path("china-russia-gas").read_text(encoding="utf-8")
+    path = tmp_path / "case" / "china-russia-gas.toml"
+    path.parent.mkdir()
+    path.write_text(source + BACKTEST_POINTS, encoding="utf-8")
+    case = pg.cases.load(path)
+    monkeypatch.setattr("pipeline_games.cases._library.list_cases", lambda: [case.name])
+    monkeypatch.setattr("pipeline_games.cases._library.load", lambda name: case)
+    status, out, err = run(capsys, "reproduce", "--out", str(tmp_path / "out"), "--samples", "4")
+    assert status == 0, err
+    backtest = case.backtest(samples=4)
+    lines = out.splitlines()
+    assert lines[0].startswith("china-russia-gas: claims ")
+    assert f"backtest {backtest.inside}/2 inside" in lines[0]
+    table = lines[lines.index("backtest:") + 1 :]
+    assert table[0].split()[:5] == ["case", "point", "model", "at", "base"]
+    for row in backtest.rows:
+        line = next(line for line in table if row.point.id in line)
+        assert ("yes" if row.inside else "no") == line.split()[-1]
+        assert row.unit in line
+    assert f"backtest score: {backtest.inside} of 2 points inside the published range" in out
+
+
+BACKTEST_POINTS = """
+[[backtest]]
+id = "pos-price-2014"
+statement = "Power of Siberia border price, 2014 (test point)"
+quantity = "epoch[2014].price"
+observed = [350.0, 400.0]
+unit = "USD/kcm"
+source = "osw_2014"
+
+[[backtest]]
+id = "agreement-year"
+statement = "Agreement reached (test point)"
+quantity = "agreement_year"
+observed = [2014.0, 2014.0]
+unit = "year"
+source = "nids_csr2020"
+"""

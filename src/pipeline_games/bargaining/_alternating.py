@@ -3,7 +3,7 @@ breakdown risk and a finite horizon.
 
 The model
 ---------
-Two players bargain over the frontier of a :class:`~.problem.BargainingProblem`. In each
+Two players bargain over the frontier of a [`BargainingProblem`][pipeline_games.bargaining.BargainingProblem]. In each
 period one of them proposes a frontier point; the other accepts, rejects, or (if it has an
 outside option) opts out, in which case the talks end and both players get their outside
 options ``w = (w0, w1)``. After a rejection the talks break down with probability ``p``
@@ -52,7 +52,7 @@ With ``horizon=T`` the game has ``T`` periods; a rejection in the last one ends 
 backward induction is a clipped affine map per two periods, solved in closed form (a
 geometric series), so any horizon costs the same; on other frontiers it is a loop over
 periods (vectorized over points) that stops once the outcome no longer moves, and a call
-whose loop would run longer than :data:`FINITE_HORIZON_SECONDS` is refused up front.
+whose loop would run longer than `FINITE_HORIZON_SECONDS` is refused up front.
 
 References
 ----------
@@ -462,9 +462,9 @@ def _linear_block_first_mover_0(
 ) -> None:
     """The hot path of large sweeps: linear frontier, player 0 first, scalar game parameters.
 
-    Same formulas as :func:`_proposal_linear`, evaluated with in-place operations straight
+    Same formulas as `_proposal_linear`, evaluated with in-place operations straight
     into the output arrays ``out`` (about fifteen passes over a cache-sized block).
-    ``terms`` comes from :func:`_fast_path_terms`.
+    ``terms`` comes from `_fast_path_terms`.
     """
     rate, a_first, b_first, e_first, a_second, b_second, e_second, c_first, c_second = terms
     one_minus_product = c_first + b_first * c_second  # 1 - b0 b1, without cancellation
@@ -589,7 +589,7 @@ def _linear_block(
     binds exactly when ``X1 < max(L, x_free)``, player 0's when ``w0 > a0 + b0 x``.
 
     Written as in-place passes over one cache-sized block (see
-    :func:`~pipeline_games._blocks.blockwise`), writing straight into ``out``.
+    `blockwise`), writing straight into ``out``.
     """
     a_first, b_first, e_first, c_first = _rejection_terms(
         d_first, delta_first, breakdown, d_first if inside_is_disagreement else g_first
@@ -747,7 +747,7 @@ def _finite_horizon_linear(
     where player 0 proposes maps next period's ``x`` to ``min(cap, c + b1 x)`` with
     ``cap = S - w1 / rate`` and ``c = S (1 - b1) - a1 / rate``; one where player 1 proposes
     to ``max(w0, a0 + b0 x)``. Two periods compose to a clipped affine map with slope
-    ``b0 b1 < 1`` whose iterates have a closed form (:func:`_clip_affine_iterate`): the cost
+    ``b0 b1 < 1`` whose iterates have a closed form (`_clip_affine_iterate`): the cost
     does not depend on the horizon (``10**9`` periods take as long as 2).
     """
     d_first, d_second = disagreement
@@ -853,7 +853,7 @@ def _check_horizon_budget(
     b_second: FloatArray,
     shape: tuple[int, ...],
 ) -> None:
-    """Refuse a backward induction estimated to run longer than :data:`FINITE_HORIZON_SECONDS`.
+    """Refuse a backward induction estimated to run longer than `FINITE_HORIZON_SECONDS`.
 
     The loop stops once a two-period cycle no longer moves the outcome; that takes about
     ``log(eps) / log(b0 b1)`` cycles (the map's contraction factor on a linear frontier),

@@ -1,7 +1,7 @@
 """Axiomatic bargaining solutions: Nash (weighted), Kalai-Smorodinsky, egalitarian, utilitarian.
 
-All solvers take a :class:`~pipeline_games.bargaining._problem.BargainingProblem` and return
-an :class:`~pipeline_games.bargaining._outcome.Outcome` of the problem's (broadcast) shape.
+All solvers take a [`BargainingProblem`][pipeline_games.bargaining.BargainingProblem] and return
+an [`Outcome`][pipeline_games.bargaining.Outcome] of the problem's (broadcast) shape.
 Where the disagreement point offers no gain from trade (no feasible point gives both
 players strictly more), the outcome is "no agreement" with payoffs equal to the
 disagreement point; no exception is raised, because sweeps cross such regions.
@@ -49,7 +49,7 @@ def _outcome(
     method: str,
     **parameters: object,
 ) -> Outcome:
-    """Assemble an :class:`Outcome`, with payoffs at the disagreement point where there is no deal."""
+    """Assemble an [`Outcome`][pipeline_games.bargaining.Outcome], with payoffs at the disagreement point where there is no deal."""
     d_first, d_second = problem.disagreement
     agreement = np.broadcast_to(np.asarray(agreement, dtype=bool), shape)
     payoffs = np.empty((*shape, 2), dtype=np.float64)
@@ -117,7 +117,7 @@ def _nash_power_kernel(
 
     which is negative below the optimum and positive above it. When ``d1 = 0`` the root is
     ``t = (1 - w) a G / (w + (1 - w) a)``, the starting point of the iteration. Runs on one
-    cache-sized block (see :func:`~pipeline_games._blocks.blockwise`).
+    cache-sized block (see `blockwise`).
     """
     surplus, scale, exponent, d_first, d_second, weight = (
         np.broadcast_to(x, shape) for x in (surplus, scale, exponent, d_first, d_second, weight)

@@ -7,7 +7,7 @@ compiled loop reads each input once and writes each output once. numba is option
 ``fast`` extra): without it, or with ``PIPELINE_GAMES_NUMBA=0`` in the environment, the
 numpy kernels run, and they stay the reference the tests compare these kernels against.
 
-The kernels are used only for calls of at least :data:`MIN_POINTS` points (below that the
+The kernels are used only for calls of at least `MIN_POINTS` points (below that the
 one-off compilation, about a second per variant and process, is not worth it), only when the game's coefficients
 (discount factors, breakdown risk, the frontier's rate) are single numbers, and only when
 every per-point input is either a single number or a C-contiguous array of the call's full
@@ -179,7 +179,7 @@ def rubinstein_linear(
 ) -> bool:
     """Fill ``out`` with the linear-frontier equilibrium; ``False`` if the inputs do not fit.
 
-    Same formulas, in the same order, as :func:`~._alternating._linear_block`.
+    Same formulas, in the same order, as `_linear_block`.
     """
     p, delta0, delta1, rate = (
         _scalar(arrays[name])
@@ -223,7 +223,7 @@ def nash_linear(
 ) -> bool:
     """Fill ``out`` with the linear-frontier Nash solution; ``False`` if the inputs do not fit.
 
-    Same formulas, in the same order, as :func:`~._axiomatic._nash_linear_kernel`.
+    Same formulas, in the same order, as `_nash_linear_kernel`.
     """
     rate = _scalar(arrays["rate"])
     flat = [_flat(arrays[name], shape) for name in ("surplus", "d_first", "d_second", "weight")]

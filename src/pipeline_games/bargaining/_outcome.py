@@ -48,7 +48,7 @@ class Outcome(Result):
         outside options in alternating offers).
     disagreement
         ``(d0, d1)``: the disagreement point the solution was measured from, as the
-        problem's arrays (broadcastable to :attr:`shape`, not copied to it).
+        problem's arrays (broadcastable to [`shape`][pipeline_games.bargaining.Outcome.shape], not copied to it).
     method
         The solver's name, e.g. ``"nash"`` or ``"rubinstein"``.
     parameters
@@ -57,8 +57,8 @@ class Outcome(Result):
         The players' names; default ``("buyer", "seller")``.
     binding
         ``int8`` array of shape ``(...)`` for alternating-offers solutions: a bit mask of
-        the outside options that bind (:data:`BINDING_NONE`, :data:`BINDING_OUTSIDE_0`,
-        :data:`BINDING_OUTSIDE_1`, :data:`BINDING_BOTH`); ``None`` for the other solvers.
+        the outside options that bind (`BINDING_NONE`, `BINDING_OUTSIDE_0`,
+        `BINDING_OUTSIDE_1`, `BINDING_BOTH`); ``None`` for the other solvers.
 
     Examples
     --------

@@ -5,15 +5,15 @@ Player 0's utility is ``u1`` (the horizontal axis), player 1's is ``u2``.
 
 Three frontier families are provided:
 
-* :class:`LinearFrontier`: ``u2 = rate * (surplus - u1)``, transferable utility with an
+* [`LinearFrontier`][pipeline_games.bargaining.LinearFrontier]: ``u2 = rate * (surplus - u1)``, transferable utility with an
   optional exchange rate between the two sides' utilities;
-* :class:`PowerFrontier`: ``u2 = scale * (surplus - u1) ** exponent`` with
+* [`PowerFrontier`][pipeline_games.bargaining.PowerFrontier]: ``u2 = scale * (surplus - u1) ** exponent`` with
   ``0 < exponent <= 1``, a strictly concave frontier when ``exponent < 1``;
-* :class:`PointsFrontier`: the upper-right boundary of the convex hull of a finite set of
+* [`PointsFrontier`][pipeline_games.bargaining.PointsFrontier]: the upper-right boundary of the convex hull of a finite set of
   utility pairs (with free disposal).
 
 Every numeric field of the linear and power families broadcasts, so one
-:class:`BargainingProblem` can hold a single problem or ``10**7`` of them.
+[`BargainingProblem`][pipeline_games.bargaining.BargainingProblem] can hold a single problem or ``10**7`` of them.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ DEFAULT_PLAYERS = ("buyer", "seller")
 class Frontier:
     """Base class of Pareto frontiers ``u2 = value(u1)``, non-increasing and concave.
 
-    Subclasses implement :meth:`value` (``-inf`` where ``u1`` is not attainable) and
-    :meth:`inverse` (the largest ``u1`` compatible with a given ``u2``). Both are
+    Subclasses implement [`value`][pipeline_games.bargaining.Frontier.value] (``-inf`` where ``u1`` is not attainable) and
+    [`inverse`][pipeline_games.bargaining.Frontier.inverse] (the largest ``u1`` compatible with a given ``u2``). Both are
     vectorized and broadcast against the frontier's own parameters.
 
     Examples
@@ -143,7 +143,7 @@ class PowerFrontier(Frontier):
 class PointsFrontier(Frontier):
     """Piecewise-linear frontier through ``vertices`` (u1 increasing, u2 decreasing).
 
-    Built by :meth:`BargainingProblem.from_points`: the strictly Pareto-efficient part of
+    Built by [`BargainingProblem.from_points`][pipeline_games.bargaining.BargainingProblem.from_points]: the strictly Pareto-efficient part of
     the convex hull of a finite set of utility pairs. With free disposal, ``u1`` below the
     first vertex is compatible with the first vertex's ``u2`` and any ``u2`` below the last
     vertex with the last vertex's ``u1``.
@@ -181,7 +181,7 @@ class PointsFrontier(Frontier):
 
 
 def check_problem(problem: object) -> BargainingProblem:
-    """Return ``problem`` if it is a :class:`BargainingProblem`, else raise a clear error.
+    """Return ``problem`` if it is a [`BargainingProblem`][pipeline_games.bargaining.BargainingProblem], else raise a clear error.
 
     Examples
     --------
@@ -242,8 +242,8 @@ def _pareto_hull(points: FloatArray) -> FloatArray:
 class BargainingProblem:
     """A two-player bargaining problem: a Pareto frontier and a disagreement point.
 
-    Build one with :meth:`linear`, :meth:`power` or :meth:`from_points`. All numeric
-    fields broadcast together; :attr:`shape` is the shape of the parameter grid.
+    Build one with [`linear`][pipeline_games.bargaining.BargainingProblem.linear], [`power`][pipeline_games.bargaining.BargainingProblem.power] or [`from_points`][pipeline_games.bargaining.BargainingProblem.from_points]. All numeric
+    fields broadcast together; [`shape`][pipeline_games.bargaining.BargainingProblem.shape] is the shape of the parameter grid.
 
     Attributes
     ----------

@@ -14,7 +14,7 @@ The environment is in one of ``K`` states. In each period, in state ``s``:
    matrix ``P``, and every payoff is discounted by ``delta_k`` per period.
 
 Alternating offers are the special case of a state that records who proposes
-(:func:`alternating_states` builds that chain); a single state with ``p(s) = 1/2`` is the
+(`alternating_states` builds that chain); a single state with ``p(s) = 1/2`` is the
 random-proposer Rubinstein game.
 
 Let ``v_k(s)`` be player ``k``'s value at the start of a period in state ``s`` and
@@ -101,7 +101,7 @@ _OUTPUT_BYTES_PER_STATE = 8 * 15
 
 @dataclass(frozen=True, eq=False, repr=False)
 class AgreementTiming(Result):
-    """When the talks end, from a start state (see :meth:`StochasticBargainingResult.timing`).
+    """When the talks end, from a start state (see `StochasticBargainingResult.timing`).
 
     Attributes
     ----------
@@ -269,10 +269,10 @@ class StochasticBargainingResult(Result):
         ----------
         start
             The state of the first period: an index in ``0..K-1``, or an array of indices
-            broadcastable to :attr:`shape` (one start per parameter point); ``None`` for
+            broadcastable to `shape` (one start per parameter point); ``None`` for
             every start state (the arrays of the result get an axis of length ``K``).
         horizon
-            Number of periods for :attr:`AgreementTiming.by_period` (``>= 1``).
+            Number of periods for `AgreementTiming.by_period` (``>= 1``).
 
         Returns
         -------
@@ -396,7 +396,7 @@ def stochastic_bargaining(
         a number or an array of the points' shape ``(...)`` (no state axis).
     proposer
         ``(..., K)``: probability that player 0 (the buyer) proposes in each state; default
-        one half. Use 0 and 1 with :func:`alternating_states` for alternating offers.
+        one half. Use 0 and 1 with `alternating_states` for alternating offers.
     outside_options
         ``(o0, o1)``, each ``(..., K)``: what each player gets when either opts out in the
         state; ``None`` for none (the same as 0, the value of disagreeing for ever).
@@ -417,7 +417,7 @@ def stochastic_bargaining(
     -------
     StochasticBargainingResult
         Values, agreement set, offers and splits per state, convergence per point, and
-        :meth:`~StochasticBargainingResult.timing` for the timing of agreement.
+        `timing` for the timing of agreement.
 
     Raises
     ------
@@ -538,7 +538,7 @@ def alternating_states(
     -------
     dict
         Keyword arguments ``surplus`` ``(..., 2K)``, ``transition`` ``(..., 2K, 2K)``,
-        ``proposer`` ``(2K,)`` and ``outside_options`` for :func:`stochastic_bargaining`.
+        ``proposer`` ``(2K,)`` and ``outside_options`` for `stochastic_bargaining`.
 
     Examples
     --------

@@ -8,7 +8,7 @@ maps quantity names to arrays of the broadcast shape. Claims refer to these quan
 names. One call evaluates every sample at once.
 
 Outputs keep their types: ``agreement`` is bool, ``binding`` the int8 code of
-:class:`pipeline_games.Outcome`, labels are strings, everything else float. Where there is no
+[`pipeline_games.Outcome`][pipeline_games.bargaining.Outcome], labels are strings, everything else float. Where there is no
 agreement, payoffs are the outside options and prices and shares are NaN (not defined).
 
 Examples
@@ -254,7 +254,7 @@ def _governance(params: Params) -> Outputs:
 
 
 def _regime(params: Params) -> Outputs:
-    """The source's dependence regime by the rule of :func:`pipeline_games.classify_regime`."""
+    """The source's dependence regime by the rule of [`pipeline_games.classify_regime`][pipeline_games.transaction.classify_regime]."""
     result = classify_regime(
         dependence=(params["buyer_dependence"], params["seller_dependence"]),
         outside_option=(params["buyer_outside_option"], params["seller_outside_option"]),
@@ -330,7 +330,7 @@ INVESTMENT_OUTCOMES = (
 
 
 def _route_choice(params: Params) -> Outputs:
-    """ESPO route choice (:func:`espo_route_choice`) by backward induction."""
+    """ESPO route choice (`espo_route_choice`) by backward induction."""
     arguments = route_game_arguments(params)
     game = espo_route_choice(**arguments)
     tree: GameTree = game.tree
@@ -355,7 +355,7 @@ def _route_choice(params: Params) -> Outputs:
 
 
 def _investment(params: Params) -> Outputs:
-    """Kazakhstan sequential investment (:func:`kazakhstan_sequential_investment`)."""
+    """Kazakhstan sequential investment (`kazakhstan_sequential_investment`)."""
     game = kazakhstan_sequential_investment(
         stage2_volume=params["stage2_volume"],
         **{name: params[name] for name in _INVESTMENT_GAME_ARGS},
@@ -403,7 +403,7 @@ _BARGAINING_DEFAULTS = {
     "volume_conversion": 1.0,
 }
 
-#: The adapter registry: name -> :class:`Adapter`.
+#: The adapter registry: name -> [`Adapter`][pipeline_games.cases.Adapter].
 ADAPTERS: dict[str, Adapter] = {
     "bargaining": Adapter(
         name="bargaining",

@@ -2,7 +2,7 @@
 
 ``cases/bibliography.toml`` has one table per key with ``author``, ``title``, ``publisher``,
 ``year``, ``url`` and ``kind``. Case files and the market dataset cite keys (plus a locator);
-loading a case with an unknown key fails with :class:`~pipeline_games.errors.CaseFileError`.
+loading a case with an unknown key fails with [`CaseFileError`][pipeline_games.errors.CaseFileError].
 
 Examples
 --------

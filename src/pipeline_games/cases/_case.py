@@ -1,10 +1,10 @@
 """A case: its sourced parameters resolved to numbers, its epochs, adapters, claims, backtest.
 
-:func:`read_case_file` validates a TOML file against the model of :mod:`._schema`, resolves
+`read_case_file` validates a TOML file against the model of `_schema`, resolves
 every parameter (a number, a figure of the market dataset converted to the parameter's unit,
 or a formula of other parameters), checks units with pint and source keys against the
-bibliography, and returns a :class:`Case`. Every problem raises
-:class:`~pipeline_games.errors.CaseFileError` naming the file, the key and what is allowed.
+bibliography, and returns a `Case`. Every problem raises
+`CaseFileError` naming the file, the key and what is allowed.
 
 Evaluation order for a set of parameter values (base values, or arrays of samples):
 
@@ -130,7 +130,7 @@ class Epoch:
 
 @dataclass(frozen=True)
 class Claim:
-    """A conclusion of the source as a structured test (see :mod:`._grammar`).
+    """A conclusion of the source as a structured test (see `_grammar`).
 
     Examples
     --------
@@ -175,9 +175,9 @@ class BacktestPoint:
 class Case:
     """A negotiation case loaded from a TOML file.
 
-    Besides solving, checking and backtesting (:meth:`solve`, :meth:`check`,
-    :meth:`backtest`), a case is a sweep target: :attr:`parameter_names`, :attr:`bounds`,
-    :attr:`base` and :meth:`evaluate`.
+    Besides solving, checking and backtesting (`solve`, `check`,
+    `backtest`), a case is a sweep target: `parameter_names`, `bounds`,
+    `base` and `evaluate`.
 
     Examples
     --------
@@ -314,7 +314,7 @@ class Case:
 
     def adapter_arguments(self, name: str, current: Mapping[str, Any]) -> dict[str, Any]:
         """Arguments of adapter ``name`` from values ``current`` (already in force for an
-        epoch, see :meth:`epoch_values`): mapped parameters, numbers or defaults, plus the
+        epoch, see `epoch_values`): mapped parameters, numbers or defaults, plus the
         constants the adapter derives from the case (unit factors, the network).
 
         Examples
@@ -428,7 +428,7 @@ class Case:
     def solve(
         self, epoch: int | None = None, overrides: Mapping[str, float] | None = None
     ) -> CaseSolution:
-        """Solve every epoch (or one) at the base values; see :class:`.CaseSolution`."""
+        """Solve every epoch (or one) at the base values; see `CaseSolution`."""
         from ._claims import solve_case
 
         return solve_case(self.with_values(overrides or {}), epoch)

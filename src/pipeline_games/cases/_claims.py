@@ -1,6 +1,6 @@
 """Claims and backtest: solving a case, checking its claims, comparing it with history.
 
-A claim (see :mod:`._grammar` for the test types) is checked at the base values and over a
+A claim (see `_grammar` for the test types) is checked at the base values and over a
 scrambled Sobol sample of the parameters that have a range. A claim is *defined* on a sample
 when every number it compares is defined there: a price or a share is not defined where the
 parties do not agree. Robustness is the share of the defined samples in which the claim
@@ -532,7 +532,7 @@ def quantity_unit(case: Case, quantity: str) -> str | None:
 
 @dataclass(frozen=True)
 class BacktestRow:
-    """One backtest point with the model's value (see :class:`BacktestResult`).
+    """One backtest point with the model's value (see `BacktestResult`).
 
     Examples
     --------

@@ -57,7 +57,7 @@ FloatArray = NDArray[np.float64]
 Params = Mapping[str, FloatArray]
 
 
-#: What each parameter of :func:`kazakhstan_sequential_investment` stands for.
+#: What each parameter of `kazakhstan_sequential_investment` stands for.
 KAZAKHSTAN_INVESTMENT_MEANINGS: dict[str, str] = {
     "stage1_cost": "capex of stage 1, sunk by China on entry",
     "stage2_cost": "capex of the line to China (stage 2 and the east-west section)",
@@ -75,7 +75,7 @@ KAZAKHSTAN_INVESTMENT_MEANINGS: dict[str, str] = {
     "barrels_per_tonne": "barrels of crude per tonne",
 }
 
-#: What each parameter of :func:`espo_route_choice` stands for.
+#: What each parameter of `espo_route_choice` stands for.
 ESPO_ROUTE_MEANINGS: dict[str, str] = {
     "oil_price": "crude price",
     "volume": "China branch contract volume",
@@ -141,9 +141,9 @@ class CaseGame(Result):
     Attributes
     ----------
     tree
-        The :class:`GameTree` (payoffs are arrays over the parameter grid).
+        The [`GameTree`][pipeline_games.strategic.GameTree] (payoffs are arrays over the parameter grid).
     solution
-        The :class:`SubgamePerfectResult`.
+        The [`SubgamePerfectResult`][pipeline_games.strategic.SubgamePerfectResult].
     parameters
         Parameter name -> the array used.
     outcome
@@ -320,7 +320,7 @@ def kazakhstan_sequential_investment(**params: ArrayLike) -> CaseGame:
     Parameters
     ----------
     **params
-        Every parameter named in :data:`KAZAKHSTAN_INVESTMENT_MEANINGS` (numbers or
+        Every parameter named in `KAZAKHSTAN_INVESTMENT_MEANINGS` (numbers or
         broadcastable arrays); the game has no defaults.
 
     Returns
@@ -433,7 +433,7 @@ def kazakhstan_investment_regions(
     y_range: tuple[float, float],
     num: int = 41,
 ) -> OutcomeRegions:
-    """Equilibrium outcome of :func:`kazakhstan_sequential_investment` over a 2-D grid.
+    """Equilibrium outcome of `kazakhstan_sequential_investment` over a 2-D grid.
 
     Parameters
     ----------
@@ -492,7 +492,7 @@ _ROUTE_GAME_ARGS = (
 
 
 def route_game_arguments(params: Params) -> dict[str, FloatArray]:
-    """Keyword arguments of :func:`pipeline_games.espo_route_choice` from the route-choice
+    """Keyword arguments of `pipeline_games.espo_route_choice` from the route-choice
     adapter's arguments: China's share of the ESPO volume it could replace through
     Kazakhstan is derived from the case's volumes, ``min(1, kazakh_volume / volume)``, as the
     game's own default is (10 / 15 Mt/yr).
@@ -635,9 +635,9 @@ def espo_route_regions(
     y_range: tuple[float, float],
     num: int = 41,
 ) -> OutcomeRegions:
-    """Equilibrium outcome of :func:`espo_route_choice` over a 2-D parameter grid.
+    """Equilibrium outcome of `espo_route_choice` over a 2-D parameter grid.
 
-    Parameters as in :func:`kazakhstan_investment_regions`.
+    Parameters as in `kazakhstan_investment_regions`.
 
     Examples
     --------

@@ -113,7 +113,7 @@ def validate_claim(
     path: Path,
     where: str,
 ) -> None:
-    """Raise :class:`CaseFileError` unless ``test`` is a well-formed claim test."""
+    """Raise [`CaseFileError`][pipeline_games.errors.CaseFileError] unless ``test`` is a well-formed claim test."""
 
     def fail(key: str, message: str) -> CaseFileError:
         return CaseFileError(f"{path}: {where}.{key}: {message}")
@@ -228,7 +228,7 @@ def claim_references(test: Mapping[str, Any]) -> list[tuple[int | None, str]]:
 def validate_backtest_quantity(
     text: str, provided: set[str], years: Sequence[int], path: Path, where: str
 ) -> None:
-    """Raise :class:`CaseFileError` unless ``text`` is a valid backtest quantity."""
+    """Raise [`CaseFileError`][pipeline_games.errors.CaseFileError] unless ``text`` is a valid backtest quantity."""
     if text == AGREEMENT_YEAR:
         if "agreement" not in provided:
             raise CaseFileError(

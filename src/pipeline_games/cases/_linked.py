@@ -3,11 +3,11 @@
 A linked case describes a whole supply network -- producers, markets (competitive fringes
 among them), routes with the countries they cross -- with every number a parameter of the
 case, so each epoch takes its own year's prices and capacities. The ``supply_network``
-adapter builds a :class:`~pipeline_games.network.SupplyNetwork` from the parameter arrays
+adapter builds a `SupplyNetwork` from the parameter arrays
 (one network over all samples at once), solves Nash-in-Nash bargaining over every
-agreement (:func:`~pipeline_games.network.nash_in_nash`, Nash weights from the parties'
+agreement (`nash_in_nash`, Nash weights from the parties'
 discount rates) and the exact Shapley value of the network's coalition game
-(:func:`~pipeline_games.network.cooperative`), and reports them for the countries and
+(`cooperative`), and reports them for the countries and
 agreements the table's ``focus`` names:
 
 * ``buyer`` and ``seller``: the case's dyad; its supply agreement ``"seller -> buyer"``;
@@ -42,7 +42,7 @@ price that implements them is ``(p - theta c) / (1 - theta)``, ``p`` the border 
 ties to it (e.g. ``partner_share``: the buyer finances its share of the capex at its own
 rate).
 
-For a ``[timing]`` table (:mod:`pipeline_games.cases._timing`) the outputs
+For a ``[timing]`` table (`pipeline_games.cases._timing`) the outputs
 ``net_dyad_payoff`` (the buyer's and the seller's payoffs together), ``net_buyer_outside_option``
 and ``net_seller_outside_option`` are the state's surplus and options: the stake of the
 talks, surplus less options, is then the agreement's joint gain ``net_joint_gain``.
@@ -291,7 +291,7 @@ def _parameter_names(spec: SupplyNetworkSpec) -> tuple[str, ...]:
 def check_supply_network(
     spec: SupplyNetworkSpec, parameters: Mapping[str, Parameter], path: Path
 ) -> None:
-    """Raise :class:`CaseFileError` unless the table names known parameters in fitting units.
+    """Raise `CaseFileError` unless the table names known parameters in fitting units.
 
     Volumes share one unit, prices and costs another; capex converts to ``USD_bn``, lives
     to ``yr``, rates to ``1/yr``, shares are dimensionless; volume x price is ``money``.
@@ -399,7 +399,7 @@ def route_costs(
 
 
 def build_network(spec: SupplyNetworkSpec, values: Mapping[str, Any], capital_factor: Any) -> Any:
-    """The :class:`~pipeline_games.network.SupplyNetwork` at parameter ``values`` (arrays
+    """The `SupplyNetwork` at parameter ``values`` (arrays
     broadcast); ``capital_factor`` turns ``capex / design capacity`` into the price unit."""
     from ..network import Market, Producer, Route, SupplyNetwork
 
@@ -588,7 +588,7 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
 
 
 def supply_network_adapter() -> Any:
-    """The ``supply_network`` :class:`~pipeline_games.cases._adapters.Adapter`."""
+    """The ``supply_network`` `Adapter`."""
     from ._adapters import Adapter
 
     return Adapter(

@@ -7,11 +7,11 @@ observation with its unit, source key (``cases/bibliography.toml``), locator and
 definitions (for pint) and the sourced conversion factors (MMBtu per kcm of gas, barrels per
 tonne of crude) that no unit system can know.
 
-:func:`market_data` loads both tables once; :class:`MarketData` looks values up by series
-and year (:meth:`MarketData.value`), returns whole series as arrays
-(:meth:`MarketData.series`) and the tidy table as a pandas DataFrame
-(:meth:`MarketData.to_frame`). :func:`unit_registry` gives the pint registry with the
-project's units; :func:`conversion` the multiplier from one unit to another.
+[`market_data`][pipeline_games.cases.market_data] loads both tables once; [`MarketData`][pipeline_games.cases.MarketData] looks values up by series
+and year ([`MarketData.value`][pipeline_games.cases.MarketData.value]), returns whole series as arrays
+([`MarketData.series`][pipeline_games.cases.MarketData.series]) and the tidy table as a pandas DataFrame
+([`MarketData.to_frame`][pipeline_games.cases.MarketData.to_frame]). [`unit_registry`][pipeline_games.cases.unit_registry] gives the pint registry with the
+project's units; [`conversion`][pipeline_games.cases.conversion] the multiplier from one unit to another.
 
 Examples
 --------
@@ -140,7 +140,7 @@ def _read_table(path: Path) -> list[Observation]:
 class MarketData:
     """The market dataset: published series and facts, looked up by name and year.
 
-    Use :func:`market_data` to get the shipped dataset (loaded once).
+    Use [`market_data`][pipeline_games.cases.market_data] to get the shipped dataset (loaded once).
 
     Examples
     --------

@@ -10,7 +10,7 @@
     with the capital recovery factor and taken off the joint gain. Two contract structures:
 
     * ``indexed = 0``: the price splits the gain by Rubinstein's alternating offers with
-      outside options (:func:`pipeline_games.rubinstein`);
+      outside options (`pipeline_games.rubinstein`);
     * ``indexed = 1``: the price is a market index (``index_price``, e.g. the Kozmino FOB
       price for the ESPO spur) and the parties only decide whether to trade: a deal needs a
       positive joint gain and each side at least its outside option at that price.
@@ -18,7 +18,7 @@
     Where there is no deal, payoffs are the outside options and price and shares are NaN.
 
 ``loan_for_oil``
-    The governance of the seller's specific investment (:mod:`pipeline_games.transaction`):
+    The governance of the seller's specific investment (`pipeline_games.transaction`):
     spot trade, a plain long-term contract and a prepayment loan (loan-for-oil), with a
     technology calibrated to the case (the first-best investment is the loan's principal,
     its value the present value of the contracted barrels' margin), plus what each side's own
@@ -276,7 +276,7 @@ def _loan_prepare(case: Case) -> dict[str, Any]:
 def _loan_for_oil(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     """Spot, long-term contract and loan-for-oil for the seller's specific investment.
 
-    Technology (:mod:`pipeline_games.transaction`): the seller sinks ``k`` (USD bn) at unit
+    Technology (`pipeline_games.transaction`): the seller sinks ``k`` (USD bn) at unit
     cost 1, worth ``V(k) = a k^alpha`` in the relationship; the first-best investment is the
     loan's principal ``K`` and its value ``V*`` the present value, at the loan's rate over its
     life, of the contracted barrels' margin (price less production and transport of this
@@ -443,5 +443,5 @@ def _adapters() -> dict[str, Adapter]:
     }
 
 
-#: The oil adapters, merged into :data:`pipeline_games.cases.ADAPTERS`.
+#: The oil adapters, merged into `pipeline_games.cases.ADAPTERS`.
 OIL_ADAPTERS: dict[str, Adapter] = _adapters()

@@ -18,7 +18,7 @@ generated from this model):
 ``[network]``
     Optional: a transit network (nodes, lines, which lines exist in each step).
 ``[supply_network]``
-    Optional: a supply network (producers, markets, routes; see :mod:`._linked`).
+    Optional: a supply network (producers, markets, routes; see `_linked`).
 ``extends``
     Optional: the name of a linked case this file is a view of.
 ``[[claims]]``
@@ -238,8 +238,8 @@ class BacktestSpec(_Strict):
 
 class TimingSpec(_Strict):
     """The ``[timing]`` table: the case's epochs as the states of a Markov chain on which the
-    parties bargain (:func:`pipeline_games.stochastic_bargaining`; see
-    :mod:`pipeline_games.cases._timing`)."""
+    parties bargain (`pipeline_games.stochastic_bargaining`; see
+    `pipeline_games.cases._timing`)."""
 
     surplus: str = Field(default="surplus", pattern=_NAME, description="Adapter output: joint gain")
     buyer_outside_option: str = Field(

@@ -1,7 +1,7 @@
 r"""Time in the cases: a case's epochs as the states of a stochastic bargaining game.
 
 A case with a ``[timing]`` table is also read as Merlo and Wilson's (1995) bargaining on a
-Markov chain (:func:`pipeline_games.stochastic_bargaining`):
+Markov chain (`pipeline_games.stochastic_bargaining`):
 
 * **states**: the case's epochs, in order (state ``k`` is the environment of epoch ``k``);
 * **per state**: the joint gain and each side's outside option are the outputs of the case's
@@ -32,7 +32,7 @@ Markov chain (:func:`pipeline_games.stochastic_bargaining`):
   ``rates_epoch`` (default: the first). The solver takes one discount factor per player,
   so rates that change between epochs enter the timing only through that epoch;
 * **protocol**: ``"alternating"`` offers (the first proposer of each state is
-  ``first_proposer``; :func:`pipeline_games.alternating_states`) or ``"random"`` proposers
+  ``first_proposer``; `pipeline_games.alternating_states`) or ``"random"`` proposers
   (the buyer proposes with probability ``buyer_proposes``).
 
 Outputs, available to claims and the backtest as ``epoch[YEAR].<quantity>`` (floats; NaN
@@ -113,7 +113,7 @@ def validate_timing(
     years: Sequence[int],
     path: Path,
 ) -> None:
-    """Raise :class:`CaseFileError` unless the ``[timing]`` table fits the case."""
+    """Raise `CaseFileError` unless the ``[timing]`` table fits the case."""
     from ._market import dimension_of
 
     def fail(key: str, message: str) -> CaseFileError:
@@ -188,7 +188,7 @@ class CaseTiming(Result):
     converged
         ``(...)`` bool: whether the solver converged at each point.
     solution
-        The :class:`pipeline_games.StochasticBargainingResult`.
+        The `pipeline_games.StochasticBargainingResult`.
 
     Examples
     --------
@@ -391,7 +391,7 @@ def timing_outputs(
 ) -> dict[str, FloatArray]:
     """The timing quantities of epoch ``year`` (``None``: the first epoch's).
 
-    Used by :meth:`pipeline_games.cases.Case.outputs_at` for cases with a ``[timing]`` table.
+    Used by `pipeline_games.cases.Case.outputs_at` for cases with a ``[timing]`` table.
 
     Examples
     --------

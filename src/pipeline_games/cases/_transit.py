@@ -2,9 +2,9 @@
 
 A case's ``[network]`` table names its nodes (producers, transit states, buyers), the lines
 (the ordered countries each crosses) and which lines exist in each numbered step; every
-number (capacities, costs, prices) is a parameter of the case. :func:`case_network` builds
-the :class:`~pipeline_games.PipelineNetwork` of a step at given parameter values;
-:func:`network_path` tabulates each country's Shapley value and nucleolus over the steps;
+number (capacities, costs, prices) is a parameter of the case. `case_network` builds
+the [`PipelineNetwork`][pipeline_games.coalition.PipelineNetwork] of a step at given parameter values;
+`network_path` tabulates each country's Shapley value and nucleolus over the steps;
 the ``network`` adapter reports the shares of the case's seller and buyer in the step its
 ``lines`` parameter selects.
 
@@ -137,9 +137,9 @@ NUCLEOLUS_POINTS = 16
 def step_supply_network(
     spec: NetworkSpec, values: Mapping[str, Any], step: int, money_factor: float
 ) -> Any:
-    """The :class:`~pipeline_games.network.SupplyNetwork` of ``step`` with array ``values``
+    """The `SupplyNetwork` of ``step`` with array ``values``
     (values in ``money`` units: prices and costs are multiplied by ``money_factor``), the
-    same network as :func:`case_network`'s ``PipelineNetwork.supply_network``.
+    same network as `case_network`'s ``PipelineNetwork.supply_network``.
 
     Examples
     --------
@@ -188,8 +188,8 @@ def network_shares(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     """Shares of the grand value by Shapley value and nucleolus, for each parameter point.
 
     The Shapley value is exact and vectorized over all points (one coalition table per step,
-    :func:`pipeline_games.network.cooperative`); the nucleolus is solved once per distinct
-    point when there are at most :data:`NUCLEOLUS_POINTS` of them, and is NaN otherwise.
+    `pipeline_games.network.cooperative`); the nucleolus is solved once per distinct
+    point when there are at most `NUCLEOLUS_POINTS` of them, and is NaN otherwise.
     """
     from ..network import coalition_values, cooperative
 

@@ -1,10 +1,10 @@
 """Pipeline networks as TU games: who can block a line gets a share of the rent.
 
-A :class:`PipelineNetwork` has nodes (countries) with a role, and lines. A *producer* sells
+A `PipelineNetwork` has nodes (countries) with a role, and lines. A *producer* sells
 gas at a per-unit production ``cost`` up to its ``capacity``; a *transit* state lets gas
 cross at a per-unit ``cost`` (its real operating cost, not a tariff: tariffs are transfers
 inside a coalition), up to its ``capacity``; a *buyer* values gas at a per-unit ``price`` up
-to its ``capacity``. A :class:`Line` is a route ``producer -> transit ... -> buyer`` with a
+to its ``capacity``. A `Line` is a route ``producer -> transit ... -> buyer`` with a
 capacity; gas that enters a line stays on it to the end.
 
 The characteristic function: a coalition ``S`` may use a line only when every node on it
@@ -14,12 +14,12 @@ lines, subject to line, producer, transit and buyer capacities. Since ``v(S)`` d
 ``S`` only through the set of usable lines, one flow problem is solved per distinct set of
 usable lines.
 
-A :class:`PipelineNetwork` is a view of a :class:`~pipeline_games.network.SupplyNetwork`
-(:attr:`PipelineNetwork.supply_network`): producers and buyers become producers and
+A `PipelineNetwork` is a view of a `SupplyNetwork`
+(`PipelineNetwork.supply_network`): producers and buyers become producers and
 markets (one step at the buyer's price), transit operating costs are added to each line's
 transport cost, and finite transit capacities become the supply network's
 ``transit_capacity``. Its flows are those of the one network model of the package (exact:
-the vectorized merit order, or :func:`scipy.optimize.linprog` with HiGHS when a transit
+the vectorized merit order, or `scipy.optimize.linprog` with HiGHS when a transit
 state has a capacity).
 
 Units: with capacities in bcm/yr and prices and costs in USD per thousand cubic metres
@@ -148,7 +148,7 @@ class Line:
 
 @dataclass(frozen=True, eq=False, init=False)
 class PipelineNetwork:
-    """Countries and pipeline lines; its TU game is :meth:`game`.
+    """Countries and pipeline lines; its TU game is `game`.
 
     Parameters
     ----------
@@ -226,7 +226,7 @@ class PipelineNetwork:
 
     @property
     def supply_network(self) -> Any:
-        """The same network as a :class:`~pipeline_games.network.SupplyNetwork`.
+        """The same network as a `SupplyNetwork`.
 
         Examples
         --------

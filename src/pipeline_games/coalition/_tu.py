@@ -17,8 +17,8 @@ Exact Shapley values need one more float64 buffer and one uint8 array of the tab
 on top (~9 MiB at ``n = 20``); Banzhaf values need nothing beyond the table. The nucleolus
 and least core by constraint generation need about five float64 tables of working memory
 (about 44 MiB at ``n = 20``, measured in ``benchmarks/bench_coalition.py``) and LPs of a
-few dozen to a few hundred rows. Games larger than :data:`MAX_TABULATED_PLAYERS` are kept
-*lazy*, as a vectorized function of bitmasks (up to :data:`MAX_PLAYERS`), and only Monte
+few dozen to a few hundred rows. Games larger than `MAX_TABULATED_PLAYERS` are kept
+*lazy*, as a vectorized function of bitmasks (up to `MAX_PLAYERS`), and only Monte
 Carlo Shapley works on them; what needs the table refuses with the size it would need.
 
 Scale
@@ -137,7 +137,7 @@ def _refuse_non_real(value: Any, name: str) -> None:
 
 
 def _real(value: Any, name: str, **checks: Any) -> FloatArray:
-    """:func:`as_array` after refusing booleans, strings, complex numbers and huge ints."""
+    """`as_array` after refusing booleans, strings, complex numbers and huge ints."""
     _refuse_non_real(value, name)
     try:
         return as_array(value, name, **checks)
@@ -146,7 +146,7 @@ def _real(value: Any, name: str, **checks: Any) -> FloatArray:
 
 
 def _real_scalar(value: Any, name: str, **checks: Any) -> float:
-    """A single real number, checked like :func:`_real`."""
+    """A single real number, checked like `_real`."""
     array = _real(value, name, **checks)
     if array.ndim != 0:
         raise InvalidParameterError(f"{name} must be a single number; got shape {array.shape}")
@@ -348,7 +348,7 @@ class CoreResult(Result):
         Whether the core is non-empty, i.e. ``epsilon <= tol``.
     tol
         Absolute tolerance used for ``nonempty``: the relative ``tol`` passed to
-        :meth:`TUGame.core` times the game's magnitude ``max |v(S)|``.
+        `TUGame.core` times the game's magnitude ``max |v(S)|``.
     method
         ``"least-core-lp"``.
     algorithm
@@ -490,10 +490,10 @@ class TUGame:
 
     Notes
     -----
-    Other constructors: :meth:`from_dict`, :meth:`from_function`, :meth:`from_mask_function`
-    (vectorized, lazy for large ``n``), :meth:`from_network`, and the textbook games
-    :func:`glove_game`, :func:`airport_game`, :func:`weighted_majority_game`,
-    :func:`bankruptcy_game`.
+    Other constructors: `from_dict`, `from_function`, `from_mask_function`
+    (vectorized, lazy for large ``n``), `from_network`, and the textbook games
+    `glove_game`, `airport_game`, `weighted_majority_game`,
+    `bankruptcy_game`.
 
     Examples
     --------
@@ -549,7 +549,7 @@ class TUGame:
         ``function(masks)`` takes an int64 array of bitmasks and returns their values. When
         ``n <= MAX_TABULATED_PLAYERS`` the function is called once on all ``2**n`` masks
         and the table is stored; otherwise the game stays lazy (only Monte Carlo Shapley
-        and :meth:`value` work on it).
+        and `value` work on it).
 
         Examples
         --------
@@ -664,7 +664,7 @@ class TUGame:
 
     @classmethod
     def from_network(cls, network: Any) -> TUGame:
-        """The game of a :class:`~pipeline_games.coalition._network.PipelineNetwork`.
+        """The game of a `PipelineNetwork`.
 
         ``v(S)`` is the largest surplus the members of ``S`` can deliver over the lines
         that run entirely through their territory.
@@ -880,7 +880,7 @@ class TUGame:
             (sampling only).
         max_evaluations
             Refuse sampling that would evaluate more than this many coalitions
-            (``samples * n``) before starting; default :data:`MAX_SAMPLED_EVALUATIONS`
+            (``samples * n``) before starting; default `MAX_SAMPLED_EVALUATIONS`
             (``10**9``, minutes of work). Raise it to run longer.
 
         Returns
@@ -1066,7 +1066,7 @@ class TUGame:
             the level of the last stage in which it was free, and each fixed coalition's
             excess equals its level (the primal half of every stage's optimality
             certificate; HiGHS's duals are the other half). A failed check raises
-            :class:`~pipeline_games.errors.SolverError`.
+            `SolverError`.
 
         Raises
         ------
@@ -1087,7 +1087,7 @@ class TUGame:
         return self._nucleolus(imputations=True, tol=tol, algorithm=algorithm)
 
     def prenucleolus(self, *, tol: float = 1e-9, algorithm: str = "auto") -> NucleolusResult:
-        """The prenucleolus: as :meth:`nucleolus` but over all efficient allocations.
+        """The prenucleolus: as `nucleolus` but over all efficient allocations.
 
         Its first level is the least-core epsilon.
 
@@ -1371,7 +1371,7 @@ def _verify(
     Every coalition's excess must be at most the level of the last stage in which it was
     free, every fixed coalition's excess must equal its level, ``x`` must be efficient (and
     an imputation for the nucleolus): the primal half of each stage's optimality certificate,
-    checked at the final allocation. Raises :class:`SolverError` naming the worst violation.
+    checked at the final allocation. Raises `SolverError` naming the worst violation.
     """
     allowance = 10 * tol + 1e-9
     excess = np.subtract(v, _subset_sums(x, out=buffer), out=buffer)

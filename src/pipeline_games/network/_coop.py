@@ -47,7 +47,7 @@ def coalition_values(network: SupplyNetwork, *, method: str = "auto") -> FloatAr
     """The characteristic function: ``v(S)`` for every coalition of ``network.countries``.
 
     Returns an array ``(..., 2**n)`` over the network's parameter points; coalition ``S``
-    sits at index ``sum(2**i for i in S)`` (the layout of :class:`~pipeline_games.TUGame`).
+    sits at index ``sum(2**i for i in S)`` (the layout of `TUGame`).
 
     Examples
     --------
@@ -131,7 +131,7 @@ class CooperativeResult(Result):
         return tuple(self.surplus.shape)
 
     def game(self, point: tuple[int, ...] = ()) -> TUGame:
-        """The :class:`~pipeline_games.TUGame` at one point (for nucleolus and core).
+        """The `TUGame` at one point (for nucleolus and core).
 
         Examples
         --------

@@ -20,7 +20,7 @@ Two exact solvers:
   optimal (the successive-shortest-path theorem). Written as numpy operations over all
   parameter points and breakdown scenarios at once (Bellman-Ford on the small residual
   graph). Not used with ``transit_capacity``.
-* ``"lp"``: one linear program per point with :func:`scipy.optimize.linprog` (HiGHS).
+* ``"lp"``: one linear program per point with `scipy.optimize.linprog` (HiGHS).
 
 ``"auto"`` takes the merit order where it applies and solves any point it could not finish
 (an iteration cap; never reached in tests) by linear programming.

@@ -1,8 +1,8 @@
 """The supply network: producers, routes, markets and the transit states a route crosses.
 
-A :class:`SupplyNetwork` is plain data, validated once at construction. Every numeric
+A `SupplyNetwork` is plain data, validated once at construction. Every numeric
 input (capacities, costs, values, prices) may be a number or an array; all of them
-broadcast together to the network's :attr:`SupplyNetwork.shape`, the shape of the grid of
+broadcast together to the network's `SupplyNetwork.shape`, the shape of the grid of
 parameter points that every solver returns.
 
 Units are the user's: volumes in one unit (e.g. bcm/yr), money per unit of volume in one
@@ -188,16 +188,16 @@ class Route:
     name
         The route's name.
     path
-        ``(producer, transit state, ..., market)``: the names of a :class:`Producer`, of
+        ``(producer, transit state, ..., market)``: the names of a `Producer`, of
         the transit states crossed in order (countries of the network), and of a
-        :class:`Market`.
+        `Market`.
     capacity
         Most the route carries (finite, >= 0).
     cost
         Transport cost per unit (operating cost, not a tariff: tariffs are the payments of
         the transit agreements).
     opens
-        The year it opens (``None``: always open); see :meth:`SupplyNetwork.in_year`.
+        The year it opens (``None``: always open); see `SupplyNetwork.in_year`.
 
     Examples
     --------
@@ -253,7 +253,7 @@ class Route:
 
 @dataclass(frozen=True)
 class Agreement:
-    """One bilateral agreement of the network (built by :class:`SupplyNetwork`).
+    """One bilateral agreement of the network (built by `SupplyNetwork`).
 
     A *supply* contract: ``seller`` is the producer, ``buyers`` the market's country; the
     buyer pays a price per unit delivered over ``routes``. A *transit* agreement:
@@ -282,7 +282,7 @@ class SupplyNetwork:
     Parameters
     ----------
     producers, markets, routes
-        The network's parts (see :class:`Producer`, :class:`Market`, :class:`Route`).
+        The network's parts (see `Producer`, `Market`, `Route`).
     transit
         Countries that only transit (a producing or buying country may transit too,
         without being listed here).
@@ -489,7 +489,7 @@ class SupplyNetwork:
         )
 
     def game(self, point: tuple[int, ...] = ()) -> Any:
-        """The network's TU game at one parameter point (see :func:`network_game`).
+        """The network's TU game at one parameter point (see `network_game`).
 
         Examples
         --------

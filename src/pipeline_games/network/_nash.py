@@ -24,7 +24,7 @@ the prices given the flows ``x(A)`` and ``x(A \\ a)``:
 
 with ``s_X(b) = [seller of b in X] - [payer of b in X]``. Stacking the conditions gives one
 square linear system in the prices per parameter point, solved exactly (batched
-:func:`numpy.linalg.solve`). An agreement that carries nothing in ``x(A)`` has no gain to
+`numpy.linalg.solve`). An agreement that carries nothing in ``x(A)`` has no gain to
 split; its price is the seller's reservation price (the producer's unit cost on its
 cheapest route for a supply contract, zero for a transit agreement), the offer a rival
 that is not used would make; the bargains of the agreements in use see these prices when a
@@ -359,7 +359,7 @@ def nash_in_nash(
         weight ``r_seller / (r_buyer + r_seller)`` (the limit of alternating offers), the
         users of a transit agreement taking the mean of their rates.
     method
-        Flow solver: ``"auto"``, ``"merit"`` or ``"lp"`` (see :func:`flow`).
+        Flow solver: ``"auto"``, ``"merit"`` or ``"lp"`` (see `flow`).
 
     Returns
     -------

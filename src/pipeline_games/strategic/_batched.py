@@ -57,7 +57,7 @@ __all__ = ["MAX_EXTREME_EQUILIBRIA_2X2", "Batch2x2Result", "solve_2x2"]
 
 FloatArray = NDArray[np.float64]
 
-#: Slots per game in :class:`Batch2x2Result`: the largest number of extreme equilibria a
+#: Slots per game in [`Batch2x2Result`][pipeline_games.strategic.Batch2x2Result]: the largest number of extreme equilibria a
 #: 2x2 game can have (four, reached when both players are indifferent everywhere, or
 #: when one is indifferent everywhere and the other has an interior indifference point).
 MAX_EXTREME_EQUILIBRIA_2X2 = 4

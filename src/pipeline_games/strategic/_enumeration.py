@@ -388,7 +388,7 @@ def _lexicographic_row(tableau: FloatArray, column: int, slack_cols: slice) -> i
 
 # -- exact recomputation -----------------------------------------------------------------
 def exact_normalized(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
-    """The exact counterpart of :func:`normalize`."""
+    """The exact counterpart of `normalize`."""
     flat = [v for row in matrix for v in row]
     low, high = min(flat), max(flat)
     if high == low:

@@ -2,12 +2,12 @@
 
 A tree is built from three node types:
 
-* :class:`DecisionNode` -- a player chooses one of several labelled actions;
-* :class:`ChanceNode` -- nature picks a branch with given probabilities;
-* :class:`TerminalNode` -- the game ends with one payoff per player.
+* [`DecisionNode`][pipeline_games.strategic.DecisionNode] -- a player chooses one of several labelled actions;
+* [`ChanceNode`][pipeline_games.strategic.ChanceNode] -- nature picks a branch with given probabilities;
+* [`TerminalNode`][pipeline_games.strategic.TerminalNode] -- the game ends with one payoff per player.
 
 Payoffs and probabilities may be numbers or numpy arrays that broadcast against each other
-(a grid of parameter values). :func:`backward_induction` walks the tree **once** and solves
+(a grid of parameter values). [`backward_induction`][pipeline_games.strategic.backward_induction] walks the tree **once** and solves
 every parameter point at the same time: at each decision node the mover's continuation
 payoffs of all actions are compared element-wise.
 
@@ -509,8 +509,8 @@ def strategic_form(
     -------
     payoffs, strategy_labels
         ``payoffs`` of shape ``(n, s1, ..., sn)`` (the layout of
-        :func:`~pipeline_games.strategic.pure_nash_equilibria` and of
-        :class:`~pipeline_games.strategic.NfgGame`) and, per player, labels such as
+        [`pure_nash_equilibria`][pipeline_games.strategic.pure_nash_equilibria] and of
+        [`NfgGame`][pipeline_games.strategic.NfgGame]) and, per player, labels such as
         ``"node=action, node=action"`` (``"-"`` for a player without decision nodes).
 
     Raises

@@ -19,7 +19,7 @@ such as ``1/3``.
 
 In arrays, player ``i``'s payoff when player ``j`` plays strategy ``kj`` is
 ``payoffs[i, k1, ..., kn]`` (zero-based), the layout of
-:func:`~pipeline_games.strategic.pure_nash_equilibria`.
+`pure_nash_equilibria`.
 
 Examples
 --------
@@ -88,13 +88,13 @@ class NfgGame:
         Outcome version: ``(s1, ..., sn)`` int, the outcome number (0 = null) of each
         profile; else ``None``.
     exact_payoffs
-        The payoffs as :class:`~fractions.Fraction` (object array of the shape of
+        The payoffs as `Fraction` (object array of the shape of
         ``payoffs``), exactly as written in the file (``0.1`` is one tenth); ``None`` for
         games not read from text or built from floats.
 
     Player names and strategy labels are kept as written: Gambit accepts two players named
     ``""`` or two strategies with the same label, and so does this class. Where a unique key
-    is needed (:meth:`to_normal_form`, whose players key result columns) repeated or empty
+    is needed (`to_normal_form`, whose players key result columns) repeated or empty
     names are disambiguated (``"Player 2"``, ``"a (2)"``).
 
     Examples
@@ -175,7 +175,7 @@ class NfgGame:
     def from_normal_form(
         cls, game: NormalFormGame, *, title: str = "", comment: str = ""
     ) -> NfgGame:
-        """Build from a two-player :class:`NormalFormGame` (labels kept)."""
+        """Build from a two-player `NormalFormGame` (labels kept)."""
         exact = None
         if game._exact is not None:
             exact = np.stack([game._exact[0], game._exact[1]])
@@ -188,11 +188,11 @@ class NfgGame:
         )
 
     def to_normal_form(self) -> NormalFormGame:
-        """The two-player game as a :class:`NormalFormGame` (labels kept).
+        """The two-player game as a `NormalFormGame` (labels kept).
 
         Strategy labels are kept as written; player names that are empty or repeated
         (``{ "" "" }`` in a file) become ``"Player 1"``, ``"Player 2"`` (or ``"name (k)"``),
-        since a :class:`NormalFormGame` keys its results by player. Exact payoffs (as
+        since a `NormalFormGame` keys its results by player. Exact payoffs (as
         written in the file) are passed on for ``equilibria(exact=True)``.
 
         Examples
@@ -509,7 +509,7 @@ def write_nfg(
     Parameters
     ----------
     game
-        An :class:`NfgGame` (any number of players) or a :class:`NormalFormGame`.
+        An `NfgGame` (any number of players) or a `NormalFormGame`.
     path
         Where to write; ``None`` only returns the text.
     version

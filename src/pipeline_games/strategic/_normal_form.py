@@ -1,7 +1,7 @@
 """Normal-form games: all equilibria of two-player games, n-player pure equilibria.
 
-:class:`NormalFormGame` wraps two payoff matrices ``A`` (row player, player 0) and ``B``
-(column player, player 1) with player and strategy labels. Its :meth:`~NormalFormGame.
+`NormalFormGame` wraps two payoff matrices ``A`` (row player, player 0) and ``B``
+(column player, player 1) with player and strategy labels. Its `
 equilibria` computes the equilibria with the package's own implementations of the classic
 algorithms (von Stengel 2007; Avis, Rosenberg, Savani and von Stengel 2010) and does what a
 bare algorithm leaves to the user:
@@ -24,11 +24,11 @@ bare algorithm leaves to the user:
   than ``max_support_pairs`` support pairs and vertex enumeration games whose polytopes may
   have more than ``max_vertices`` vertices, naming the faster method;
 * an **exact mode** (``exact=True``) recomputes each equilibrium in rational arithmetic
-  (:class:`fractions.Fraction`) from the equations its best responses define, from the
+  (`fractions.Fraction`) from the equations its best responses define, from the
   payoffs as given (``Fraction`` and ``Decimal`` entries stay exact; a game read from a
   ``.nfg`` file keeps its decimals), and checks that the exact regret is zero.
 
-:func:`pure_nash_equilibria` finds the pure equilibria of an n-player game given as one
+`pure_nash_equilibria` finds the pure equilibria of an n-player game given as one
 payoff array of shape ``(n, s1, ..., sn)`` by vectorized best responses.
 
 Examples
@@ -183,7 +183,7 @@ class EquilibriumSet(Result):
         Number of candidates that failed the regret check.
     exact_strategies
         With ``exact=True``: per equilibrium, the two strategies as tuples of
-        :class:`~fractions.Fraction`; otherwise ``None``.
+        `Fraction`; otherwise ``None``.
     players, strategy_labels
         Names of the players and of their strategies (labels kept as written).
 
@@ -323,7 +323,7 @@ class NormalFormGame:
         ``(m, n)`` payoff matrices: ``A[i, j]`` to the row player (player 0) and
         ``B[i, j]`` to the column player (player 1) when row ``i`` meets column ``j``.
         ``B`` defaults to ``-A`` (a zero-sum game). Entries are numbers: int, float,
-        :class:`~fractions.Fraction` or :class:`~decimal.Decimal` (the last two are kept
+        `Fraction` or `Decimal` (the last two are kept
         exactly for ``equilibria(exact=True)``).
     players
         The two players' names (distinct); default ``("row", "column")``.
@@ -539,14 +539,14 @@ class NormalFormGame:
             all of them and merges the results.
         exact
             Recompute every equilibrium in rational arithmetic from the payoffs as given
-            (see :meth:`exact_payoffs`) and check its exact regret.
+            (see `exact_payoffs`) and check its exact regret.
         max_support_pairs
             Support enumeration refuses games with more support pairs (``C(m + n, m)``).
         max_vertices
             Vertex enumeration refuses games whose best-response polytopes may have more
             vertices (McMullen's upper bound theorem).
         max_pivots
-            Lemke-Howson stops with :class:`~pipeline_games.errors.SolverError` after
+            Lemke-Howson stops with `SolverError` after
             this many pivots.
 
         Returns

@@ -1,10 +1,10 @@
 """Validation of payoff input for the strategic games (local to this subpackage).
 
-:func:`pipeline_games._arrays.as_array` converts with ``numpy.asarray(value, float)``, which
+`pipeline_games._arrays.as_array` converts with ``numpy.asarray(value, float)``, which
 accepts booleans and (with a warning) complex numbers, and raises ``OverflowError`` on Python
 integers beyond the float range. Payoffs need stricter rules: numbers only (integers,
-floats, :class:`fractions.Fraction`, :class:`decimal.Decimal`), finite, within the float
-range. :func:`as_payoffs` applies them and then hands over to ``as_array``; it also keeps an
+floats, `fractions.Fraction`, `decimal.Decimal`), finite, within the float
+range. `as_payoffs` applies them and then hands over to ``as_array``; it also keeps an
 exact copy (``Fraction`` entries) when the input held exact numbers, for ``exact=True``.
 
 Examples
@@ -55,7 +55,7 @@ def as_payoffs(value: Any, name: str) -> tuple[NDArray[np.float64], NDArray[np.o
     Returns
     -------
     floats, exact
-        ``exact`` is an object array of :class:`~fractions.Fraction` when any entry was a
+        ``exact`` is an object array of `Fraction` when any entry was a
         ``Fraction`` or ``Decimal`` (so that ``Fraction("0.1")`` stays one tenth), else
         ``None`` (floats and integers convert exactly from the float array).
 

@@ -1,8 +1,8 @@
 """Sweeps at scale: grids and samples, chunked resumable execution, executors, sensitivity.
 
-See :func:`sweep` for the entry point, :mod:`.target` for how solvers and cases are
-evaluated, :mod:`.grid` for how grid and sample chunks are generated, :mod:`.store` for the
-on-disk format and :mod:`.sensitivity` for tornado and Sobol analyses.
+See [`sweep`][pipeline_games.sweeps.sweep] for the entry point, `target` for how solvers and cases are
+evaluated, `grid` for how grid and sample chunks are generated, `store` for the
+on-disk format and `sensitivity` for tornado and Sobol analyses.
 """
 
 from __future__ import annotations

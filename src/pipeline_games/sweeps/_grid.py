@@ -6,10 +6,10 @@ chunk_size)``. Each chunk's inputs are computed from the chunk alone, never from
 space, so memory stays bounded and any chunk can be (re)computed on its own with identical
 results:
 
-* :class:`Grid` -- the Cartesian product of per-parameter axes in C order (the last name
+* `Grid` -- the Cartesian product of per-parameter axes in C order (the last name
   varies fastest). A chunk's inputs come from its flat index range by integer division
   (what ``numpy.unravel_index`` does), without materializing the grid.
-* :class:`Sample` -- ``n`` points in a box ``[low, high]``:
+* `Sample` -- ``n`` points in a box ``[low, high]``:
 
   - ``"random"``: uniform draws from a generator seeded by ``SeedSequence(seed,
     spawn_key=(chunk,))`` (the ``chunk``-th child of ``SeedSequence(seed).spawn``);
@@ -112,7 +112,7 @@ class Grid:
 
         With ``m`` the product of the trailing axes' lengths that is largest but still at
         most ``limit`` (``1`` if even the last axis is longer), chunks of
-        ``(limit // m) * m`` points cover whole rows of the grid, so that :meth:`block` can
+        ``(limit // m) * m`` points cover whole rows of the grid, so that `block` can
         hand them to a solver as broadcastable blocks.
 
         Examples
@@ -257,7 +257,7 @@ class Chunking:
     A chunk is a block of shape ``chunk_shape = (1, ..., 1, q, n_{k+1}, ..., n_last)``: one
     value of each leading axis, ``q`` values of axis ``k`` and every value of the trailing
     axes. In C order its points are consecutive, so chunk ``i`` is the flat range
-    :meth:`bounds` returns; the last chunk along axis ``k`` is shorter when ``q`` does not
+    `bounds` returns; the last chunk along axis ``k`` is shorter when ``q`` does not
     divide ``n_k``. This is Zarr's regular chunk grid (edge chunks are stored padded), so the
     engine's chunks are exactly the store's chunks. A sample is the one-axis case.
 
@@ -297,12 +297,12 @@ class Chunking:
 
     @property
     def row(self) -> int:
-        """Points per step along :attr:`axis` (the product of the trailing axes)."""
+        """Points per step along `axis` (the product of the trailing axes)."""
         return math.prod(self.shape[self.axis + 1 :])
 
     @property
     def per_axis(self) -> int:
-        """Chunks along :attr:`axis`."""
+        """Chunks along `axis`."""
         return -(-self.shape[self.axis] // self.chunk_shape[self.axis])
 
     @property
@@ -346,7 +346,7 @@ def _axis_description(axis: FloatArray) -> Any:
 
 
 def axis_from_description(description: Any) -> FloatArray:
-    """Inverse of :func:`_axis_description`."""
+    """Inverse of `_axis_description`."""
     if isinstance(description, dict):
         low, high, count = description["linspace"]
         return np.linspace(low, high, int(count))
@@ -430,7 +430,7 @@ def make_space(
     bounds: Mapping[str, tuple[float, float]],
     canonical: Any = None,
 ) -> Grid | Sample:
-    """Build the space a sweep walks through (see :func:`~pipeline_games.sweep.sweep`).
+    """Build the space a sweep walks through (see [`sweep`][pipeline_games.sweeps.sweep]).
 
     Examples
     --------

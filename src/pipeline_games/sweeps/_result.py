@@ -26,24 +26,23 @@ class SweepResult(Result):
     A sweep run with ``out=DIR`` returns a result backed by that Zarr store: columns are read
     (and their checksums verified) chunk by chunk only when asked for, so a result of
     ``10**8`` points costs no memory until it is read. A partial run (killed, or loaded
-    with :func:`~pipeline_games.sweeps.load_sweep` before it finished) holds the finished
-    chunks only; :attr:`points` says which points they are.
+    with `load_sweep` before it finished) holds the finished
+    chunks only; `points` says which points they are.
 
     Columns: the swept inputs, then the outputs; for a bargaining solver
     ``payoff_<player>``, ``share_<player>`` (each player's share of the joint payoff, NaN
     where it is zero; computed when read, not stored), ``agreement`` and, for
-    ``rubinstein``, ``binding`` -- the names of :meth:`Outcome.to_frame
-    <pipeline_games.bargaining.Outcome.to_frame>`.
+    ``rubinstein``, ``binding`` -- the names of `Outcome.to_frame`.
 
     Attributes
     ----------
     space
-        The :class:`~pipeline_games.sweeps._grid.Grid` or
-        :class:`~pipeline_games.sweeps._grid.Sample` swept.
+        The `Grid` or
+        `Sample` swept.
     input_names, output_names
         Column names.
     chunking
-        How the space is cut into chunks (:class:`~pipeline_games.sweeps._grid.Chunking`).
+        How the space is cut into chunks (`Chunking`).
     chunks
         Indices of the finished chunks, increasing.
     target

@@ -62,7 +62,7 @@ __all__ = [
 
 #: Points per chunk at most, by default: 2**18, a few MB per chunk, big enough to amortize
 #: overhead. Grid chunks are whole rows of the trailing axes (see
-#: :class:`~pipeline_games.sweeps._grid.Chunking`), so they may hold fewer.
+#: `Chunking`), so they may hold fewer.
 DEFAULT_CHUNK_SIZE = 1 << 18
 EXECUTORS = ("serial", "processes", "dask")
 #: Threads writing chunk files (checksum, write, fsync) while the serial executor computes
@@ -88,7 +88,7 @@ class Plan:
 def _evaluate(target: Any, space: Grid | Sample, start: int, stop: int, columns: Any) -> Any:
     """Outputs of points ``start .. stop - 1`` as stored arrays.
 
-    A target with ``evaluate_stored`` (a :class:`~pipeline_games.sweeps._target.SolverTarget`)
+    A target with ``evaluate_stored`` (a `SolverTarget`)
     gets a grid chunk as broadcastable blocks (chunks cover whole grid rows) and returns flat
     arrays, possibly with several columns (``payoffs``, ``(n, 2)``); any other target gets
     1-D input columns and returns 1-D output columns.
@@ -194,7 +194,7 @@ def _die_with_parent(parent: int) -> None:
     """Worker initializer: exit as soon as the driver process ``parent`` is gone.
 
     A worker whose driver was killed is reparented (to init or a subreaper), so its parent
-    pid changes; a daemon thread checks it every :data:`PARENT_CHECK_INTERVAL` seconds and
+    pid changes; a daemon thread checks it every `PARENT_CHECK_INTERVAL` seconds and
     ends the worker at once, even in the middle of a chunk. (Linux's ``PR_SET_PDEATHSIG`` is
     not used: it fires when the *thread* that started the worker ends, not the process.)
     """
@@ -482,23 +482,23 @@ def sweep(
     ----------
     target
         A bargaining solver (``pg.nash`` or ``"nash"``), a
-        :func:`~pipeline_games.sweeps.sweep_target`, a case (or case name), or any object
+        `sweep_target`, a case (or case name), or any object
         with ``parameter_names``, ``bounds``, ``base`` and ``evaluate``.
     over
         ``{name: (low, high, n)}`` (a tuple: a range) or ``{name: values}`` (a list or 1-D
         array: those values) for a grid; ``{name: (low, high)}`` for samples (default: the
         target's bounds, those of its parameters that can vary). Names as in
-        :mod:`pipeline_games.sweeps._target` (``disagreement.buyer``,
+        `pipeline_games.sweeps._target` (``disagreement.buyer``,
         ``outside_options.seller``, ...) or as in the case file.
     samples, method, seed
         Number of points, ``"grid"`` (the default without ``samples``) or one of ``"lhs"``,
-        ``"sobol"`` (the default with ``samples``), ``"halton"``, ``"random"`` (see :mod:`pipeline_games.sweeps._grid`), and the seed (a
+        ``"sobol"`` (the default with ``samples``), ``"halton"``, ``"random"`` (see `pipeline_games.sweeps._grid`), and the seed (a
         whole number >= 0) from which every chunk's draws are derived.
     chunk_size
         Points per chunk at most: memory use is a few times ``chunk_size`` points per
         worker, whatever the sweep's size. Grid chunks are whole rows of the trailing axes
-        (see :class:`~pipeline_games.sweeps._grid.Chunking`), so that solver targets receive
-        broadcastable blocks. Default: :data:`DEFAULT_CHUNK_SIZE`.
+        (see `Chunking`), so that solver targets receive
+        broadcastable blocks. Default: `DEFAULT_CHUNK_SIZE`.
     out
         Directory of a Zarr v3 store to write the results into, chunk by chunk (atomically,
         with a checksum per chunk); ``xarray.open_zarr(out)`` opens it. ``None`` keeps the
@@ -516,7 +516,7 @@ def sweep(
         ``True``: a progress bar (points/s, ETA) when stderr is a terminal; ``"always"``:
         even when it is not; ``False``: none.
     **fixed
-        Fixed values: a solver's arguments (see :func:`~pipeline_games.sweeps.sweep_target`)
+        Fixed values: a solver's arguments (see `sweep_target`)
         or a case's parameters (``china_value=500.0``).
 
     Returns
@@ -866,7 +866,7 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResult:
     """Open a finished or partial sweep store.
 
     Chunks without a valid receipt (missing, corrupt or foreign files) are left out, with a
-    :class:`~pipeline_games.sweeps.ChunkChecksumWarning`; ``result.missing_chunks`` lists
+    `ChunkChecksumWarning`; ``result.missing_chunks`` lists
     what a ``resume`` would compute. If the root metadata is lost, the copy of the settings
     kept beside the receipts is used (with a warning).
 

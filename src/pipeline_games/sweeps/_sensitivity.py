@@ -1,10 +1,10 @@
 r"""Sensitivity of a target's output to its parameters: tornado (one at a time) and Sobol.
 
-* :func:`tornado` moves each parameter alone from its base value to the low and the high
+* [`tornado`][pipeline_games.sweeps.tornado] moves each parameter alone from its base value to the low and the high
   end of its range, the others held at base, and reports the output at both ends (the
   classic tornado diagram, bars sorted by swing ``|y(high) - y(low)|``). It is cheap
   (``2k + 1`` evaluations) but blind to interactions.
-* :func:`sobol_indices` estimates variance-based indices with SALib (the ``sensitivity``
+* [`sobol_indices`][pipeline_games.sweeps.sobol_indices] estimates variance-based indices with SALib (the ``sensitivity``
   extra) from Saltelli's sampling scheme: the first-order index
   :math:`S_i = V[E(Y \mid X_i)] / V(Y)` is the share of the output variance explained by
   ``X_i`` alone, the total index :math:`S_{Ti} = E[V(Y \mid X_{\sim i})] / V(Y)` includes
@@ -146,7 +146,7 @@ def tornado(
         A solver (with ``**fixed`` arguments), a sweep target or a case.
     over
         ``{name: (low, high)}``; default the target's ``bounds`` of the parameters that can
-        vary (see :func:`~pipeline_games.sweeps._target.default_box`).
+        vary (see `default_box`).
     output
         Output column; default the first (``payoff_buyer`` for the solvers).
     base

@@ -13,7 +13,7 @@ libraries in other languages open without pipeline_games:
   ``xarray.open_zarr(out)`` is a labelled dataset; for a sample sweep one dimension
   ``point``, with the sampled inputs as arrays beside the outputs;
 * every array is cut into the same chunks (Zarr's regular chunk grid; see
-  :class:`~pipeline_games.sweeps._grid.Chunking`), stored uncompressed: the values in C
+  `Chunking`), stored uncompressed: the values in C
   order, little-endian, padded to the full chunk shape at the edges, followed by their
   CRC32C (Zarr's ``crc32c`` codec, which every Zarr reader checks on read);
 * ``_pipeline_games/`` -- a group of bookkeeping that readers ignore: ``spec.json`` (a copy
@@ -24,13 +24,13 @@ libraries in other languages open without pipeline_games:
 A chunk counts as done only when its receipt names this sweep and this index and every file
 it lists exists, has the expected size and matches its checksum; anything else (missing,
 truncated, corrupt, copied from another chunk or from another sweep) counts as not done:
-:func:`~pipeline_games.sweeps.sweep` with ``resume=True`` recomputes it and
-:func:`~pipeline_games.sweeps.load_sweep` leaves it out with a
-:class:`ChunkChecksumWarning`. Every file is written to a temporary name in its directory,
+`sweep` with ``resume=True`` recomputes it and
+`load_sweep` leaves it out with a
+`ChunkChecksumWarning`. Every file is written to a temporary name in its directory,
 then renamed over its final name (``os.replace`` is atomic), data files before the receipt,
 so a crash of the process (even ``SIGKILL``) leaves either a finished chunk or one that is
 not done. The receipt is ``fsync``-ed before its rename; the data files are not (see
-:data:`SYNC_DATA_FILES`): after a crash of the operating system or a power loss, the data of
+`SYNC_DATA_FILES`): after a crash of the operating system or a power loss, the data of
 the last chunks may be lost, and their receipts then fail verification, so the chunks are
 recomputed -- nothing wrong is ever read as done. Workers write chunks; only the driver,
 which holds the folder's lock, writes the metadata.
@@ -103,7 +103,7 @@ class SweepLockedError(SweepStoreError):
 class ChunkChecksumWarning(UserWarning):
     """A chunk is missing, corrupt or foreign; it is treated as not done.
 
-    :func:`~pipeline_games.load_sweep` issues it and leaves such chunks out; ``resume=True``
+    `load_sweep` issues it and leaves such chunks out; ``resume=True``
     recomputes them.
 
     Examples
@@ -522,7 +522,7 @@ def verified_chunks(
     """Indices of the chunks whose receipts and files verify, increasing.
 
     Receipts that fail (and receipts of chunks the sweep does not have) are reported in one
-    :class:`ChunkChecksumWarning` when ``warn``.
+    `ChunkChecksumWarning` when ``warn``.
     """
     folder = Path(directory) / META / "chunks"
     good: list[int] = []

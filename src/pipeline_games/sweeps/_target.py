@@ -1,4 +1,4 @@
-"""What a sweep evaluates: the :class:`SweepTarget` protocol and solver adapters.
+"""What a sweep evaluates: the `SweepTarget` protocol and solver adapters.
 
 A sweep target is anything with
 
@@ -10,8 +10,8 @@ A sweep target is anything with
   some of the parameters (the others keep their base value), the named output columns, each
   1-D of the same length.
 
-Cases from :mod:`pipeline_games.cases` satisfy the protocol by duck typing. Plain
-bargaining solvers are wrapped by :func:`sweep_target`.
+Cases from `pipeline_games.cases` satisfy the protocol by duck typing. Plain
+bargaining solvers are wrapped by `sweep_target`.
 
 Parameter names of a solver target
 ----------------------------------
@@ -35,13 +35,13 @@ or the players' own names when the target has them (``players=("china", "russia"
 
 Whole-number settings (``first_mover``, ``horizon``) and the frontier family
 (``frontier="linear" | "power"``) can be fixed but not swept. Output columns are
-those of :meth:`Outcome.to_frame <pipeline_games.bargaining.Outcome.to_frame>`:
+those of `Outcome.to_frame`:
 ``payoff_<player>``, ``share_<player>`` (derived from the payoffs when read),
 ``agreement`` (bool) and, for ``rubinstein``, ``binding`` (``int8`` bit mask, see
-:data:`~pipeline_games.bargaining.BINDING_BOTH`).
+`BINDING_BOTH`).
 
 Cases and other targets take fixed values too: ``pg.sweep("china-russia-gas",
-china_value=500.0)`` wraps the case in a :class:`PinnedTarget`.
+china_value=500.0)`` wraps the case in a `PinnedTarget`.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ DEFAULTS: dict[str, float] = {
 
 @runtime_checkable
 class SweepTarget(Protocol):
-    """What :func:`~pipeline_games.sweep.sweep` evaluates (see the module docstring).
+    """What `sweep` evaluates (see the module docstring).
 
     Examples
     --------
@@ -156,15 +156,15 @@ def _solver_name(solver: Callable[..., Any] | str) -> str:
 
 @dataclass(frozen=True, eq=False)
 class SolverTarget:
-    """A bargaining solver with fixed arguments, seen as a :class:`SweepTarget`.
+    """A bargaining solver with fixed arguments, seen as a `SweepTarget`.
 
-    Build it with :func:`sweep_target`. It pickles by the solver's name, so process pools
+    Build it with `sweep_target`. It pickles by the solver's name, so process pools
     and Dask workers can run it.
 
     Attributes
     ----------
     solver
-        Name of the solver in :data:`SWEEP_SOLVERS`.
+        Name of the solver in `SWEEP_SOLVERS`.
     fixed
         Values of the parameters that are not swept, by canonical name (``NAME.0`` for
         pairs); merged over the defaults.
@@ -262,7 +262,7 @@ class SolverTarget:
 
     @property
     def stored_layout(self) -> dict[str, tuple[str, ...]]:
-        """The output columns held by each array of :meth:`evaluate_stored`.
+        """The output columns held by each array of `evaluate_stored`.
 
         Examples
         --------
@@ -279,7 +279,7 @@ class SolverTarget:
     def evaluate(self, **arrays: NDArray[Any]) -> dict[str, NDArray[Any]]:
         """Solve at the given parameter arrays (broadcast together); return 1-D output columns.
 
-        The payoff columns are views of one ``(n, 2)`` array (see :meth:`evaluate_stored`).
+        The payoff columns are views of one ``(n, 2)`` array (see `evaluate_stored`).
         """
         stored = self.evaluate_stored(**arrays)
         columns: dict[str, NDArray[Any]] = {}
@@ -295,11 +295,11 @@ class SolverTarget:
         """Solve at broadcastable parameter arrays; return the arrays a sweep stores.
 
         The inputs may be any arrays that broadcast together, such as the ``(rows, 1)`` and
-        ``(1, m)`` blocks of :meth:`~pipeline_games.sweeps._grid.Grid.block`: the solver runs
+        ``(1, m)`` blocks of `block`: the solver runs
         on the broadcast shape without materializing the inputs. The outputs are flat, one
         row per point in C order: ``payoffs`` of shape ``(n, 2)`` (the solver's own array,
         not copied), ``agreement`` and, for ``rubinstein``, ``binding`` of shape ``(n,)``.
-        :attr:`stored_layout` names their columns.
+        `stored_layout` names their columns.
 
         Examples
         --------
@@ -451,12 +451,12 @@ def sweep_target(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     **fixed: Any,
 ) -> SolverTarget:
-    """Wrap a bargaining solver and its fixed arguments as a :class:`SweepTarget`.
+    """Wrap a bargaining solver and its fixed arguments as a `SweepTarget`.
 
     Parameters
     ----------
     solver
-        One of :data:`SWEEP_SOLVERS`, as the function (``pg.nash``) or its name (``"nash"``).
+        One of `SWEEP_SOLVERS`, as the function (``pg.nash``) or its name (``"nash"``).
     bounds
         Optional ranges ``name -> (low, high)`` for sampling and sensitivity.
     **fixed
@@ -528,9 +528,9 @@ def sweep_target(
 
 
 def resolve_target(target: Any, **fixed: Any) -> Any:
-    """Turn what a user passes to :func:`~pipeline_games.sweep.sweep` into a sweep target.
+    """Turn what a user passes to `sweep` into a sweep target.
 
-    A solver function or a solver name becomes a :class:`SolverTarget` with ``fixed``;
+    A solver function or a solver name becomes a `SolverTarget` with ``fixed``;
     another string is looked up with ``pipeline_games.cases.load``; any object with
     ``parameter_names``, ``bounds``, ``base`` and ``evaluate`` is used as it is (an object
     with an ``as_sweep_target()`` method is converted first).
@@ -591,10 +591,10 @@ class OverriddenParameterWarning(UserWarning):
 class PinnedTarget:
     """A target (such as a case) with some parameters fixed at given values.
 
-    The fixed parameters keep their value in every evaluation and leave :attr:`bounds`, so
+    The fixed parameters keep their value in every evaluation and leave `bounds`, so
     default sample boxes, tornados and Sobol analyses vary only the others. Build it with
     ``pg.sweep(case, china_value=500.0)`` (or ``tornado``/``sobol_indices``), or with
-    :meth:`of`.
+    `of`.
 
     Examples
     --------
@@ -694,7 +694,7 @@ def varying_bounds(target: Any) -> dict[str, tuple[float, float]]:
 def default_box(target: Any) -> dict[str, tuple[float, float]]:
     """The ranges a sweep, tornado or Sobol analysis uses when none are given.
 
-    The parameters that can vary (:func:`varying_bounds`), less those that every epoch
+    The parameters that can vary (`varying_bounds`), less those that every epoch
     replaces by another parameter (they move no output).
     """
     box = varying_bounds(target)

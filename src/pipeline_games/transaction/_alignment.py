@@ -49,7 +49,7 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-#: The three structures, in the order of the last axis of :attr:`AlignmentResult.costs`.
+#: The three structures, in the order of the last axis of `AlignmentResult.costs`.
 ALIGNMENT_FORMS = ("market", "hybrid", "hierarchy")
 
 #: Williamson's ordering assumptions, as text for error messages.
@@ -101,7 +101,7 @@ class AlignmentResult(Result):
     costs
         Array ``(..., 3)``: ``M(k)``, ``X(k)``, ``H(k)`` (``nan`` columns are never produced).
     best
-        Index into :data:`ALIGNMENT_FORMS` of the cheapest structure (ties to the earlier).
+        Index into `ALIGNMENT_FORMS` of the cheapest structure (ties to the earlier).
     market_hybrid, hybrid_hierarchy, market_hierarchy
         Switch points ``k1``, ``k2`` and ``k_MH``.
     hybrid_viable
@@ -176,7 +176,7 @@ def governance_costs(
     specificity
         Asset specificity ``k >= 0`` (any units; the curves' slopes are per unit of ``k``).
     market, hybrid, hierarchy
-        ``(intercept, slope)`` of each curve, ordered as in :func:`switch_points`.
+        ``(intercept, slope)`` of each curve, ordered as in [`switch_points`][pipeline_games.transaction.switch_points].
 
     Examples
     --------
@@ -204,7 +204,7 @@ def discriminating_alignment(
     specificity
         Asset specificity ``k >= 0``.
     market, hybrid, hierarchy
-        ``(intercept, slope)`` of each curve, ordered as in :func:`switch_points`.
+        ``(intercept, slope)`` of each curve, ordered as in [`switch_points`][pipeline_games.transaction.switch_points].
 
     Examples
     --------

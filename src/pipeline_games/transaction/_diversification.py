@@ -254,7 +254,7 @@ def buyer_payoff(
 ) -> FloatArray:
     """The buyer's payoff ``u_B(o) = w (1 - o) K theta^gamma - D (1 - o)`` (closed form).
 
-    Parameters are those of :func:`diversification`.
+    Parameters are those of [`diversification`][pipeline_games.transaction.diversification].
 
     Examples
     --------
@@ -278,7 +278,7 @@ def marginal_diversification_gain(
 ) -> FloatArray:
     """``d u_B / d o``: positive exactly where raising the seller's outside option pays the buyer.
 
-    Parameters are those of :func:`diversification`.
+    Parameters are those of [`diversification`][pipeline_games.transaction.diversification].
 
     Examples
     --------
@@ -303,7 +303,7 @@ def diversification_gain(
 ) -> FloatArray:
     """The buyer's gain ``u_B(to_option) - u_B(from_option)`` from moving the seller's option.
 
-    Parameters are those of :func:`diversification`; ``from_option`` and ``to_option`` in
+    Parameters are those of [`diversification`][pipeline_games.transaction.diversification]; ``from_option`` and ``to_option`` in
     ``[0, 1]``.
 
     Examples
@@ -364,7 +364,7 @@ def buyer_optimal_outside_option(
 ) -> DiversificationOutcome:
     """The seller outside option ``o*`` in ``[0, 1]`` that maximises the buyer's payoff.
 
-    Parameters are those of :func:`diversification` (without ``outside_option``).
+    Parameters are those of [`diversification`][pipeline_games.transaction.diversification] (without ``outside_option``).
 
     Returns
     -------

@@ -1,6 +1,6 @@
 r"""Governance forms for a relationship-specific asset: who bears the quasi-rent, at what cost.
 
-Every form shares the technology of :mod:`~pipeline_games.transaction._holdup`: the seller
+Every form shares the technology of `_holdup`: the seller
 (the producer) sinks an asset ``k`` at cost ``c k`` that is worth ``V(k) = a k^alpha`` inside
 the relationship and ``(1 - s) V(k)`` outside it (``s = specificity``); the buyer has Nash
 weight ``w`` in any ex-post bargaining. A form changes the seller's *marginal* share
@@ -94,7 +94,7 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 
-#: The governance forms, in the order of :func:`best_governance`'s last axis.
+#: The governance forms, in the order of [`best_governance`][pipeline_games.transaction.best_governance]'s last axis.
 GOVERNANCE_FORMS = (
     "spot",
     "long_term_contract",
@@ -113,7 +113,7 @@ class GovernanceOutcome(Result):
     Attributes
     ----------
     form
-        The form's name (one of :data:`GOVERNANCE_FORMS`).
+        The form's name (one of `GOVERNANCE_FORMS`).
     surplus
         Joint surplus ``V(k) - c k -`` governance costs (and deadweight default losses).
     payoffs
@@ -259,7 +259,7 @@ def _integration_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArr
     return chosen, chosen.surplus - p["bureaucratic_cost"]
 
 
-#: The surplus of each form, in the order of :data:`GOVERNANCE_FORMS`.
+#: The surplus of each form, in the order of `GOVERNANCE_FORMS`.
 _SURPLUS = (_spot_surplus, _contract_surplus, _venture_surplus, _loan_surplus, _integration_surplus)
 
 
@@ -359,7 +359,7 @@ def long_term_contract(
     Parameters
     ----------
     specificity, buyer_weight, scale, alpha, unit_cost
-        As in :func:`spot`.
+        As in [`spot`][pipeline_games.transaction.spot].
     renegotiation_probability
         ``r`` in ``[0, 1]``: probability that the contract is reopened after the asset is sunk.
     enforcement_cost
@@ -405,7 +405,7 @@ def joint_venture(
     Parameters
     ----------
     specificity, buyer_weight, scale, alpha, unit_cost
-        As in :func:`spot`.
+        As in [`spot`][pipeline_games.transaction.spot].
     buyer_equity
         ``sigma`` in ``(0, 1)``: the buyer's share of the asset (and of its costs).
     venture_cost
@@ -463,7 +463,7 @@ def prepayment_loan(
     Parameters
     ----------
     specificity, buyer_weight, scale, alpha, unit_cost
-        As in :func:`spot`.
+        As in [`spot`][pipeline_games.transaction.spot].
     interest_rate
         Interest over the life of the loan, ``>= 0``: the seller owes ``(1 + i) L``.
     default_penalty
@@ -518,7 +518,7 @@ def integration(
     Parameters
     ----------
     specificity, buyer_weight, scale, alpha, unit_cost
-        As in :func:`spot` (the weight sets the acquisition price).
+        As in [`spot`][pipeline_games.transaction.spot] (the weight sets the acquisition price).
     bureaucratic_cost
         Fixed deadweight cost of running the integrated hierarchy, ``>= 0``.
     incentive_dilution
@@ -566,23 +566,23 @@ def best_governance(
 ) -> GovernanceChoice:
     """The surplus-maximising governance form per parameter point (vectorized).
 
-    Computes every form's joint surplus (the same formulas as :func:`spot`,
-    :func:`long_term_contract`, :func:`joint_venture`, :func:`prepayment_loan` and
-    :func:`integration`, without their payoffs, to keep large sweeps lean) and picks the
-    largest; ties go to the form listed first in :data:`GOVERNANCE_FORMS`.
+    Computes every form's joint surplus (the same formulas as [`spot`][pipeline_games.transaction.spot],
+    [`long_term_contract`][pipeline_games.transaction.long_term_contract], [`joint_venture`][pipeline_games.transaction.joint_venture], [`prepayment_loan`][pipeline_games.transaction.prepayment_loan] and
+    [`integration`][pipeline_games.transaction.integration], without their payoffs, to keep large sweeps lean) and picks the
+    largest; ties go to the form listed first in `GOVERNANCE_FORMS`.
 
     Parameters
     ----------
     specificity, buyer_weight, scale, alpha, unit_cost
-        As in :func:`spot`.
+        As in [`spot`][pipeline_games.transaction.spot].
     renegotiation_probability, enforcement_cost
-        As in :func:`long_term_contract`.
+        As in [`long_term_contract`][pipeline_games.transaction.long_term_contract].
     buyer_equity, venture_cost
-        As in :func:`joint_venture`.
+        As in [`joint_venture`][pipeline_games.transaction.joint_venture].
     interest_rate, default_penalty, loan_cost
-        As in :func:`prepayment_loan`.
+        As in [`prepayment_loan`][pipeline_games.transaction.prepayment_loan].
     bureaucratic_cost, incentive_dilution
-        As in :func:`integration`.
+        As in [`integration`][pipeline_games.transaction.integration].
 
     Examples
     --------

@@ -213,7 +213,7 @@ def holdup(
 
     Notes
     -----
-    The ex-post split is computed with :func:`pipeline_games.nash` on the linear problem
+    The ex-post split is computed with [`pipeline_games.nash`][pipeline_games.bargaining.nash] on the linear problem
     ``BargainingProblem.linear(V(k*), disagreement)`` whose disagreement point gives the
     investor its outside value ``(1 - s) V(k*)``; the investment itself has a closed form.
 

@@ -99,8 +99,8 @@ class RegimeResult(Result):
     Attributes
     ----------
     regime
-        ``int8`` codes (:data:`REGIME_NONE`, :data:`REGIME_MUTUAL`,
-        :data:`REGIME_ALTERNATIVES`, :data:`REGIME_ONE_SIDED`).
+        ``int8`` codes (`REGIME_NONE`, `REGIME_MUTUAL`,
+        `REGIME_ALTERNATIVES`, `REGIME_ONE_SIDED`).
     dependent
         Boolean array ``(..., 2)``: is the buyer / the seller dependent.
     important

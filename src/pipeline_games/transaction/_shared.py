@@ -4,7 +4,7 @@ Every model in this package has one party sink an asset ``k`` at cost ``c k`` th
 ``V(k) = a k^alpha`` inside the relationship, choose ``k`` knowing it keeps a marginal share
 ``theta`` of ``V``, and split ``V`` ex post by Nash bargaining. This module holds that
 technology once: the allowed range of each named parameter, the induced investment and its
-value, and the ex-post split (through :func:`pipeline_games.nash`).
+value, and the ex-post split (through [`pipeline_games.nash`][pipeline_games.bargaining.nash]).
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def investment(
 ) -> FloatArray:
     """``argmax_k theta a k^alpha - c k = (alpha a theta / c)^(1 / (1 - alpha))``.
 
-    Raises :class:`InvalidParameterError` (naming the values and the finite range) where
+    Raises `InvalidParameterError` (naming the values and the finite range) where
     the investment overflows float64 (``alpha`` near 1 with ``alpha a / c`` above 1),
     instead of returning ``inf`` and NaN surpluses.
     """
@@ -174,7 +174,7 @@ def bargained(
 ) -> FloatArray:
     """(buyer, seller) payoffs: the Nash split of ``value``, less each side's own costs.
 
-    The split is :func:`pipeline_games.nash` on ``BargainingProblem.linear(value,
+    The split is [`pipeline_games.nash`][pipeline_games.bargaining.nash] on ``BargainingProblem.linear(value,
     disagreement)`` with the buyer (player 0) holding ``buyer_weight``.
     """
     ex_post = nash(BargainingProblem.linear(value, disagreement), weight=buyer_weight).payoffs
