@@ -512,13 +512,12 @@ def quantity_unit(case: Case, quantity: str) -> str | None:
     from ._adapters import ADAPTERS
 
     # The case's own adapter that provides the quantity (another adapter may share the name).
-    adapter = next(
-        (name for name in case.adapters if quantity in ADAPTERS[name].outputs),
-        quantity_adapter(quantity),
-    )
+    adapter = next((name for name in case.adapters if quantity in ADAPTERS[name].outputs), None)
+    if adapter is None:  # no adapter of this case provides the quantity
+        return None
     if adapter in ("bargaining", "oil_trade"):
         if quantity in ("price", "bargained_price"):
-            target = case.mapping[adapter].get("buyer_value")
+            target = case.mapping.get(adapter, {}).get("buyer_value")
             return case.parameters[target].unit if isinstance(target, str) else None
         if quantity.endswith("_share"):
             return "share"
