@@ -189,6 +189,12 @@ _TABLES = {
     "NetworkSpec": "[network]",
     "NodeSpec": "[network.nodes.NAME]",
     "LineSpec": "[network.lines.NAME]",
+    "SupplyNetworkSpec": "[supply_network]",
+    "ProducerSpec": "[supply_network.producers.NAME]",
+    "MarketSpec": "[supply_network.markets.NAME]",
+    "RouteSpec": "[supply_network.routes.NAME]",
+    "FocusSpec": "[supply_network.focus]",
+    "TimingSpec": "[timing]",
     "ClaimSpec": "[[claims]]",
     "BacktestSpec": "[[backtest]]",
 }

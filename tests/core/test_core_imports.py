@@ -55,7 +55,7 @@ def test_dir_and_all_are_complete():
     assert expected <= names
     assert set(pg.__all__) == expected | {
         "InvalidParameterError", "MissingExtraError", "PipelineGamesError", "SolverError",
-        "bargaining", "coalition", "strategic", "transaction",
+        "bargaining", "coalition", "network", "strategic", "transaction",
     }  # fmt: skip
     assert len(pg.__all__) == len(set(pg.__all__))
 

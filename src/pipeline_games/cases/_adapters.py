@@ -132,9 +132,12 @@ def money_factor(case: Case, adapter: str = "bargaining") -> float:
 
     Examples
     --------
-    >>> from pipeline_games.cases import load
-    >>> money_factor(load("china-kazakhstan-oil")) > 0  # Mt/yr x bbl/t x USD/bbl in USD bn/yr
-    True
+    It is ``conversion(volume unit x [conversion unit] x price unit, "USD_bn/yr")``: for a
+    volume in bcm/yr priced in USD/kcm,
+
+    >>> from pipeline_games.cases import conversion
+    >>> round(conversion("(bcm/yr) * (USD/kcm)", "USD_bn/yr"), 12)
+    0.001
     """
     from ._market import conversion
 

@@ -78,7 +78,7 @@ class Parameter:
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-kazakhstan-oil")
-    >>> volume = case.parameters[case.mapping["bargaining"]["volume"]]
+    >>> volume = case.parameters[case.mapping["oil_trade"]["volume"]]
     >>> volume.unit
     'Mt/yr'
     >>> volume.low <= volume.value <= volume.high
@@ -183,7 +183,7 @@ class Case:
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-russia-oil")
-    >>> "bargaining" in case.adapters
+    >>> "regime" in case.adapters
     True
     >>> repr(case).startswith("Case('china-russia-oil', ")
     True

@@ -501,7 +501,7 @@ def quantity_unit(case: Case, quantity: str) -> str | None:
     --------
     >>> from pipeline_games.cases import load
     >>> case = load("china-kazakhstan-oil")
-    >>> buyer_value = case.parameters[case.mapping["bargaining"]["buyer_value"]]
+    >>> buyer_value = case.parameters[case.mapping["oil_trade"]["buyer_value"]]
     >>> quantity_unit(case, "price") == buyer_value.unit
     True
     >>> quantity_unit(case, "buyer_share")
