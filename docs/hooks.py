@@ -94,42 +94,35 @@ def case_outcome_path(path: Path) -> None:
     from pipeline_games.cases._plot import outcome_path_figure
 
     plt = _pyplot()
-    fig = outcome_path_figure(pg.cases.load("china-russia-gas").solve())
+    fig = outcome_path_figure(pg.cases.load("china-russia-oil").solve())
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 def sweep_central_asian_gas(path: Path) -> None:
-    """The tutorial's case sweep: China's 2012 share against Central Asian volume and price."""
+    """The tutorial's case sweep: the 2012 price of Russian gas against Turkmen supply and LNG."""
     import numpy as np
 
     import pipeline_games as pg
 
     plt = _pyplot()
-    volumes = np.linspace(0.0, 65.0, 131)
-    prices = np.array([200.0, 240.0, 280.0, 320.0, 350.0])
+    supplies = np.linspace(20.0, 60.0, 41)
+    lng = np.array([450.0, 566.0, 650.0])
     result = pg.sweep(
-        "china-russia-gas",
-        over={"central_asia_volume_2012": volumes, "central_asia_price": prices},
-        progress=False,
+        "china-russia-gas", over={"turkmen_supply": supplies, "lng_2012": lng}, progress=False
     )
-    volume = np.asarray(result["central_asia_volume_2012"])
-    price = np.asarray(result["central_asia_price"])
-    share = np.asarray(result["buyer_share@2012"], dtype=float)
+    supply = np.asarray(result["turkmen_supply"])
+    price_lng = np.asarray(result["lng_2012"])
+    price = np.asarray(result["net_price@2012"], dtype=float)
     fig, ax = plt.subplots(figsize=(6.4, 4.6), layout="constrained")
-    for value in prices:
-        chosen = price == value
-        order = np.argsort(volume[chosen])
-        ax.plot(
-            volume[chosen][order],
-            share[chosen][order],
-            label=f"Central Asian gas at {value:g} USD/kcm",
-        )
-    ax.set_xlabel("Central Asian gas available to China in 2012 (bcm/yr)")
-    ax.set_ylabel("China's share of the gains from Russian gas (share, 0-1)")
+    for value in lng:
+        chosen = price_lng == value
+        order = np.argsort(supply[chosen])
+        ax.plot(supply[chosen][order], price[chosen][order], label=f"LNG at {value:g} USD/kcm")
+    ax.set_xlabel("Turkmen export supply in 2012 (bcm/yr)")
+    ax.set_ylabel("price of Russian gas in 2012 (USD/kcm)")
     ax.set_title("china-russia-gas, epoch 2012 (other parameters at base values)", fontsize=10)
-    ax.set_ylim(0.0, 1.0)
-    fig.legend(fontsize=8, loc="outside lower center", ncols=2)
+    fig.legend(fontsize=8, loc="outside lower center", ncols=3)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
