@@ -78,12 +78,12 @@ class Node:
 
     Examples
     --------
-    >>> Node("China", "buyer", price=300.0)
-    Node(name='China', role='buyer', capacity=inf, price=300.0, cost=0.0)
-    >>> Node("China", "consumer")
+    >>> Node("Buyer C", "buyer", price=300.0)
+    Node(name='Buyer C', role='buyer', capacity=inf, price=300.0, cost=0.0)
+    >>> Node("Buyer C", "consumer")
     Traceback (most recent call last):
     ...
-    pipeline_games.errors.InvalidParameterError: role of node 'China' must be one of ('producer', 'transit', 'buyer'); got 'consumer'
+    pipeline_games.errors.InvalidParameterError: role of node 'Buyer C' must be one of ('producer', 'transit', 'buyer'); got 'consumer'
     """
 
     name: str
@@ -123,8 +123,8 @@ class Line:
 
     Examples
     --------
-    >>> Line("A", ("Turkmenistan", "Uzbekistan", "Kazakhstan", "China"), capacity=20.0)
-    Line(name='A', path=('Turkmenistan', 'Uzbekistan', 'Kazakhstan', 'China'), capacity=20.0)
+    >>> Line("A", ("Producer A", "Transit B", "Buyer C"), capacity=20.0)
+    Line(name='A', path=('Producer A', 'Transit B', 'Buyer C'), capacity=20.0)
     """
 
     name: str

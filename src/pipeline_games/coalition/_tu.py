@@ -283,8 +283,8 @@ class Allocation(Result):
 
     Examples
     --------
-    >>> a = Allocation(np.array([1.0, 2.0]), ("china", "turkmenistan"), "example")
-    >>> a["turkmenistan"], a.total
+    >>> a = Allocation(np.array([1.0, 2.0]), ("buyer", "producer"), "example")
+    >>> a["producer"], a.total
     (2.0, 3.0)
     """
 
@@ -673,8 +673,8 @@ class TUGame:
         --------
         >>> from pipeline_games.coalition._network import Line, Node, PipelineNetwork
         >>> net = PipelineNetwork(
-        ...     [Node("gasland", "producer", cost=10), Node("china", "buyer", price=30)],
-        ...     [Line("L", ("gasland", "china"), capacity=2)],
+        ...     [Node("gasland", "producer", cost=10), Node("buyland", "buyer", price=30)],
+        ...     [Line("L", ("gasland", "buyland"), capacity=2)],
         ... )
         >>> TUGame.from_network(net).values
         array([ 0.,  0.,  0., 40.])

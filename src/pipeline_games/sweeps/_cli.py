@@ -32,7 +32,7 @@ examples:
       --over discount.buyer=0.5:0.99:50 --out runs/rub --executor processes
   pipeline-games sweep nash --samples 4096 --method sobol --over weight=0:1 \\
       --over disagreement.seller=0:50 --out runs/sobol --format csv
-  pipeline-games sweep china-russia-gas --set china_value=500 --samples 1024 --out runs/gas
+  pipeline-games sweep my-case.toml --set price=50 --samples 1024 --out runs/my-case
   pipeline-games sweep nash --over surplus=0:100:1001 --out runs/nash --resume
   pipeline-games sweep --repair --out runs/nash
 
@@ -45,7 +45,7 @@ examples:
   pipeline-games sensitivity nash --over weight=0.4:0.6 --over disagreement.buyer=0:20
   pipeline-games sensitivity rubinstein --method sobol --samples 1024 \\
       --over discount.buyer=0.8:0.99 --over outside_options.seller=0:60 --column payoff_seller
-  pipeline-games sensitivity china-russia-gas --method sobol --set china_value=500
+  pipeline-games sensitivity my-case.toml --method sobol --set price=50
 """
 
 

@@ -17,7 +17,7 @@ Parameter names of a solver target
 ----------------------------------
 The names are the solver's own argument names; a two-player argument (a pair) is split
 by player name: ``disagreement.buyer`` (player 0) and ``disagreement.seller`` (player 1),
-or the players' own names when the target has them (``players=("china", "russia")``).
+or the players' own names when the target has them (``players=("importer", "exporter")``).
 ``NAME.0`` and ``NAME.1`` are accepted too; result columns always carry the player names:
 
 =====================  ==================================================================
@@ -40,8 +40,8 @@ those of `Outcome.to_frame`:
 ``agreement`` (bool) and, for ``rubinstein``, ``binding`` (``int8`` bit mask, see
 `BINDING_BOTH`).
 
-Cases and other targets take fixed values too: ``pg.sweep("china-russia-gas",
-china_value=500.0)`` wraps the case in a `PinnedTarget`.
+Cases and other targets take fixed values too: ``pg.sweep(case_name, parameter=value)``
+wraps the case in a `PinnedTarget`.
 """
 
 from __future__ import annotations

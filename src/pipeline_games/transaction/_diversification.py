@@ -1,16 +1,16 @@
 r"""When does the buyer gain from raising the dependent seller's outside option?
 
-The source's regime-3 claim: China (the buyer) does best by supporting Turkmenistan's (the
-seller's) export diversification, because a seller locked into one buyer fears hold-up and
-protects itself in ways that are costly for the buyer too. This module makes the claim a
+A claim of transaction-cost economics about one-sided dependence: the buyer does best by
+supporting the dependent seller's export diversification, because a seller locked into one
+buyer fears hold-up and protects itself in ways that are costly for the buyer too. This module makes the claim a
 condition on parameters.
 
 The model
 ---------
 The seller sinks ``e`` at cost ``c e`` (fields, processing, upkeep, cooperation) that is worth
 ``V(e) = a e^alpha`` in trade with the buyer. A share ``o`` of that value (the
-``outside_option``: the part the seller could realise with other buyers, e.g. through
-Russia, Iran or TAPI) is redeployable. Ex post the two bargain (Nash, buyer weight ``w``)
+``outside_option``: the part the seller could realise with other buyers, over other
+routes) is redeployable. Ex post the two bargain (Nash, buyer weight ``w``)
 over ``V`` with disagreement point ``(0, o V)``; the buyer's own alternatives are
 normalised to zero. So
 

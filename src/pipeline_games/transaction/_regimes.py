@@ -1,7 +1,7 @@
 """The source's dependence regimes, as an explicit rule with parameters.
 
-The report's transaction-cost section sorts China's pipeline dyads by how much each side
-depends on the other and whether the assets are shared. This module states that sorting as
+Transaction-cost studies of bilateral trade sort buyer-seller dyads by how much each side
+depends on the other and whether the specific assets are shared. This module states that sorting as
 a rule on numbers, so that a dyad's regime follows from its inputs and moves when they (or
 the thresholds) move.
 
