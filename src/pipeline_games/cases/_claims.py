@@ -25,7 +25,6 @@ True
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -42,7 +41,6 @@ from ._grammar import (
     parse_context,
     parse_derivative,
     parse_reference,
-    quantity_adapter,
 )
 
 if TYPE_CHECKING:
@@ -420,22 +418,17 @@ def sample_box(
     >>> all(v.shape == (8,) for v in box.values())
     True
     """
-    from scipy.stats import qmc
+    from ..sweeps._grid import Sample
 
     samples = as_int(samples, "samples", low=1, high=2**26)
     seed = as_int(seed, "seed", low=0)
-    chosen = list(case.varying if names is None else names)
+    chosen = tuple(case.varying if names is None else names)
     values: dict[str, FloatArray] = {n: np.full(samples, v) for n, v in case.base.items()}
     if chosen:
-        sampler = qmc.Sobol(d=len(chosen), scramble=True, seed=seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # n not a power of two
-            unit = sampler.random(samples)
+        # The sweep engine's sampler: the same points as ``pg.sweep(case, samples=..., seed=...)``.
         low = np.array([case.parameters[n].low for n in chosen])
         high = np.array([case.parameters[n].high for n in chosen])
-        scaled = low + unit * (high - low)
-        for index, name in enumerate(chosen):
-            values[name] = scaled[:, index]
+        values.update(Sample(chosen, low, high, samples, "sobol", seed=seed).chunk(0, samples, 0))
     return values
 
 
