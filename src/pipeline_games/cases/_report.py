@@ -571,7 +571,7 @@ def solution_table(solution: CaseSolution) -> tuple[list[str], list[list[str]]]:
     >>> import pipeline_games as pg
     >>> header, rows = solution_table(pg.cases.load("china-russia-gas").solve(epoch=2014))
     >>> header, rows[0]
-    (['quantity (unit)', '2014'], ['joint gain of the deal over the outside options (USD bn/yr)', '4.65'])
+    (['quantity (unit)', '2014'], ['joint gain of the deal over the outside options (USD bn/yr)', '4.646'])
     """
     header, rows = other_rows(solution)
     if bargaining_quantities(solution.case) is not None:
@@ -859,7 +859,7 @@ def parameter_rows(case: Case) -> list[dict[str, Any]]:
     --------
     >>> from pipeline_games.cases import load
     >>> parameter_rows(load("china-russia-gas"))[0]["name"]
-    'volume'
+    'mmbtu_per_kcm'
     """
     return [
         {
