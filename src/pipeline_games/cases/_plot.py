@@ -739,11 +739,22 @@ def _single_color_map(color: str) -> Any:
 
 
 def _range_of(case: Case, adapter: str, argument: str) -> tuple[float, float]:
-    """The range of the parameter a case maps onto an adapter argument (over all epochs)."""
+    """The range of the parameter a case maps onto an adapter argument (over all epochs),
+    widened to hold the argument's value in every epoch (a derived parameter can move with
+    the epochs beyond its own range)."""
     target = str(case.mapping[adapter][argument])
     names = {target} | {epoch.changes[target] for epoch in case.epochs if target in epoch.changes}
     low = min(case.parameters[n].low for n in names)
     high = max(case.parameters[n].high for n in names)
+    values = [
+        float(np.asarray(case.adapter_arguments(adapter, case.epoch_values(case.base, year))[argument]))
+        for year in case.years
+    ]
+    values = [v for v in values if math.isfinite(v)]
+    if values and (min(values) < low or max(values) > high):
+        low, high = min(low, *values), max(high, *values)
+        pad = 0.05 * (high - low)
+        low, high = low - pad, high + pad
     if high <= low:
         pad = abs(low) * 0.5 or 1.0
         return low - pad, high + pad
