@@ -427,11 +427,7 @@ def test_report_claims_table_columns_and_numbers(written):
 
 def test_report_outcome_headers_are_words_with_units(tmp_path):
     # a case whose bargaining reports binding outside options and has the regime model
-    name = next(
-        c
-        for c in CASES
-        if {"oil_trade", "regime"} <= set(pg.cases.load(c).adapters)
-    )
+    name = next(c for c in CASES if {"oil_trade", "regime"} <= set(pg.cases.load(c).adapters))
     case = pg.cases.load(name)
     report.write_case_report(case, tmp_path, samples=SAMPLES)
     markdown = (tmp_path / f"{name}.md").read_text(encoding="utf-8")

@@ -747,7 +747,11 @@ def _range_of(case: Case, adapter: str, argument: str) -> tuple[float, float]:
     low = min(case.parameters[n].low for n in names)
     high = max(case.parameters[n].high for n in names)
     values = [
-        float(np.asarray(case.adapter_arguments(adapter, case.epoch_values(case.base, year))[argument]))
+        float(
+            np.asarray(
+                case.adapter_arguments(adapter, case.epoch_values(case.base, year))[argument]
+            )
+        )
         for year in case.years
     ]
     values = [v for v in values if math.isfinite(v)]

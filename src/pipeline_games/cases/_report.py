@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from ._plot import CaseFigure
 
 __all__ = [
+    "BargainingQuantities",
     "CaseReport",
     "ReproduceResult",
-    "BargainingQuantities",
     "backtest_rows",
     "bargaining_quantities",
     "claims_rows",

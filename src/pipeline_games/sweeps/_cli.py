@@ -281,11 +281,11 @@ def register(subparsers: Any) -> None:
         help="sweep a solver or a case over a grid or a sample, into a Zarr store",
         description=_fill(
             "Evaluate a solver or a case over a grid (--over NAME=lo:hi:n ...) or a "
-        "sample (--samples N --method sobol --over NAME=lo:hi ...), chunk by chunk, into a "
-        "resumable Zarr v3 store (--out DIR). Without --over, a sample covers the ranges of "
-        "the case's parameters that can vary.\n\nThe output folder is a Zarr v3 store: open "
-        "it with xarray.open_zarr(DIR) or pipeline_games.load_sweep(DIR); --format "
-        "csv|parquet also writes DIR.csv / DIR.parquet."
+            "sample (--samples N --method sobol --over NAME=lo:hi ...), chunk by chunk, into a "
+            "resumable Zarr v3 store (--out DIR). Without --over, a sample covers the ranges of "
+            "the case's parameters that can vary.\n\nThe output folder is a Zarr v3 store: open "
+            "it with xarray.open_zarr(DIR) or pipeline_games.load_sweep(DIR); --format "
+            "csv|parquet also writes DIR.csv / DIR.parquet."
         ),
         epilog=SWEEP_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
