@@ -53,27 +53,39 @@ def test_show_lists_parameters_sources_and_backtest(capsys):
 
 
 def test_solve_case_with_set_and_epoch(capsys):
-    case = pg.cases.load("china-russia-gas")
-    status, out, err = run(
-        capsys, "solve", "china-russia-gas", "--epoch", "2006", "--set", "russia_cost=150", "--json"
-    )
-    assert status == 0, err
-    data = json.loads(out)
-    assert [e["year"] for e in data["epochs"]] == [2006]
-    values = case.epoch_values({**case.base, "russia_cost": 150.0}, 2006)
-    mapping = case.mapping["bargaining"]
-    factor = 1e-3  # bcm/yr x USD/kcm = 1e9 m3 x USD/1e3 m3 = USD 1e6 = USD 0.001 bn per year
-    expected = (
-        float(values[mapping["volume"]]) * (float(values[mapping["buyer_value"]]) - 150.0) * factor
-    )
-    assert data["epochs"][0]["surplus"] == pytest.approx(expected, rel=1e-12)
+    name = next(c for c in pg.cases.list_cases() if "oil_trade" in pg.cases.load(c).adapters)
+    case = pg.cases.load(name)
+    year = case.years[-1]
+    mapping = case.mapping["oil_trade"]
+    cost = mapping["seller_production_cost"]
+    surpluses = []
+    for value in (case.base[cost], case.base[cost] + 1.0):
+        status, out, err = run(
+            capsys, "solve", name, "--epoch", str(year), "--set", f"{cost}={value}", "--json"
+        )
+        assert status == 0, err
+        data = json.loads(out)
+        assert [e["year"] for e in data["epochs"]] == [year]
+        surpluses.append(data["epochs"][0]["surplus"])
+    assert surpluses[0] > 0  # a deal: the joint gain is linear in the seller's cost
+    values = case.epoch_values(case.base, year)
+    # Mt/yr x bbl/t x USD/bbl = USD 1e6 = USD 0.001 bn per year, per USD/bbl of cost
+    per_unit = float(values[mapping["volume"]]) * float(values[mapping["barrels_per_tonne"]]) * 1e-3
+    assert surpluses[0] - surpluses[1] == pytest.approx(per_unit, rel=1e-9)
 
 
 def test_solve_case_table_has_words_and_units(capsys):
-    status, out, err = run(capsys, "solve", "china-russia-gas")
+    status, out, err = run(capsys, "solve", "china-russia-gas")  # supply_network
+    assert status == 0, err
+    assert "joint gain of the deal over the outside options (USD bn/yr)" in out
+    assert "China's outside option (USD bn/yr)" in out
+    assert "price (USD/kcm)" in out
+    assert "buyer_outside_option" not in out
+    name = next(c for c in pg.cases.list_cases() if "oil_trade" in pg.cases.load(c).adapters)
+    status, out, err = run(capsys, "solve", name)
     assert status == 0, err
     assert "joint gain of the trade (USD bn/yr)" in out
-    assert "price (USD/kcm)" in out
+    assert "price (USD/bbl)" in out
     assert "buyer_outside_option" not in out
 
 
@@ -245,7 +257,7 @@ def test_cases_wheel_ships_the_case_files(tmp_path):
         "import pipeline_games as pg, pathlib; "
         "print(pg.cases.list_cases()); "
         "c = pg.cases.load('china-turkmenistan-gas'); "
-        "print(pathlib.Path(pg.__file__).parent); print(c.solve().outputs[2014]['surplus']); "
+        "print(pathlib.Path(pg.__file__).parent); print(c.solve().outputs[2014]['net_joint_gain']); "
         "from pipeline_games.cases._report import render; print(len(render.__doc__))"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
@@ -261,13 +273,15 @@ def test_cases_wheel_ships_the_case_files(tmp_path):
     lines = result.stdout.splitlines()
     assert "china-russia-gas" in lines[0]
     assert lines[1].startswith(str(site))  # the installed copy, not the source tree
-    expected = pg.cases.load("china-turkmenistan-gas").solve().outputs[2014]["surplus"]
+    expected = pg.cases.load("china-turkmenistan-gas").solve().outputs[2014]["net_joint_gain"]
     assert float(lines[2]) == pytest.approx(expected, rel=1e-12)
     assert (site / "pipeline_games" / "cases" / "templates" / "report.j2").is_file()
 
 
 def test_reproduce_prints_the_backtest_table_and_score(capsys, tmp_path, monkeypatch):
     source = pg.cases.case_path("china-russia-gas").read_text(encoding="utf-8")
+    # exactly the two points of BACKTEST_POINTS: without the shipped case's own
+    source = re.sub(r"(?ms)^\[\[backtest\]\]\n.*?(?=^\[|\Z)", "", source)
     path = tmp_path / "case" / "china-russia-gas.toml"
     path.parent.mkdir()
     path.write_text(source + BACKTEST_POINTS, encoding="utf-8")
@@ -293,7 +307,7 @@ BACKTEST_POINTS = """
 [[backtest]]
 id = "pos-price-2014"
 statement = "Power of Siberia border price, 2014 (test point)"
-quantity = "epoch[2014].price"
+quantity = "epoch[2014].net_price"
 observed = [350.0, 400.0]
 unit = "USD/kcm"
 source = "osw_2014"

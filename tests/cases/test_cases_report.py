@@ -43,7 +43,7 @@ BACKTEST = """
 [[backtest]]
 id = "pos-price-2014"
 statement = "Power of Siberia border price, 2014 (test point)"
-quantity = "epoch[2014].price"
+quantity = "epoch[2014].net_price"
 observed = [350.0, 400.0]
 unit = "USD/kcm"
 source = "osw_2014"
@@ -216,8 +216,21 @@ def test_case_figures_show_every_series_they_name(name):
         check_figure(figure.figure)
 
 
+def _case_with(adapter: str) -> str:
+    """The first shipped case with ``adapter`` (the cases change; the tests pick by model)."""
+    return next(c for c in CASES if adapter in pg.cases.load(c).adapters)
+
+
 def test_identical_frontiers_share_one_legend_entry():
-    solution = _results("china-russia-gas")[0]
+    from pipeline_games.cases._claims import CaseSolution
+
+    shipped = _results(_case_with("oil_trade"))[0]
+    # no shipped case has two epochs with the same joint gain: give the first two epochs
+    # the same outcome (the situation the figure must handle)
+    outputs = dict(shipped.outputs)
+    first, second = shipped.case.years[:2]
+    outputs[second] = dict(outputs[first])
+    solution = CaseSolution(shipped.case, outputs, shipped.method)
     surpluses = [solution.outputs[y]["surplus"] for y in solution.case.years]
     equal = [y for y, s in zip(solution.case.years, surpluses, strict=True) if s == surpluses[0]]
     assert len(equal) > 1  # the situation the figure must handle
@@ -229,15 +242,17 @@ def test_identical_frontiers_share_one_legend_entry():
     check_figure(fig)
 
 
-def test_outside_option_markers_are_not_cut_at_the_axes():
-    solution = _results("china-russia-gas")[0]
+@pytest.mark.parametrize("adapter", ["oil_trade", "supply_network"])
+def test_outside_option_markers_are_not_cut_at_the_axes(adapter):
+    solution = _results(_case_with(adapter))[0]
+    names = report.bargaining_quantities(solution.case)
     fig = plot.frontier_figure(solution)
     ax = fig.axes[0]
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     for year in solution.case.years:
         out = solution.outputs[year]
-        x, y = out["buyer_outside_option"], out["seller_outside_option"]
+        x, y = out[names.buyer_outside_option], out[names.seller_outside_option]
         # strictly inside, with room for the marker's half-width
         assert x0 < x < x1
         assert y0 < y < y1
@@ -323,17 +338,31 @@ def test_backtest_figure_has_one_axis_per_point_in_its_unit(tmp_path):
     backtest = case.backtest(samples=SAMPLES)
     fig = plot.backtest_figure(backtest)
     assert len(fig.axes) == len(backtest.rows) == 2
-    assert fig.axes[0].get_xlabel() == "epoch[2014].price (USD/kcm)"
+    assert fig.axes[0].get_xlabel() == "epoch[2014].net_price (USD/kcm)"
     assert fig.axes[1].get_xlabel() == "agreement_year (year)"
     check_figure(fig)
 
 
 # -- the reports --------------------------------------------------------------------------
+def _without_backtest(name: str) -> str:
+    """The shipped case file's text without its [[backtest]] tables."""
+    source = pg.cases.case_path(name).read_text(encoding="utf-8")
+    return re.sub(r"(?ms)^\[\[backtest\]\]\n.*?(?=^\[|\Z)", "", source)
+
+
 def _case_with_backtest(folder: Path) -> Any:
-    source = pg.cases.case_path("china-russia-gas").read_text(encoding="utf-8")
+    """china-russia-gas with exactly the two backtest points of BACKTEST."""
     path = folder / "china-russia-gas.toml"
-    path.write_text(source + BACKTEST, encoding="utf-8")
+    path.write_text(_without_backtest("china-russia-gas") + BACKTEST, encoding="utf-8")
     return pg.cases.load(path)
+
+
+def _case_without_backtest(name: str, folder: Path) -> Any:
+    path = folder / f"{name}.toml"
+    path.write_text(_without_backtest(name), encoding="utf-8")
+    case = pg.cases.load(path)
+    assert not case.backtest_points
+    return case
 
 
 @pytest.fixture(scope="module")
@@ -343,7 +372,11 @@ def written(tmp_path_factory):
     reports = {
         "china-russia-gas": report.write_case_report(with_points, folder, samples=SAMPLES),
         "china-turkmenistan-gas": report.write_case_report(
-            pg.cases.load("china-turkmenistan-gas"), folder, samples=SAMPLES
+            _case_without_backtest(
+                "china-turkmenistan-gas", tmp_path_factory.mktemp("no-backtest")
+            ),
+            folder,
+            samples=SAMPLES,
         ),
     }
     return folder, reports
@@ -392,12 +425,14 @@ def test_report_claims_table_columns_and_numbers(written):
     assert "derivative" in markdown
 
 
-def test_report_outcome_headers_are_words_with_units(written):
-    folder, reports = written
-    markdown = (folder / "china-russia-gas.md").read_text(encoding="utf-8")
-    case = reports["china-russia-gas"].case
+def test_report_outcome_headers_are_words_with_units(tmp_path):
+    # a case whose bargaining reports binding outside options and has the regime model
+    name = next(c for c in CASES if {"oil_trade", "regime"} <= set(pg.cases.load(c).adapters))
+    case = pg.cases.load(name)
+    report.write_case_report(case, tmp_path, samples=SAMPLES)
+    markdown = (tmp_path / f"{name}.md").read_text(encoding="utf-8")
     unit = quantity_unit(case, "price")
-    assert unit == case.parameters[case.mapping["bargaining"]["buyer_value"]].unit
+    assert unit == case.parameters[case.mapping["oil_trade"]["buyer_value"]].unit
     outcome = markdown.split("## Outcome per epoch")[1].split("###")[0]
     header = next(line for line in outcome.splitlines() if line.startswith("| epoch (year)"))
     assert f"price ({unit})" in header
@@ -415,12 +450,27 @@ def test_report_says_why_an_epoch_changes_nothing(written):
     markdown = (folder / "china-turkmenistan-gas.md").read_text(encoding="utf-8")
     for note in notes:
         assert note in markdown
-    # 2014 gives China Russian gas but leaves the split alone: the option does not bind
-    bargaining = [n for n in notes if n.startswith("2014: the bargaining outcome")]
-    assert bargaining
-    assert "does not bind" in bargaining[0]
     # the regime model reads no parameter the 2009 epoch sets
     assert any(n.startswith("2009: the regime outcome") and "feeds" in n for n in notes)
+
+
+def test_unchanged_bargaining_outcome_says_the_moved_option_does_not_bind():
+    from pipeline_games.cases._claims import CaseSolution
+
+    # no shipped case keeps its bargaining outcome across epochs: give the second epoch of
+    # an oil_trade case the first one's outcome, with a larger non-binding buyer option
+    shipped = _results(_case_with("oil_trade"))[0]
+    first, second = shipped.case.years[:2]
+    outputs = dict(shipped.outputs)
+    assert int(outputs[first]["binding"]) == 0
+    moved = dict(outputs[first])
+    moved["buyer_outside_option"] = 0.5 * outputs[first]["buyer_payoff"] + 0.01
+    outputs[second] = moved
+    notes = report.unchanged_epochs(CaseSolution(shipped.case, outputs, shipped.method))
+    bargaining = [n for n in notes if n.startswith(f"{second}: the bargaining outcome")]
+    assert bargaining
+    assert "outside option moves" in bargaining[0]
+    assert "does not bind" in bargaining[0]
 
 
 def test_report_backtest_table_score_and_figure(written):

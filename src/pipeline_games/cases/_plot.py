@@ -176,64 +176,83 @@ def _finite(value: Any) -> bool:
 
 
 # -- bargaining ---------------------------------------------------------------------------
+def _quantities(solution: CaseSolution) -> Any:
+    from ._report import bargaining_quantities
+
+    names = bargaining_quantities(solution.case)
+    if names is None:
+        raise ValueError(
+            f"case {solution.case.name!r} has no bargaining quantities (no bargaining, "
+            "oil_trade or supply_network adapter), so it has no such figure"
+        )
+    return names
+
+
 def frontier_figure(solution: CaseSolution) -> Figure:
     """Bargaining frontier of every epoch with the outside options and the solutions.
 
-    The frontier is ``buyer + seller = joint gain`` (USD bn/yr). Epochs with the same
-    frontier share one line, labelled with all their years; marked per epoch: the outside
-    options (open square), the Rubinstein outcome (dot) and the symmetric Nash solution
-    measured from the outside options (cross); points of several epochs that coincide are
-    drawn once and annotated with all their years.
+    The frontier is ``buyer + seller = V`` (USD bn/yr), V the whole value the two sides split
+    (the joint gain, plus the two outside options where the case measures the joint gain
+    over them, see `bargaining_quantities`). Epochs with the same frontier share one line,
+    labelled with all their years; marked per epoch: the outside options (open square), the
+    Rubinstein outcome (dot) and the symmetric Nash solution measured from the outside
+    options (cross); points of several epochs that coincide are drawn once and annotated
+    with all their years. A case without bargaining quantities has no frontier
+    (``ValueError``).
 
     Examples
     --------
     >>> import pipeline_games as pg
-    >>> fig = frontier_figure(pg.cases.load("china-russia-gas").solve())
+    >>> fig = frontier_figure(pg.cases.load("china-russia-oil").solve())
     >>> fig.axes[0].get_legend_handles_labels()[1][0]
-    'frontier 2006, 2009, 2012'
+    'frontier 2004'
     """
     from ..bargaining import BargainingProblem, nash
 
+    names = _quantities(solution)
     case = solution.case
     buyer, seller = case.dyad
     years = [y for y in case.years if y in solution.outputs]
     out = solution.outputs
     fig, ax = _new_figure(6.8, 6.6)
     reach = [0.0]
-    frontier_groups = _groups([(float(out[y]["surplus"]),) for y in years])
+    lows = [0.0]
+    frontier_groups = _groups([(names.total(out[y]),) for y in years])
     color_of: dict[Any, str] = {}
     styles = ("-", "--", "-.", ":")
     for index, group in enumerate(frontier_groups):
         color = _COLORS[index % len(_COLORS)]
         group_years = [years[i] for i in group]
-        surplus = float(out[group_years[0]]["surplus"])
+        total = names.total(out[group_years[0]])
         for year in group_years:
             color_of[year] = color
         ax.plot(
-            [0.0, surplus],
-            [surplus, 0.0],
+            [0.0, total],
+            [total, 0.0],
             styles[index % len(styles)],
             color=color,
             lw=1.6,
             label=f"frontier {_years(group_years)}",
         )
-        reach.append(surplus)
+        reach.append(total)
 
     def points(kind: str) -> list[tuple[Any, tuple[float, float]]]:
         result = []
         for year in years:
             o = out[year]
+            w = (float(o[names.buyer_outside_option]), float(o[names.seller_outside_option]))
             if kind == "outside":
-                xy = (float(o["buyer_outside_option"]), float(o["seller_outside_option"]))
+                xy = w
             elif kind == "outcome":
-                xy = (float(o["buyer_payoff"]), float(o["seller_payoff"]))
+                xy = (float(o[names.buyer_payoff]), float(o[names.seller_payoff]))
             else:
-                w = (float(o["buyer_outside_option"]), float(o["seller_outside_option"]))
-                surplus = float(o["surplus"])
-                if not w[0] + w[1] < surplus:
+                total = names.total(o)
+                if not w[0] + w[1] < total:
                     continue
-                payoffs = nash(BargainingProblem.linear(surplus, w)).payoffs
+                payoffs = nash(BargainingProblem.linear(total, w)).payoffs
                 xy = (float(payoffs[0]), float(payoffs[1]))
+            if not (math.isfinite(xy[0]) and math.isfinite(xy[1])):
+                continue
             result.append((year, xy))
         return result
 
@@ -268,10 +287,12 @@ def frontier_figure(solution: CaseSolution) -> Figure:
                     color=color_of[group_years[0]],
                 )
             reach += [x, y]
-    top = max(reach) or 1.0
-    pad = 0.06 * top
-    ax.set_xlim(-pad, top + pad)
-    ax.set_ylim(-pad, top + pad)
+            lows += [x, y]
+    top = max(v for v in reach if math.isfinite(v)) or 1.0
+    bottom = min(v for v in lows if math.isfinite(v))
+    pad = 0.06 * (top - bottom)
+    ax.set_xlim(bottom - pad, top + pad)
+    ax.set_ylim(bottom - pad, top + pad)
     _labels(ax, f"{buyer} (buyer) payoff ({_MONEY})", f"{seller} (seller) payoff ({_MONEY})")
     _title(fig, f"{case.title}\nbargaining frontier and solutions by epoch")
     _legend_outside(fig)
@@ -279,29 +300,42 @@ def frontier_figure(solution: CaseSolution) -> Figure:
 
 
 def outcome_path_figure(solution: CaseSolution) -> Figure:
-    """The buyer's share of the joint gain and the two outside options (as shares of the
-    joint gain) over the epochs. Epochs without a deal have no share (not drawn) and are
-    marked "no deal".
+    """The buyer's share of the value the two sides split and the two outside options (as
+    shares of that value) over the epochs. Epochs without a deal have no share (not drawn)
+    and are marked "no deal". The value split is the joint gain, or, where the case
+    measures the joint gain over the outside options (``supply_network``), the two options
+    plus the joint gain. A case without bargaining quantities has no outcome path
+    (``ValueError``).
 
     Examples
     --------
     >>> import pipeline_games as pg
-    >>> fig = outcome_path_figure(pg.cases.load("china-russia-gas").solve())
+    >>> fig = outcome_path_figure(pg.cases.load("china-russia-oil").solve())
     >>> fig.axes[0].get_ylabel()
     'share of the joint gain (share, 0-1)'
+    >>> fig = outcome_path_figure(pg.cases.load("china-russia-gas").solve())
+    >>> fig.axes[0].get_ylabel()
+    'share of options plus joint gain (share, 0-1)'
     """
+    names = _quantities(solution)
     case = solution.case
     buyer, seller = case.dyad
     years = [y for y in case.years if y in solution.outputs]
     out = solution.outputs
-    share = np.array([float(out[y]["buyer_share"]) for y in years])
-    surplus = np.array([float(out[y]["surplus"]) for y in years])
+    total = np.array([names.total(out[y]) for y in years])
+    agreed = np.array([bool(out[y].get(names.agreement, True)) for y in years])
     with np.errstate(divide="ignore", invalid="ignore"):
-        buyer_w = np.array([float(out[y]["buyer_outside_option"]) for y in years]) / surplus
-        seller_w = np.array([float(out[y]["seller_outside_option"]) for y in years]) / surplus
+        if names.gain_over_options:
+            payoff = np.array([float(out[y][names.buyer_payoff]) for y in years])
+            share = np.where(agreed, payoff / total, np.nan)
+        else:
+            share = np.array([float(out[y][names.buyer_share]) for y in years])
+        buyer_w = np.array([float(out[y][names.buyer_outside_option]) for y in years]) / total
+        seller_w = np.array([float(out[y][names.seller_outside_option]) for y in years]) / total
+    whole = "options plus joint gain" if names.gain_over_options else "the joint gain"
     fig, ax = _new_figure(7.2, 5.0)
     series = (
-        (share, "-o", f"{buyer}'s share of the joint gain"),
+        (share, "-o", f"{buyer}'s share of {whole}"),
         (buyer_w, "--s", f"{buyer}'s outside option (least {buyer} accepts)"),
         (1.0 - seller_w, ":^", f"1 - {seller}'s outside option (most {buyer} can get)"),
     )
@@ -326,8 +360,9 @@ def outcome_path_figure(solution: CaseSolution) -> Figure:
         ax.axvline(year, color="0.88", lw=0.8, zorder=0)
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_xlim(years[0] - 3 * dodge, years[-1] + 3 * dodge)
-    ax.set_ylim(-0.03, 1.03)
-    _labels(ax, "epoch (year)", "share of the joint gain (share, 0-1)")
+    finite = np.concatenate([v[np.isfinite(v)] for v, _, _ in series] + [np.array([0.0, 1.0])])
+    ax.set_ylim(min(-0.03, float(finite.min()) - 0.03), max(1.03, float(finite.max()) + 0.03))
+    _labels(ax, "epoch (year)", f"share of {whole} (share, 0-1)")
     _title(fig, f"{case.title}\noutcome against the moving outside options")
     _legend_outside(fig)
     return fig
@@ -704,11 +739,26 @@ def _single_color_map(color: str) -> Any:
 
 
 def _range_of(case: Case, adapter: str, argument: str) -> tuple[float, float]:
-    """The range of the parameter a case maps onto an adapter argument (over all epochs)."""
+    """The range of the parameter a case maps onto an adapter argument (over all epochs),
+    widened to hold the argument's value in every epoch (a derived parameter can move with
+    the epochs beyond its own range)."""
     target = str(case.mapping[adapter][argument])
     names = {target} | {epoch.changes[target] for epoch in case.epochs if target in epoch.changes}
     low = min(case.parameters[n].low for n in names)
     high = max(case.parameters[n].high for n in names)
+    values = [
+        float(
+            np.asarray(
+                case.adapter_arguments(adapter, case.epoch_values(case.base, year))[argument]
+            )
+        )
+        for year in case.years
+    ]
+    values = [v for v in values if math.isfinite(v)]
+    if values and (min(values) < low or max(values) > high):
+        low, high = min(low, *values), max(high, *values)
+        pad = 0.05 * (high - low)
+        low, high = low - pad, high + pad
     if high <= low:
         pad = abs(low) * 0.5 or 1.0
         return low - pad, high + pad
@@ -761,44 +811,67 @@ def case_figures(
     >>> case = pg.cases.load("china-russia-gas")
     >>> figures = case_figures(case.solve(), case.check(samples=16), case.backtest(samples=16))
     >>> [f.stem for f in figures]
-    ['frontier', 'outcome_path', 'robustness']
+    ['frontier', 'outcome_path', 'robustness', 'backtest']
     """
+    from ._report import bargaining_quantities
+
     case = solution.case
     buyer, seller = case.dyad
     out = solution.outputs
     years = [y for y in case.years if y in out]
     figures: list[CaseFigure] = []
-    if "bargaining" in case.adapters:
+    names = bargaining_quantities(case)
+    if names is not None and years:
+        n = names
+        if n.gain_over_options:
+            line = (
+                f"Each line is the set of splits between {buyer} and {seller} of the two "
+                "outside options plus the yearly joint gain of the deal; epochs with the "
+                "same total share one line."
+            )
+            whole = "the options plus the joint gain"
+        else:
+            line = (
+                f"Each line is the set of splits of the yearly joint gain between {buyer} and "
+                f"{seller}; epochs with the same joint gain share one line."
+            )
+            whole = "the joint gain"
         figures.append(
             CaseFigure(
                 "frontier",
                 frontier_figure(solution),
-                f"Each line is the set of splits of the yearly joint gain between {buyer} and "
-                f"{seller}; epochs with the same joint gain share one line. Read how far the "
-                "Rubinstein outcome (dot) lies from the outside options (square): the gap is "
-                "what each side gains from the deal. A cross is the symmetric Nash split "
-                "measured from the outside options; where the dot is left of it, the seller "
-                "has the stronger hand (more patience or a binding outside option).",
+                f"{line} Read how far the Rubinstein outcome (dot) lies from the outside "
+                "options (square): the gap is what each side gains from the deal. A cross is "
+                "the symmetric Nash split measured from the outside options; where the dot is "
+                "left of it, the seller has the stronger hand (more patience"
+                + (" or a binding outside option)." if n.binding is not None else ")."),
                 f"Payoffs of {buyer} (horizontal) and {seller} (vertical) in {_MONEY}. "
                 + "; ".join(
-                    f"{y}: joint gain {_number(out[y]['surplus'])}, outside options "
-                    f"{_number(out[y]['buyer_outside_option'])} and "
-                    f"{_number(out[y]['seller_outside_option'])}, outcome "
-                    f"{_number(out[y]['buyer_payoff'])} and {_number(out[y]['seller_payoff'])}"
+                    f"{y}: joint gain {_number(out[y][n.joint_gain])}, outside options "
+                    f"{_number(out[y][n.buyer_outside_option])} and "
+                    f"{_number(out[y][n.seller_outside_option])}, outcome "
+                    f"{_number(out[y][n.buyer_payoff])} and {_number(out[y][n.seller_payoff])}"
                     for y in years
                 )
                 + ".",
             )
         )
+        shares = [
+            float(out[y][n.buyer_payoff]) / n.total(out[y])
+            if n.gain_over_options and bool(out[y].get(n.agreement, True)) and n.total(out[y])
+            else (float(out[y][n.buyer_share]) if not n.gain_over_options else math.nan)
+            for y in years
+        ]
         figures.append(
             CaseFigure(
                 "outcome_path",
                 outcome_path_figure(solution),
-                f"{buyer}'s share of the joint gain (solid) must lie between its own outside "
-                f"option (dashed) and one minus {seller}'s (dotted). Read where the share moves "
-                "between epochs and whether it moves with an outside option that binds.",
-                f"{buyer}'s share of the joint gain by epoch: "
-                + ", ".join(f"{y}: {_number(out[y]['buyer_share'])}" for y in years)
+                f"{buyer}'s share of {whole} (solid) must lie between its own outside "
+                f"option (dashed) and one minus {seller}'s (dotted), each as a share of "
+                f"{whole}. Read where the share moves between epochs and whether it moves "
+                "with an outside option.",
+                f"{buyer}'s share of {whole} by epoch: "
+                + ", ".join(f"{y}: {_number(v)}" for y, v in zip(years, shares, strict=True))
                 + ".",
             )
         )
@@ -825,11 +898,11 @@ def case_figures(
             CaseFigure(
                 "backtest",
                 backtest_figure(backtest),
-                "Each row is a published outcome the case does not take as an input. The grey "
-                "band is the published range; the dot is the model at its base values (blue "
-                "inside the range, red outside) and the dark bar the model's 5-95% range over "
-                "the samples. A bar that misses the band means no plausible input reproduces "
-                "the outcome.",
+                "Read whether each published outcome (a row; one the case does not take as an "
+                "input) is reproduced: the grey band is the published range; the dot is the "
+                "model at its base values (blue inside the range, red outside) and the dark "
+                "bar the model's 5-95% range over the samples. A bar that misses the band "
+                "means no plausible input reproduces the outcome.",
                 "Backtest: "
                 + "; ".join(
                     f"{row.point.id}: model {_number(row.model)} {row.unit} (5-95% "

@@ -39,9 +39,11 @@ if TYPE_CHECKING:
     from ._plot import CaseFigure
 
 __all__ = [
+    "BargainingQuantities",
     "CaseReport",
     "ReproduceResult",
     "backtest_rows",
+    "bargaining_quantities",
     "claims_rows",
     "parameter_rows",
     "quantity_label",
@@ -98,6 +100,15 @@ _QUANTITIES: dict[str, tuple[str, str | None]] = {
     "seller_shapley_share": ("{seller}'s Shapley share of the network's value", "share, 0-1"),
     "buyer_shapley_share": ("{buyer}'s Shapley share of the network's value", "share, 0-1"),
     "seller_nucleolus_share": ("{seller}'s nucleolus share of the network's value", "share, 0-1"),
+    "net_joint_gain": ("joint gain of the deal over the outside options", _MONEY),
+    "net_buyer_outside_option": ("{buyer}'s outside option", _MONEY),
+    "net_seller_outside_option": ("{seller}'s outside option", _MONEY),
+    "net_buyer_payoff": ("{buyer}'s payoff", _MONEY),
+    "net_seller_payoff": ("{seller}'s payoff", _MONEY),
+    "net_buyer_share": ("{buyer}'s share of the joint gain", "share, 0-1"),
+    "net_seller_share": ("{seller}'s share of the joint gain", "share, 0-1"),
+    "net_dyad_payoff": ("payoff of {buyer} and {seller} together", _MONEY),
+    "net_price": ("price", "{price_unit}"),
     "route_outcome": ("outcome of the route game", None),
     "russia_builds_china_branch": ("Russia builds the China branch", None),
     "kazakh_supply_share": ("share of the volume China can replace via Kazakhstan", "share, 0-1"),
@@ -114,6 +125,8 @@ _QUANTITIES: dict[str, tuple[str, str | None]] = {
 
 _ADAPTER_WORDS = {
     "bargaining": "bargaining",
+    "oil_trade": "bargaining",
+    "supply_network": "bargaining",
     "regime": "regime",
     "governance": "governance",
     "diversification": "diversification",
@@ -125,11 +138,114 @@ _ADAPTER_WORDS = {
 _VERDICT_WORDS = {"holds": "holds", "fails": "fails", "not defined": "not defined"}
 
 
+# -- the bargaining quantities of a case ---------------------------------------------------
+@dataclass(frozen=True)
+class BargainingQuantities:
+    """The names of a case's bargaining quantities, by the adapter that provides them.
+
+    ``gain_over_options``: the joint gain is the gain of the deal over the two outside
+    options (each side's payoff is its outside option plus its share of the joint gain), not
+    the whole value the two sides split (``supply_network``). ``binding``: the name of the
+    binding-option code, ``None`` where the adapter has none.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> bargaining_quantities(pg.cases.load("china-russia-gas")).joint_gain
+    'net_joint_gain'
+    """
+
+    adapter: str
+    joint_gain: str
+    buyer_payoff: str
+    seller_payoff: str
+    buyer_outside_option: str
+    seller_outside_option: str
+    buyer_share: str
+    seller_share: str
+    price: str
+    agreement: str = "agreement"
+    binding: str | None = None
+    gain_over_options: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The outcome table's quantities, in order."""
+        names = (self.joint_gain, self.buyer_outside_option, self.seller_outside_option,
+                 self.buyer_payoff, self.seller_payoff, self.buyer_share, self.price,
+                 self.agreement, self.binding)  # fmt: skip
+        return tuple(n for n in names if n is not None)
+
+    def total(self, outputs: Mapping[str, Any]) -> float:
+        """The whole value the two sides split in one epoch (USD bn/yr): the joint gain, plus
+        the outside options where the joint gain is measured over them."""
+        total = float(outputs[self.joint_gain])
+        if self.gain_over_options:
+            total += float(outputs[self.buyer_outside_option])
+            total += float(outputs[self.seller_outside_option])
+        return total
+
+
+_PLAIN = {
+    "joint_gain": "surplus",
+    "buyer_payoff": "buyer_payoff",
+    "seller_payoff": "seller_payoff",
+    "buyer_outside_option": "buyer_outside_option",
+    "seller_outside_option": "seller_outside_option",
+    "buyer_share": "buyer_share",
+    "seller_share": "seller_share",
+    "price": "price",
+    "binding": "binding",
+}
+
+
+def bargaining_quantities(case: Case) -> BargainingQuantities | None:
+    """The names of ``case``'s bargaining quantities (joint gain, payoffs, outside options,
+    shares, price), by the first of its adapters that provides them; ``None`` when it has
+    none (its reports then have no frontier, outcome path or outcome table).
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> bargaining_quantities(pg.cases.load("china-russia-oil")).joint_gain
+    'surplus'
+    >>> bargaining_quantities(pg.cases.load("china-russia-gas")).buyer_payoff
+    'net_buyer_payoff'
+    """
+    for adapter in case.adapters:
+        if adapter in ("bargaining", "oil_trade"):
+            return BargainingQuantities(adapter, **_PLAIN)
+        if adapter == "supply_network":
+            return BargainingQuantities(
+                adapter,
+                joint_gain="net_joint_gain",
+                buyer_payoff="net_buyer_payoff",
+                seller_payoff="net_seller_payoff",
+                buyer_outside_option="net_buyer_outside_option",
+                seller_outside_option="net_seller_outside_option",
+                buyer_share="net_buyer_share",
+                seller_share="net_seller_share",
+                price="net_price",
+                gain_over_options=True,
+            )
+    return None
+
+
 # -- words and numbers --------------------------------------------------------------------
 def _price_unit(case: Case) -> str:
     from ._claims import quantity_unit
 
-    return quantity_unit(case, "price") or "per unit of the case's volume"
+    names = bargaining_quantities(case)
+    unit = quantity_unit(case, names.price if names is not None else "price")
+    if unit is None and names is not None and names.gain_over_options:
+        # the network's prices: the unit of the prices the network model reads, if one
+        units = {
+            case.parameters[n].unit
+            for n in _feeds(case, names.adapter)
+            if n.endswith("_price") and n in case.parameters
+        }
+        unit = units.pop() if len(units) == 1 else None
+    return unit or "per unit of the case's volume"
 
 
 def quantity_label(case: Case, quantity: str, *, unit: bool = True) -> str:
@@ -421,32 +537,23 @@ def _backtest_section(backtest: BacktestResult) -> dict[str, Any]:
 
 
 # -- outcome per epoch --------------------------------------------------------------------
-_SOLUTION_COLUMNS = (
-    "surplus",
-    "buyer_outside_option",
-    "seller_outside_option",
-    "buyer_payoff",
-    "seller_payoff",
-    "buyer_share",
-    "price",
-    "agreement",
-    "binding",
-)
-
-
 def solution_rows(solution: CaseSolution) -> tuple[list[str], list[list[str]]]:
-    """The bargaining outcome per epoch: headers in words with units, one row per epoch.
+    """The bargaining outcome per epoch: headers in words with units, one row per epoch
+    (no rows for a case without bargaining quantities, see `bargaining_quantities`).
 
     Examples
     --------
     >>> import pipeline_games as pg
-    >>> header, rows = solution_rows(pg.cases.load("china-russia-gas").solve())
+    >>> header, rows = solution_rows(pg.cases.load("china-russia-oil").solve())
     >>> header[1], header[7]
-    ('joint gain of the trade (USD bn/yr)', 'price (USD/kcm)')
+    ('joint gain of the trade (USD bn/yr)', 'price (USD/bbl)')
     """
     case = solution.case
+    names = bargaining_quantities(case)
+    if names is None:
+        return ["epoch (year)"], []
     first = next(iter(solution.outputs.values()), {})
-    shown = [q for q in _SOLUTION_COLUMNS if q in first]
+    shown = [q for q in names.columns if q in first]
     header = ["epoch (year)", *(quantity_label(case, q) for q in shown)]
     rows = [
         [str(year), *(_value(case, q, outputs[q]) for q in shown)]
@@ -464,10 +571,10 @@ def solution_table(solution: CaseSolution) -> tuple[list[str], list[list[str]]]:
     >>> import pipeline_games as pg
     >>> header, rows = solution_table(pg.cases.load("china-russia-gas").solve(epoch=2014))
     >>> header, rows[0]
-    (['quantity (unit)', '2014'], ['joint gain of the trade (USD bn/yr)', '8.36'])
+    (['quantity (unit)', '2014'], ['joint gain of the deal over the outside options (USD bn/yr)', '4.646'])
     """
     header, rows = other_rows(solution)
-    if "bargaining" in solution.case.adapters:
+    if bargaining_quantities(solution.case) is not None:
         first, by_epoch = solution_rows(solution)
         bargaining = [[name, *(row[i] for row in by_epoch)] for i, name in enumerate(first)]
         rows = bargaining[1:] + rows
@@ -475,8 +582,9 @@ def solution_table(solution: CaseSolution) -> tuple[list[str], list[list[str]]]:
 
 
 def other_rows(solution: CaseSolution) -> tuple[list[str], list[list[str]]]:
-    """Outputs of the adapters other than bargaining: one row per quantity, one column per
-    epoch.
+    """Outputs other than the bargaining outcome of `solution_rows`: one row per quantity,
+    one column per epoch (the other adapters' first, then the rest of the bargaining
+    adapter's).
 
     Examples
     --------
@@ -489,13 +597,18 @@ def other_rows(solution: CaseSolution) -> tuple[list[str], list[list[str]]]:
 
     case = solution.case
     first = next(iter(solution.outputs.values()), {})
-    names = [
-        q
-        for adapter in case.adapters
-        if adapter != "bargaining"
-        for q in ADAPTERS[adapter].outputs
-        if q in first
-    ]
+    bargaining = bargaining_quantities(case)
+    main = bargaining.adapter if bargaining is not None else None
+    shown = set(bargaining.columns) if bargaining is not None else set()
+    order = [a for a in case.adapters if a != main] + ([main] if main is not None else [])
+    names = list(
+        dict.fromkeys(
+            q
+            for adapter in order
+            for q in ADAPTERS[adapter].outputs
+            if q in first and q not in shown
+        )
+    )
     header = ["quantity (unit)", *(str(year) for year in solution.outputs)]
     rows = [
         [quantity_label(case, q), *(_value(case, q, out[q]) for out in solution.outputs.values())]
@@ -507,29 +620,43 @@ def other_rows(solution: CaseSolution) -> tuple[list[str], list[list[str]]]:
 def _outcome_section(solution: CaseSolution) -> dict[str, Any]:
     case = solution.case
     buyer, seller = case.dyad
-    if "bargaining" not in case.adapters:
+    names = bargaining_quantities(case)
+    if names is None:
         return {"rows": []}
     header, rows = solution_rows(solution)
-    return {
-        "header": header,
-        "rows": rows,
-        "notes": [
-            f"{buyer} buys and {seller} sells. The joint gain is the yearly value of the "
-            "trade over its cost (volume x (buyer's value - seller's cost)); each side's "
-            "outside option is what it earns without the deal from the alternative it has in "
-            f"that epoch. Money is in {_MONEY}; the price is in {_price_unit(case)}, the unit "
-            "of the case's buyer value. Where the parties do not agree, the payoffs are the "
-            "outside options and the price and the shares are not defined.",
-        ],
-        "reading": [
+    if names.gain_over_options:
+        gain = (
+            "The joint gain is what the deal adds, in the supply network, to the two sides' "
+            "outside options; each side's outside option is what it earns in the network "
+            "without the deal (its other routes and customers) in that epoch, and each side's "
+            "payoff is its outside option plus its share of the joint gain."
+        )
+    else:
+        gain = (
+            "The joint gain is the yearly value of the trade over its cost (volume x (buyer's "
+            "value - seller's cost)); each side's outside option is what it earns without the "
+            "deal from the alternative it has in that epoch."
+        )
+    reading = []
+    if names.binding is not None:
+        reading.append(
             "Binding outside option: by the outside option principle an outside option "
             "constrains the split only when it exceeds what the side would get from "
             "alternating offers without it. 'none': neither binds, the split follows from the "
             f"two sides' patience alone; '{buyer}'s': {buyer} gets exactly its outside option "
             f"and {seller} the rest; '{seller}'s': {seller} gets exactly its outside option "
             f"and {buyer} the rest; 'both': both options bind, so the gain to split is their "
-            "sum or less.",
+            "sum or less."
+        )
+    return {
+        "header": header,
+        "rows": rows,
+        "notes": [
+            f"{buyer} buys and {seller} sells. {gain} Money is in {_MONEY}; the price is in "
+            f"{_price_unit(case)}. Where the parties do not agree, the payoffs are the outside "
+            "options and the price and the shares are not defined.",
         ],
+        "reading": reading,
     }
 
 
@@ -653,6 +780,7 @@ def unchanged_epochs(solution: CaseSolution) -> list[str]:
     from ._adapters import ADAPTERS
 
     case = solution.case
+    bargaining = bargaining_quantities(case)
     years = [y for y in case.years if y in solution.outputs]
     notes = []
     for previous, year in itertools.pairwise(years):
@@ -682,8 +810,11 @@ def unchanged_epochs(solution: CaseSolution) -> list[str]:
                         )
                         + ")"
                     )
-                elif adapter == "bargaining" and (
-                    options := _idle_options(case, solution, previous, year)
+                elif (
+                    bargaining is not None
+                    and adapter == bargaining.adapter
+                    and bargaining.binding is not None
+                    and (options := _idle_options(case, solution, previous, year))
                 ):
                     why = options
                 else:
@@ -728,7 +859,7 @@ def parameter_rows(case: Case) -> list[dict[str, Any]]:
     --------
     >>> from pipeline_games.cases import load
     >>> parameter_rows(load("china-russia-gas"))[0]["name"]
-    'volume'
+    'mmbtu_per_kcm'
     """
     return [
         {

@@ -35,9 +35,6 @@ examples:
   pipeline-games sweep my-case.toml --set price=50 --samples 1024 --out runs/my-case
   pipeline-games sweep nash --over surplus=0:100:1001 --out runs/nash --resume
   pipeline-games sweep --repair --out runs/nash
-
-The output folder is a Zarr v3 store: open it with xarray.open_zarr(DIR) or
-pipeline_games.load_sweep(DIR); --format csv|parquet also writes DIR.csv / DIR.parquet.
 """
 
 SENSITIVITY_EXAMPLES = """\
@@ -250,6 +247,13 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fill(text: str) -> str:
+    """Paragraphs wrapped for a raw-description help (the examples keep their lines)."""
+    import textwrap
+
+    return "\n\n".join(textwrap.fill(p, 79) for p in text.split("\n\n"))
+
+
 def _common(parser: argparse.ArgumentParser, *, optional_target: bool = False) -> None:
     parser.add_argument(
         "target",
@@ -262,7 +266,8 @@ def _common(parser: argparse.ArgumentParser, *, optional_target: bool = False) -
         default=[],
         metavar="NAME=VALUE",
         help="fix a value: a solver argument (surplus=50, disagreement.seller=30, "
-        "frontier=power) or a case parameter (china_value=500)",
+        "frontier=power) or a case parameter (china_value=500); repeatable (default: none, "
+        "the solver's defaults or the case's base values)",
     )
 
 
@@ -274,10 +279,14 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sweep",
         help="sweep a solver or a case over a grid or a sample, into a Zarr store",
-        description="Evaluate a solver or a case over a grid (--over NAME=lo:hi:n ...) or a "
-        "sample (--samples N --method sobol --over NAME=lo:hi ...), chunk by chunk, into a "
-        "resumable Zarr v3 store (--out DIR). Without --over, a sample covers the ranges of "
-        "the case's parameters that can vary.",
+        description=_fill(
+            "Evaluate a solver or a case over a grid (--over NAME=lo:hi:n ...) or a "
+            "sample (--samples N --method sobol --over NAME=lo:hi ...), chunk by chunk, into a "
+            "resumable Zarr v3 store (--out DIR). Without --over, a sample covers the ranges of "
+            "the case's parameters that can vary.\n\nThe output folder is a Zarr v3 store: open "
+            "it with xarray.open_zarr(DIR) or pipeline_games.load_sweep(DIR); --format "
+            "csv|parquet also writes DIR.csv / DIR.parquet."
+        ),
         epilog=SWEEP_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -287,10 +296,14 @@ def register(subparsers: Any) -> None:
         action="append",
         default=[],
         metavar="NAME=lo:hi[:n]",
-        help="a swept parameter: lo:hi:n for a grid, lo:hi with --samples (repeatable)",
+        help="a swept parameter: lo:hi:n for a grid, lo:hi with --samples (repeatable; "
+        "default: none, which with --samples and a case sweeps the case's ranges)",
     )
     parser.add_argument(
-        "--samples", metavar="N", help="number of sampled points (not a grid), e.g. 4096 or 1e6"
+        "--samples",
+        metavar="N",
+        help="number of sampled points (not a grid), e.g. 4096 or 1e6 (default: none, a grid "
+        "from --over lo:hi:n)",
     )
     parser.add_argument(
         "--method",
@@ -304,24 +317,54 @@ def register(subparsers: Any) -> None:
         type=int,
         help=f"points per chunk at most (default {DEFAULT_CHUNK_SIZE}, whole grid rows)",
     )
-    parser.add_argument("--out", required=True, metavar="DIR", help="output folder (Zarr store)")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="output folder (Zarr store); required, no default: a new or empty folder, or "
+        "the sweep's own folder with --resume or --repair",
+    )
     parser.add_argument(
         "--format",
         choices=("zarr", "csv", "parquet"),
         default="zarr",
         help="also export the results to DIR.csv or DIR.parquet (default: the store only)",
     )
-    parser.add_argument("--executor", choices=EXECUTORS, default="serial", help="default: serial")
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="serial",
+        help="how the chunks are computed: in this process (serial), a process pool "
+        "(processes) or Dask (dask); results are identical (default: serial)",
+    )
     parser.add_argument("--workers", type=int, help="worker processes (default: CPU count)")
-    parser.add_argument("--address", help="address of a running Dask scheduler")
-    parser.add_argument("--resume", action="store_true", help="compute only missing chunks")
+    parser.add_argument(
+        "--address",
+        help="address of a running Dask scheduler, with --executor dask (default: none, a "
+        "local Dask cluster of --workers processes)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the sweep in --out: compute only missing chunks (default: off, --out "
+        "must not hold a sweep)",
+    )
     parser.add_argument(
         "--repair",
         action="store_true",
-        help="rebuild the store's metadata in --out from its verified chunks (no TARGET)",
+        help="rebuild the store's metadata in --out from its verified chunks (no TARGET; "
+        "default: off)",
     )
-    parser.add_argument("--progress", action="store_true", help="progress bar even if not a TTY")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="progress bar even if stderr is not a terminal (default: only on a terminal)",
+    )
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (default: a progress bar on a terminal)",
+    )
     parser.set_defaults(func=_sweep)
 
     sensitivity = subparsers.add_parser(
