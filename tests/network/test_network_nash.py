@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import root
 
@@ -266,7 +266,7 @@ def one_buyer(costs, capacities, rival_capacity=None, steps=None) -> SupplyNetwo
 
 
 @pytest.mark.xfail(
-    strict=False,
+    strict=True,
     reason=(
         "A finding, not yet fixed: disagreement flows are re-optimised for welfare at the other "
         "agreements' fixed prices, so without incumbent S0 the buyer takes S2's spare unit at "
@@ -281,6 +281,7 @@ def one_buyer(costs, capacities, rival_capacity=None, steps=None) -> SupplyNetwo
     st.tuples(st.floats(0.0, 35.0), st.floats(1.0, 12.0)),
     st.floats(0.1, 0.9),
 )
+@example(incumbents=[(0.0, 1.0), (0.0, 4.0), (1.0, 12.0)], entrant=(0.0, 8.0), w=0.125)
 def test_an_entrant_never_raises_what_the_buyer_pays_an_incumbent(incumbents, entrant, w) -> None:
     costs, caps = zip(*incumbents, strict=True)
     before = nash_in_nash(one_buyer(list(costs), list(caps)), buyer_weight=w)
