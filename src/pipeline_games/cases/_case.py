@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import CaseFileError
+from ..errors import CaseFileError, InvalidParameterError
 from ._adapters import ADAPTERS
 from ._grammar import validate_backtest_quantity, validate_claim
 from ._linked import check_supply_network, merge_view
@@ -307,6 +307,14 @@ class Case:
         >>> float(args["scale"])
         1.0
         """
+        if not isinstance(name, str) or name not in self.adapters:
+            raise InvalidParameterError(
+                f"adapter must be one of the case's adapters {list(self.adapters)}; got {name!r}"
+            )
+        if not isinstance(current, Mapping):
+            raise InvalidParameterError(
+                f"current must be a mapping of parameter names to values; got {current!r}"
+            )
         adapter = ADAPTERS[name]
         args: dict[str, Any] = {}
         for arg in (*adapter.required, *adapter.optional):

@@ -19,7 +19,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -333,7 +333,16 @@ def solution_path(
     >>> path.nucleolus
     array([[0.5, 0.5]])
     """
+    if isinstance(games, str | bytes) or not isinstance(games, Iterable):
+        raise InvalidParameterError(f"games must be a sequence of TU games; got {games!r}")
+    if isinstance(labels, str | bytes) or not isinstance(labels, Iterable):
+        raise InvalidParameterError(f"labels must be a sequence of labels; got {labels!r}")
     tu_games = [g.game() if isinstance(g, PipelineNetwork) else g for g in games]
+    for game in tu_games:
+        if not isinstance(game, TUGame):
+            raise InvalidParameterError(
+                f"games must be TUGame or PipelineNetwork objects; got {game!r}"
+            )
     label_tuple = tuple(str(label) for label in labels)
     if len(label_tuple) != len(tu_games) or not tu_games:
         raise InvalidParameterError(

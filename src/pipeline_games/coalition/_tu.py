@@ -679,6 +679,13 @@ class TUGame:
         >>> TUGame.from_network(net).values
         array([ 0.,  0.,  0., 40.])
         """
+        from ..network._model import SupplyNetwork
+        from ._network import PipelineNetwork
+
+        if not isinstance(network, PipelineNetwork | SupplyNetwork):
+            raise InvalidParameterError(
+                f"network must be a PipelineNetwork or a SupplyNetwork; got {network!r}"
+            )
         return network.game()
 
     # ---- access -----------------------------------------------------------------------
