@@ -69,14 +69,15 @@ SURVEY = os.environ.get("PG_FUZZ_SURVEY", "") not in ("", "0")
 SRC = str(Path(__import__("pipeline_games").__file__).resolve().parent)
 
 
-class Hang(BaseException):  # noqa: N818 - not an error a caller could handle
+class Hang(BaseException):
     """Raised by the watchdog in the call that ran past the time limit."""
 
 
 @dataclass(frozen=True)
 class Known:
     """A known finding outside this suite's author's area: matched by the exception type's
-    name and the package file (relative to ``src/pipeline_games``) where it was raised."""
+    name and the package file (relative to ``src/pipeline_games``) where it was raised; or,
+    with ``exception="cli"``, by a fragment of the command line and the problem found."""
 
     id: str
     exception: str
@@ -84,7 +85,9 @@ class Known:
     reason: str
 
     def matches(self, outcome: Outcome) -> bool:
-        return outcome.exception == self.exception and self.where in outcome.where
+        if self.exception == "cli":  # a command-line check: matched on argv and the problem
+            return outcome.kind == "cli" and self.where in outcome.detail
+        return outcome.exception in self.exception.split("|") and self.where in outcome.where
 
 
 @dataclass
@@ -128,7 +131,8 @@ class Stats:
         self.per_entry[outcome.entry][kind] += 1
         if outcome.failed:
             signature = f"{outcome.entry}|{outcome.kind}|{outcome.exception}|{outcome.where}"
-            count, text = self.failures.get(signature, (0, outcome.describe()))
+            text = ("[known] " if known else "") + outcome.describe()
+            count, text = self.failures.get(signature, (0, text))
             self.failures[signature] = (count + 1, text)
 
     def summary(self) -> dict[str, Any]:
@@ -142,8 +146,8 @@ class Stats:
             "hostile_by_outcome": dict(self.hostile),
             "entries": len(self.per_entry),
             "distinct_failures": [
-                {"count": n, "failure": text} for n, text in sorted(self.failures.values(),
-                                                                    key=lambda x: -x[0])
+                {"count": n, "failure": text}
+                for n, text in sorted(self.failures.values(), key=lambda x: -x[0])
             ],
         }
 
@@ -170,11 +174,11 @@ def _control(error: BaseException) -> bool:
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
-    raise Hang(f"call ran past {TIME_LIMIT} s")
+    raise Hang("call ran past its time limit")
 
 
 @contextlib.contextmanager
-def guarded() -> Iterable[None]:
+def guarded(time_limit: float | None = None) -> Iterable[None]:
     """Time limit + address-space limit + warnings off, for the duration of one call."""
     previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -187,7 +191,7 @@ def guarded() -> Iterable[None]:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (OSError, ValueError):  # pragma: no cover - not Linux
         pass
-    signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
+    signal.setitimer(signal.ITIMER_REAL, time_limit or TIME_LIMIT)
     try:
         yield
     finally:
@@ -260,11 +264,12 @@ def call(
         outcome = Outcome(entry, "hang", hostile, "Hang", str(error), _where(error))
     except PipelineGamesError as error:
         outcome = Outcome(entry, "named", hostile, type(error).__name__, str(error))
-    except BaseException as error:  # noqa: BLE001 - the point is to catch everything else
+    except BaseException as error:
         if _control(error):
             raise
-        outcome = Outcome(entry, "outside", hostile, type(error).__name__, str(error),
-                          _where(error))  # fmt: skip
+        outcome = Outcome(
+            entry, "outside", hostile, type(error).__name__, str(error), _where(error)
+        )
     else:
         outcome = Outcome(entry, "ok", hostile, value=result)
         if check_nan and not hostile:
@@ -292,7 +297,12 @@ def _strict_json(text: str) -> Any:
 
 
 def call_cli(
-    argv: list[str], *, hostile: bool, known: Iterable[Known] = (), entry: str = "cli.main"
+    argv: list[str],
+    *,
+    hostile: bool,
+    known: Iterable[Known] = (),
+    entry: str = "cli.main",
+    time_limit: float | None = None,
 ) -> Outcome:
     """Run ``pipeline_games.cli.main(argv)``; judge exit code, traceback and JSON."""
     from pipeline_games.cli import main
@@ -300,24 +310,35 @@ def call_cli(
     stdout, stderr = io.StringIO(), io.StringIO()
     code: Any = None
     try:
-        with guarded(), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        with (
+            guarded(time_limit),
+            contextlib.redirect_stdout(stdout),
+            contextlib.redirect_stderr(stderr),
+        ):
             try:
                 code = main(argv)
             except SystemExit as exit_:  # argparse: usage errors exit 2, --help exits 0
                 code = exit_.code
     except Hang as error:
-        outcome = Outcome(entry, "hang", hostile, "Hang", str(error), _where(error),
-                          detail=" ".join(argv))  # fmt: skip
+        outcome = Outcome(
+            entry, "hang", hostile, "Hang", str(error), _where(error), detail=" ".join(argv)
+        )
         judge(outcome, known)
         return outcome
-    except BaseException as error:  # noqa: BLE001
+    except BaseException as error:
         if _control(error):
             raise
         kind = "named" if isinstance(error, PipelineGamesError) else "outside"
         # main() must catch the package's errors itself: an escaped one is a traceback
-        outcome = Outcome(entry, "cli" if kind == "named" else "outside", hostile,
-                          type(error).__name__, str(error), _where(error),
-                          detail=" ".join(argv))  # fmt: skip
+        outcome = Outcome(
+            entry,
+            "cli" if kind == "named" else "outside",
+            hostile,
+            type(error).__name__,
+            str(error),
+            _where(error),
+            detail=" ".join(argv),
+        )
         judge(outcome, known)
         return outcome
     out, err = stdout.getvalue(), stderr.getvalue()

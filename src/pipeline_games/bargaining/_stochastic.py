@@ -451,7 +451,12 @@ def stochastic_bargaining(
            [False,  True,  True]])
     """
     problem = _validate(surplus, transition, discount, proposer, outside_options)
-    tol_value = float(as_array(tol, "tol", low=0.0, high=0.1, low_open=True))
+    tol_array = as_array(tol, "tol", low=0.0, high=0.1, low_open=True)
+    if tol_array.ndim:
+        raise InvalidParameterError(
+            f"tol must be a single number; got an array of shape {tol_array.shape}"
+        )
+    tol_value = float(tol_array)
     cap = as_int(max_iter, "max_iter", low=1)
     if not isinstance(accelerate, bool | np.bool_):
         raise InvalidParameterError(f"accelerate must be True or False; got {accelerate!r}")

@@ -262,6 +262,12 @@ class Case:
         >>> all(values[t] == case.parameters[s].value for t, s in last.changes.items())
         True
         """
+        if not isinstance(values, Mapping):
+            raise InvalidParameterError(
+                f"values must be a mapping of parameter names to values; got {values!r}"
+            )
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int | np.integer)):
+            raise InvalidParameterError(f"year must be an integer year or None; got {year!r}")
         raw = {**self.base, **values}
         current = self._with_derived(raw)
         if year is not None:

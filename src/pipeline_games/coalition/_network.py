@@ -331,9 +331,16 @@ class PipelineNetwork:
         >>> net.value({"P", "B"})
         6.0
         """
-        members = (coalition,) if isinstance(coalition, str) else tuple(coalition)
+        if isinstance(coalition, str):
+            members: tuple[Any, ...] = (coalition,)
+        elif isinstance(coalition, Iterable):
+            members = tuple(coalition)
+        else:
+            raise InvalidParameterError(
+                f"a coalition must be a player's name or an iterable of names; got {coalition!r}"
+            )
         for member in members:
-            if member not in self.players:
+            if not isinstance(member, str) or member not in self.players:
                 raise InvalidParameterError(
                     f"coalition {members} names an unknown player {member!r}; "
                     f"players are {list(self.players)}"
