@@ -89,7 +89,7 @@ known(
 )
 known(
     "problem-opaque-frontier",
-    "AttributeError|TypeError",
+    "AttributeError|TypeError|ValueError",
     "bargaining/_problem.py",
     "bargaining/_problem.py: BargainingProblem(frontier=<not a Frontier>, disagreement=<not a "
     "pair>) fails with AttributeError/TypeError ('... has no attribute shape', 'cannot unpack', "
@@ -114,6 +114,23 @@ known(
     lambda: pg.best_governance(0.0, 1.0, buyer_equity=5e-324),
 )
 known(
+    "holdup-extreme-scale",
+    "RuntimeWarning",
+    "transaction/_shared.py",
+    "transaction/_shared.py surplus(): finite extreme inputs (scale=1e308, unit_cost=5e-324) "
+    "give inf - inf (RuntimeWarning 'invalid value encountered in subtract'), so holdup and "
+    "the governance forms compute NaN instead of refusing or staying finite",
+    lambda: pg.holdup(0.5, scale=1e308),
+)
+known(
+    "report-nul-out",
+    "ValueError",
+    "cases/_report.py",
+    "cases/_report.py _write_case_report: `pipeline-games report --out` with a NUL byte "
+    "raises a raw ValueError ('embedded null byte') instead of a named error (exit code 2)",
+    lambda: _report_nul_out(),
+)
+known(
     "diversification-overflow",
     "RuntimeWarning",
     "transaction/_diversification.py",
@@ -131,6 +148,12 @@ def _report_samples_zero() -> None:
     with tempfile.TemporaryDirectory() as folder:
         code = main(["report", "china-russia-oil", "--out", folder, "--samples", "0"])
     assert code == 2
+
+
+def _report_nul_out() -> None:
+    from pipeline_games.cli import main
+
+    assert main(["report", "china-russia-oil", "--out", "\0", "--samples", "2"]) == 2
 
 
 # -- hostile pools ------------------------------------------------------------------------------

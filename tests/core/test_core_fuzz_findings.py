@@ -252,6 +252,8 @@ FINDINGS = [
         lambda: pg.pure_nash_equilibria(np.zeros((2, 2, 2)), players=NAN),
         "players must be 2 names",
     ),
+    ("case_path(None)", lambda: pg.cases.case_path(None), "a case must be named by a string"),
+    ("load NUL", lambda: pg.cases.load("china-russia-oil\0"), "a case must be named by"),
     # sweeps
     ("load_sweep(None)", lambda: pg.load_sweep(None), "directory must be a folder path"),
     ("repair_sweep(5)", lambda: pg.repair_sweep(5), "directory must be a folder path"),
