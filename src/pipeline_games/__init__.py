@@ -18,7 +18,6 @@ array([40., 60.])
 True
 """
 
-
 import importlib
 from typing import TYPE_CHECKING, Any
 

@@ -451,7 +451,12 @@ def stochastic_bargaining(
            [False,  True,  True]])
     """
     problem = _validate(surplus, transition, discount, proposer, outside_options)
-    tol_value = float(as_array(tol, "tol", low=0.0, high=0.1, low_open=True))
+    tol_array = as_array(tol, "tol", low=0.0, high=0.1, low_open=True)
+    if tol_array.ndim:
+        raise InvalidParameterError(
+            f"tol must be a single number; got an array of shape {tol_array.shape}"
+        )
+    tol_value = float(tol_array)
     cap = as_int(max_iter, "max_iter", low=1)
     if not isinstance(accelerate, bool | np.bool_):
         raise InvalidParameterError(f"accelerate must be True or False; got {accelerate!r}")
@@ -562,6 +567,16 @@ def alternating_states(
             f"got an array of shape {transition_array.shape}"
         )
     k_states = transition_array.shape[-1]
+
+    def per_state(array: Any, name: str) -> Any:
+        if array.ndim and array.shape[-1] not in (1, k_states):
+            raise InvalidParameterError(
+                f"{name} must have the {k_states} states of transition on its last axis (or "
+                f"1); got an array of shape {array.shape}"
+            )
+        return array
+
+    per_state(surplus_array, "surplus")
     swap = np.array([[0.0, 1.0], [1.0, 0.0]])
     doubled = (transition_array[..., :, None, :, None] * swap[:, None, :]).reshape(
         *transition_array.shape[:-2], 2 * k_states, 2 * k_states
@@ -575,6 +590,8 @@ def alternating_states(
     }
     if outside_options is not None:
         first, second = as_pair(outside_options, "outside_options")
+        per_state(first, "outside_options[0]")
+        per_state(second, "outside_options[1]")
         result["outside_options"] = tuple(
             np.repeat(np.broadcast_to(option, (*option.shape[:-1], k_states)), 2, axis=-1)
             if option.ndim
@@ -645,6 +662,12 @@ def _validate(
         "discount[1]": np.broadcast_to(False, (*d1.shape, 1)),
     }
     shape = broadcast_named(**shapes)  # last axis: the K states of transition
+    if shape[-1] != k_states:
+        raise InvalidParameterError(
+            f"the per-state arrays (surplus, proposer, outside_options) must have the "
+            f"{k_states} states of transition on their last axis (or 1); they broadcast to "
+            f"{shape[-1]} states"
+        )
     return {
         "surplus": surplus_array,
         "transition": transition_array,

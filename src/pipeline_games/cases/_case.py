@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import CaseFileError
+from ..errors import CaseFileError, InvalidParameterError
 from ._adapters import ADAPTERS
 from ._grammar import validate_backtest_quantity, validate_claim
 from ._linked import check_supply_network, merge_view
@@ -280,6 +280,12 @@ class Case:
         >>> all(values[t] == case.parameters[s].value for t, s in last.changes.items())
         True
         """
+        if not isinstance(values, Mapping):
+            raise InvalidParameterError(
+                f"values must be a mapping of parameter names to values; got {values!r}"
+            )
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int | np.integer)):
+            raise InvalidParameterError(f"year must be an integer year or None; got {year!r}")
         raw = {**self.base, **values}
         current = self._with_derived(raw)
         if year is not None:
@@ -325,6 +331,14 @@ class Case:
         >>> float(args["scale"])
         1.0
         """
+        if not isinstance(name, str) or name not in self.adapters:
+            raise InvalidParameterError(
+                f"adapter must be one of the case's adapters {list(self.adapters)}; got {name!r}"
+            )
+        if not isinstance(current, Mapping):
+            raise InvalidParameterError(
+                f"current must be a mapping of parameter names to values; got {current!r}"
+            )
         adapter = ADAPTERS[name]
         args: dict[str, Any] = {}
         for arg in (*adapter.required, *adapter.optional):

@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 
 from .._arrays import as_int
 from .._results import Result
-from ..errors import CaseFileError
+from ..errors import CaseFileError, InvalidParameterError
 from ._grammar import (
     AGREEMENT_YEAR,
     claim_references,
@@ -380,6 +380,14 @@ class CaseSolution(Result):
         return columns
 
 
+def _check_case(case: Any) -> None:
+    from ._case import Case
+
+    if not isinstance(case, Case):
+        raise InvalidParameterError(f"case must be a Case (see pipeline_games.cases.load); got "
+                                    f"{case!r}")  # fmt: skip
+
+
 def solve_case(case: Case, epoch: int | None = None) -> CaseSolution:
     """Outputs of every adapter at the base values, per epoch.
 
@@ -391,6 +399,7 @@ def solve_case(case: Case, epoch: int | None = None) -> CaseSolution:
     >>> list(solve_case(case, year).outputs) == [year]
     True
     """
+    _check_case(case)
     years: Sequence[int]
     if epoch is None:
         years = case.years
@@ -418,11 +427,19 @@ def sample_box(
     >>> all(v.shape == (8,) for v in box.values())
     True
     """
+    _check_case(case)
     from ..sweeps._grid import Sample
 
     samples = as_int(samples, "samples", low=1, high=2**26)
     seed = as_int(seed, "seed", low=0)
+    if names is not None and (isinstance(names, str | bytes) or not isinstance(names, Iterable)):
+        raise InvalidParameterError(f"names must be a sequence of parameter names; got {names!r}")
     chosen = tuple(case.varying if names is None else names)
+    for name in chosen:
+        if not isinstance(name, str) or name not in case.parameters:
+            raise InvalidParameterError(
+                f"names must name parameters of the case {case.name!r}; got {name!r}"
+            )
     values: dict[str, FloatArray] = {n: np.full(samples, v) for n, v in case.base.items()}
     if chosen:
         # The sweep engine's sampler: the same points as ``pg.sweep(case, samples=..., seed=...)``.
@@ -455,6 +472,7 @@ def check_case(case: Case, samples: int = 1024, seed: int = 0) -> CheckResult:
     >>> all(r.samples == 8 for r in check.results)
     True
     """
+    _check_case(case)
     samples = as_int(samples, "samples", low=0, high=2**26)
     seed = as_int(seed, "seed", low=0)
     base = _Evaluator(case, case.base)
@@ -639,6 +657,7 @@ def backtest_case(case: Case, samples: int = 1024, seed: int = 0) -> BacktestRes
     >>> [row.point.id for row in rows] == [point.id for point in case.backtest_points]
     True
     """
+    _check_case(case)
     from ._market import conversion_via
 
     samples = as_int(samples, "samples", low=1, high=2**26)

@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -68,6 +69,8 @@ def case_path(name: str) -> Path:
     >>> case_path("china-russia-gas").name
     'china-russia-gas.toml'
     """
+    if not isinstance(name, str | os.PathLike) or "\0" in str(name):
+        raise CaseFileError(f"a case must be named by a string or a path; got {name!r}")
     candidate = Path(name)
     if candidate.suffix == ".toml" or candidate.exists():
         return candidate

@@ -175,6 +175,20 @@ class MarketData:
         CaseFileError
             If the series is unknown or has no value for that year, naming what it has.
         """
+        if not isinstance(series, str):
+            raise CaseFileError(f"market data: series must be a name; got {series!r}")
+        for name, value, low, high in (("year", year, 1, 9999), ("month", month, 1, 12)):
+            if value is None and name == "month":
+                continue
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | np.integer)
+                or not low <= value <= high
+            ):
+                raise CaseFileError(
+                    f"market data: {name} must be an integer in [{low}, {high}]"
+                    f"{' or None' if name == 'month' else ''}; got {value!r}"
+                )
         found = self._index.get((series, year, month))
         if found is not None:
             return found
@@ -308,7 +322,6 @@ def unit_registry() -> Any:
     return registry
 
 
-@cache
 def conversion(source: str, target: str) -> float:
     """The factor that turns a number in unit ``source`` into unit ``target``.
 
@@ -322,6 +335,14 @@ def conversion(source: str, target: str) -> float:
     >>> conversion("USD/t", "USD/kg")
     0.001
     """
+    for name, unit in (("source", source), ("target", target)):
+        if not isinstance(unit, str):
+            raise CaseFileError(f"{name} must be a unit (a string); got {unit!r}")
+    return _conversion(source, target)
+
+
+@cache
+def _conversion(source: str, target: str) -> float:
     import pint
 
     registry = unit_registry()

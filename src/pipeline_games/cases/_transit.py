@@ -19,7 +19,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,21 @@ def _network_parameters(spec: NetworkSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _scalar(value: Any, name: str) -> float:
+    """A finite number given for a network parameter, or a named error."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        array = np.asarray(value) if isinstance(value, np.ndarray) else None
+        if array is None or array.ndim != 0 or array.dtype.kind not in "iuf":
+            raise InvalidParameterError(f"{name} must be a number; got {value!r}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise InvalidParameterError(f"{name} must be finite; got {value!r}")
+    return number
+
+
 def case_network(
     spec: NetworkSpec, values: Mapping[str, float], step: int, money_factor: float
 ) -> PipelineNetwork:
@@ -71,14 +87,27 @@ def case_network(
     >>> sorted(line.name for line in net.lines) == sorted(case.network.steps[step])
     True
     """
-    key = str(int(step))
+    steps = sorted(spec.steps, key=int)
+    if isinstance(step, bool) or not isinstance(step, int | np.integer | str):
+        raise InvalidParameterError(
+            f"step must be one of the network's steps {steps}; got {step!r}"
+        )
+    key = str(step)
     if key not in spec.steps:
         raise InvalidParameterError(
-            f"lines must be one of the network's steps {sorted(spec.steps, key=int)}; got {step}"
+            f"step must be one of the network's steps {steps}; got {step!r}"
+        )
+    if not isinstance(values, Mapping):
+        raise InvalidParameterError(
+            f"values must be a mapping of parameter names to numbers; got {values!r}"
         )
 
     def number(name: str | None, default: float) -> float:
-        return default if name is None else float(values[name])
+        if name is None:
+            return default
+        if name not in values:
+            raise InvalidParameterError(f"values must give the network parameter {name!r}")
+        return _scalar(values[name], name)
 
     nodes = []
     for name, node in spec.nodes.items():
@@ -354,7 +383,16 @@ def solution_path(
     >>> path.nucleolus
     array([[0.5, 0.5]])
     """
+    if isinstance(games, str | bytes) or not isinstance(games, Iterable):
+        raise InvalidParameterError(f"games must be a sequence of TU games; got {games!r}")
+    if isinstance(labels, str | bytes) or not isinstance(labels, Iterable):
+        raise InvalidParameterError(f"labels must be a sequence of labels; got {labels!r}")
     tu_games = [g.game() if isinstance(g, PipelineNetwork) else g for g in games]
+    for game in tu_games:
+        if not isinstance(game, TUGame):
+            raise InvalidParameterError(
+                f"games must be TUGame or PipelineNetwork objects; got {game!r}"
+            )
     label_tuple = tuple(str(label) for label in labels)
     if len(label_tuple) != len(tu_games) or not tu_games:
         raise InvalidParameterError(
@@ -389,6 +427,10 @@ def network_path(case: Case, year: int | None = None) -> CoalitionPath:
     >>> bool(np.allclose(path.shapley.sum(axis=1), path.grand_value))
     True
     """
+    from ._case import Case
+
+    if not isinstance(case, Case):
+        raise InvalidParameterError(f"case must be a Case; got {case!r}")
     args = network_arguments(case)
     spec: NetworkSpec = args["network"]
     current = case.epoch_values(case.base, case.years[-1] if year is None else year)

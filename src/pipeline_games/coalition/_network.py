@@ -58,6 +58,27 @@ __all__ = ["Line", "Node", "PipelineNetwork"]
 ROLES = ("producer", "transit", "buyer")
 
 
+def _scalar(value: Any, name: str, **checks: Any) -> float:
+    """A checked number (not an array) as a float."""
+    array = as_array(value, name, **checks)
+    if array.ndim != 0:
+        raise InvalidParameterError(f"{name} must be a single number; got an array of shape "
+                                    f"{array.shape}")  # fmt: skip
+    return float(array)
+
+
+def _name(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidParameterError(f"{what} must be a non-empty string; got {value!r}")
+    return value
+
+
+def _sequence(value: Any, what: str) -> tuple[Any, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidParameterError(f"{what} must be a sequence; got {value!r}")
+    return tuple(value)
+
+
 @dataclass(frozen=True)
 class Node:
     """A country (player) in a pipeline network.
@@ -93,15 +114,16 @@ class Node:
     cost: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.role not in ROLES:
+        _name(self.name, "name of a node")
+        if not isinstance(self.role, str) or self.role not in ROLES:
             raise InvalidParameterError(
                 f"role of node {self.name!r} must be one of {ROLES}; got {self.role!r}"
             )
-        capacity = float(
-            as_array(self.capacity, f"capacity of node {self.name!r}", low=0.0, allow_inf=True)
+        capacity = _scalar(
+            self.capacity, f"capacity of node {self.name!r}", low=0.0, allow_inf=True
         )
-        price = float(as_array(self.price, f"price of node {self.name!r}"))
-        cost = float(as_array(self.cost, f"cost of node {self.name!r}"))
+        price = _scalar(self.price, f"price of node {self.name!r}")
+        cost = _scalar(self.cost, f"cost of node {self.name!r}")
         if self.role != "buyer" and price != 0.0:
             raise InvalidParameterError(
                 f"price of node {self.name!r} must be 0 for a {self.role} (only buyers have "
@@ -132,7 +154,10 @@ class Line:
     capacity: float
 
     def __post_init__(self) -> None:
-        path = tuple(str(p) for p in self.path)
+        _name(self.name, "name of a line")
+        path = _sequence(self.path, f"path of line {self.name!r}")
+        for stop in path:
+            _name(stop, f"a node on the path of line {self.name!r}")
         if len(path) < 2:
             raise InvalidParameterError(
                 f"path of line {self.name!r} must have at least a producer and a buyer; got {path}"
@@ -141,7 +166,7 @@ class Line:
             raise InvalidParameterError(
                 f"path of line {self.name!r} must not visit a node twice; got {path}"
             )
-        capacity = float(as_array(self.capacity, f"capacity of line {self.name!r}", low=0.0))
+        capacity = _scalar(self.capacity, f"capacity of line {self.name!r}", low=0.0)
         object.__setattr__(self, "path", path)
         object.__setattr__(self, "capacity", capacity)
 
@@ -179,8 +204,8 @@ class PipelineNetwork:
     def __init__(
         self, nodes: Sequence[Node], lines: Sequence[Line], *, value_scale: float = 1.0
     ) -> None:
-        node_tuple = tuple(nodes)
-        line_tuple = tuple(lines)
+        node_tuple = _sequence(nodes, "nodes")
+        line_tuple = _sequence(lines, "lines")
         if not node_tuple:
             raise InvalidParameterError("nodes must not be empty")
         for node in node_tuple:
@@ -194,6 +219,9 @@ class PipelineNetwork:
                 f"nodes must number at most {MAX_TABULATED_PLAYERS}; got {len(names)}"
             )
         roles = {node.name: node.role for node in node_tuple}
+        for line in line_tuple:
+            if not isinstance(line, Line):
+                raise InvalidParameterError(f"lines must be Line objects; got {line!r}")
         line_names = [line.name for line in line_tuple]
         if len(line_names) > 62:
             raise InvalidParameterError(f"lines must number at most 62; got {len(line_names)}")
@@ -214,7 +242,7 @@ class PipelineNetwork:
                     f"line {line.name!r} must run producer -> transit ... -> buyer; "
                     f"its path {line.path} has roles {got}"
                 )
-        scale = float(as_array(value_scale, "value_scale", low=0.0, low_open=True))
+        scale = _scalar(value_scale, "value_scale", low=0.0, low_open=True)
         object.__setattr__(self, "nodes", node_tuple)
         object.__setattr__(self, "lines", line_tuple)
         object.__setattr__(self, "value_scale", scale)
@@ -303,9 +331,16 @@ class PipelineNetwork:
         >>> net.value({"P", "B"})
         6.0
         """
-        members = (coalition,) if isinstance(coalition, str) else tuple(coalition)
+        if isinstance(coalition, str):
+            members: tuple[Any, ...] = (coalition,)
+        elif isinstance(coalition, Iterable):
+            members = tuple(coalition)
+        else:
+            raise InvalidParameterError(
+                f"a coalition must be a player's name or an iterable of names; got {coalition!r}"
+            )
         for member in members:
-            if member not in self.players:
+            if not isinstance(member, str) or member not in self.players:
                 raise InvalidParameterError(
                     f"coalition {members} names an unknown player {member!r}; "
                     f"players are {list(self.players)}"

@@ -592,6 +592,7 @@ class TUGame:
         >>> g.value({"a", "c"})
         4.0
         """
+        _check_callable(function, "function")
         names = _player_names(players)
         names = _check_players(names, len(names))
         n = len(names)
@@ -679,6 +680,13 @@ class TUGame:
         >>> TUGame.from_network(net).values
         array([ 0.,  0.,  0., 40.])
         """
+        from ..network._model import SupplyNetwork
+        from ._network import PipelineNetwork
+
+        if not isinstance(network, PipelineNetwork | SupplyNetwork):
+            raise InvalidParameterError(
+                f"network must be a PipelineNetwork or a SupplyNetwork; got {network!r}"
+            )
         return network.game()
 
     # ---- access -----------------------------------------------------------------------
@@ -1147,8 +1155,14 @@ class TUGame:
         )
 
 
+def _check_callable(function: Any, name: str) -> None:
+    if not callable(function):
+        raise InvalidParameterError(f"{name} must be callable; got {function!r}")
+
+
 def _mask_values(function: MaskFunction, masks: NDArray[np.int64]) -> FloatArray:
     """Call a vectorized mask function and check what it returns."""
+    _check_callable(function, "function")
     worth = function(masks)
     if isinstance(worth, np.ndarray) and worth.dtype.kind == "b":
         raise InvalidParameterError(
@@ -1164,10 +1178,17 @@ def _mask_values(function: MaskFunction, masks: NDArray[np.int64]) -> FloatArray
 
 
 def _mask_of(coalition: Iterable[str] | str, index: Mapping[str, int]) -> int:
-    members = (coalition,) if isinstance(coalition, str) else tuple(coalition)
+    if isinstance(coalition, str):
+        members: tuple[Any, ...] = (coalition,)
+    elif isinstance(coalition, Iterable):
+        members = tuple(coalition)
+    else:
+        raise InvalidParameterError(
+            f"a coalition must be a player's name or an iterable of names; got {coalition!r}"
+        )
     mask = 0
     for member in members:
-        if member not in index:
+        if not isinstance(member, str) or member not in index:
             raise InvalidParameterError(
                 f"coalition {members} names an unknown player {member!r}; players are {list(index)}"
             )
@@ -1483,7 +1504,11 @@ def _check_player_count(n: int, what: str) -> None:
 
 def _count(number: int) -> str:
     """An integer for a message: digits when short, else in floating notation."""
-    return str(number) if number < 10**9 else f"{float(number):.4g}"
+    if number < 10**9:
+        return str(number)
+    if number < 10**300:
+        return f"{float(number):.4g}"
+    return f"about 1e{int(math.log10(number))}"  # beyond floats (math.log10 takes any int)
 
 
 def _member_sums(weights: FloatArray, masks: NDArray[np.int64]) -> FloatArray:

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from .._results import Result
 from ..coalition._tu import MAX_TABULATED_PLAYERS, TUGame
 from ..errors import InvalidParameterError
-from ._flow import check_method, surplus_for_masks
+from ._flow import check_method, check_network, surplus_for_masks
 from ._model import SupplyNetwork
 
 __all__ = ["CooperativeResult", "coalition_values", "cooperative", "network_game"]
@@ -58,6 +58,7 @@ def coalition_values(network: SupplyNetwork, *, method: str = "auto") -> FloatAr
     [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 4.0]
     """
     method = check_method(method)
+    check_network(network)
     n = len(network.countries)
     if n > MAX_TABULATED_PLAYERS:
         raise InvalidParameterError(
@@ -86,12 +87,21 @@ def network_game(
     {'P': 2.0, 'B': 2.0, 'T': 2.0}
     """
     table = coalition_values(network, method=method)
-    point = tuple(point)
-    if len(point) != len(network.shape):
+    try:
+        index = tuple(point)
+    except TypeError:
+        index = None
+    valid = index is not None and len(index) == len(network.shape)
+    valid = valid and all(
+        isinstance(i, int | np.integer) and not isinstance(i, bool) and -n <= i < n
+        for i, n in zip(index, network.shape, strict=True)
+    )
+    if not valid:
         raise InvalidParameterError(
-            f"point must index the network's parameter grid of shape {network.shape}; got {point}"
+            f"point must index the network's parameter grid of shape {network.shape} (a tuple "
+            f"of {len(network.shape)} integers within it); got {point!r}"
         )
-    return TUGame(np.array(table[point]), network.countries)
+    return TUGame(np.array(table[index]), network.countries)
 
 
 def _shapley_weights(n: int) -> FloatArray:

@@ -418,9 +418,32 @@ def solve_block(c: Compiled, masks: BoolArray, method: str) -> FloatArray:
 
 
 def check_method(method: str) -> str:
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise InvalidParameterError(f"method must be one of {METHODS}; got {method!r}")
     return method
+
+
+def check_network(network: Any) -> SupplyNetwork:
+    """``network`` itself, or a named error if it is not a :class:`SupplyNetwork`."""
+    if not isinstance(network, SupplyNetwork):
+        raise InvalidParameterError(f"network must be a SupplyNetwork; got {network!r}")
+    return network
+
+
+def _names(value: Any, what: str) -> list[str]:
+    """A name or an iterable of names (strings), as a list."""
+    if isinstance(value, str):
+        return [value]
+    try:
+        names = list(value)
+    except TypeError:
+        raise InvalidParameterError(
+            f"{what} must be a name or an iterable of names; got {value!r}"
+        ) from None
+    for name in names:
+        if not isinstance(name, str):
+            raise InvalidParameterError(f"{what} must name {what} by strings; got {name!r}")
+    return names
 
 
 def block_size(n_masks: int, size: int) -> int:
@@ -446,10 +469,11 @@ def route_mask(
     routes: Iterable[str] | None = None,
 ) -> BoolArray:
     """Which routes may carry flow with the named agreements (and routes) in place."""
+    check_network(network)
     n_routes = len(network.routes)
     mask = np.ones(n_routes, dtype=bool)
     if routes is not None:
-        names = [routes] if isinstance(routes, str) else list(routes)
+        names = _names(routes, "routes")
         for name in names:
             if name not in network.route_names:
                 raise InvalidParameterError(
@@ -457,7 +481,7 @@ def route_mask(
                 )
         mask &= np.isin(np.array(network.route_names), names)
     if agreements is not None:
-        names = [agreements] if isinstance(agreements, str) else list(agreements)
+        names = _names(agreements, "agreements")
         for name in names:
             if name not in network.agreement_names:
                 raise InvalidParameterError(

@@ -394,6 +394,11 @@ class SupplyNetwork:
                 )
         # -- transit capacities ------------------------------------------------------------
         limits: dict[str, FloatArray] = {}
+        if transit_capacity is not None and not isinstance(transit_capacity, Mapping):
+            raise InvalidParameterError(
+                "transit_capacity must be a mapping of country names to capacities; got "
+                f"{transit_capacity!r}"
+            )
         for name, value in dict(transit_capacity or {}).items():
             if name not in countries:
                 raise InvalidParameterError(

@@ -43,15 +43,15 @@ array([1])
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array
 from .._results import Result
 from ..errors import InvalidParameterError
-from ._validate import as_payoffs
+from ._validate import as_payoffs, as_tolerance
 
 __all__ = ["MAX_EXTREME_EQUILIBRIA_2X2", "Batch2x2Result", "solve_2x2"]
 
@@ -284,7 +284,8 @@ def solve_2x2(
         Relative tolerance: a payoff difference of a player counts as a tie (which makes
         the game degenerate) when its absolute value is at most ``tol`` times the largest
         absolute payoff of that player in that game. The answer is therefore the same for
-        a game and the same game in other units. ``tol=0`` counts exact ties only.
+        a game and the same game in other units. ``tol=0`` counts exact ties only; at most
+        1.
     players
         Names of the two players, kept in the result.
 
@@ -329,8 +330,8 @@ def solve_2x2(
         raise InvalidParameterError(
             f"A and B must have the same shape; got A of shape {A.shape} and B of shape {B.shape}"
         )
-    tol = float(as_array(tol, "tol", low=0.0))
-    if isinstance(players, str) or len(players) != 2:
+    tol = as_tolerance(tol, "tol", low=0.0, high=1.0)
+    if isinstance(players, str) or not isinstance(players, Sequence) or len(players) != 2:
         raise InvalidParameterError(f"players must be two names; got {players!r}")
     n_games = A.shape[0]
     K = MAX_EXTREME_EQUILIBRIA_2X2

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -59,7 +59,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._arrays import as_array, as_int, broadcast_named
 from .._results import Result
 from ..errors import InvalidParameterError
-from ._validate import as_payoffs
+from ._validate import as_payoffs, as_tolerance
 
 __all__ = [
     "ChanceNode",
@@ -156,6 +156,8 @@ class GameTree:
     _names: dict[int, str] = field(init=False, repr=False)
 
     def __init__(self, root: Node, players: Sequence[str]) -> None:
+        if isinstance(players, str | bytes) or not isinstance(players, Iterable):
+            raise InvalidParameterError(f"players must be a sequence of names; got {players!r}")
         players = tuple(str(p) for p in players)
         if not players or len(set(players)) != len(players):
             raise InvalidParameterError(f"players must be distinct names; got {players!r}")
@@ -402,7 +404,7 @@ def backward_induction(
     """
     if tie_break not in ("first", "last"):
         raise InvalidParameterError(f"tie_break must be 'first' or 'last'; got {tie_break!r}")
-    tol = float(as_array(tol, "tol", low=0.0))
+    tol = as_tolerance(tol, "tol", low=0.0)
     shape = tree.shape
     n = len(tree.players)
     order = _preorder(tree.root)

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -154,6 +154,10 @@ class NfgGame:
                 f"payoffs must have shape (n, s1, ..., sn); got an array of shape {array.shape}"
             )
         n = array.shape[0]
+        if players is not None and (
+            isinstance(players, str | bytes) or not isinstance(players, Iterable)
+        ):
+            raise InvalidParameterError(f"players must be a sequence of {n} names; got {players!r}")
         names = (
             tuple(players) if players is not None else tuple(f"Player {i + 1}" for i in range(n))
         )
@@ -470,12 +474,14 @@ def read_nfg(path: str | os.PathLike[str]) -> NfgGame:
     array([[3., 5.],
            [0., 1.]])
     """
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidParameterError(f"path must be a file path; got {path!r}")
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CaseFileError(f"{path}: not a text file in UTF-8: {exc}") from exc
-    except OSError as exc:  # missing file, a folder, no permission
+    except (OSError, ValueError) as exc:  # missing file, a folder, no permission, a NUL byte
         raise CaseFileError(f"{path}: cannot be read: {exc}") from exc
     return parse_nfg(text, source=str(path))
 
@@ -531,7 +537,9 @@ def write_nfg(
     """
     if isinstance(game, NormalFormGame):
         game = NfgGame.from_normal_form(game)
-    if version not in ("payoff", "outcome"):
+    if not isinstance(game, NfgGame):
+        raise InvalidParameterError(f"game must be an NfgGame or a NormalFormGame; got {game!r}")
+    if not isinstance(version, str) or version not in ("payoff", "outcome"):
         raise InvalidParameterError(f"version must be 'payoff' or 'outcome'; got {version!r}")
     n = len(game.players)
     order = (*range(n, 0, -1), 0)  # profile axes reversed (player 1 fastest), then player
@@ -584,5 +592,10 @@ def write_nfg(
         lines.append(" ".join(str(int(k)) for k in table))
     text = "\n".join(lines) + "\n"
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        if not isinstance(path, str | os.PathLike):
+            raise InvalidParameterError(f"path must be a file path or None; got {path!r}")
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except (OSError, ValueError) as error:  # a missing folder, a directory, a NUL byte
+            raise InvalidParameterError(f"path {str(path)!r} cannot be written: {error}") from None
     return text

@@ -50,7 +50,7 @@ array([[1. , 0. ],
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -58,11 +58,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, as_int
+from .._arrays import as_int
 from .._results import Result
 from ..errors import InvalidParameterError, SolverError
 from . import _enumeration as enum
-from ._validate import as_payoffs, as_probabilities
+from ._validate import as_payoffs, as_probabilities, as_tolerance
 
 __all__ = [
     "EliminationResult",
@@ -97,10 +97,15 @@ def _check_labels(
         raise InvalidParameterError(
             f"{name} must hold one sequence of labels per player; got the string {labels!r}"
         )
-    labels = tuple(
-        (group,) if isinstance(group, str) else tuple(str(item) for item in group)
-        for group in labels
-    )
+    try:
+        labels = tuple(
+            (group,) if isinstance(group, str) else tuple(str(item) for item in group)
+            for group in labels
+        )
+    except TypeError:
+        raise InvalidParameterError(
+            f"{name} must hold one sequence of labels per player; got {labels!r}"
+        ) from None
     if len(labels) != len(shape):
         raise InvalidParameterError(
             f"{name} must hold one list of labels per player ({len(shape)}); got {len(labels)}"
@@ -118,6 +123,8 @@ def _check_labels(
 def _check_players(players: Sequence[str], count: int) -> tuple[str, ...]:
     if isinstance(players, str):
         raise InvalidParameterError(f"players must be {count} names; got the string {players!r}")
+    if not isinstance(players, Iterable):
+        raise InvalidParameterError(f"players must be {count} names; got {players!r}")
     players = tuple(str(p) for p in players)
     if len(players) != count:
         raise InvalidParameterError(f"players must be {count} names; got {players!r}")
@@ -232,7 +239,7 @@ class EquilibriumSet(Result):
         ...                strategy_labels=(("C", "D"), ("C", "D"))).equilibria().supports()
         [(('D',), ('D',))]
         """
-        tol = float(as_array(tol, "tol", low=0.0, high=1.0))
+        tol = as_tolerance(tol, "tol", low=0.0, high=1.0)
         rows, cols = self.strategy_labels
         return [
             (
@@ -420,7 +427,7 @@ class NormalFormGame:
         """Payoff tolerances (row, column): ``tol`` for both, or by default ``1e-9`` of each
         player's payoff range plus a few ulps of its largest payoff."""
         if tol is not None:
-            value = float(as_array(tol, "tol", low=0.0))
+            value = as_tolerance(tol, "tol", low=0.0)
             return value, value
         out = []
         for matrix in (self.A, self.B):
@@ -998,7 +1005,7 @@ def pure_nash_equilibria(
         )
     n_players = array.shape[0]
     shape = array.shape[1:]
-    tol_value = float(as_array(tol, "tol", low=0.0))
+    tol_value = as_tolerance(tol, "tol", low=0.0)
     names = _check_players(
         players if players is not None else [f"player{i}" for i in range(n_players)], n_players
     )

@@ -127,3 +127,23 @@ def as_probabilities(value: Any, name: str, length: int) -> NDArray[np.float64]:
             f"strategy); got shape {array.shape}"
         )
     return as_array(array, name, low=0.0, high=1.0)
+
+
+def as_tolerance(value: Any, name: str = "tol", **checks: Any) -> float:
+    """A tolerance: one finite number (not an array, not a string or a boolean).
+
+    Examples
+    --------
+    >>> as_tolerance(1e-9)
+    1e-09
+    >>> as_tolerance([1e-9, 1e-9])
+    Traceback (most recent call last):
+    ...
+    pipeline_games.errors.InvalidParameterError: tol must be a single number; got an array of shape (2,)
+    """
+    array = as_array(value, name, **checks)
+    if array.ndim != 0:
+        raise InvalidParameterError(
+            f"{name} must be a single number; got an array of shape {array.shape}"
+        )
+    return float(array)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,9 @@ def _check_plot_path(path: str | None) -> None:
         raise InvalidParameterError(
             f"--plot must name a file ending in one of {', '.join(sorted(formats))}; got {path!r}"
         )
+    target = Path(path)
+    if target.is_dir() or not target.resolve().parent.is_dir():
+        raise InvalidParameterError(f"--plot must name a file in an existing folder; got {path!r}")
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -241,9 +245,13 @@ def _sensitivity(args: argparse.Namespace) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
         axes = result.plot()
         axes.figure.savefig(args.plot, bbox_inches="tight")
-        print(f"plot written to {args.plot}")
+        plt.close(axes.figure)
+        # with --json, stdout holds the JSON document alone
+        print(f"plot written to {args.plot}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

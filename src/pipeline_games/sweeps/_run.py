@@ -434,6 +434,10 @@ def check_fits_in_memory(n_points: int, bytes_per_point: int, what: str) -> None
     ...
     pipeline_games.errors.InvalidParameterError: an in-memory sweep of 10000000000 points needs ...
     """
+    n_points = as_int(n_points, "n_points", low=0)
+    bytes_per_point = as_int(bytes_per_point, "bytes_per_point", low=0)
+    if not isinstance(what, str):
+        raise InvalidParameterError(f"what must be a description (a string); got {what!r}")
     needed = n_points * bytes_per_point
     available = _available_memory()
     if needed > available:
@@ -862,6 +866,13 @@ def _stored_manifest(path: Path) -> tuple[dict[str, Any], bool]:
         return spare, True
 
 
+def _store_path(directory: Any) -> Path:
+    """The folder of a sweep store, or a named error for what cannot be one."""
+    if not isinstance(directory, str | os.PathLike) or "\0" in str(directory):
+        raise InvalidParameterError(f"directory must be a folder path; got {directory!r}")
+    return Path(directory)
+
+
 def load_sweep(directory: str | os.PathLike[str]) -> SweepResult:
     """Open a finished or partial sweep store.
 
@@ -881,7 +892,7 @@ def load_sweep(directory: str | os.PathLike[str]) -> SweepResult:
     ...     loaded.complete, loaded.n_chunks, loaded["payoff_seller"].tolist()
     (True, 3, [100.0, 75.0, 50.0, 25.0, 0.0])
     """
-    path = Path(directory)
+    path = _store_path(directory)
     manifest, spare = _stored_manifest(path)
     if spare:
         warnings.warn(
@@ -930,7 +941,7 @@ def repair_sweep(directory: str | os.PathLike[str]) -> SweepResult:
     ...     repaired.complete, pg.load_sweep(folder)["payoff_buyer"].tolist()
     (True, [0.0, 25.0, 50.0, 75.0, 100.0])
     """
-    path = Path(directory)
+    path = _store_path(directory)
     if not path.is_dir():
         raise InvalidParameterError(f"{str(path)!r} is not a sweep folder")
     with sweep_lock(path):
