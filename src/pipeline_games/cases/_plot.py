@@ -918,7 +918,7 @@ def case_figures(
         from ._transit import network_path
 
         path = network_path(case)
-        shares = path.shares("shapley")
+        path_shares = path.shares("shapley")
         figures.append(
             CaseFigure(
                 "network_shares",
@@ -932,7 +932,8 @@ def case_figures(
                 + "; ".join(
                     f"step {step}: "
                     + ", ".join(
-                        f"{player} {_number(shares[i, j])}" for j, player in enumerate(path.players)
+                        f"{player} {_number(path_shares[i, j])}"
+                        for j, player in enumerate(path.players)
                     )
                     for i, step in enumerate(path.steps)
                 )

@@ -186,7 +186,7 @@ class BargainingQuantities:
         return total
 
 
-_PLAIN = {
+_PLAIN: dict[str, str] = {
     "joint_gain": "surplus",
     "buyer_payoff": "buyer_payoff",
     "seller_payoff": "seller_payoff",
@@ -214,7 +214,18 @@ def bargaining_quantities(case: Case) -> BargainingQuantities | None:
     """
     for adapter in case.adapters:
         if adapter in ("bargaining", "oil_trade"):
-            return BargainingQuantities(adapter, **_PLAIN)
+            return BargainingQuantities(
+                adapter,
+                joint_gain=_PLAIN["joint_gain"],
+                buyer_payoff=_PLAIN["buyer_payoff"],
+                seller_payoff=_PLAIN["seller_payoff"],
+                buyer_outside_option=_PLAIN["buyer_outside_option"],
+                seller_outside_option=_PLAIN["seller_outside_option"],
+                buyer_share=_PLAIN["buyer_share"],
+                seller_share=_PLAIN["seller_share"],
+                price=_PLAIN["price"],
+                binding=_PLAIN["binding"],
+            )
         if adapter == "supply_network":
             return BargainingQuantities(
                 adapter,

@@ -94,7 +94,7 @@ def network_game(
     valid = index is not None and len(index) == len(network.shape)
     valid = valid and all(
         isinstance(i, int | np.integer) and not isinstance(i, bool) and -n <= i < n
-        for i, n in zip(index, network.shape, strict=True)
+        for i, n in zip(index or (), network.shape, strict=False)
     )
     if not valid:
         raise InvalidParameterError(
