@@ -532,8 +532,7 @@ def resolve_target(target: Any, **fixed: Any) -> Any:
 
     A solver function or a solver name becomes a `SolverTarget` with ``fixed``;
     another string is looked up with ``pipeline_games.cases.load``; any object with
-    ``parameter_names``, ``bounds``, ``base`` and ``evaluate`` is used as it is (an object
-    with an ``as_sweep_target()`` method is converted first).
+    ``parameter_names``, ``bounds``, ``base`` and ``evaluate`` is used as it is.
 
     Examples
     --------
@@ -551,17 +550,9 @@ def resolve_target(target: Any, **fixed: Any) -> Any:
     if isinstance(target, str):
         if target.replace("-", "_") in SWEEP_SOLVERS:
             return sweep_target(target, **fixed)
-        from .. import cases
+        from ..cases import load
 
-        load = getattr(cases, "load", None)
-        if load is None:
-            raise InvalidParameterError(
-                f"target must be a solver ({', '.join(SWEEP_SOLVERS)}) or a case name; got "
-                f"{target!r}, and this installation's case library has no load() yet"
-            )
         target = load(target)
-    if hasattr(target, "as_sweep_target") and not hasattr(target, "evaluate"):
-        target = target.as_sweep_target()
     missing = [
         attribute
         for attribute in ("parameter_names", "bounds", "base", "evaluate")
