@@ -131,6 +131,16 @@ known(
     lambda: _report_nul_out(),
 )
 known(
+    "rubinstein-shapes",
+    "ValueError",
+    "bargaining/_alternating.py",
+    "bargaining/_alternating.py _discounts(): rates and period whose shapes do not broadcast "
+    "raise numpy's ValueError instead of InvalidParameterError naming both",
+    lambda: pg.rubinstein(
+        pg.BargainingProblem.linear(1.0), rates=(np.full(3, 0.1), 0.1), period=np.ones(7)
+    ),
+)
+known(
     "diversification-overflow",
     "RuntimeWarning",
     "transaction/_diversification.py",
@@ -2421,7 +2431,8 @@ FUZZ_SETTINGS = {
         HealthCheck.too_slow,
         HealthCheck.filter_too_much,
         HealthCheck.data_too_large,
-    ]
+    ],
+    "database": None,  # no example database written into the working tree
 }
 UNIQUE_BUILDERS = sorted(GROUPS)
 
