@@ -45,7 +45,7 @@ from _support.casefiles import CASES, dump_toml, gas_case
 from _support.fuzz import Known
 from pipeline_games.errors import PipelineGamesError
 
-EXAMPLES = int(os.environ.get("PG_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("PG_FUZZ_EXAMPLES", "50"))
 NAN, INF = math.nan, math.inf
 BIG = 10**309  # a Python int above the largest float
 
