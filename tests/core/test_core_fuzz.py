@@ -45,7 +45,7 @@ from _support.casefiles import CASES, dump_toml, gas_case
 from _support.fuzz import Known
 from pipeline_games.errors import PipelineGamesError
 
-EXAMPLES = int(os.environ.get("PG_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("PG_FUZZ_EXAMPLES", "50"))
 NAN, INF = math.nan, math.inf
 BIG = 10**309  # a Python int above the largest float
 
@@ -129,6 +129,16 @@ known(
     "cases/_report.py _write_case_report: `pipeline-games report --out` with a NUL byte "
     "raises a raw ValueError ('embedded null byte') instead of a named error (exit code 2)",
     lambda: _report_nul_out(),
+)
+known(
+    "rubinstein-shapes",
+    "ValueError",
+    "bargaining/_alternating.py",
+    "bargaining/_alternating.py _discounts(): rates and period whose shapes do not broadcast "
+    "raise numpy's ValueError instead of InvalidParameterError naming both",
+    lambda: pg.rubinstein(
+        pg.BargainingProblem.linear(1.0), rates=(np.full(3, 0.1), 0.1), period=np.ones(7)
+    ),
 )
 known(
     "diversification-overflow",
@@ -2421,7 +2431,8 @@ FUZZ_SETTINGS = {
         HealthCheck.too_slow,
         HealthCheck.filter_too_much,
         HealthCheck.data_too_large,
-    ]
+    ],
+    "database": None,  # no example database written into the working tree
 }
 UNIQUE_BUILDERS = sorted(GROUPS)
 

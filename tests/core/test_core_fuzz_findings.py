@@ -254,6 +254,18 @@ FINDINGS = [
     ),
     ("case_path(None)", lambda: pg.cases.case_path(None), "a case must be named by a string"),
     ("load NUL", lambda: pg.cases.load("china-russia-oil\0"), "a case must be named by"),
+    ("read_case_file(5)", lambda: pg.cases.read_case_file(5), "must be given by its path"),
+    (
+        "route_game_arguments without loan_rate",
+        lambda: pg.cases.route_game_arguments({"volume": 1.0, "kazakh_volume": 0.5}),
+        "params must give",
+    ),
+    ("tornado base=5", lambda: pg.tornado(pg.nash, {"weight": (0.4, 0.6)}, base=5), "base must"),
+    (
+        "tornado base NaN",
+        lambda: pg.tornado(pg.nash, {"weight": (0.4, 0.6)}, base={"weight": NAN}, surplus=1.0),
+        "must be finite",
+    ),
     # sweeps
     ("load_sweep(None)", lambda: pg.load_sweep(None), "directory must be a folder path"),
     ("repair_sweep(5)", lambda: pg.repair_sweep(5), "directory must be a folder path"),

@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -838,6 +839,8 @@ def read_case_file(path: Path) -> Case:
         If the file cannot be read, is not TOML, or breaks the case-file format, naming the
         file, the key and what is allowed.
     """
+    if not isinstance(path, str | os.PathLike) or "\0" in str(path):
+        raise CaseFileError(f"a case file must be given by its path; got {path!r}")
     path = Path(path)
     if path.is_dir():
         raise CaseFileError(f"{path}: is a directory, not a case file")

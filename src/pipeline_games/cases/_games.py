@@ -506,6 +506,11 @@ def route_game_arguments(params: Params) -> dict[str, FloatArray]:
     >>> share == min(1.0, float(args["kazakh_volume"]) / float(args["volume"]))
     True
     """
+    if not isinstance(params, Mapping):
+        raise InvalidParameterError(f"params must be a mapping of names to values; got {params!r}")
+    missing = [n for n in ("volume", "kazakh_volume", *_ROUTE_GAME_ARGS) if n not in params]
+    if missing:
+        raise InvalidParameterError(f"params must give {', '.join(map(repr, missing))}")
     volume = params["volume"]
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.clip(np.where(volume > 0, params["kazakh_volume"] / volume, 0.0), 0.0, 1.0)

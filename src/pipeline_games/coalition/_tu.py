@@ -1506,9 +1506,10 @@ def _count(number: int) -> str:
     """An integer for a message: digits when short, else in floating notation."""
     if number < 10**9:
         return str(number)
-    if number < 10**300:
+    try:
         return f"{float(number):.4g}"
-    return f"about 1e{int(math.log10(number))}"  # beyond floats (math.log10 takes any int)
+    except OverflowError:  # beyond floats (math.log10 takes any int)
+        return f"about 1e{int(math.log10(number))}"
 
 
 def _member_sums(weights: FloatArray, masks: NDArray[np.int64]) -> FloatArray:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .._arrays import as_int
+from .._arrays import as_array, as_int
 from .._results import Result
 from ..errors import InvalidParameterError, MissingExtraError
 from ._target import _number, default_box, resolve_target
@@ -163,8 +163,13 @@ def tornado(
     resolved = resolve_target(target, **fixed)
     names, lows, highs = _ranges(resolved, over)
     centre = dict(resolved.base)
+    if base is not None and not isinstance(base, Mapping):
+        raise InvalidParameterError(f"base must be a mapping of names to numbers; got {base!r}")
     for key, value in (base or {}).items():
-        centre[getattr(resolved, "canonical", lambda n: n)(key)] = float(value)
+        number = as_array(value, f"base[{key!r}]")
+        if number.ndim:
+            raise InvalidParameterError(f"base[{key!r}] must be a single number; got {value!r}")
+        centre[getattr(resolved, "canonical", lambda n: n)(key)] = float(number)
     missing = [name for name in names if name not in centre]
     if missing:
         raise InvalidParameterError(f"no base value for {missing[0]!r}; pass base={{...}}")
