@@ -2454,9 +2454,13 @@ def test_fuzz(builder: str, folder: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    os.environ.get("PG_FUZZ_LONG") != "1",
+    reason="the long fuzz run (ten times the examples) runs with PG_FUZZ_LONG=1",
+)
 @pytest.mark.parametrize("builder", UNIQUE_BUILDERS)
 def test_fuzz_long(builder: str, folder: Path) -> None:
-    """The same with ten times as many examples."""
+    """The same with ten times as many examples (``PG_FUZZ_LONG=1``)."""
 
     @settings(max_examples=10 * _examples(builder), **FUZZ_SETTINGS)
     @given(data=st.data())

@@ -96,7 +96,7 @@ FINDINGS = [
     ),
     (
         "adapter_arguments values=5",
-        lambda: _oil().adapter_arguments("bargaining", 5),
+        lambda: _oil().adapter_arguments(_oil().adapters[0], 5),
         "current must be a mapping",
     ),
     (
