@@ -75,7 +75,7 @@ def test_strict_build_renders_every_reference_and_works_offline(tmp_path):
             assert not script.startswith(("http:", "https:", "//")), (page, script)
     # a docstring's cross-reference became a link to the object's entry
     sweeps = (site / "reference" / "sweep" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'<a class="autorefs[^>]*href="#pipeline_games\.sweeps\.load_sweep"', sweeps)
+    assert re.search(r'<a class="autorefs[^>]*href="#pipeline_games\.sweeps\.sweep"', sweeps)
     schema = json.loads((site / "reference" / "case-file.schema.json").read_text())
     assert schema == json.loads(json.dumps(case_file_schema()))
     assert (site / "javascripts" / "mathjax" / "tex-svg.js").stat().st_size > 1_000_000

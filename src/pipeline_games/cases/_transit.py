@@ -87,6 +87,12 @@ def case_network(
     >>> sorted(line.name for line in net.lines) == sorted(case.network.steps[step])
     True
     """
+    from ._schema import NetworkSpec
+
+    if not isinstance(spec, NetworkSpec):
+        raise InvalidParameterError(
+            f"spec must be a case's [network] table (a NetworkSpec); got {type(spec).__name__}"
+        )
     steps = sorted(spec.steps, key=int)
     if isinstance(step, bool) or not isinstance(step, int | np.integer | str):
         raise InvalidParameterError(

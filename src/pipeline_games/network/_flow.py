@@ -424,7 +424,7 @@ def check_method(method: str) -> str:
 
 
 def check_network(network: Any) -> SupplyNetwork:
-    """``network`` itself, or a named error if it is not a :class:`SupplyNetwork`."""
+    """``network`` itself, or a named error if it is not a `SupplyNetwork`."""
     if not isinstance(network, SupplyNetwork):
         raise InvalidParameterError(f"network must be a SupplyNetwork; got {network!r}")
     return network
