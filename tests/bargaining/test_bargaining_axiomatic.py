@@ -334,6 +334,16 @@ def test_broadcasting_matches_pointwise_solutions():
     np.testing.assert_allclose(outcome.payoffs[2, 1], single.payoffs, rtol=1e-12)
 
 
+def test_shares_are_not_defined_without_agreement():
+    # The second point's disagreement payoffs (80 + 40) exceed the surplus of 100: no deal.
+    problem = pg.BargainingProblem.linear(100.0, ([10.0, 80.0], [30.0, 40.0]))
+    for outcome in (pg.nash(problem), pg.kalai_smorodinsky(problem), pg.egalitarian(problem)):
+        assert outcome.agreement.tolist() == [True, False]
+        np.testing.assert_allclose(outcome.shares[0], outcome.payoffs[0] / 100.0)
+        assert np.isnan(outcome.shares[1]).all()
+        np.testing.assert_allclose(outcome.payoffs[1], [80.0, 40.0])
+
+
 def test_outcome_helpers():
     outcome = pg.nash(pg.BargainingProblem.linear([10.0, 20.0], (0.0, 0.0)), 0.25)
     np.testing.assert_allclose(outcome.shares, [[0.25, 0.75], [0.25, 0.75]])

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._arrays import stack_last
-from .._results import Result
+from .._results import Result, plain
 from ..errors import MissingExtraError
 
 __all__ = [
@@ -106,13 +106,23 @@ class Outcome(Result):
 
     @cached_property
     def shares(self) -> FloatArray:
-        """Each player's share of the joint payoff, ``payoffs / payoffs.sum(-1)``.
+        """Each player's share of the joint payoff of an agreement, ``payoffs / payoffs.sum(-1)``.
 
-        NaN where the joint payoff is zero.
+        NaN where the players do not agree (there is no agreement to share: the payoffs are
+        what each side gets on its own) and where the joint payoff is zero.
+
+        Examples
+        --------
+        >>> import pipeline_games as pg
+        >>> problem = pg.BargainingProblem.linear(100.0, ([10.0, 80.0], [30.0, 40.0]))
+        >>> pg.nash(problem).shares
+        array([[0.4, 0.6],
+               [nan, nan]])
         """
         total = self.payoffs.sum(axis=-1, keepdims=True)
+        defined = (total != 0.0) & np.asarray(self.agreement)[..., np.newaxis]
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(total != 0.0, self.payoffs / total, np.nan)
+            return np.where(defined, self.payoffs / total, np.nan)
 
     @cached_property
     def gains(self) -> FloatArray:
@@ -144,9 +154,9 @@ class Outcome(Result):
         result: dict[str, Any] = {
             "method": self.method,
             "players": list(self.players),
-            "parameters": {key: _plain(value) for key, value in self.parameters.items()},
+            "parameters": {key: plain(value) for key, value in self.parameters.items()},
             "payoffs": self.payoffs.tolist(),
-            "shares": self.shares.tolist(),
+            "shares": plain(self.shares),  # null where there is no agreement
             "agreement": self.agreement.tolist(),
             "disagreement": stack_last(*self.disagreement, self.shape).tolist(),
         }
@@ -175,14 +185,3 @@ class Outcome(Result):
         if self.binding is not None:
             columns["binding"] = self.labels().reshape(-1)
         return pd.DataFrame(columns)
-
-
-def _plain(value: Any) -> Any:
-    """Turn numpy values into plain Python for JSON."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    return value
