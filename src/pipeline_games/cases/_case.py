@@ -239,8 +239,11 @@ class Case:
         """Epoch years in order."""
         return tuple(epoch.year for epoch in self.epochs)
 
-    def _with_derived(self, values: Mapping[str, Any]) -> dict[str, Any]:
+    def _with_derived(
+        self, values: Mapping[str, Any], bump: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         current = dict(values)
+        bump = bump or {}
         for name in self._derived_order:
             (head, *times), plus_minus = self.parameters[name].terms
             assert head.parameter is not None  # a product starts with its parameter (`from`)
@@ -257,6 +260,8 @@ class Case:
                     if term.parameter is None
                     else term.factor * np.asarray(current[term.parameter], dtype=np.float64)
                 )
+            if name in bump:
+                result = result + bump[name]
             current[name] = result
         return current
 
@@ -269,8 +274,10 @@ class Case:
         """Every parameter's value in force in ``year`` (``None``: before the first epoch).
 
         ``values`` gives the parameters a sweep may set (missing ones take their base
-        values); epoch changes are cumulative; ``bump`` adds increments after the epoch
-        changes (the claim checker uses it for finite differences); derived parameters follow.
+        values); epoch changes are cumulative; ``bump`` adds increments (the claim checker
+        uses it for finite differences): a bumped parameter's value in force moves by the
+        increment, and so does every parameter an epoch sets from it; derived parameters
+        follow.
 
         Examples
         --------
@@ -287,8 +294,15 @@ class Case:
             )
         if year is not None and (isinstance(year, bool) or not isinstance(year, int | np.integer)):
             raise InvalidParameterError(f"year must be an integer year or None; got {year!r}")
+        bump = dict(bump or {})
         raw = {**self.base, **values}
-        current = self._with_derived(raw)
+        # A bump enters before the epoch changes, so that bumping a parameter an epoch
+        # copies into another moves the value in force too (a derived parameter's bump is
+        # added where it is computed) ...
+        for key, step in bump.items():
+            if key in raw:
+                raw[key] = np.asarray(raw[key], dtype=np.float64) + step
+        current = self._with_derived(raw, bump)
         if year is not None:
             changed = dict(current)
             for epoch in self.epochs:
@@ -296,10 +310,12 @@ class Case:
                     break
                 for target, source in epoch.changes.items():
                     changed[target] = current[source]
+            # ... and again after them where an epoch replaced the bumped parameter's value.
+            for key, step in bump.items():
+                if self.source_parameter(key, year) != key:
+                    changed[key] = np.asarray(changed[key], dtype=np.float64) + step
             current = changed
-        for key, step in (bump or {}).items():
-            current[key] = np.asarray(current[key], dtype=np.float64) + step
-        return self._with_derived(current)
+        return self._with_derived(current, bump)
 
     def source_parameter(self, name: str, year: int | None) -> str:
         """The parameter whose value ``name`` takes in ``year`` (epoch changes applied).
