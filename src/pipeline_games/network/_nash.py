@@ -2,10 +2,9 @@
 
 Every agreement ``a`` (a supply contract, or a transit agreement) fixes a price ``p_a`` per
 unit of the volume ``q_a`` it covers. With all agreements in place the flow is the
-welfare-maximising flow ``x(A)``; with ``a`` broken and every other agreement holding (at its
-price), the flow is re-optimised to ``x(A \\ a)``. Country ``i``'s payoff is its gross
-profit on the flow (value of its markets, less production and transport costs it bears,
-plus sales to fringe markets) plus the payments it receives less those it makes:
+welfare-maximising flow ``x(A)``. Country ``i``'s payoff is its gross profit on the flow
+(value of its markets, less production and transport costs it bears, plus sales to fringe
+markets) plus the payments it receives less those it makes:
 
 ``pi_i(A) = g_i(x(A)) + sum_b p_b q_b(A) ([i sells b] - [i pays b])``.
 
@@ -17,8 +16,16 @@ and the first-order condition is
 
 ``w_a Delta_S = (1 - w_a) Delta_B``,
 
-each side's gain being its share of the agreement's joint gain. ``Delta_X`` is affine in
-the prices given the flows ``x(A)`` and ``x(A \\ a)``:
+each side's gain being its share of the agreement's joint gain.
+
+The disagreement flows ``x(A \\ a)`` hold every other agreement at its terms (passive
+beliefs): each other supply contract ``b`` delivers its volume ``q_b(A)`` at its price
+(on its cheapest routes that remain; less only if those cannot carry it), so a buyer is
+never made to take, nor allowed to call, a rival's unit beyond its contract; the flows no
+contract covers (a fringe's sales, a producer's sales to fringe markets or its own market,
+which need at most transit agreements) are re-optimised for welfare with what capacity and
+market volume is left. ``x(A \\ a)`` does not depend on the prices, so ``Delta_X`` is
+affine in them:
 
 ``Delta_X = [g_X(A) - g_X(A \\ a)] + sum_b p_b s_X(b) (q_b(A) - q_b(A \\ a))``,
 
@@ -26,9 +33,7 @@ with ``s_X(b) = [seller of b in X] - [payer of b in X]``. Stacking the condition
 square linear system in the prices per parameter point, solved exactly (batched
 `numpy.linalg.solve`). An agreement that carries nothing in ``x(A)`` has no gain to
 split; its price is the seller's reservation price (the producer's unit cost on its
-cheapest route for a supply contract, zero for a transit agreement), the offer a rival
-that is not used would make; the bargains of the agreements in use see these prices when a
-breakdown re-routes flow onto unused agreements.
+cheapest route for a supply contract, zero for a transit agreement).
 """
 
 from __future__ import annotations
@@ -77,8 +82,9 @@ class NashInNashResult(Result):
         Volume covered and ``price * volume``, paid by the agreement's payer (the buyer of a
         supply contract, the producer for a transit agreement) to its seller.
     seller_gain, buyer_gain
-        Each side's payoff with the agreement less its payoff without it (all other
-        agreements holding, flows re-optimised); they split the joint gain
+        Each side's payoff with the agreement less its payoff without it (every other
+        supply contract delivering its volume, the uncontracted flows re-optimised); they
+        split the joint gain
         ``1 - buyer_weight : buyer_weight``.
     seller_share
         ``seller_gain / (seller_gain + buyer_gain)`` (``1 - buyer_weight`` where the joint
@@ -231,6 +237,7 @@ class _Structure:
         self.sells = np.zeros((n_a, n_c))
         self.pays = np.zeros((n_a, n_c))
         self.is_supply = np.zeros(n_a, dtype=bool)
+        self.route_supply = np.full(n_r, -1, dtype=np.intp)  # each route's supply contract
         for a, agreement in enumerate(network.agreements):
             self.masks[1 + a, list(agreement.routes)] = False
             self.route_agreement[list(agreement.routes), a] = 1.0
@@ -240,6 +247,8 @@ class _Structure:
             self.sells[a, cindex[agreement.seller]] = 1.0
             self.pays[a, cindex[agreement.payer]] = 1.0
             self.is_supply[a] = agreement.kind == "supply"
+            if agreement.kind == "supply":
+                self.route_supply[list(agreement.routes)] = a
         # s_X(b) for the two sides of every agreement a: (a, b)
         self.sign_s = self.side_s @ self.sells.T - self.side_s @ self.pays.T
         self.sign_b = self.side_b @ self.sells.T - self.side_b @ self.pays.T
@@ -453,20 +462,22 @@ def nash_in_nash(
     )
 
 
-def _solve_block(
+def _price_system(
     st: _Structure,
     c: Any,
     weight: FloatArray,
-    method: str,
-    out: dict[str, NDArray[Any]],
-    offset: int,
-) -> None:
+    x_all: FloatArray,
+    x_without: FloatArray,
+    g_all: FloatArray,
+) -> tuple[FloatArray, NDArray[np.bool_], dict[str, FloatArray]]:
+    """Prices solving the bargains' first-order conditions given the flows.
+
+    ``x_all`` (n, R) are the flows with every agreement, ``x_without`` (A, n, R) those with
+    each agreement broken; the conditions are linear in the prices.
+    """
     n, n_a, n_r = c.n, st.n_a, st.n_r
-    x = solve_block(c, st.masks, method)  # (1 + A, n, R)
-    x_all, x_without = x[0], x[1:]
     q_all = x_all @ st.route_agreement  # (n, A)
     q_without = np.einsum("anr,rb->nab", x_without, st.route_agreement)  # (n, a, b)
-    g_all = st.gross(c, x_all)  # (n, C)
     g_without = st.gross(c.repeat(n_a), x_without.reshape(n_a * n, n_r)).reshape(n_a, n, -1)
     d_gross = g_all[None] - g_without  # (a, n, C)
     g_s = np.einsum("anc,ac->na", d_gross, st.side_s)
@@ -495,6 +506,96 @@ def _solve_block(
         if good.size:
             price[good] = np.linalg.solve(matrix[good], rhs[good, :, None])[..., 0]
         price[bad] = (np.linalg.pinv(matrix[bad], rcond=1e-10) @ rhs[bad, :, None])[..., 0]
+    parts = {"q_all": q_all, "d_q": d_q, "g_s": g_s, "g_b": g_b, "used": used}
+    return price, determinate, parts
+
+
+def _disagreement_flows(st: _Structure, c: Any, x_all: FloatArray, method: str) -> FloatArray:
+    """Flows ``(A, n, R)`` with each agreement broken and every other supply contract held.
+
+    Each other supply contract ``b`` delivers its volume ``q_b(A)`` (or what its routes
+    that remain can carry, if less), on its cheapest remaining routes; then every flow no
+    contract covers (a fringe's sales, a producer's sales to fringe markets or its own
+    market) is re-optimised for welfare with the capacities and market volumes left.
+    """
+    n, n_a, n_r = c.n, st.n_a, st.n_r
+    keep = st.masks[1:]  # (A, R): routes that remain with each agreement broken
+    big = c.repeat(n_a)
+    rows = n_a * n
+    available = np.broadcast_to(keep[:, None, :], (n_a, n, n_r)).reshape(rows, n_r)
+    cap_r = np.where(available, big.cap_r, 0.0)
+    held = np.broadcast_to(x_all @ st.route_agreement, (n_a, n, n_a)).reshape(rows, n_a)
+    unit = big.cost_p[:, big.route_producer] + big.cost_r
+    x1 = np.zeros((rows, n_r))
+    for b in np.flatnonzero(st.is_supply):
+        routes = np.flatnonzero(st.route_supply == b)
+        order = routes[np.argsort(unit[:, routes], axis=1, kind="stable")]  # (rows, k)
+        caps = np.take_along_axis(cap_r, order, axis=1)
+        before = np.cumsum(caps, axis=1) - caps
+        fill = np.clip(held[:, b : b + 1] - before, 0.0, caps)
+        np.put_along_axis(x1, order, fill, axis=1)
+    # what is left for the flows no contract covers
+    produced = np.zeros_like(big.cap_p)
+    np.add.at(produced.T, big.route_producer, x1.T)
+    crossed = x1 @ big.transit_incidence.T
+    delivered = market_quantities(big, x1)  # (rows, M)
+    start = np.zeros_like(big.volume)
+    np.cumsum(big.volume[..., :-1], axis=-1, out=start[..., 1:])
+    bound = start + big.volume
+    with np.errstate(invalid="ignore"):
+        volume = np.clip(bound - delivered[..., None], 0.0, None) - np.clip(
+            start - delivered[..., None], 0.0, None
+        )
+    volume = np.where(np.isnan(volume), big.volume, volume)
+    free = (st.route_supply < 0)[None, :] & available
+    rest = _replace(
+        big,
+        cap_r=np.where(free, cap_r, 0.0),
+        cap_p=np.maximum(big.cap_p - produced, 0.0),
+        cap_t=np.maximum(big.cap_t - crossed, 0.0),
+        volume=volume,
+    )
+    x2 = solve_block(rest, np.ones((1, n_r), dtype=bool), method)[0]
+    return (x1 + x2).reshape(n_a, n, n_r)
+
+
+def _replace(c: Any, **arrays: FloatArray) -> Any:
+    """A copy of the compiled block ``c`` with some of its arrays replaced."""
+    fields = {
+        name: getattr(c, name)
+        for name in ("cap_p", "cost_p", "cap_r", "cost_r", "volume", "value", "cap_t")
+    }
+    fields.update({k: np.ascontiguousarray(v, dtype=np.float64) for k, v in arrays.items()})
+    return type(c)(
+        c.n,
+        fields["cap_p"],
+        fields["cost_p"],
+        fields["cap_r"],
+        fields["cost_r"],
+        fields["volume"],
+        fields["value"],
+        fields["cap_t"],
+        c.route_producer,
+        c.route_market,
+        c.transit_incidence,
+    )
+
+
+def _solve_block(
+    st: _Structure,
+    c: Any,
+    weight: FloatArray,
+    method: str,
+    out: dict[str, NDArray[Any]],
+    offset: int,
+) -> None:
+    n, n_r = c.n, st.n_r
+    x_all = solve_block(c, st.masks[:1], method)[0]  # (n, R)
+    g_all = st.gross(c, x_all)  # (n, C)
+    x_without = _disagreement_flows(st, c, x_all, method)
+    vol_scale = c.cap_r.sum(axis=1)
+    price, determinate, parts = _price_system(st, c, weight, x_all, x_without, g_all)
+    q_all, d_q, g_s, g_b, used = (parts[k] for k in ("q_all", "d_q", "g_s", "g_b", "used"))
     transfer_s = np.einsum("nab,ab,nb->na", d_q, st.sign_s, price)
     transfer_b = np.einsum("nab,ab,nb->na", d_q, st.sign_b, price)
     seller_gain = g_s + transfer_s
