@@ -602,7 +602,8 @@ def sweep_lock(directory: Path) -> Iterator[None]:
             "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         os.ftruncate(descriptor, 0)
-        os.pwrite(descriptor, json.dumps(holder).encode(), 0)
+        os.lseek(descriptor, 0, os.SEEK_SET)  # os.pwrite does not exist on Windows
+        os.write(descriptor, json.dumps(holder).encode())
         yield
     finally:
         os.close(descriptor)  # closing releases the lock
