@@ -171,7 +171,6 @@ def test_the_source_scan_finds_keys_at_every_level():
 _MONEY_OR_VOLUME = re.compile(r"USD|bcm|Mt|kcm|bbl")
 
 
-@pytest.mark.xfail(strict=False, reason="recalibration in progress (issue 13)")
 def test_prices_costs_and_volumes_come_from_the_dataset_or_are_reasoned_assumptions():
     offenders = []
     for name in SHIPPED:
