@@ -118,3 +118,55 @@ def test_factor_tables(units, bibliography):
         assert factor["source"] in bibliography, key
         for field in ("source", "locator"):
             assert factor[field], (key, field)
+
+
+def test_facts_named_like_a_conversion_factor_agree_with_it(units):
+    # Case files take conversion factors as dataset rows; units.toml keeps them for `times`.
+    facts = _load("facts.csv").set_index("series")
+    shared = sorted(set(facts.index) & set(units["factors"]))
+    assert shared, "no conversion factor is a facts row"
+    for name in shared:
+        factor, row = units["factors"][name], facts.loc[name]
+        assert row["value"] == factor["value"], name
+        assert (row["unit"], row["source"], row["status"]) == (
+            factor["unit"],
+            factor["source"],
+            factor["status"],
+        ), name
+
+
+def _fact(series, year, month=None):
+    df = _load("facts.csv")
+    hit = df[(df["series"] == series) & (df["year"] == year)]
+    hit = hit[hit["month"].isna()] if month is None else hit[hit["month"] == month]
+    assert len(hit) == 1, (series, year, month)
+    return float(hit["value"].iloc[0])
+
+
+def test_derived_facts_follow_from_the_rows_they_name():
+    # Each derived row's note names its parts; recompute it from them (to its printed digits).
+    assert _fact("t_per_bbl_crude_world", 2021) == pytest.approx(
+        1 / _fact("bbl_per_t_crude_world", 2021), abs=5e-7
+    )
+    assert _fact("kcp_spare_capacity", 2007) == _fact("kcp_capacity_initial", 2006, 5) - _fact(
+        "kcp_first_year_throughput", 2007
+    )
+    assert _fact("kcp_spare_capacity", 2013, 12) == pytest.approx(
+        _fact("kcp_capacity_design", 2013, 12) - _fact("kcp_throughput", 2013)
+    )
+    assert _fact("espo_contract_volume_total", 2013, 10) == _fact(
+        "espo_loan_2009_oil_volume", 2009, 2
+    ) + _fact("russia_china_oil_oct2013_volume", 2013, 10)
+    assert _fact("rosneft_cnpc_2013_annual_volume", 2013, 6) == pytest.approx(
+        _fact("rosneft_cnpc_2013_volume", 2013, 6) / _fact("rosneft_cnpc_2013_duration", 2013, 6)
+    )
+    per_km = _fact("kcp_atasu_alashankou_capex", 2005) / _fact("kcp_atasu_alashankou_length", 2005)
+    assert _fact("espo_spur_china_capex_estimate", 2008) == pytest.approx(
+        _fact("espo_spur_length_china", 2008) * per_km, abs=0.005
+    )
+    assert _fact("cagp_line_ab_capacity", 2010, 10) == _fact(
+        "cagp_line_a_capacity", 2009, 12
+    ) + _fact("cagp_line_b_capacity", 2010, 10)
+    assert _fact("russia_gas_2006_agreement_total", 2006) == _fact(
+        "russia_gas_western_route_volume", 2006
+    ) + _fact("russia_gas_far_east_route_volume", 2006)

@@ -47,8 +47,10 @@ For a ``[timing]`` table (`pipeline_games.cases._timing`) the outputs
 and ``net_seller_outside_option`` are the state's surplus and options: the stake of the
 talks, surplus less options, is then the agreement's joint gain ``net_joint_gain``.
 
-Where the dyad's agreement carries no flow there is no deal: ``agreement`` is False and its
-price and shares are NaN; payoffs and outside options are still defined.
+Where the dyad's agreement carries no flow, or the network's bargains are not stable (some
+agreement would leave a side worse off), there is no deal: ``agreement`` is False, its price
+and shares are NaN and the buyer's and the seller's payoffs are their outside options (their
+payoffs without the dyad's agreement, the others holding).
 
 Examples
 --------
@@ -546,6 +548,11 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
     payoff = deal.payoff * np.asarray(money)[..., None]
     agreement = dyad["used"] & deal.stable
     nan_array = np.full(shape, np.nan)
+    # No deal: each side gets its payoff without the dyad's agreement (its outside option).
+    buyer_outside = country(payoff, focus.buyer) - dyad["buyer_gain"]
+    seller_outside = country(payoff, focus.seller) - dyad["seller_gain"]
+    buyer_payoff = np.where(agreement, country(payoff, focus.buyer), buyer_outside)
+    seller_payoff = np.where(agreement, country(payoff, focus.seller), seller_outside)
     out: dict[str, NDArray[Any]] = {
         "agreement": np.asarray(agreement, dtype=bool),
         "net_price": np.where(agreement, price, np.nan),
@@ -553,13 +560,14 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
         "net_buyer_share": np.where(agreement, 1.0 - dyad["seller_share"], np.nan),
         "net_seller_share": np.where(agreement, dyad["seller_share"], np.nan),
         "net_joint_gain": dyad["seller_gain"] + dyad["buyer_gain"],
-        "net_buyer_payoff": country(payoff, focus.buyer),
-        "net_seller_payoff": country(payoff, focus.seller),
-        "net_buyer_outside_option": country(payoff, focus.buyer) - dyad["buyer_gain"],
-        "net_seller_outside_option": country(payoff, focus.seller) - dyad["seller_gain"],
-        # The dyad's two payoffs together: its joint gain plus both outside options, so
-        # that a [timing] table's stake (surplus less the options) is the joint gain.
-        "net_dyad_payoff": country(payoff, focus.buyer) + country(payoff, focus.seller),
+        "net_buyer_payoff": buyer_payoff,
+        "net_seller_payoff": seller_payoff,
+        "net_buyer_outside_option": buyer_outside,
+        "net_seller_outside_option": seller_outside,
+        # The dyad's two payoffs together: its joint gain plus both outside options where
+        # the deal forms, the options alone where it does not, so that a [timing] table's
+        # stake (surplus less the options) is the joint gain of a deal that can form.
+        "net_dyad_payoff": buyer_payoff + seller_payoff,
         "net_surplus": deal.surplus * money,
         "net_stable": np.asarray(deal.stable, dtype=bool),
         "net_determinate": np.asarray(deal.determinate, dtype=bool),
