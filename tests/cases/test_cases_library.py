@@ -286,14 +286,7 @@ def test_the_outside_file_patterns_catch_what_they_should():
     "key",
     [
         "nids_csr2020",
-        pytest.param(
-            "china_russia_review_2014_01",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the copy names no publisher; Comparative Connections (Pacific Forum "
-                "CSIS) is likely but unconfirmed (cases/market/NOTES.md)",
-            ),
-        ),
+        "china_russia_review_2014_01",
     ],
 )
 def test_the_two_source_documents_have_title_publisher_and_year(key):
