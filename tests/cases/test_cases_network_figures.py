@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 
 matplotlib.use("Agg")
 
+import itertools
+
 import matplotlib.image
 
 import pipeline_games as pg
@@ -182,11 +184,13 @@ def test_a_grid_point_is_picked_from_swept_results():
         (lambda n, r, c: plot.network_flows(n, r, money="x"), "money"),
         (lambda n, r, c: plot.share_comparison(r, cooperative(_two_routes())), "cooperative"),
         (lambda n, r, c: plot.share_comparison(c, c), "result"),
-        (lambda n, r, c: plot.supply_network_figure(n, r, positions={"Buyer C": (0, 0)}),
-         "positions"),  # fmt: skip
+        (
+            lambda n, r, c: plot.supply_network_figure(n, r, positions={"Buyer C": (0, 0)}),
+            "positions",
+        ),
         (
             lambda n, r, c: plot.supply_network_figure(
-                n, r, positions={name: ("a", 1) for name in plot.network_flows(n, r).nodes}
+                n, r, positions=dict.fromkeys(plot.network_flows(n, r).nodes, ("a", 1))
             ),
             "positions",
         ),
@@ -216,7 +220,7 @@ def test_layout_is_deterministic_and_no_edge_crosses_a_node(name):
     assert set(layout) == set(flows.nodes)
     points = {n: np.array(xy) for n, xy in layout.items()}
     for path in flows.paths:
-        for a, b in zip(path, path[1:], strict=False):
+        for a, b in itertools.pairwise(path):
             for other, p in points.items():
                 if other not in (a, b):
                     assert _distance_to_segment(p, points[a], points[b]) > 0.1, (a, b, other)
@@ -233,7 +237,7 @@ def test_given_positions_are_used_after_scaling():
     ys = np.array([given_xy[n][1] for n in ("P", "Q", "T", "B")])
     centre = np.array([(xs.max() + xs.min()) / 2, (ys.max() + ys.min()) / 2])
     half = max(xs.max() - xs.min(), ys.max() - ys.min()) / 2
-    players = [n for n in plot.network_flows(net, result).nodes]
+    players = list(plot.network_flows(net, result).nodes)
     expected = np.array([(np.array(given_xy[n]) - centre) / half for n in players])
     np.testing.assert_allclose(np.asarray(drawn), expected, rtol=1e-12, atol=1e-12)
 
@@ -251,7 +255,7 @@ def test_network_figure_labels_and_widths_follow_the_flows():
     widths = {}
     for route, flow in zip(flows.routes, flows.flows, strict=True):
         label = next(k for k in lines if k.startswith(f"{route}: "))
-        assert label.startswith(f"{route}: {float(flow):.3g} bcm/yr")
+        assert label.startswith(f"{route}: {plot._fmt(float(flow))} bcm/yr")
         widths[route] = lines[label].get_linewidth()
     used = [r for r, f in zip(flows.routes, flows.flows, strict=True) if f > 0]
     ordered = sorted(used, key=lambda r: flows.flows[flows.routes.index(r)])
@@ -259,7 +263,7 @@ def test_network_figure_labels_and_widths_follow_the_flows():
     # one arrow per agreement with a payment, labelled with its amount
     texts = [t.get_text() for t in right.texts]
     for amount in flows.payments[flows.payments > 0]:
-        assert f"{float(amount):.3g}" in texts
+        assert plot._fmt(float(amount)) in texts
     paying = right.get_lines()
     assert len(paying) == int((flows.payments != 0).sum())
 
@@ -361,9 +365,7 @@ def test_report_writes_and_references_a_network_figure_per_epoch(oil_report):
     case = written.case
     markdown = (folder / "eurasian-oil.md").read_text(encoding="utf-8")
     page = (folder / "eurasian-oil.html").read_text(encoding="utf-8")
-    images = dict(
-        (file, alt) for alt, file in re.findall(r"!\[([^\]]+)\]\(([^)]+\.png)\)", markdown)
-    )
+    images = {file: alt for alt, file in re.findall(r"!\[([^\]]+)\]\(([^)]+\.png)\)", markdown)}
     stems = [f"supply_network_{y}" for y in case.years] + ["nin_shapley_shares"]
     for stem in stems:
         png = folder / f"eurasian-oil-{stem}.png"
@@ -371,17 +373,19 @@ def test_report_writes_and_references_a_network_figure_per_epoch(oil_report):
         data = png.read_bytes()
         assert data.startswith(PNG_SIGNATURE)
         pixels = matplotlib.image.imread(png)
-        assert pixels.ndim == 3 and pixels.shape[0] > 300 and pixels.shape[1] > 300
+        assert pixels.ndim == 3
+        assert pixels.shape[0] > 300
+        assert pixels.shape[1] > 300
         assert pixels.std() > 0.01  # not a blank picture
-        assert (folder / f"eurasian-oil-{stem}.svg").read_text(encoding="utf-8").startswith(
-            "<?xml"
-        )
+        assert (folder / f"eurasian-oil-{stem}.svg").read_text(encoding="utf-8").startswith("<?xml")
         alt = images[png.name]
-        assert len(alt) > 40 and re.search(r"\d", alt)
+        assert len(alt) > 40
+        assert re.search(r"\d", alt)
     for year in case.years:
-        assert f"Supply network in {year} at base values" in images[
-            f"eurasian-oil-supply_network_{year}.png"
-        ]
+        assert (
+            f"Supply network in {year} at base values"
+            in images[f"eurasian-oil-supply_network_{year}.png"]
+        )
     # the HTML embeds every figure with its alt text
     alts = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', page)
     assert sum("Supply network in" in a for a in alts) == len(case.years)
@@ -389,16 +393,16 @@ def test_report_writes_and_references_a_network_figure_per_epoch(oil_report):
 
 
 def test_report_alt_text_gives_the_flows_and_payments(oil_report):
-    folder, written = oil_report
+    folder, _ = oil_report
     markdown = (folder / "eurasian-oil.md").read_text(encoding="utf-8")
     epoch = _epochs("eurasian-oil")[-1]
     flows = plot.network_flows(epoch.network, epoch.result, money=epoch.money)
     alt = re.search(rf"!\[(Supply network in {epoch.year}[^\]]+)\]", markdown).group(1)
     for route, flow in zip(flows.routes, flows.flows, strict=True):
-        assert f"{route} {float(flow):.3g}" in alt
+        assert f"{route} {plot._fmt(float(flow))}" in alt
     for payer, payee, amount in zip(flows.payers, flows.payees, flows.payments, strict=True):
         if amount > 0:
-            assert f"{payer} pays {payee} {float(amount):.3g}" in alt
+            assert f"{payer} pays {payee} {plot._fmt(float(amount))}" in alt
 
 
 def test_figures_are_written_atomically(oil_report, monkeypatch):
@@ -426,5 +430,6 @@ def test_nin_and_shapley_shares_per_epoch_in_alt_text(oil_report):
         part = alt.split(f"{epoch.year}: ")[1].split(";")[0]
         for i, country in enumerate(shares.countries):
             nin, shapley = float(shares.nash_in_nash[i]), float(shares.shapley[i])
-            assert f"{country} {nin:.3g} / {shapley:.3g}" in part
-            assert math.isfinite(nin) and math.isfinite(shapley)
+            assert f"{country} {plot._fmt(nin)} / {plot._fmt(shapley)}" in part
+            assert math.isfinite(nin)
+            assert math.isfinite(shapley)

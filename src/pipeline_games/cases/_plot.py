@@ -1291,7 +1291,8 @@ def _positions(
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}"
+    """Three significant digits below 1,000; whole numbers above (13,506, not 1.35e+04)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
 
 
 def _draw_nodes(ax: Any, flows: NetworkFlows, where: Mapping[str, Any], note: Any = None) -> None:
@@ -1374,7 +1375,7 @@ def _draw_edge(
             "arrowstyle": "-|>",
             "color": style["color"],
             "lw": 1.0,
-            "mutation_scale": 12 + 1.2 * float(style["lw"]),
+            "mutation_scale": 10 + 2.5 * float(style["lw"]),
         },
         zorder=3,
     )
@@ -1463,7 +1464,7 @@ def supply_network_figure(
     labelled: set[str] = set()
     kind_words = {"supply": "supply payment (buyer to producer)",
                   "transit": "transit payment (producer to transit state)"}  # fmt: skip
-    kind_colors = {"supply": "#1f77b4", "transit": "#ff7f0e"}
+    kind_colors = {"supply": "#2f4f4f", "transit": "#b8860b"}  # apart from the route colours
     for k, a in enumerate(chosen):
         kind = flows.kinds[a]
         label = kind_words[kind] if kind not in labelled else "_nolegend_"
