@@ -24,12 +24,14 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..errors import MissingExtraError
 
@@ -41,15 +43,27 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CaseFigure",
+    "NetworkEpoch",
+    "NetworkFlows",
+    "ShareComparison",
     "backtest_figure",
     "case_figures",
     "diversification_figure",
     "frontier_figure",
     "network_figure",
+    "network_flows",
+    "network_layout",
     "outcome_path_figure",
     "robustness_figure",
     "route_regions_figure",
+    "share_comparison",
+    "shares_figure",
+    "supply_network_epochs",
+    "supply_network_figure",
+    "supply_network_figures",
 ]
+
+FloatArray = NDArray[np.float64]
 
 _MONEY = "USD bn/yr"
 _COLORS = (
@@ -810,8 +824,10 @@ def case_figures(
     >>> import pipeline_games as pg
     >>> case = pg.cases.load("china-russia-gas")
     >>> figures = case_figures(case.solve(), case.check(samples=16), case.backtest(samples=16))
-    >>> [f.stem for f in figures]
+    >>> [f.stem for f in figures][:4]
     ['frontier', 'outcome_path', 'robustness', 'backtest']
+    >>> [f.stem for f in figures][4:6], figures[-1].stem
+    (['supply_network_2006', 'supply_network_2008'], 'nin_shapley_shares')
     """
     from ._report import bargaining_quantities
 
@@ -940,6 +956,8 @@ def case_figures(
                 + ".",
             )
         )
+    if "supply_network" in case.adapters:
+        figures += supply_network_figures(case)
     if "diversification" in case.adapters:
         year = _claim_year(case, "diversification")
         values = out.get(year, {})
@@ -970,4 +988,736 @@ def case_figures(
                 f"{out.get(year, {}).get('route_outcome', 'not computed')}.",
             )
         )
+    return figures
+
+
+# -- supply networks (generic: a SupplyNetwork and its results, nothing of any case) --------
+@dataclass(frozen=True)
+class NetworkFlows:
+    """What `supply_network_figure` draws at one parameter point of a `nash_in_nash` result.
+
+    Attributes
+    ----------
+    nodes
+        The network's countries (players), then its competitive fringes (not players).
+    fringes
+        The fringes among the nodes.
+    routes, paths
+        Route names and the nodes each route crosses, in order.
+    flows, capacity
+        Volume on each route (the result's ``flows``) and the route's capacity.
+    agreements, kinds, payers, payees
+        Every agreement, its kind (``"supply"`` or ``"transit"``), who pays (the buyer of a
+        supply contract, the producer for a transit agreement) and who is paid (the seller).
+    payments
+        What each payer pays each payee per agreement: the result's ``payment`` (price x
+        volume; zero for an agreement that carries nothing) times ``money``.
+    countries, supply_income, transit_income, paid
+        Per country: what it receives as a seller of supply contracts, what it receives as a
+        transit state, and what it pays (all in ``money`` units).
+
+    Examples
+    --------
+    >>> from pipeline_games.network import Market, Producer, Route, SupplyNetwork, nash_in_nash
+    >>> net = SupplyNetwork([Producer("S", cost=10.0)], [Market("B", price=50.0)],
+    ...                     [Route("r", ("S", "B"), capacity=2.0)])
+    >>> flows = network_flows(net, nash_in_nash(net))
+    >>> flows.flows.tolist(), flows.payers, flows.payees, flows.payments.tolist()
+    ([2.0], ('B',), ('S',), [60.0])
+    """
+
+    nodes: tuple[str, ...]
+    fringes: tuple[str, ...]
+    routes: tuple[str, ...]
+    paths: tuple[tuple[str, ...], ...]
+    flows: FloatArray
+    capacity: FloatArray
+    agreements: tuple[str, ...]
+    kinds: tuple[str, ...]
+    payers: tuple[str, ...]
+    payees: tuple[str, ...]
+    payments: FloatArray
+    countries: tuple[str, ...]
+    supply_income: FloatArray
+    transit_income: FloatArray
+    paid: FloatArray
+
+
+@dataclass(frozen=True)
+class ShareComparison:
+    """Each country's share of a network's surplus under Nash-in-Nash and under the Shapley
+    value, at one parameter point (see `share_comparison`).
+
+    ``surplus`` and ``cooperative_surplus``: the total Nash-in-Nash payoff and the grand
+    coalition's worth (equal: the same welfare-maximising flow), in the results' money unit
+    times ``money``. Where the surplus is zero both shares are zero (nothing to divide).
+    """
+
+    countries: tuple[str, ...]
+    nash_in_nash: FloatArray
+    shapley: FloatArray
+    surplus: float
+    cooperative_surplus: float
+
+    @property
+    def deal(self) -> bool:
+        """Whether there is a surplus to divide."""
+        return self.surplus > 0.0
+
+
+def _point(point: Any, shape: tuple[int, ...], what: str) -> tuple[int, ...]:
+    """``point`` checked as an index of one parameter point of a grid of ``shape``."""
+    from ..errors import InvalidParameterError
+
+    try:
+        index = tuple(point)
+    except TypeError:
+        index = None
+    valid = index is not None and len(index) == len(shape)
+    valid = valid and all(
+        isinstance(i, int | np.integer) and not isinstance(i, bool) and -n <= i < n
+        for i, n in zip(index or (), shape, strict=False)
+    )
+    if not valid:
+        raise InvalidParameterError(
+            f"point must index the {what}'s parameter grid of shape {shape} (a tuple of "
+            f"{len(shape)} integers within it); got {point!r}"
+        )
+    return tuple(int(i) for i in index or ())
+
+
+def _money(money: Any) -> float:
+    from ..errors import InvalidParameterError
+
+    array = np.asarray(money, dtype=np.float64) if _numeric(money) else None
+    if array is None or array.size != 1 or not (math.isfinite(float(array)) and array > 0):
+        raise InvalidParameterError(
+            f"money must be one finite number > 0 (the factor from the network's money unit "
+            f"to the figure's); got {money!r}"
+        )
+    return float(array.reshape(()))
+
+
+def _numeric(value: Any) -> bool:
+    try:
+        np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def network_flows(network: Any, result: Any, point: Any = (), *, money: Any = 1.0) -> NetworkFlows:
+    """Flows per route and payments per agreement of ``result`` (``nash_in_nash(network)``)
+    at one parameter ``point``, payments times ``money`` (e.g. a unit conversion).
+
+    Raises `InvalidParameterError` when ``result`` is not a Nash-in-Nash result of
+    ``network`` (other agreements or routes), ``point`` does not index its grid, or
+    ``money`` is not one positive number.
+
+    Examples
+    --------
+    A transit state on a route that carries nothing receives nothing:
+
+    >>> from pipeline_games.network import Market, Producer, Route, SupplyNetwork, nash_in_nash
+    >>> net = SupplyNetwork(
+    ...     [Producer("P", capacity=5.0, cost=10.0), Producer("Q", capacity=5.0, cost=40.0)],
+    ...     [Market("B", price=50.0, capacity=5.0)],
+    ...     [Route("p", ("P", "B"), 5.0), Route("q", ("Q", "T", "B"), 5.0)], transit=["T"])
+    >>> flows = network_flows(net, nash_in_nash(net))
+    >>> flows.flows.tolist(), float(flows.transit_income[flows.countries.index("T")])
+    ([5.0, 0.0], 0.0)
+    """
+    from ..errors import InvalidParameterError
+    from ..network import NashInNashResult, SupplyNetwork
+
+    if not isinstance(network, SupplyNetwork):
+        raise InvalidParameterError(f"network must be a SupplyNetwork; got {network!r}")
+    if (
+        not isinstance(result, NashInNashResult)
+        or result.agreements != network.agreement_names
+        or result.routes != network.route_names
+        or result.countries != network.countries
+    ):
+        raise InvalidParameterError(
+            "result must be nash_in_nash(network): a NashInNashResult with the network's "
+            f"agreements {list(network.agreement_names)} and routes {list(network.route_names)}"
+            f"; got {result!r}"
+        )
+    index = _point(point, result.shape, "result")
+    factor = _money(money)
+    countries = network.countries
+    fringes = tuple(
+        dict.fromkeys(
+            [p.name for p in network.producers if p.fringe]
+            + [m.name for m in network.markets if m.fringe]
+        )
+    )
+    payments = np.asarray(result.payment[index], dtype=np.float64) * factor
+    supply_income = np.zeros(len(countries))
+    transit_income = np.zeros(len(countries))
+    paid = np.zeros(len(countries))
+    for a, agreement in enumerate(network.agreements):
+        income = supply_income if agreement.kind == "supply" else transit_income
+        income[countries.index(agreement.seller)] += payments[a]
+        paid[countries.index(agreement.payer)] += payments[a]
+    capacity = np.array(
+        [float(np.broadcast_to(r.capacity, result.shape)[index]) for r in network.routes]
+    )
+    return NetworkFlows(
+        nodes=(*countries, *fringes),
+        fringes=fringes,
+        routes=network.route_names,
+        paths=tuple(r.path for r in network.routes),
+        flows=np.array(result.flows[index], dtype=np.float64),
+        capacity=capacity,
+        agreements=network.agreement_names,
+        kinds=tuple(a.kind for a in network.agreements),
+        payers=tuple(a.payer for a in network.agreements),
+        payees=tuple(a.seller for a in network.agreements),
+        payments=payments,
+        countries=countries,
+        supply_income=supply_income,
+        transit_income=transit_income,
+        paid=paid,
+    )
+
+
+def share_comparison(
+    result: Any, cooperative: Any, point: Any = (), *, money: Any = 1.0
+) -> ShareComparison:
+    """Each country's share of the surplus under Nash-in-Nash (``result.share``) and under
+    the Shapley value (``cooperative.share``) at one parameter ``point``.
+
+    Examples
+    --------
+    >>> from pipeline_games.network import (Market, Producer, Route, SupplyNetwork,
+    ...                                     cooperative, nash_in_nash)
+    >>> net = SupplyNetwork([Producer("P", cost=1.0)], [Market("B", price=3.0)],
+    ...                     [Route("r", ("P", "T", "B"), capacity=3.0)], transit=["T"])
+    >>> shares = share_comparison(nash_in_nash(net), cooperative(net))
+    >>> shares.countries, shares.shapley.round(3).tolist(), shares.surplus
+    (('P', 'B', 'T'), [0.333, 0.333, 0.333], 6.0)
+    """
+    from ..errors import InvalidParameterError
+    from ..network import CooperativeResult, NashInNashResult
+
+    if not isinstance(result, NashInNashResult):
+        raise InvalidParameterError(f"result must be a NashInNashResult; got {result!r}")
+    if not isinstance(cooperative, CooperativeResult) or cooperative.countries != result.countries:
+        raise InvalidParameterError(
+            "cooperative must be the CooperativeResult of the same network (countries "
+            f"{list(result.countries)}); got {cooperative!r}"
+        )
+    index = _point(point, result.shape, "result")
+    coop_index = _point(point, cooperative.shape, "cooperative result")
+    factor = _money(money)
+    return ShareComparison(
+        countries=result.countries,
+        nash_in_nash=np.array(result.share[index], dtype=np.float64),
+        shapley=np.array(cooperative.share[coop_index], dtype=np.float64),
+        surplus=float(result.surplus[index]) * factor,
+        cooperative_surplus=float(cooperative.surplus[coop_index]) * factor,
+    )
+
+
+def network_layout(
+    nodes: Sequence[str], paths: Sequence[Sequence[str]]
+) -> dict[str, tuple[float, float]]:
+    """Deterministic positions of ``nodes`` on the unit circle, sources left, sinks right.
+
+    Each node's layer is the length of the longest chain of route segments leading to it
+    (segments of a cycle count once); nodes sorted by layer alternate between the upper and
+    the lower half-circle, from left to right. On a circle no straight edge passes through
+    another node.
+
+    Examples
+    --------
+    >>> layout = network_layout(["A", "T", "B"], [("A", "T", "B")])
+    >>> {n: (round(x, 2) + 0.0, round(y, 2) + 0.0) for n, (x, y) in layout.items()}
+    {'A': (-0.71, 0.71), 'B': (0.71, 0.71), 'T': (0.0, -1.0)}
+    """
+    nodes = list(nodes)
+    layer = dict.fromkeys(nodes, 0)
+    edges = [(a, b) for path in paths for a, b in itertools.pairwise(path)]
+    for _ in range(len(nodes)):
+        changed = False
+        for a, b in edges:
+            if layer[a] + 1 > layer[b] and layer[a] + 1 < len(nodes):
+                layer[b] = layer[a] + 1
+                changed = True
+        if not changed:
+            break
+    order = sorted(nodes, key=lambda n: (layer[n], nodes.index(n)))
+    top, bottom = order[0::2], order[1::2]
+    out: dict[str, tuple[float, float]] = {}
+    for k, name in enumerate(top):
+        angle = math.pi - math.pi * (k + 0.5) / len(top)
+        out[name] = (math.cos(angle), math.sin(angle))
+    for k, name in enumerate(bottom):
+        angle = math.pi + math.pi * (k + 0.5) / len(bottom)
+        out[name] = (math.cos(angle), math.sin(angle))
+    return out
+
+
+def _positions(
+    flows: NetworkFlows, positions: Mapping[str, Sequence[float]] | None
+) -> dict[str, NDArray[np.float64]]:
+    """Given positions (checked, scaled into [-1, 1]) or the circle layout."""
+    from ..errors import InvalidParameterError
+
+    if positions is None:
+        layout = network_layout(flows.nodes, flows.paths)
+        return {n: np.array(xy, dtype=np.float64) for n, xy in layout.items()}
+    if not isinstance(positions, Mapping):
+        raise InvalidParameterError(f"positions must map every node to (x, y); got {positions!r}")
+    missing = [n for n in flows.nodes if n not in positions]
+    if missing:
+        raise InvalidParameterError(f"positions must give (x, y) for every node; missing {missing}")
+    points = {}
+    for name in flows.nodes:
+        try:
+            xy = np.asarray(positions[name], dtype=np.float64)
+        except (TypeError, ValueError):
+            xy = np.array([np.nan])
+        if xy.shape != (2,) or not np.isfinite(xy).all():
+            raise InvalidParameterError(
+                f"positions[{name!r}] must be two finite numbers (x, y); got {positions[name]!r}"
+            )
+        points[name] = xy
+    stacked = np.array(list(points.values()))
+    centre = (stacked.max(axis=0) + stacked.min(axis=0)) / 2.0
+    half = float((stacked.max(axis=0) - stacked.min(axis=0)).max()) / 2.0 or 1.0
+    return {n: (xy - centre) / half for n, xy in points.items()}
+
+
+def _fmt(value: float) -> str:
+    """Three significant digits below 1,000; whole numbers above (13,506, not 1.35e+04)."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def _draw_nodes(ax: Any, flows: NetworkFlows, where: Mapping[str, Any], note: Any = None) -> None:
+    """Countries (filled) and fringes (open squares) with their names outside the circle."""
+    players = [n for n in flows.nodes if n not in flows.fringes]
+    xy = np.array([where[n] for n in players])
+    ax.scatter(xy[:, 0], xy[:, 1], s=110, color="#333333", zorder=5, label="country (a player)")
+    if flows.fringes:
+        xy = np.array([where[n] for n in flows.fringes])
+        ax.scatter(xy[:, 0], xy[:, 1], s=110, marker="s", facecolor="white", edgecolor="#333333",
+                   linewidth=1.5, zorder=5, label="competitive fringe (not a player)")  # fmt: skip
+    for name in flows.nodes:
+        x, y = where[name]
+        radius = math.hypot(x, y) or 1.0
+        text = name if note is None else f"{name}\n{note(name)}" if note(name) else name
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(11 * x / radius, 11 * y / radius),
+            textcoords="offset points",
+            ha="left" if x > 0.15 else "right" if x < -0.15 else "center",
+            va="bottom" if y > 0.15 else "top" if y < -0.15 else "center",
+            fontsize=8,
+            zorder=6,
+        )
+
+
+def _lanes(
+    edges: Sequence[Sequence[str]], where: Mapping[str, Any], gap: float
+) -> tuple[list[list[tuple[Any, Any]]], list[list[tuple[int, int]]]]:
+    """For each edge (a node sequence), its segments shifted sideways so that edges sharing a
+    segment run side by side; and for each segment, (lane, lanes on that segment)."""
+    order = {n: i for i, n in enumerate(where)}
+    shared: dict[tuple[str, str], list[int]] = {}
+    for e, path in enumerate(edges):
+        for a, b in itertools.pairwise(path):
+            key = (a, b) if order[a] < order[b] else (b, a)
+            shared.setdefault(key, []).append(e)
+    segments: list[list[tuple[Any, Any]]] = []
+    lanes: list[list[tuple[int, int]]] = []
+    for e, path in enumerate(edges):
+        pieces, counts = [], []
+        for a, b in itertools.pairwise(path):
+            key = (a, b) if order[a] < order[b] else (b, a)
+            users = shared[key]
+            lane = users.index(e)
+            start, stop = where[key[0]], where[key[1]]
+            d = stop - start
+            normal = np.array([-d[1], d[0]]) / (float(np.hypot(*d)) or 1.0)
+            shift = (lane - (len(users) - 1) / 2.0) * gap * normal
+            pieces.append((where[a] + shift, where[b] + shift))
+            counts.append((lane, len(users)))
+        segments.append(pieces)
+        lanes.append(counts)
+    return segments, lanes
+
+
+def _draw_edge(
+    ax: Any,
+    pieces: Sequence[tuple[Any, Any]],
+    lanes: Sequence[tuple[int, int]],
+    text: str,
+    style: Mapping[str, Any],
+    label: str,
+) -> None:
+    """One edge: a polyline over its shifted segments, an arrowhead at its end and ``text``
+    on its middle segment (staggered along the segment between side-by-side edges)."""
+    joined = [pieces[0][0]]
+    for start, stop in pieces:
+        joined += [start, stop]
+    xy = np.array(joined)
+    ax.plot(xy[:, 0], xy[:, 1], solid_capstyle="butt", label=label, zorder=2, **style)
+    start, stop = pieces[-1]
+    head = stop - 0.12 * (stop - start) / (float(np.hypot(*(stop - start))) or 1.0)
+    ax.annotate(
+        "",
+        xy=head,
+        xytext=head - 0.02 * (stop - start),
+        arrowprops={
+            "arrowstyle": "-|>",
+            "color": style["color"],
+            "lw": 1.0,
+            "mutation_scale": 10 + 2.5 * float(style["lw"]),
+        },
+        zorder=3,
+    )
+    middle = len(pieces) // 2
+    (start, stop), (lane, count) = pieces[middle], lanes[middle]
+    spot = start + (stop - start) * (lane + 1) / (count + 1)
+    ax.annotate(
+        text,
+        spot,
+        ha="center",
+        va="center",
+        fontsize=7,
+        color=style["color"],
+        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+        zorder=4,
+    )
+
+
+def _widths(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    top = float(np.max(np.abs(values), initial=0.0))
+    return 1.0 + 7.0 * np.abs(values) / top if top > 0 else np.ones_like(values)
+
+
+def supply_network_figure(
+    network: Any,
+    result: Any,
+    point: Any = (),
+    *,
+    money: Any = 1.0,
+    volume_unit: str = "volume",
+    money_unit: str = "money",
+    title: str = "supply network",
+    positions: Mapping[str, Sequence[float]] | None = None,
+) -> Figure:
+    """The network at one parameter point of ``result`` (``nash_in_nash(network)``): flows
+    (left) and who pays whom (right).
+
+    Left: countries (dots) and fringes (open squares); each route a line from producer to
+    market over its transit states, its width proportional to its flow and labelled with it
+    (dotted: a route that carries nothing). Right: one arrow per agreement with a payment,
+    payer to payee (a supply payment from the buyer to the producer, a transit payment from
+    the producer to the transit state), its width proportional to the payment and labelled
+    with it; each node notes what it receives (in) and pays (out). ``positions`` maps each
+    node to (x, y) (any scale; e.g. longitude and latitude); by default `network_layout`.
+    Numbers are those of `network_flows`.
+
+    Examples
+    --------
+    >>> from pipeline_games.network import Market, Producer, Route, SupplyNetwork, nash_in_nash
+    >>> net = SupplyNetwork([Producer("P", cost=1.0)], [Market("B", price=3.0)],
+    ...                     [Route("r", ("P", "T", "B"), capacity=3.0)], transit=["T"])
+    >>> fig = supply_network_figure(net, nash_in_nash(net), volume_unit="bcm/yr")
+    >>> [ax.get_title() for ax in fig.axes]
+    ['flows (bcm/yr)', 'who pays whom (money)']
+    """
+    flows = network_flows(network, result, point, money=money)
+    where = _positions(flows, positions)
+    fig, (left, right) = _new_figure(12.0, 6.4, ncols=2)
+    # flows
+    widths = _widths(flows.flows)
+    scale = max(float(np.max(np.abs(flows.flows), initial=0.0)), 1e-300)
+    segments, lanes = _lanes(flows.paths, where, gap=0.07)
+    for r, route in enumerate(flows.routes):
+        flow = float(flows.flows[r])
+        carries = abs(flow) > 1e-9 * scale
+        closed = float(flows.capacity[r]) <= 0.0
+        note = " (no capacity)" if closed else "" if carries else " (unused)"
+        style = {"color": _COLORS[r % len(_COLORS)], "lw": float(widths[r]),
+                 "ls": "-" if carries else ":"}  # fmt: skip
+        if not carries:
+            style["lw"] = 1.2
+        _draw_edge(ax=left, pieces=segments[r], lanes=lanes[r], text=_fmt(flow), style=style,
+                   label=f"{route}: {_fmt(flow)} {volume_unit}{note}")  # fmt: skip
+    _draw_nodes(left, flows, where)
+    left.set_title(f"flows ({volume_unit})", fontsize=9)
+    # payments
+    total = float(np.max(np.abs(flows.payments), initial=0.0))
+    chosen = [a for a in range(len(flows.agreements))
+              if abs(float(flows.payments[a])) > 1e-9 * max(total, 1e-300)]  # fmt: skip
+    edges = []
+    for a in chosen:
+        pair = (flows.payers[a], flows.payees[a])
+        edges.append(pair if flows.payments[a] > 0 else pair[::-1])
+    segments, lanes = _lanes(edges, where, gap=0.09)
+    widths = _widths(flows.payments[chosen])
+    labelled: set[str] = set()
+    kind_words = {"supply": "supply payment (buyer to producer)",
+                  "transit": "transit payment (producer to transit state)"}  # fmt: skip
+    kind_colors = {"supply": "#2f4f4f", "transit": "#b8860b"}  # apart from the route colours
+    for k, a in enumerate(chosen):
+        kind = flows.kinds[a]
+        label = kind_words[kind] if kind not in labelled else "_nolegend_"
+        labelled.add(kind)
+        _draw_edge(ax=right, pieces=segments[k], lanes=lanes[k],
+                   text=_fmt(abs(float(flows.payments[a]))),
+                   style={"color": kind_colors[kind], "lw": float(widths[k]), "ls": "-"},
+                   label=label)  # fmt: skip
+    if not chosen:
+        right.annotate("no payments: no agreement carries flow", (0.0, 0.0), ha="center",
+                       fontsize=9, color="0.3")  # fmt: skip
+    received = flows.supply_income + flows.transit_income
+
+    def note(name: str) -> str:
+        if name not in flows.countries:
+            return ""
+        i = flows.countries.index(name)
+        parts = []
+        if abs(received[i]) > 1e-9 * max(total, 1e-300):
+            parts.append(f"in {_fmt(received[i])}")
+        if abs(flows.paid[i]) > 1e-9 * max(total, 1e-300):
+            parts.append(f"out {_fmt(flows.paid[i])}")
+        return ", ".join(parts)
+
+    _draw_nodes(right, flows, where, note)
+    right.set_title(f"who pays whom ({money_unit})", fontsize=9)
+    for ax in (left, right):
+        ax.set_xlim(-1.55, 1.55)
+        ax.set_ylim(-1.35, 1.35)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+    _title(fig, title)
+    handles = [h for ax in (left, right) for h in ax.get_legend_handles_labels()[0]]
+    names = [n for ax in (left, right) for n in ax.get_legend_handles_labels()[1]]
+    unique = dict(zip(names, handles, strict=True))
+    for ax in (left, right):  # the node markers are drawn on both panels: one entry each
+        for artist in ax.collections:
+            if artist.get_label() in unique and artist is not unique[artist.get_label()]:
+                artist.set_label("_nolegend_")
+    _legend_outside(fig, ncols=3)
+    return fig
+
+
+def shares_figure(
+    panels: Mapping[Any, ShareComparison], *, money_unit: str = "money", title: str = "shares"
+) -> Figure:
+    """Each country's share of the surplus under Nash-in-Nash (filled) and under the Shapley
+    value (hatched), grouped per country, one panel per entry of ``panels`` (e.g. per epoch:
+    ``{2010: share_comparison(...), ...}``).
+
+    Examples
+    --------
+    >>> from pipeline_games.network import (Market, Producer, Route, SupplyNetwork,
+    ...                                     cooperative, nash_in_nash)
+    >>> net = SupplyNetwork([Producer("P", cost=1.0)], [Market("B", price=3.0)],
+    ...                     [Route("r", ("P", "T", "B"), capacity=3.0)], transit=["T"])
+    >>> fig = shares_figure({"base": share_comparison(nash_in_nash(net), cooperative(net))})
+    >>> fig.axes[0].get_ylabel()
+    "share of the network's surplus (share, 0-1)"
+    """
+    from ..errors import InvalidParameterError
+
+    if not isinstance(panels, Mapping) or not panels:
+        raise InvalidParameterError(
+            f"panels must map labels to ShareComparison objects (at least one); got {panels!r}"
+        )
+    for key, item in panels.items():
+        if not isinstance(item, ShareComparison):
+            raise InvalidParameterError(
+                f"panels[{key!r}] must be a ShareComparison (see share_comparison); got {item!r}"
+            )
+    count = len(panels)
+    ncols = min(count, 4)
+    nrows = math.ceil(count / ncols)
+    width = max(2.6 * ncols, 0.0) + 0.35 * ncols * max(len(p.countries) for p in panels.values())
+    fig, axes = _new_figure(min(width, 16.0), 3.3 * nrows + 1.6, ncols=ncols, nrows=nrows,
+                            squeeze=False, sharey=True)  # fmt: skip
+    flat = list(axes.ravel())
+    for ax in flat[count:]:
+        ax.remove()
+    first_deal = next((k for k, p in panels.items() if p.deal), None)
+    values = [0.0, 1.0]
+    for ax, (key, panel) in zip(flat, panels.items(), strict=False):
+        x = np.arange(len(panel.countries))
+        legend = key == first_deal
+        ax.bar(x - 0.2, panel.nash_in_nash, 0.4, color="#1f77b4",
+               label="Nash-in-Nash" if legend else "_nolegend_")  # fmt: skip
+        ax.bar(x + 0.2, panel.shapley, 0.4, color="white", edgecolor="#d62728", hatch="///",
+               label="Shapley value" if legend else "_nolegend_")  # fmt: skip
+        ax.axhline(0.0, color="0.5", lw=0.8)
+        ax.set_xticks(x, panel.countries, rotation=45, ha="right", fontsize=8)
+        ax.set_xlabel("country (player)", fontsize=8)
+        heading = (
+            f"{key}: surplus {_fmt(panel.surplus)} {money_unit}"
+            if panel.deal
+            else f"{key}: no surplus to divide"
+        )
+        ax.set_title(heading, fontsize=9)
+        values += [*panel.nash_in_nash.tolist(), *panel.shapley.tolist()]
+    finite = [v for v in values if math.isfinite(v)]
+    flat[0].set_ylim(min(finite) - 0.05, max(finite) + 0.05)
+    for row in axes:
+        _labels(row[0], None, "share of the network's surplus (share, 0-1)")
+    _title(fig, title)
+    _legend_outside(fig)
+    return fig
+
+
+# -- the supply network of a linked case, per epoch ----------------------------------------
+@dataclass(frozen=True)
+class NetworkEpoch:
+    """A linked case's supply network in one epoch at the base values, with its Nash-in-Nash
+    and cooperative results (as the ``supply_network`` adapter computes them) and units:
+    ``money`` converts the results' payoffs (volume x price) into ``money_unit``."""
+
+    year: int
+    network: Any
+    result: Any
+    cooperative: Any
+    money: float
+    volume_unit: str
+    money_unit: str
+
+
+def supply_network_epochs(case: Case) -> list[NetworkEpoch]:
+    """Every epoch of a case with the ``supply_network`` adapter, solved at the base values
+    the way the adapter solves it (`pipeline_games.cases._linked.supply_network_outputs`).
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> epochs = supply_network_epochs(pg.cases.load("eurasian-oil"))
+    >>> [e.year for e in epochs] == list(pg.cases.load("eurasian-oil").years)
+    True
+    """
+    from ..network import cooperative, nash_in_nash
+    from ._linked import _fields, _value, build_network
+
+    if "supply_network" not in case.adapters:
+        raise ValueError(f"case {case.name!r} has no supply_network adapter")
+    out = []
+    for year in case.years:
+        args = case.adapter_arguments("supply_network", case.epoch_values(case.base, year))
+        spec, values = args["spec"], args["values"]
+        per_volume = _value(spec.units_per_volume, values, 1.0)
+        money = float(args["money_factor"]) * per_volume
+        capital_factor = float(args["capital_factor"]) / per_volume
+        network = build_network(spec, values, capital_factor)
+        rates = {c: _value(r, values) for c, r in spec.rates.items()} or None
+        volume_unit = next(
+            (
+                case.parameters[v].unit
+                for _, v, kind in _fields(spec)
+                if kind == "volume" and isinstance(v, str)
+            ),
+            "volume",
+        )
+        out.append(
+            NetworkEpoch(
+                year=int(year),
+                network=network,
+                result=nash_in_nash(network, rates=rates),
+                cooperative=cooperative(network),
+                money=float(np.asarray(money).reshape(())),
+                volume_unit=volume_unit,
+                money_unit=spec.money.replace("_", " "),
+            )
+        )
+    return out
+
+
+def _network_alt(epoch: NetworkEpoch, flows: NetworkFlows) -> str:
+    routes = ", ".join(
+        f"{r} {_fmt(float(f))}" for r, f in zip(flows.routes, flows.flows, strict=True)
+    )
+    payments = "; ".join(
+        f"{payer} pays {payee} {_fmt(float(amount))} ({kind})"
+        for payer, payee, amount, kind in zip(
+            flows.payers, flows.payees, flows.payments, flows.kinds, strict=True
+        )
+        if abs(float(amount)) > 0.0
+    )
+    return (
+        f"Supply network in {epoch.year} at base values. Flows ({epoch.volume_unit}): "
+        f"{routes}. Payments ({epoch.money_unit}): {payments or 'none'}."
+    )
+
+
+def supply_network_figures(case: Case) -> list[CaseFigure]:
+    """A case's supply-network figures: the network of each epoch (flows, who pays whom)
+    and each country's share under Nash-in-Nash and under the Shapley value per epoch.
+
+    Examples
+    --------
+    >>> import pipeline_games as pg
+    >>> [f.stem for f in supply_network_figures(pg.cases.load("eurasian-oil"))][-2:]
+    ['supply_network_2014', 'nin_shapley_shares']
+    """
+    epochs = supply_network_epochs(case)
+    figures = []
+    for epoch in epochs:
+        flows = network_flows(epoch.network, epoch.result, money=epoch.money)
+        figures.append(
+            CaseFigure(
+                f"supply_network_{epoch.year}",
+                supply_network_figure(
+                    epoch.network,
+                    epoch.result,
+                    money=epoch.money,
+                    volume_unit=epoch.volume_unit,
+                    money_unit=epoch.money_unit,
+                    title=f"{case.title}\nsupply network in {epoch.year} at base values: "
+                    "flows and who pays whom (Nash-in-Nash)",
+                ),
+                f"The network in {epoch.year} at the base values. Left: each route from "
+                f"producer to market, its width proportional to its flow ({epoch.volume_unit};"
+                " dotted: unused or not open). Right: who pays whom under Nash-in-Nash "
+                f"bargaining ({epoch.money_unit}): supply payments from buyer to producer, "
+                "transit payments from producer to transit state; each country notes what it "
+                "receives (in) and pays (out). Read which routes carry the trade and where "
+                "the rents go; a transit state off every used route receives nothing.",
+                _network_alt(epoch, flows),
+            )
+        )
+    panels = {e.year: share_comparison(e.result, e.cooperative, money=e.money) for e in epochs}
+    countries = epochs[0].result.countries if epochs else ()
+    figures.append(
+        CaseFigure(
+            "nin_shapley_shares",
+            shares_figure(
+                panels,
+                money_unit=epochs[0].money_unit if epochs else "money",
+                title=f"{case.title}\neach country's share of the network's surplus: "
+                "Nash-in-Nash and Shapley value, by epoch",
+            ),
+            "Each country's share of the network's yearly surplus at the base values: under "
+            "Nash-in-Nash bargaining over every agreement (filled) and under the Shapley "
+            "value of the network's coalition game (hatched), one panel per epoch. Read "
+            "where bilateral bargaining gives a country more or less than its average "
+            "marginal contribution to coalitions (the cooperative view).",
+            "Shares by epoch (Nash-in-Nash / Shapley): "
+            + "; ".join(
+                f"{year}: "
+                + ", ".join(
+                    f"{c} {_fmt(float(p.nash_in_nash[i]))} / {_fmt(float(p.shapley[i]))}"
+                    for i, c in enumerate(countries)
+                )
+                for year, p in panels.items()
+            )
+            + ".",
+        )
+    )
     return figures

@@ -26,7 +26,9 @@ import base64
 import io
 import itertools
 import math
+import os
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -993,16 +995,50 @@ class CaseReport:
         return len(self.check.failed)
 
 
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``
+    (atomic: a reader sees the old file or the whole new one, never a half-written one).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _write_atomically(Path(folder) / "a.txt", b"abc")
+    ...     sorted(p.name for p in Path(folder).iterdir())
+    ['a.txt']
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def _figure_bytes(figure: Any, fmt: str, **kw: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, **kw)
+    return buffer.getvalue()
+
+
 def _figure_files(figures: Sequence[CaseFigure], out: Path, name: str) -> list[dict[str, Any]]:
+    """Write each figure as PNG and SVG into ``out`` (atomically) and return the template's
+    entries (file names, the embedded PNG, caption and alt text)."""
     entries = []
     for figure in figures:
         png = out / f"{name}-{figure.stem}.png"
         svg = out / f"{name}-{figure.stem}.svg"
-        figure.figure.savefig(png, dpi=120)
-        figure.figure.savefig(svg)
-        buffer = io.BytesIO()
-        figure.figure.savefig(buffer, format="png", dpi=110)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        picture = _figure_bytes(figure.figure, "png", dpi=120)
+        _write_atomically(png, picture)
+        # the layout is done (and does not depend on the resolution): keep it for the SVG
+        engine = figure.figure.get_layout_engine()
+        figure.figure.set_layout_engine("none")
+        try:
+            _write_atomically(svg, _figure_bytes(figure.figure, "svg"))
+        finally:
+            figure.figure.set_layout_engine(engine)
+        data = base64.b64encode(picture).decode("ascii")
         entries.append(
             {
                 "stem": figure.stem,
