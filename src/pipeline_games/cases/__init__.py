@@ -39,6 +39,18 @@ from ._games import (
 )
 from ._library import case_path, cases_dir, list_cases, load
 from ._market import MarketData, conversion, factors, market_data, unit_registry
+from ._plot import (
+    NetworkFlows,
+    ShareComparison,
+    case_figures,
+    network_flows,
+    network_layout,
+    outcome_path_figure,
+    share_comparison,
+    shares_figure,
+    supply_network_epochs,
+    supply_network_figure,
+)
 from ._schema import case_file_schema
 from ._transit import CoalitionPath, case_network, network_path, solution_path
 
@@ -57,11 +69,14 @@ __all__ = [
     "CoalitionPath",
     "Epoch",
     "MarketData",
+    "NetworkFlows",
     "OutcomeRegions",
     "Parameter",
     "Reference",
+    "ShareComparison",
     "backtest_case",
     "bibliography",
+    "case_figures",
     "case_file_schema",
     "case_network",
     "case_path",
@@ -77,11 +92,18 @@ __all__ = [
     "list_cases",
     "load",
     "market_data",
+    "network_flows",
+    "network_layout",
     "network_path",
+    "outcome_path_figure",
     "read_case_file",
     "route_game_arguments",
     "sample_box",
+    "share_comparison",
+    "shares_figure",
     "solution_path",
     "solve_case",
+    "supply_network_epochs",
+    "supply_network_figure",
     "unit_registry",
 ]
