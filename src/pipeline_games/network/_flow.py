@@ -19,7 +19,9 @@ Two exact solvers:
   more than zero; each step fills or empties at least one arc segment, and the result is
   optimal (the successive-shortest-path theorem). Written as numpy operations over all
   parameter points and breakdown scenarios at once (Bellman-Ford on the small residual
-  graph). Not used with ``transit_capacity``.
+  graph). Not used with ``transit_capacity``. With numba installed (the optional ``fast``
+  extra) large batches run the same steps one problem at a time in a compiled loop
+  (`_ssp_rows_py`); the numpy version stays the reference the tests compare it with.
 * ``"lp"``: one linear program per point with `scipy.optimize.linprog` (HiGHS).
 
 ``"auto"`` takes the merit order where it applies and solves any point it could not finish
