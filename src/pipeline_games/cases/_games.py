@@ -297,6 +297,14 @@ def _regions(
 
 
 # -- Kazakhstan: sequential investment --------------------------------------------------
+def _investment_label(terminal: str) -> str:
+    """The outcome label of a terminal node of the investment game."""
+    label = terminal.replace("rules changed: ", "")
+    if label == "no entry":
+        return label
+    return "stage 1 only" if label == "stage 1 only" else f"staged entry, {label}"
+
+
 def kazakhstan_sequential_investment(**params: ArrayLike) -> CaseGame:
     """China's staged entry into Kazakh oil, with Kazakhstan able to change the rules.
 
@@ -414,11 +422,12 @@ def kazakhstan_sequential_investment(**params: ArrayLike) -> CaseGame:
     )
     tree = GameTree(root, players=("China", "Kazakhstan"))
     solution = backward_induction(tree)
-    outcome = solution.outcome()
     # One label per economic outcome: whether the rules changed on the way is in the path.
-    outcome = np.char.replace(outcome.astype(str), "rules changed: ", "")
-    outcome = np.where(outcome == "no entry", "no entry", np.char.add("staged entry, ", outcome))
-    outcome = np.where(outcome == "staged entry, stage 1 only", "stage 1 only", outcome)
+    # The few terminal names are relabelled once, then indexed by the terminal reached at
+    # each point (what `solution.outcome()` picks), not string-edited point by point.
+    terminals = [name for name in solution.reach if name not in solution.values]
+    codes = np.argmax(np.stack([solution.reach[name] for name in terminals]), axis=0)
+    outcome = np.array([_investment_label(name) for name in terminals])[codes]
     return CaseGame(
         tree, solution, p, np.asarray(outcome), "staged entry, 50/50 venture, no hold-up"
     )

@@ -19,7 +19,9 @@ Two exact solvers:
   more than zero; each step fills or empties at least one arc segment, and the result is
   optimal (the successive-shortest-path theorem). Written as numpy operations over all
   parameter points and breakdown scenarios at once (Bellman-Ford on the small residual
-  graph). Not used with ``transit_capacity``.
+  graph). Not used with ``transit_capacity``. With numba installed (the optional ``fast``
+  extra) large batches run the same steps one problem at a time in a compiled loop
+  (`_ssp_rows_py`); the numpy version stays the reference the tests compare it with.
 * ``"lp"``: one linear program per point with `scipy.optimize.linprog` (HiGHS).
 
 ``"auto"`` takes the merit order where it applies and solves any point it could not finish
@@ -28,6 +30,7 @@ Two exact solvers:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -208,6 +211,22 @@ def surplus_of(c: Compiled, x: FloatArray) -> FloatArray:
     return market_values(c, market_quantities(c, x)).sum(axis=1) - (unit * x).sum(axis=1)
 
 
+def surplus_by_mask(c: Compiled, x: FloatArray) -> FloatArray:
+    """`surplus_of` for flows ``x`` ``(K, n, R)`` of ``K`` masks on block ``c`` -> ``(K, n)``,
+    broadcasting over the masks instead of repeating the block."""
+    n_markets = c.volume.shape[1]
+    incidence = np.zeros((x.shape[-1], n_markets))
+    incidence[np.arange(x.shape[-1]), c.route_market] = 1.0
+    quantity = x @ incidence  # (K, n, M)
+    start = np.zeros_like(c.volume)
+    np.cumsum(c.volume[..., :-1], axis=-1, out=start[..., 1:])
+    with np.errstate(invalid="ignore"):
+        used = np.clip(quantity[..., None] - start, 0.0, c.volume)
+        worth = np.where(used > 0.0, c.value * used, 0.0)
+    unit = c.cost_p[:, c.route_producer] + c.cost_r
+    return worth.sum(axis=(-1, -2)) - (unit * x).sum(axis=-1)
+
+
 # -- the merit order with re-dispatch (successive shortest paths), vectorized ------------------
 def _ssp(c: Compiled, available: BoolArray) -> tuple[FloatArray, BoolArray]:
     """Optimal route flows for every row; ``ok`` is False where the iteration cap was hit."""
@@ -344,6 +363,226 @@ def _ssp(c: Compiled, available: BoolArray) -> tuple[FloatArray, BoolArray]:
     return x, ok
 
 
+# -- the same algorithm, one row at a time, compiled (numba, the optional ``fast`` extra) ------
+try:  # pragma: no cover - depends on the environment
+    if os.environ.get("PIPELINE_GAMES_NUMBA", "1") == "0":
+        raise ImportError
+    import numba
+except ImportError:  # pragma: no cover
+    numba = None
+
+#: Smallest batch (flow problems: masks x points) solved by the compiled kernel when numba is
+#: installed; smaller batches, and every batch without numba, take the numpy `_ssp`. The
+#: first compiled call in a process compiles the kernel (about two seconds).
+NUMBA_MIN_ROWS = 1024
+
+_KERNEL: list[Any] = []
+
+
+def _ssp_rows_py(
+    cap_p: FloatArray,
+    cost_p: FloatArray,
+    cap_r: FloatArray,
+    cost_r: FloatArray,
+    bound: FloatArray,
+    value: FloatArray,
+    rp: NDArray[np.intp],
+    rm: NDArray[np.intp],
+    masks: BoolArray,
+    x: FloatArray,
+    ok: BoolArray,
+) -> None:  # pragma: no cover - compiled by numba; the numpy `_ssp` is its reference
+    """`_ssp` for every mask ``k`` and point ``i`` (``x[k, i]``, ``ok[k, i]``), one flow
+    problem at a time: the same steps, tolerances and tie-breaking as the numpy version."""
+    n, n_routes = cap_r.shape
+    n_prod = cap_p.shape[1]
+    n_markets, n_steps = bound.shape[1], bound.shape[2]
+    max_iterations = 4 * (n_routes + n_prod + n_steps * n_markets) + 20
+    rounds = n_prod + n_markets + 1
+    length = n_prod + n_markets
+    inf = np.inf
+    cap = np.empty(n_routes)
+    xa = np.empty(n_routes)
+    src_res = np.empty(n_prod)
+    sink_value = np.empty(n_markets)
+    sink_res = np.empty(n_markets)
+    sink_ok = np.empty(n_markets, dtype=np.bool_)
+    dist_p = np.empty(n_prod)
+    pred_p = np.empty(n_prod, dtype=np.intp)
+    dist_m = np.empty(n_markets)
+    pred_m = np.empty(n_markets, dtype=np.intp)
+    fwd_route = np.empty(length, dtype=np.intp)
+    back_route = np.empty(length, dtype=np.intp)
+    tiny = np.finfo(np.float64).tiny
+    for k in range(masks.shape[0]):
+        for i in range(n):
+            scale = 0.0
+            for r in range(n_routes):
+                cap[r] = cap_r[i, r] if masks[k, r] else 0.0
+                scale += cap[r]
+                xa[r] = 0.0
+            ok[k, i] = True
+            if not scale > 0.0:
+                for r in range(n_routes):
+                    x[k, i, r] = 0.0
+                continue
+            tv = 1e-12 * scale
+            money = 0.0
+            for p in range(n_prod):
+                money = max(money, abs(cost_p[i, p]))
+            for r in range(n_routes):
+                money = max(money, abs(cost_r[i, r]))
+            for m in range(n_markets):
+                for s in range(n_steps):
+                    money = max(money, abs(value[i, m, s]))
+            tm = 1e-12 * max(money, tiny)
+            finished = False
+            for _ in range(max_iterations):
+                for p in range(n_prod):
+                    used = 0.0
+                    for r in range(n_routes):
+                        if rp[r] == p:
+                            used += xa[r]
+                    src_res[p] = cap_p[i, p] - used
+                for m in range(n_markets):
+                    quantity = 0.0
+                    for r in range(n_routes):
+                        if rm[r] == m:
+                            quantity += xa[r]
+                    sink_ok[m] = False
+                    sink_value[m] = value[i, m, 0]
+                    sink_res[m] = bound[i, m, 0] - quantity
+                    for s in range(n_steps):
+                        res = bound[i, m, s] - quantity
+                        if res > tv:
+                            sink_ok[m] = True
+                            sink_value[m] = value[i, m, s]
+                            sink_res[m] = res
+                            break
+                for p in range(n_prod):
+                    dist_p[p] = cost_p[i, p] if src_res[p] > tv else inf
+                    pred_p[p] = -1
+                for m in range(n_markets):
+                    dist_m[m] = inf
+                    pred_m[m] = -1
+                for _round in range(rounds):
+                    changed = False
+                    for m in range(n_markets):
+                        best = inf
+                        j = -1
+                        for r in range(n_routes):
+                            if rm[r] == m:
+                                cand = dist_p[rp[r]] + cost_r[i, r] if cap[r] - xa[r] > tv else inf
+                                if j < 0 or cand < best:
+                                    best = cand
+                                    j = r
+                        if j >= 0 and best < dist_m[m] - tm:
+                            changed = True
+                            dist_m[m] = best
+                            pred_m[m] = j
+                    for p in range(n_prod):
+                        best = inf
+                        j = -1
+                        for r in range(n_routes):
+                            if rp[r] == p:
+                                cand = dist_m[rm[r]] - cost_r[i, r] if xa[r] > tv else inf
+                                if j < 0 or cand < best:
+                                    best = cand
+                                    j = r
+                        if j >= 0 and best < dist_p[p] - tm:
+                            changed = True
+                            dist_p[p] = best
+                            pred_p[p] = j
+                    if not changed:
+                        break
+                last = 0
+                gain = inf
+                for m in range(n_markets):
+                    to_sink = dist_m[m] - sink_value[m] if sink_ok[m] else inf
+                    if to_sink < gain:
+                        gain = to_sink
+                        last = m
+                if not gain < -tm:
+                    finished = True
+                    break
+                delta = sink_res[last]
+                market = last
+                broken = True
+                for slot in range(length):
+                    fwd_route[slot] = -1
+                    back_route[slot] = -1
+                for slot in range(length):
+                    r = pred_m[market]
+                    if r < 0:
+                        break
+                    fwd_route[slot] = r
+                    delta = min(delta, cap[r] - xa[r])
+                    producer = rp[r]
+                    b = pred_p[producer]
+                    if b < 0:
+                        delta = min(delta, src_res[producer])
+                        broken = False
+                        break
+                    back_route[slot] = b
+                    delta = min(delta, xa[b])
+                    market = rm[b]
+                if not broken:
+                    for slot in range(length):
+                        if fwd_route[slot] >= 0:
+                            xa[fwd_route[slot]] += delta
+                        if back_route[slot] >= 0:
+                            xa[back_route[slot]] -= delta
+                for r in range(n_routes):
+                    if cap[r] - xa[r] <= tv:
+                        xa[r] = cap[r]
+                    if xa[r] <= tv:
+                        xa[r] = 0.0
+                if broken:
+                    break
+            ok[k, i] = finished
+            for r in range(n_routes):
+                x[k, i, r] = xa[r]
+
+
+def _kernel() -> Any:
+    """The compiled `_ssp_rows_py` (compiled on first use)."""
+    if not _KERNEL:
+        assert numba is not None
+        _KERNEL.append(numba.njit(nogil=True, error_model="numpy")(_ssp_rows_py))
+    return _KERNEL[0]
+
+
+def _ssp_masks(
+    c: Compiled, masks: BoolArray, compiled: bool = True
+) -> tuple[FloatArray, BoolArray]:
+    """Route flows ``(K, n, R)`` and ``ok`` ``(K, n)`` of every mask on block ``c``, by the
+    compiled kernel (``compiled=False``: the same loop run by the Python interpreter, for
+    tests on tiny inputs)."""
+    n_masks, n_routes = masks.shape
+    x = np.empty((n_masks, c.n, n_routes))
+    ok = np.empty((n_masks, c.n), dtype=bool)
+    bound = np.ascontiguousarray(np.cumsum(c.volume, axis=-1))
+
+    def flat(a: FloatArray) -> FloatArray:
+        return np.ascontiguousarray(a, dtype=np.float64)
+
+    function = _kernel() if compiled else _ssp_rows_py
+    function(
+        flat(c.cap_p),
+        flat(c.cost_p),
+        flat(c.cap_r),
+        flat(c.cost_r),
+        bound,
+        flat(c.value),
+        np.ascontiguousarray(c.route_producer, dtype=np.intp),
+        np.ascontiguousarray(c.route_market, dtype=np.intp),
+        np.ascontiguousarray(masks, dtype=np.bool_),
+        x,
+        ok,
+    )
+    return x, ok
+
+
 # -- linear programming, one point at a time ---------------------------------------------------
 def _lp_row(c: Compiled, row: int, available: BoolArray) -> FloatArray:
     n_routes = c.cap_r.shape[1]
@@ -388,24 +627,41 @@ def _lp_row(c: Compiled, row: int, available: BoolArray) -> FloatArray:
     return np.where(available, np.clip(x, 0.0, c.cap_r[row]), 0.0)
 
 
+def live_masks(c: Compiled, masks: BoolArray) -> tuple[BoolArray, NDArray[np.intp]]:
+    """The distinct masks once routes without capacity anywhere in the block are closed
+    (opening or closing such a route changes nothing), and where each mask went."""
+    live = (c.cap_r > 0.0).any(axis=0)
+    unique, inverse = np.unique(masks & live, axis=0, return_inverse=True)
+    return unique, np.asarray(inverse, dtype=np.intp).reshape(-1)
+
+
 def solve_block(c: Compiled, masks: BoolArray, method: str) -> FloatArray:
     """Route flows ``(K, n, R)`` for ``K`` availability masks ``(K, R)`` on one block."""
     n_masks = masks.shape[0]
     n_routes = masks.shape[1]
-    out = np.zeros((n_masks, c.n, n_routes))
     if method == "merit" and c.cap_t.shape[1]:
         raise InvalidParameterError(
             "method='merit' does not handle transit_capacity; use method='lp' or 'auto'"
         )
+    unique, inverse = live_masks(c, masks)
+    if unique.shape[0] < n_masks:
+        return solve_block(c, unique, method)[inverse]
     use_lp = method == "lp" or c.cap_t.shape[1] > 0
     if use_lp:
+        out = np.zeros((n_masks, c.n, n_routes))
         for k in range(n_masks):
             for row in range(c.n):
                 out[k, row] = _lp_row(c, row, masks[k])
         return out
-    big = c.repeat(n_masks)
-    available = np.broadcast_to(masks[:, None, :], (n_masks, c.n, n_routes)).reshape(-1, n_routes)
-    x, ok = _ssp(big, available)
+    if numba is not None and n_masks * c.n >= NUMBA_MIN_ROWS:
+        x3, ok3 = _ssp_masks(c, masks)
+        x, ok = x3.reshape(-1, n_routes), ok3.reshape(-1)
+    else:
+        big = c.repeat(n_masks)
+        available = np.broadcast_to(masks[:, None, :], (n_masks, c.n, n_routes)).reshape(
+            -1, n_routes
+        )
+        x, ok = _ssp(big, available)
     if not ok.all():
         if method == "merit":
             raise SolverError(
@@ -413,7 +669,8 @@ def solve_block(c: Compiled, masks: BoolArray, method: str) -> FloatArray:
                 "use method='auto' to solve them by linear programming"
             )
         for flat in np.flatnonzero(~ok):
-            x[flat] = _lp_row(big, int(flat), available[flat])
+            k, row = divmod(int(flat), c.n)
+            x[flat] = _lp_row(c, row, masks[k])
     return x.reshape(n_masks, c.n, n_routes)
 
 
@@ -586,7 +843,5 @@ def surplus_for_masks(network: SupplyNetwork, masks: BoolArray, method: str = "a
     for start in range(0, flat.size, step):
         stop = min(flat.size, start + step)
         c = flat.block(start, stop)
-        x = solve_block(c, masks, method)
-        big = c.repeat(n_masks)
-        out[:, start:stop] = surplus_of(big, x.reshape(n_masks * c.n, -1)).reshape(n_masks, c.n)
+        out[:, start:stop] = surplus_by_mask(c, solve_block(c, masks, method))
     return out.reshape(n_masks, *network.shape)
