@@ -760,6 +760,12 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         )
     parameters, order = _resolve_parameters(spec, path)
     _check_epochs(spec, parameters, path)
+    links = {n: p.link for n, p in parameters.items() if p.origin == "network"}
+    resolved_links: dict[str, Any] = {}
+    if links:
+        from ._linked import resolve_links
+
+        resolved_links = resolve_links(parameters, links, [e.year for e in spec.epochs], path)
     adapters, mapping = _check_model(spec, parameters, path)
     if "network" in adapters and spec.network is None:
         raise CaseFileError(f"{path}: network: the network adapter needs a [network] table")
@@ -815,12 +821,8 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         supply_network=spec.supply_network,
         timing=spec.timing,
         _derived_order=tuple(order),
+        _links=resolved_links,
     )
-    links = {n: p.link for n, p in parameters.items() if p.origin == "network"}
-    if links:
-        from ._linked import resolve_links
-
-        case = replace(case, _links=resolve_links(parameters, links, path))
     # Base values of derived (and from_network) parameters, and their (empty) ranges.
     derived = case._base_with_computed()
     for name in (*order, *links):

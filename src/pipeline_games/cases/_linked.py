@@ -62,7 +62,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -773,7 +773,12 @@ def network_parameters(case: Case, current: Mapping[str, Any], year: int | None)
 Links = dict[str, tuple["Case", dict[str, float], list[tuple[str, Any, float]], dict[str, Any]]]
 
 
-def resolve_links(parameters: Mapping[str, Parameter], links: Mapping[str, Any], path: Path) -> Links:
+def resolve_links(
+    parameters: Mapping[str, Parameter],
+    links: Mapping[str, Any],
+    years: Sequence[int],
+    path: Path,
+) -> Links:
     """Check ``from_network`` parameters at load: the linked case, output, agreement, party,
     units; returns ``linked case -> (case, shared name -> unit factor, [(name, spec,
     factor)], the network adapter's constants)``. Raises `CaseFileError` naming the file and
@@ -797,11 +802,19 @@ def resolve_links(parameters: Mapping[str, Parameter], links: Mapping[str, Any],
             try:
                 linked = read_case_file(linked_path)
             except CaseFileError as exc:
-                raise CaseFileError(f"{where}.case: case {link.case!r} does not load: {exc}")
+                raise CaseFileError(
+                    f"{where}.case: case {link.case!r} does not load: {exc}"
+                ) from None
             if linked.supply_network is None:
                 raise CaseFileError(f"{where}.case: {link.case!r} has no [supply_network] table")
             if linked._links:
                 raise CaseFileError(f"{where}.case: {link.case!r} itself takes from_network values")
+            missing = [year for year in years if year not in linked.years]
+            if missing:
+                raise CaseFileError(
+                    f"{where}.case: {link.case!r} has no epoch {missing[0]} (this case's epochs "
+                    f"{list(years)} must be among its epochs {list(linked.years)})"
+                )
             shared: dict[str, float] = {}
             for other, parameter in parameters.items():
                 mine = linked.parameters.get(other)
