@@ -193,11 +193,13 @@ LINK = (
     ("new", "key", "message"),
     [
         (LINK.replace('"eurasian-oil"', '"no-such-case"'), "case", "no case 'no-such-case'"),
-        (LINK.replace("eurasian-oil", "eurasian-gas"), "case",
-         "has no epoch 1997"),
+        (LINK.replace("eurasian-oil", "eurasian-gas"), "case", "has no epoch 1997"),
         (LINK.replace("outside_option_per_unit", "bogus"), "output", "unknown output 'bogus'"),
-        (LINK.replace("Kazakhstan -> China", "Kazakhstan -> Japan"), "agreement",
-         "no agreement 'Kazakhstan -> Japan'"),
+        (
+            LINK.replace("Kazakhstan -> China", "Kazakhstan -> Japan"),
+            "agreement",
+            "no agreement 'Kazakhstan -> Japan'",
+        ),
         (LINK.replace(', party = "seller"', ""), "party", "needs party"),
         (LINK.replace("outside_option_per_unit", "price"), "party", "takes no party"),
     ],
@@ -245,7 +247,9 @@ def test_a_from_network_parameter_is_only_that(tmp_path, extra, message) -> None
 
 def test_an_epoch_cannot_set_a_network_parameter(tmp_path) -> None:
     old = 'set = { dubai = "dubai_2013",'
-    path = write_variant(tmp_path, old, 'set = { kazakh_alt_value = "dubai_2013", dubai = "dubai_2013",')
+    path = write_variant(
+        tmp_path, old, 'set = { kazakh_alt_value = "dubai_2013", dubai = "dubai_2013",'
+    )
     with pytest.raises(CaseFileError, match=r"epochs\[3\]\.set\.kazakh_alt_value"):
         read_case_file(path)
 

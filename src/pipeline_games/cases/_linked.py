@@ -80,9 +80,9 @@ __all__ = [
     "AGREEMENT_OUTPUTS",
     "NET_OUTPUTS",
     "SupplyNetworkSpec",
+    "agreement_quantities",
     "build_network",
     "check_supply_network",
-    "agreement_quantities",
     "merge_view",
     "network_parameters",
     "supply_network_outputs",
@@ -707,9 +707,10 @@ def _own_value(solved: Mapping[str, Any], a: int, party: str | None) -> FloatArr
         return np.broadcast_to(price * flows.sum(axis=-1) * money, shape)
     if party == "seller":
         producer = next(p for p in network.producers if p.name == item.seller)
-        unit = np.stack(
-            [np.broadcast_to(network.routes[r].cost, shape) for r in routes], axis=-1
-        ) + np.asarray(producer.cost)[..., None]
+        unit = (
+            np.stack([np.broadcast_to(network.routes[r].cost, shape) for r in routes], axis=-1)
+            + np.asarray(producer.cost)[..., None]
+        )
         margin = (flows * (price[..., None] - unit)).sum(axis=-1)
         for b, other in enumerate(network.agreements):  # transit fees on these flows
             if other.kind == "transit" and other.payer == item.seller:
@@ -866,7 +867,9 @@ def _network_unit(linked: Case, spec: SupplyNetworkSpec, dimension: str) -> str:
     if dimension == "money":
         return spec.money
     units = [
-        linked.parameters[v].unit for _, v, k in _fields(spec) if k == dimension and isinstance(v, str)
+        linked.parameters[v].unit
+        for _, v, k in _fields(spec)
+        if k == dimension and isinstance(v, str)
     ]
     return units[0] if units else ("bcm/yr" if dimension == "volume" else "USD/kcm")
 

@@ -146,9 +146,7 @@ class ParameterSpec(_Strict):
             self.from_network is not None,
         ]
         if sum(ways) != 1:
-            raise ValueError(
-                "give exactly one of value, series (with year), from, or from_network"
-            )
+            raise ValueError("give exactly one of value, series (with year), from, or from_network")
         if self.from_network is not None:
             if self.times or self.plus or self.minus:
                 raise ValueError("times, plus and minus go with series or from, not from_network")
