@@ -293,7 +293,7 @@ def test_every_price_cost_and_volume_is_data_derived_or_a_stated_assumption() ->
         for parameter in case.parameters.values():
             if parameter.unit not in money:
                 continue
-            from_data = parameter.origin in ("series", "derived")
+            from_data = parameter.origin in ("series", "derived", "network")
             derived_by_hand = parameter.kind == "derived" and parameter.source and parameter.locator
             stated = parameter.kind == "assumption" and bool(parameter.reason)
             absent = parameter.kind == "reported" and parameter.value == 0.0  # not built yet
