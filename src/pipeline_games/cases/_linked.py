@@ -742,19 +742,16 @@ def network_parameters(case: Case, current: Mapping[str, Any], year: int | None)
     """The values of ``case``'s ``from_network`` parameters at its values ``current`` (in
     force in ``year``).
 
-    Each linked case is evaluated at the same epoch year, its parameters in force except
+    Each linked case is evaluated in the same year (the case's epoch years are among its
+    own, checked at load; another year takes the linked case's values in force then), its
+    parameters in force except
     those the case shares with it by name (not derived in the linked case), which take the
     case's values in force; derived parameters of the linked case follow. Quantities are
     converted to the parameters' units.
     """
     links = case._links
     out: dict[str, Any] = {}
-    for linked_name, (linked, shared, items, arguments) in links.items():
-        if year is not None and year not in linked.years:
-            raise CaseFileError(
-                f"{case.path}: parameters.{items[0][0]}.from_network: case {linked_name!r} has "
-                f"no epoch {year}; its epochs are {list(linked.years)}"
-            )
+    for linked, shared, items, arguments in links.values():
         values = linked.epoch_values({}, year)
         for name, factor in shared.items():
             values[name] = np.asarray(current[name], dtype=np.float64) * factor
