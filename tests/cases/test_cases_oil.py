@@ -157,25 +157,21 @@ def test_russia_oil_trade_follows_the_case_file(year: int) -> None:
     barrels = v["volume"] * v["barrels_per_tonne"] * MONEY
     crf = 1.0 / annuity(v["capital_rate"], v["asset_life"])
     value = v["dubai"] + v["seaborne_freight"] + v["overland_premium"]
-    per_bbl_t = v["tonnes_per_barrel"] * v["pipeline_tariff"] * v["espo_tariff_factor"] / 1000.0
+    per_bbl_t = v["tonnes_per_barrel"] * v["pipeline_tariff"] * v["tariff_factor"] / 1000.0
     china_leg = per_bbl_t * v["spur_km"]
     pacific_leg = per_bbl_t * v["skovorodino_kozmino_km"]
     capex = (v["spur_capex_russia"] + v["spur_capex_china"]) * crf
     gain = barrels * (value - v["russia_cost_at_skovorodino"] - china_leg) - capex
     assert float(out["surplus"]) == pytest.approx(max(gain, 0.0), rel=1e-9)
     kozmino = v["dubai"] + v["espo_dubai_premium"]
-    cover = min(v["pacific_volume"] / v["volume"], 1.0)
-    pacific = cover * barrels * (kozmino - v["russia_cost_at_skovorodino"] - pacific_leg)
-    pacific -= v["pacific_capex"] * crf
+    # Russia's alternative, computed on eurasian-oil: the displaced barrels go to Kozmino
+    # (30 Mt/yr of outlet for 30 Mt/yr of ESPO-1 crude), which charges each barrel its
+    # share of the terminal's capex still to sink (over its 30 Mt/yr design capacity).
+    terminal = v["pacific_capex"] * crf / (30.0 * v["barrels_per_tonne"] * MONEY)
+    pacific = barrels * (kozmino - v["russia_cost_at_skovorodino"] - pacific_leg - terminal)
     assert float(out["seller_outside_option"]) == pytest.approx(max(pacific, 0.0), rel=1e-9)
-    kazakh = (
-        min(v["kazakh_pipeline_volume"] / v["volume"], 1.0)
-        * barrels
-        * (value - v["brent"] * v["kazakh_price_ratio"])
-    )
-    assert float(out["buyer_outside_option"]) == pytest.approx(
-        max(kazakh, 0.0), rel=1e-9, abs=1e-15
-    )
+    # China's: none; the Kazakh contract holds at its volume on the network.
+    assert float(out["buyer_outside_option"]) == 0.0
     if v["price_indexed"] >= 0.5 and bool(out["agreement"]):
         assert float(out["price"]) == pytest.approx(kozmino, rel=1e-12)
 
@@ -207,12 +203,10 @@ def test_kazakh_oil_trade_follows_the_case_file(year: int) -> None:
     value = v["dubai"] + v["seaborne_freight"] + v["overland_premium"]
     gain = barrels * (value - v["kazakh_production_cost"] - per_bbl_t * v["kcp_km"])
     assert float(out["surplus"]) == pytest.approx(max(gain, 0.0), rel=1e-9)
-    west = (
-        min(v["west_volume"] / v["volume"], 1.0)
-        * barrels
-        * (v["brent"] - v["kazakh_production_cost"] - per_bbl_t * v["west_km"])
-    )
-    assert float(out["seller_outside_option"]) == pytest.approx(max(west, 0.0), rel=1e-9)
+    # Computed on eurasian-oil: Kazakh supply is the China line plus the westbound outlet,
+    # so the outlet is full with the deal in place and the deal's barrels have nowhere to go.
+    assert float(out["seller_outside_option"]) == pytest.approx(0.0, abs=1e-12)
+    assert float(out["buyer_outside_option"]) == 0.0
     weight = v["kazakh_rate"] / (v["china_rate"] + v["kazakh_rate"])
     assert float(out["buyer_weight"]) == pytest.approx(weight, rel=1e-12)
 
@@ -224,7 +218,7 @@ def test_loan_technology_puts_the_first_best_at_the_loan() -> None:
     out = case.outputs_at(case.base, year)
     barrels = v["loan_volume"] * v["barrels_per_tonne"] * MONEY
     price = v["dubai"] + v["espo_dubai_premium"]
-    per_bbl_t = v["tonnes_per_barrel"] * v["pipeline_tariff"] * v["espo_tariff_factor"] / 1000.0
+    per_bbl_t = v["tonnes_per_barrel"] * v["pipeline_tariff"] * v["tariff_factor"] / 1000.0
     margin = price - v["russia_cost_at_skovorodino"] - per_bbl_t * v["spur_km"]
     alt = price - v["russia_cost_at_skovorodino"] - per_bbl_t * v["skovorodino_kozmino_km"]
     value = annuity(v["loan_rate"], v["loan_years"]) * barrels * margin
@@ -299,7 +293,7 @@ def test_every_price_cost_and_volume_is_data_derived_or_a_stated_assumption() ->
         for parameter in case.parameters.values():
             if parameter.unit not in money:
                 continue
-            from_data = parameter.origin in ("series", "derived")
+            from_data = parameter.origin in ("series", "derived", "network")
             derived_by_hand = parameter.kind == "derived" and parameter.source and parameter.locator
             stated = parameter.kind == "assumption" and bool(parameter.reason)
             absent = parameter.kind == "reported" and parameter.value == 0.0  # not built yet

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["BacktestPoint", "Case", "Claim", "Epoch", "Parameter", "read_case_file"]
 
 FloatArray = NDArray[np.float64]
+_COMPUTED = ("derived", "network")  # origins a sweep cannot set
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,12 @@ class Parameter:
     source, locator
         Bibliography key and section/table/page (for a series: the dataset row's).
     origin
-        ``"value"``, ``"series"`` or ``"derived"``.
+        ``"value"``, ``"series"``, ``"derived"`` or ``"network"`` (``from_network``: computed
+        on a linked case's supply network in every epoch; ``value`` is that of the first
+        epoch at the base values).
+    link
+        For ``origin == "network"``: the ``from_network`` table (case, output, agreement,
+        party).
 
     Examples
     --------
@@ -101,11 +107,12 @@ class Parameter:
     year: int | None = None
     month: int | None = None
     terms: tuple[tuple[Term, ...], tuple[Term, ...]] = ((), ())
+    link: Any = None
 
     @property
     def varies(self) -> bool:
         """Whether robustness checks and sweeps sample this parameter (``low < high``)."""
-        return self.origin != "derived" and self.high > self.low
+        return self.origin not in _COMPUTED and self.high > self.low
 
 
 @dataclass(frozen=True)
@@ -206,6 +213,7 @@ class Case:
     supply_network: Any = None
     timing: TimingSpec | None = None
     _derived_order: tuple[str, ...] = field(default=(), repr=False)
+    _links: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return (
@@ -217,7 +225,7 @@ class Case:
     @property
     def parameter_names(self) -> tuple[str, ...]:
         """Names of the parameters a sweep may set (all but the derived ones), in file order."""
-        return tuple(n for n, p in self.parameters.items() if p.origin != "derived")
+        return tuple(n for n, p in self.parameters.items() if p.origin not in _COMPUTED)
 
     @property
     def varying(self) -> tuple[str, ...]:
@@ -295,7 +303,8 @@ class Case:
         if year is not None and (isinstance(year, bool) or not isinstance(year, int | np.integer)):
             raise InvalidParameterError(f"year must be an integer year or None; got {year!r}")
         bump = dict(bump or {})
-        raw = {**self.base, **values}
+        # from_network parameters are computed last; derived ones using them follow then.
+        raw = {**dict.fromkeys(self._network_names, np.nan), **self.base, **values}
         # A bump enters before the epoch changes, so that bumping a parameter an epoch
         # copies into another moves the value in force too (a derived parameter's bump is
         # added where it is computed) ...
@@ -315,7 +324,20 @@ class Case:
                 if self.source_parameter(key, year) != key:
                     changed[key] = np.asarray(changed[key], dtype=np.float64) + step
             current = changed
+        if self._links:
+            from ._linked import network_parameters
+
+            current.update(network_parameters(self, current, year))
         return self._with_derived(current, bump)
+
+    @property
+    def _network_names(self) -> tuple[str, ...]:
+        return tuple(n for n, p in self.parameters.items() if p.origin == "network")
+
+    def _base_with_computed(self) -> dict[str, Any]:
+        """Base values with the derived and from_network ones (those of the first epoch)."""
+        year = self.years[0] if self.years else None
+        return self.epoch_values(self.base, year) if self._links else self._with_derived(self.base)
 
     def source_parameter(self, name: str, year: int | None) -> str:
         """The parameter whose value ``name`` takes in ``year`` (epoch changes applied).
@@ -449,8 +471,8 @@ class Case:
                 old, value=number, low=min(old.low, number), high=max(old.high, number)
             )
         case = replace(self, parameters=parameters)
-        derived = case._with_derived(case.base)
-        for name in self._derived_order:
+        derived = case._base_with_computed()
+        for name in (*self._derived_order, *self._network_names):
             value = float(derived[name])
             parameters[name] = replace(parameters[name], value=value, low=value, high=value)
         return case
@@ -556,6 +578,13 @@ def _resolve_parameters(spec: CaseFileSpec, path: Path) -> tuple[dict[str, Param
     for name, item in spec.parameters.items():
         _check_source(path, f"parameters.{name}", item.source, references)
         to_unit(name, "unit", item.unit, item.unit)
+        if item.from_network is not None:
+            nan = float("nan")
+            resolved[name] = Parameter(
+                name, nan, item.unit, nan, nan, item.kind, item.source or "", item.locator,
+                item.reason, item.description, "network", link=item.from_network,
+            )  # fmt: skip
+            continue
         if item.from_ is not None:
             if item.from_ not in names:
                 raise fail(name, "from", f"no parameter {item.from_!r} in this case")
@@ -658,6 +687,11 @@ def _check_epochs(spec: CaseFileSpec, parameters: Mapping[str, Parameter], path:
                     f"{path}: {where}.set.{target}: a derived parameter follows the epoch by "
                     "itself; set the parameters it derives from"
                 )
+            if "network" in (parameters[target].origin, parameters[source].origin):
+                raise CaseFileError(
+                    f"{path}: {where}.set.{target}: a from_network parameter is computed in "
+                    "every epoch; an epoch can neither set it nor copy it"
+                )
             if dimension_of(parameters[target].unit) != dimension_of(parameters[source].unit):
                 raise CaseFileError(
                     f"{path}: {where}.set.{target}: {source!r} is in {parameters[source].unit}, "
@@ -726,6 +760,12 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         )
     parameters, order = _resolve_parameters(spec, path)
     _check_epochs(spec, parameters, path)
+    links = {n: p.link for n, p in parameters.items() if p.origin == "network"}
+    resolved_links: dict[str, Any] = {}
+    if links:
+        from ._linked import resolve_links
+
+        resolved_links = resolve_links(parameters, links, [e.year for e in spec.epochs], path)
     adapters, mapping = _check_model(spec, parameters, path)
     if "network" in adapters and spec.network is None:
         raise CaseFileError(f"{path}: network: the network adapter needs a [network] table")
@@ -781,12 +821,13 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         supply_network=spec.supply_network,
         timing=spec.timing,
         _derived_order=tuple(order),
+        _links=resolved_links,
     )
-    # Base values of derived parameters, and their (empty) ranges.
-    derived = case._with_derived(case.base)
-    for name in order:
+    # Base values of derived (and from_network) parameters, and their (empty) ranges.
+    derived = case._base_with_computed()
+    for name in (*order, *links):
         value = float(derived[name])
-        if not np.isfinite(value):
+        if not np.isfinite(value) and name not in links:
             raise CaseFileError(f"{path}: parameters.{name}: derives to {value}; check its terms")
         parameters[name] = replace(parameters[name], value=value, low=value, high=value)
     if spec.supply_network is not None:

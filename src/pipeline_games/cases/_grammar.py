@@ -198,6 +198,12 @@ def validate_claim(
                 f"{parameter!r} is derived (from); it follows the parameters it derives from, "
                 "so take the derivative with respect to one of those",
             )
+        if getattr(parameters[parameter], "origin", None) == "network":
+            raise fail(
+                "quantity",
+                f"{parameter!r} is computed on a linked network (from_network); take the "
+                "derivative with respect to one of the network's inputs",
+            )
         try:
             year = parse_context(str(test["at"]))
         except ValueError as exc:

@@ -64,7 +64,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -79,11 +79,14 @@ if TYPE_CHECKING:
     from ._case import Case, Parameter
 
 __all__ = [
+    "AGREEMENT_OUTPUTS",
     "NET_OUTPUTS",
     "SupplyNetworkSpec",
+    "agreement_quantities",
     "build_network",
     "check_supply_network",
     "merge_view",
+    "network_parameters",
     "supply_network_outputs",
 ]
 
@@ -482,9 +485,10 @@ def supply_network_reads(case: Case) -> tuple[str, ...]:
     return () if spec is None else _parameter_names(spec)
 
 
-def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
-    """Nash-in-Nash and Shapley on the case's network, reported for its ``focus``."""
-    from ..network import cooperative, nash_in_nash
+def _solve(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Build the network at the parameter values and solve Nash-in-Nash (shared by the
+    adapter and by ``from_network`` parameters)."""
+    from ..network import nash_in_nash
 
     spec: SupplyNetworkSpec = params["spec"]
     values = params["values"]
@@ -496,48 +500,74 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
     network = build_network(spec, values, capital_factor)
     rates = {c: _value(r, values) for c, r in spec.rates.items()} or None
     deal = nash_in_nash(network, rates=rates)
+    return {
+        "spec": spec,
+        "values": values,
+        "money": money,
+        "network": network,
+        "deal": deal,
+        "costs": route_costs(spec, values, capital_factor),
+        "shape": deal.surplus.shape,
+    }
+
+
+def _agreement_numbers(solved: Mapping[str, Any], name: str) -> dict[str, NDArray[Any]]:
+    """Price at the border, volume, both sides' gains (money) and the seller's unit cost
+    of agreement ``name``, arrays over the samples."""
+    spec: SupplyNetworkSpec = solved["spec"]
+    network, deal, costs = solved["network"], solved["deal"], solved["costs"]
+    shape, money = solved["shape"], solved["money"]
+    a = list(network.agreement_names).index(name)
+    item = network.agreements[a]
+    used = deal.used[..., a]
+    flows = deal.flows[..., list(item.routes)]
+    total = flows.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weights = flows / np.where(total > 0, total, 1.0)[..., None]
+    route_names = [network.route_names[r] for r in item.routes]
+    buyer_part = sum(
+        weights[..., k] * np.broadcast_to(costs[r][1], shape) for k, r in enumerate(route_names)
+    )
+    producer = spec.producers.get(item.seller)
+    producer_cost = np.asarray(_value(producer.cost, solved["values"]) if producer else 0.0)
+    seller_cost = sum(
+        weights[..., k] * np.broadcast_to(costs[r][0] - costs[r][1], shape)
+        for k, r in enumerate(route_names)
+    ) + np.broadcast_to(producer_cost, shape)
+    price = deal.price[..., a] - buyer_part
+    seller_gain = deal.seller_gain[..., a] * money
+    buyer_gain = deal.buyer_gain[..., a] * money
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = seller_gain / (seller_gain + buyer_gain)
+    nan = np.nan
+    return {
+        "used": used,
+        "price": np.where(used, price, nan),
+        "volume": deal.volume[..., a],
+        "seller_share": np.where(used, share, nan),
+        "seller_gain": seller_gain,
+        "buyer_gain": buyer_gain,
+        "seller_cost": seller_cost,
+    }
+
+
+def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
+    """Nash-in-Nash and Shapley on the case's network, reported for its ``focus``."""
+    from ..network import cooperative
+
+    solved = _solve(params)
+    spec: SupplyNetworkSpec = solved["spec"]
+    values, money = solved["values"], solved["money"]
+    network, deal, shape = solved["network"], solved["deal"], solved["shape"]
     coop = cooperative(network)
-    shape = deal.surplus.shape
     focus = spec.focus
     countries = list(network.countries)
-    agreements = list(network.agreement_names)
-    costs = route_costs(spec, values, capital_factor)
-    producer_cost = {name: np.asarray(_value(p.cost, values)) for name, p in spec.producers.items()}
 
     def country(array: FloatArray, name: str) -> FloatArray:
         return np.broadcast_to(array[..., countries.index(name)], shape)
 
     def agreement_numbers(name: str) -> dict[str, NDArray[Any]]:
-        a = agreements.index(name)
-        item = network.agreements[a]
-        used = deal.used[..., a]
-        flows = deal.flows[..., list(item.routes)]
-        total = flows.sum(axis=-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            weights = flows / np.where(total > 0, total, 1.0)[..., None]
-        route_names = [network.route_names[r] for r in item.routes]
-        buyer_part = sum(
-            weights[..., k] * np.broadcast_to(costs[r][1], shape) for k, r in enumerate(route_names)
-        )
-        seller_cost = sum(
-            weights[..., k] * np.broadcast_to(costs[r][0] - costs[r][1], shape)
-            for k, r in enumerate(route_names)
-        ) + np.broadcast_to(producer_cost.get(item.seller, 0.0), shape)
-        price = deal.price[..., a] - buyer_part
-        seller_gain = deal.seller_gain[..., a] * money
-        buyer_gain = deal.buyer_gain[..., a] * money
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = seller_gain / (seller_gain + buyer_gain)
-        nan = np.nan
-        return {
-            "used": used,
-            "price": np.where(used, price, nan),
-            "volume": deal.volume[..., a],
-            "seller_share": np.where(used, share, nan),
-            "seller_gain": seller_gain,
-            "buyer_gain": buyer_gain,
-            "seller_cost": seller_cost,
-        }
+        return _agreement_numbers(solved, name)
 
     dyad = agreement_numbers(f"{focus.seller} -> {focus.buyer}")
     price = dyad["price"]
@@ -593,6 +623,260 @@ def supply_network_outputs(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]
     out["net_transit_payoff"] = transit_payoff if focus.transit else nan_array
     out["net_transit_shapley_share"] = transit_shapley if focus.transit else nan_array
     return {key: np.asarray(value) for key, value in out.items()}
+
+
+# -- from_network parameters --------------------------------------------------------------
+#: Per-agreement quantities a ``from_network`` parameter may take: name -> (dimension of
+#: its unit, whether it needs a ``party``).
+AGREEMENT_OUTPUTS: dict[str, tuple[str, bool]] = {
+    "payoff": ("money", True),
+    "gain": ("money", True),
+    "disagreement_payoff": ("money", True),
+    "outside_option": ("money", True),
+    "outside_option_per_unit": ("price", True),
+    "price": ("price", False),
+    "volume": ("volume", False),
+}
+
+
+def agreement_quantities(
+    params: Mapping[str, Any], requests: list[tuple[str, str, str | None]]
+) -> list[NDArray[np.float64]]:
+    """Per-agreement quantities of the network at ``params`` (the adapter's arguments).
+
+    ``requests`` are ``(output, agreement, party)`` triples (see `AGREEMENT_OUTPUTS`); the
+    network is solved once for all of them. For side ``X`` of agreement ``a`` (payoffs in
+    the network's ``money``):
+
+    * ``payoff``: ``pi_X(A)``, the side's payoff on the network;
+    * ``gain``: ``pi_X(A) - pi_X(A \\ a)``, what the agreement adds (its Nash share);
+    * ``disagreement_payoff``: ``pi_X(A \\ a)``, the payoff without the agreement;
+    * ``outside_option``: what the side's *alternative* to the agreement is worth:
+      the disagreement payoff less the payoff the side would keep if the agreement's flows
+      just stopped, nothing re-routed, ``pi_X(A \\ a) - (pi_X(A) - m_X) = m_X - gain``,
+      with ``m_X`` the side's value of the agreement's own flows at its price (the
+      seller's margin ``q_a (p_a - unit cost)`` less the transit fees it pays on them;
+      the buyer's ``V(Q) - V(Q - q_a) - p_a q_a``, ``V`` its market's value schedule and
+      ``Q`` its inflow). This is what a two-party model calls the outside option: zero
+      without an alternative, the netback of the displaced volume when it can go elsewhere;
+    * ``outside_option_per_unit``: ``outside_option`` per unit of the agreement's volume,
+      in the network's price unit (0 where the agreement carries nothing);
+    * ``price`` (at the border, NaN where unused) and ``volume``.
+    """
+    solved = _solve(params)
+    network, deal, money, shape = (
+        solved["network"],
+        solved["deal"],
+        solved["money"],
+        solved["shape"],
+    )
+    countries = list(network.countries)
+    names = list(network.agreement_names)
+    out = []
+    for output, agreement, party in requests:
+        numbers = _agreement_numbers(solved, agreement)
+        a = names.index(agreement)
+        item = network.agreements[a]
+        if output in ("price", "volume"):
+            out.append(np.asarray(numbers[output], dtype=np.float64))
+            continue
+        who = item.seller if party == "seller" else item.buyers[0]
+        payoff = np.broadcast_to(deal.payoff[..., countries.index(who)] * money, shape)
+        gain = numbers[f"{party}_gain"]
+        if output == "payoff":
+            value: Any = payoff
+        elif output == "gain":
+            value = gain
+        elif output == "disagreement_payoff":
+            value = payoff - gain
+        else:
+            value = _own_value(solved, a, party) - gain
+            if output == "outside_option_per_unit":
+                volume = np.broadcast_to(deal.volume[..., a], shape)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    value = np.where(volume > 0, value / (volume * money), 0.0)
+        out.append(np.asarray(np.broadcast_to(value, shape), dtype=np.float64))
+    return out
+
+
+def _own_value(solved: Mapping[str, Any], a: int, party: str | None) -> FloatArray:
+    """``m_X``: side ``X``'s value of agreement ``a``'s own flows at its price (money)."""
+    network, deal, money, shape = (
+        solved["network"],
+        solved["deal"],
+        solved["money"],
+        solved["shape"],
+    )
+    item = network.agreements[a]
+    routes = list(item.routes)
+    flows = deal.flows[..., routes]
+    price = deal.price[..., a]
+    if item.kind != "supply":
+        return np.broadcast_to(price * flows.sum(axis=-1) * money, shape)
+    if party == "seller":
+        producer = next(p for p in network.producers if p.name == item.seller)
+        unit = (
+            np.stack([np.broadcast_to(network.routes[r].cost, shape) for r in routes], axis=-1)
+            + np.asarray(producer.cost)[..., None]
+        )
+        margin = (flows * (price[..., None] - unit)).sum(axis=-1)
+        for b, other in enumerate(network.agreements):  # transit fees on these flows
+            if other.kind == "transit" and other.payer == item.seller:
+                crossing = [k for k, r in enumerate(routes) if r in other.routes]
+                if crossing:
+                    margin = margin - deal.price[..., b] * flows[..., crossing].sum(axis=-1)
+        return np.broadcast_to(margin * money, shape)
+    market = next(m for m in network.markets if m.name == item.buyers[0])
+    into = [k for k, r in enumerate(network.routes) if r.market == market.name]
+    inflow = deal.flows[..., into].sum(axis=-1)
+    volume = flows.sum(axis=-1)
+    worth = _market_value(market, inflow) - _market_value(market, inflow - volume)
+    return np.broadcast_to((worth - price * volume) * money, shape)
+
+
+def _market_value(market: Any, quantity: Any) -> FloatArray:
+    """``V(Q)`` of a market's concave step schedule (the network's own definition)."""
+    total: Any = 0.0
+    start: Any = 0.0
+    left = np.asarray(quantity, dtype=np.float64)
+    for volume, value in market.steps:
+        used = np.clip(left - start, 0.0, volume)
+        total = total + np.where(used > 0.0, value * used, 0.0)
+        start = start + volume
+    return np.asarray(total, dtype=np.float64)
+
+
+def network_parameters(case: Case, current: Mapping[str, Any], year: int | None) -> dict[str, Any]:
+    """The values of ``case``'s ``from_network`` parameters at its values ``current`` (in
+    force in ``year``).
+
+    Each linked case is evaluated in the same year (the case's epoch years are among its
+    own, checked at load; another year takes the linked case's values in force then), its
+    parameters in force except
+    those the case shares with it by name (not derived in the linked case), which take the
+    case's values in force; derived parameters of the linked case follow. Quantities are
+    converted to the parameters' units.
+    """
+    links = case._links
+    out: dict[str, Any] = {}
+    for linked, shared, items, arguments in links.values():
+        values = linked.epoch_values({}, year)
+        for name, factor in shared.items():
+            values[name] = np.asarray(current[name], dtype=np.float64) * factor
+        values = linked._with_derived(values)
+        params = {
+            **arguments,
+            "values": {n: values[n] for n in _parameter_names(linked.supply_network)},
+        }
+        requests = [(link.output, link.agreement, link.party) for _, link, _ in items]
+        for (name, _, factor), value in zip(
+            items, agreement_quantities(params, requests), strict=True
+        ):
+            out[name] = value * factor
+    return out
+
+
+Links = dict[str, tuple["Case", dict[str, float], list[tuple[str, Any, float]], dict[str, Any]]]
+
+
+def resolve_links(
+    parameters: Mapping[str, Parameter],
+    links: Mapping[str, Any],
+    years: Sequence[int],
+    path: Path,
+) -> Links:
+    """Check ``from_network`` parameters at load: the linked case, output, agreement, party,
+    units; returns ``linked case -> (case, shared name -> unit factor, [(name, spec,
+    factor)], the network adapter's constants)``. Raises `CaseFileError` naming the file and
+    the key."""
+    from ._library import cases_dir
+    from ._market import conversion, dimension_of
+
+    out: Links = {}
+    for name, link in links.items():
+        where = f"{path}: parameters.{name}.from_network"
+        if link.case not in out:
+            from ._case import read_case_file
+
+            linked_path = path.parent / f"{link.case}.toml"
+            if not linked_path.is_file():
+                linked_path = cases_dir() / f"{link.case}.toml"
+            if not linked_path.is_file():
+                raise CaseFileError(f"{where}.case: no case {link.case!r}")
+            if linked_path.resolve() == path.resolve():
+                raise CaseFileError(f"{where}.case: a case cannot link to itself")
+            try:
+                linked = read_case_file(linked_path)
+            except CaseFileError as exc:
+                raise CaseFileError(
+                    f"{where}.case: case {link.case!r} does not load: {exc}"
+                ) from None
+            if linked.supply_network is None:
+                raise CaseFileError(f"{where}.case: {link.case!r} has no [supply_network] table")
+            if linked._links:
+                raise CaseFileError(f"{where}.case: {link.case!r} itself takes from_network values")
+            missing = [year for year in years if year not in linked.years]
+            if missing:
+                raise CaseFileError(
+                    f"{where}.case: {link.case!r} has no epoch {missing[0]} (this case's epochs "
+                    f"{list(years)} must be among its epochs {list(linked.years)})"
+                )
+            shared: dict[str, float] = {}
+            for other, parameter in parameters.items():
+                mine = linked.parameters.get(other)
+                if mine is None or "derived" in (mine.origin, parameter.origin):
+                    continue
+                if parameter.origin == "network":
+                    continue
+                if dimension_of(parameter.unit) != dimension_of(mine.unit):
+                    raise CaseFileError(
+                        f"{path}: parameters.{other}.unit: {parameter.unit!r} is not the unit of "
+                        f"{link.case!r}'s parameter of that name ({mine.unit!r})"
+                    )
+                shared[other] = conversion(parameter.unit, mine.unit)
+            out[link.case] = (linked, shared, [], supply_network_arguments(linked))
+        linked = out[link.case][0]
+        agreements = list(build_network(
+            linked.supply_network,
+            {n: linked.parameters[n].value for n in _parameter_names(linked.supply_network)},
+            1.0,
+        ).agreement_names)  # fmt: skip
+        if link.output not in AGREEMENT_OUTPUTS:
+            raise CaseFileError(
+                f"{where}.output: unknown output {link.output!r}; known: "
+                f"{', '.join(AGREEMENT_OUTPUTS)}"
+            )
+        if link.agreement not in agreements:
+            raise CaseFileError(
+                f"{where}.agreement: no agreement {link.agreement!r} in {link.case!r}; "
+                f"agreements are {agreements}"
+            )
+        dimension, needs_party = AGREEMENT_OUTPUTS[link.output]
+        if needs_party and link.party is None:
+            raise CaseFileError(f"{where}.party: {link.output!r} needs party = seller or buyer")
+        if not needs_party and link.party is not None:
+            raise CaseFileError(f"{where}.party: {link.output!r} takes no party")
+        spec = linked.supply_network
+        unit = _network_unit(linked, spec, dimension)
+        try:
+            factor = conversion(unit, parameters[name].unit)
+        except CaseFileError as exc:
+            raise CaseFileError(
+                f"{path}: parameters.{name}.unit: {link.output!r} is in {unit!r}: {exc}"
+            ) from None
+        out[link.case][2].append((name, link, factor))
+    return out
+
+
+def _network_unit(linked: Case, spec: SupplyNetworkSpec, dimension: str) -> str:
+    if dimension == "money":
+        return spec.money
+    units = [
+        linked.parameters[v].unit
+        for _, v, k in _fields(spec)
+        if k == dimension and isinstance(v, str)
+    ]
+    return units[0] if units else ("bcm/yr" if dimension == "volume" else "USD/kcm")
 
 
 def supply_network_adapter() -> Any:

@@ -6,6 +6,11 @@
     buyer's border; the seller's alternative (another outlet) is valued at its own price less
     the production cost, its own transport and the capex it still needs (annualised); the
     buyer's alternative (other overland crude) at the buyer's value less its delivered price.
+    Instead, ``seller_alt_value`` and ``buyer_alt_value`` may give each side's alternative
+    directly, per barrel of the deal (e.g. computed on a linked supply network: a
+    ``from_network`` parameter with output ``outside_option_per_unit``); the outside option
+    is then the deal's barrels times that value, and the side's ``*_alt_*`` arguments are
+    not used.
     Capex that the deal itself still needs (each side's part of a new line) is annualised
     with the capital recovery factor and taken off the joint gain. Two contract structures:
 
@@ -116,6 +121,8 @@ def _units(groups: Mapping[str, tuple[str, ...]]) -> Any:
 
 # -- oil_trade ------------------------------------------------------------------------------
 _TRADE_PRICES = (
+    "seller_alt_value",
+    "buyer_alt_value",
     "buyer_value",
     "seller_production_cost",
     "seller_transport",
@@ -131,6 +138,8 @@ _TRADE_DEFAULTS: dict[str, float] = {
     "seller_alt_price": 0.0,
     "seller_alt_transport": 0.0,
     "seller_alt_capex": 0.0,
+    "seller_alt_value": float("nan"),
+    "buyer_alt_value": float("nan"),
     "buyer_capex": 0.0,
     "seller_capex": 0.0,
     "asset_life": 20.0,
@@ -195,6 +204,17 @@ def _oil_trade(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     buyer_outside = np.maximum(
         buyer_cover * per_unit * (p["buyer_value"] - p["buyer_alt_price"]), 0.0
     )
+    # Alternatives given per barrel of the deal (e.g. computed on a supply network).
+    seller_given = ~np.isnan(p["seller_alt_value"])
+    buyer_given = ~np.isnan(p["buyer_alt_value"])
+    seller_outside = np.where(
+        seller_given, np.maximum(per_unit * p["seller_alt_value"], 0.0), seller_outside
+    )
+    buyer_outside = np.where(
+        buyer_given, np.maximum(per_unit * p["buyer_alt_value"], 0.0), buyer_outside
+    )
+    seller_alt_margin = np.where(seller_given, p["seller_alt_value"], seller_alt_margin)
+    seller_cover = np.where(seller_given, 1.0, seller_cover)
     surplus = np.maximum(gain, 0.0)
     outcome = rubinstein(
         BargainingProblem.linear(surplus),

@@ -8,9 +8,10 @@ generated from this model):
 ``[parameters.<name>]``
     A number with its unit, range ``[low, high]``, kind and source. The number is given in
     one of three ways: ``value = 420.0``; ``series = "brent_usd_bbl"`` and ``year = 2006``
-    (a figure of the market dataset, optionally ``times`` a factor); or ``from`` another
+    (a figure of the market dataset, optionally ``times`` a factor); ``from`` another
     parameter, ``times`` and ``plus``/``minus`` others (a derived parameter, computed again
-    for every sample of the others).
+    for every sample of the others); or ``from_network`` a linked case's supply network (a
+    quantity of one of its agreements, computed per epoch and sample; see `_linked`).
 ``[[epochs]]``
     A year in which something moved: ``set = {parameter = "other_parameter"}``.
 ``[model]``
@@ -54,6 +55,7 @@ __all__ = [
     "CaseSpec",
     "ClaimSpec",
     "EpochSpec",
+    "FromNetworkSpec",
     "NetworkSpec",
     "ParameterSpec",
     "TimingSpec",
@@ -87,6 +89,18 @@ class CaseSpec(_Strict):
         return value
 
 
+class FromNetworkSpec(_Strict):
+    """``from_network = {case, output, agreement, party}``: a parameter computed on the
+    supply network of a linked case (`pipeline_games.cases._linked.network_parameters`)."""
+
+    case: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="The linked case's name")
+    output: str = Field(description="A per-agreement quantity of the network (see _linked)")
+    agreement: str = Field(description="An agreement of the network, 'Seller -> Buyer'")
+    party: Literal["seller", "buyer"] | None = Field(
+        default=None, description="Whose quantity (for payoffs, gains and outside options)"
+    )
+
+
 class ParameterSpec(_Strict):
     """A ``[parameters.<name>]`` table: one sourced number of the case."""
 
@@ -100,6 +114,9 @@ class ParameterSpec(_Strict):
     times: list[Term] = Field(
         default_factory=list,
         description="Multiply by numbers, parameters or conversion factors of units.toml",
+    )
+    from_network: FromNetworkSpec | None = Field(
+        default=None, description="Computed on a linked case's supply network, per epoch"
     )
     plus: list[Term] = Field(default_factory=list, description="Add numbers or parameters")
     minus: list[Term] = Field(default_factory=list, description="Subtract numbers or parameters")
@@ -122,9 +139,21 @@ class ParameterSpec(_Strict):
 
     @model_validator(mode="after")
     def _one_definition(self) -> ParameterSpec:
-        ways = [self.value is not None, self.series is not None, self.from_ is not None]
+        ways = [
+            self.value is not None,
+            self.series is not None,
+            self.from_ is not None,
+            self.from_network is not None,
+        ]
         if sum(ways) != 1:
-            raise ValueError("give exactly one of value, series (with year), or from")
+            raise ValueError("give exactly one of value, series (with year), from, or from_network")
+        if self.from_network is not None:
+            if self.times or self.plus or self.minus:
+                raise ValueError("times, plus and minus go with series or from, not from_network")
+            if self.low is not None or self.high is not None:
+                raise ValueError("a from_network parameter has no range of its own")
+            if self.kind != "derived":
+                raise ValueError("a from_network parameter is of kind 'derived'")
         if self.series is not None and self.year is None:
             raise ValueError("a series parameter needs a year")
         if self.series is None and (self.year is not None or self.month is not None):
@@ -137,7 +166,12 @@ class ParameterSpec(_Strict):
             raise ValueError("a derived parameter (from) has no range of its own")
         if self.kind == "assumption" and not self.reason:
             raise ValueError("an assumption needs a reason")
-        unsourced = self.source is None and self.series is None and self.from_ is None
+        unsourced = (
+            self.source is None
+            and self.series is None
+            and self.from_ is None
+            and self.from_network is None
+        )
         if self.kind != "assumption" and unsourced:
             raise ValueError(f"a {self.kind} parameter needs a source (bibliography key)")
         return self
