@@ -447,15 +447,13 @@ def solve_2x2(
     flat_a = A.reshape(n_games, 4)
     flat_b = B.reshape(n_games, 4)
     tables = _TABLES
-    names = {"tol": tol, "players": (str(players[0]), str(players[1]))}
+    names = (str(players[0]), str(players[1]))
     if numba is not None and n_games >= MIN_COMPILED_GAMES:
-        flags = {
-            "mask": np.empty((n_games, K), dtype=np.bool_),
-            "count": np.empty(n_games, dtype=np.int64),
-            "isolated": np.empty((n_games, K), dtype=np.bool_),
-            "degenerate": np.empty(n_games, dtype=np.bool_),
-            "continuum": np.empty(n_games, dtype=np.bool_),
-        }
+        mask = np.empty((n_games, K), dtype=np.bool_)
+        count = np.empty(n_games, dtype=np.int64)
+        isolated = np.empty((n_games, K), dtype=np.bool_)
+        degenerate = np.empty(n_games, dtype=np.bool_)
+        continuum = np.empty(n_games, dtype=np.bool_)
         _compiled_kernel()(
             flat_a.reshape(-1),
             flat_b.reshape(-1),
@@ -464,14 +462,23 @@ def solve_2x2(
             row_strategies.reshape(-1),
             column_strategies.reshape(-1),
             payoffs.reshape(-1),
-            *(array.reshape(-1) for array in flags.values()),
+            mask.reshape(-1),
+            count,
+            isolated.reshape(-1),
+            degenerate,
+            continuum,
         )
         return Batch2x2Result(
             row_strategies=row_strategies,
             column_strategies=column_strategies,
             payoffs=payoffs,
-            **flags,
-            **names,
+            mask=mask,
+            count=count,
+            isolated=isolated,
+            degenerate=degenerate,
+            continuum=continuum,
+            tol=tol,
+            players=names,
         )
     pattern = np.empty(n_games, dtype=np.intp)
     for start in range(0, n_games, _BLOCK):
@@ -495,7 +502,8 @@ def solve_2x2(
         isolated=np.take(tables["isolated"], pattern, axis=0),
         degenerate=np.take(tables["degenerate"], pattern),
         continuum=np.take(tables["continuum"], pattern),
-        **names,
+        tol=tol,
+        players=names,
     )
 
 
