@@ -18,6 +18,9 @@ What it prints, all measured in this one process:
   and both options per point, 40 B; target 50%) and with a per-point disagreement point
   (surplus, both disagreement payoffs and the seller's option per point, 48 B, and all five
   per point, 56 B; target 30%);
+* the same kernels once more writing into preallocated outputs (``out=``, reused across
+  the runs exactly as the triad reuses its output array), which leaves out the operating
+  system's zeroing of newly allocated pages (``--no-out`` skips these rows);
 * points/s of ``nash`` on a power frontier (Newton iterations, compute-bound) against a naive
   per-point loop of ``scipy.optimize.minimize_scalar`` on the log Nash product (target >= 300x).
 """
@@ -80,6 +83,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="best of N runs (default 5)")
     parser.add_argument("--numpy-only", action="store_true", help="skip the numba kernels")
     parser.add_argument(
+        "--no-out", action="store_true", help="skip the rows with preallocated outputs (out=)"
+    )
+    parser.add_argument(
         "--clock",
         choices=("wall", "cpu"),
         default="wall",
@@ -106,66 +112,86 @@ def main() -> None:
     w0 = rng.uniform(0.0, 0.4, n_points) * surplus
     w1 = rng.uniform(0.0, 0.55, n_points) * surplus
     line = pg.BargainingProblem.linear(surplus)
+    nash_out = {"payoffs": np.empty((n_points, 2)), "agreement": np.empty(n_points, bool)}
+    rubinstein_out = {**nash_out, "binding": np.empty(n_points, np.int8)}
+    for buffer in rubinstein_out.values():
+        buffer.fill(0)  # touch the pages once, as the triad's output is touched
     cases = [
         (
             "nash, linear frontier (S, d0, d1)",
             40,
             0.5,
-            lambda: pg.nash(pg.BargainingProblem.linear(surplus, (d0, d1)), weight=0.5),
+            lambda out=None: pg.nash(
+                pg.BargainingProblem.linear(surplus, (d0, d1)), weight=0.5, out=out and nash_out
+            ),
         ),
         (
             "rubinstein + options, scalar d (S, w0, w1)",
             40,
             0.5,
-            lambda: pg.rubinstein(line, discount=(0.95, 0.9), outside_options=(w0, w1)),
+            lambda out=None: pg.rubinstein(
+                line, discount=(0.95, 0.9), outside_options=(w0, w1), out=out
+            ),
         ),
         (
             "rubinstein + options, per-point d (S, d0, d1, w1)",
             48,
             0.3,
-            lambda: pg.rubinstein(
+            lambda out=None: pg.rubinstein(
                 pg.BargainingProblem.linear(surplus, (d0, d1)),
                 discount=(0.95, 0.9),
                 outside_options=(0.0, w1),
+                out=out,
             ),
         ),
         (
             "rubinstein + options, per-point d (S, d0, d1, w0, w1)",
             56,
             0.3,
-            lambda: pg.rubinstein(
+            lambda out=None: pg.rubinstein(
                 pg.BargainingProblem.linear(surplus, (d0, d1)),
                 discount=(0.95, 0.9),
                 outside_options=(w0, w1),
+                out=out,
             ),
         ),
     ]
+    modes = [False] if args.no_out else [False, True]
     before = triad_bandwidth(n_triad, args.repeat, args.clock)
     rates = {}
     for label, _, _, call in cases:
-        for compiled in kernels:
-            t = timed(
-                lambda call=call, compiled=compiled: with_kernel(compiled, call),
-                args.repeat,
-                args.clock,
-            )
-            rates[label, compiled] = n_points / t
+        for preallocated in modes:
+            for compiled in kernels:
+                out = rubinstein_out if preallocated else None
+                t = timed(
+                    lambda call=call, compiled=compiled, out=out: with_kernel(
+                        compiled, lambda: call(out=out)
+                    ),
+                    args.repeat,
+                    args.clock,
+                )
+                rates[label, preallocated, compiled] = n_points / t
     after = triad_bandwidth(n_triad, args.repeat, args.clock)
     bandwidth = max(before, after)
     print(
         f"clock: {args.clock}; numpy triad bandwidth: {before / 1e9:.2f} GB/s before, {after / 1e9:.2f} GB/s after "
         f"the kernels ({n_triad:.0e} float64; ratios below use {bandwidth / 1e9:.2f})"
     )
-    print(f"{'kernel':58} {'code':6} {'M pt/s':>7} {'B/pt':>4} {'GB/s':>6} {'triad':>6} target")
+    print(
+        f"{'kernel':58} {'code':6} {'outputs':7} {'M pt/s':>7} {'B/pt':>4} {'GB/s':>6} "
+        f"{'triad':>6} target"
+    )
     for label, essential, target, _ in cases:
-        for compiled in kernels:
-            rate = rates[label, compiled]
-            share = essential * rate / bandwidth
-            print(
-                f"{label:58} {'numba' if compiled else 'numpy':6} {rate / 1e6:7.1f} "
-                f"{essential:4d} {essential * rate / 1e9:6.2f} {100 * share:5.0f}% "
-                f">= {100 * target:.0f}% {'met' if share >= target else 'NOT met'}"
-            )
+        for preallocated in modes:
+            for compiled in kernels:
+                rate = rates[label, preallocated, compiled]
+                share = essential * rate / bandwidth
+                print(
+                    f"{label:58} {'numba' if compiled else 'numpy':6} "
+                    f"{'out=' if preallocated else 'fresh':7} {rate / 1e6:7.1f} "
+                    f"{essential:4d} {essential * rate / 1e9:6.2f} {100 * share:5.0f}% "
+                    f">= {100 * target:.0f}% {'met' if share >= target else 'NOT met'}"
+                )
 
     exponent = rng.uniform(0.2, 0.9, n_points)
     d1 = rng.uniform(0.0, 2.0, n_points)  # below the frontier's reach, so every point has gains

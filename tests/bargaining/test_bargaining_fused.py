@@ -118,3 +118,95 @@ def test_fused_path_is_taken_on_large_calls():
     assert any(key[0] == "rubinstein" for key in _fused._COMPILED)
     # d = (0, 1): x_free = 0 + (1 - 0.9) / (1 - 0.81) * 9 = 4.7368..., seller 5.26 >= 5.
     np.testing.assert_allclose(out.payoffs[0], [9 / 1.9, 10 - 9 / 1.9])
+
+
+# -- out=: preallocated outputs ---------------------------------------------------------
+def _buffers(shape, binding=True):
+    out = {"payoffs": np.full((*shape, 2), -1.0), "agreement": np.ones(shape, dtype=bool)}
+    if binding:
+        out["binding"] = np.full(shape, 7, dtype=np.int8)
+    return out
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("grid", [False, True])
+def test_out_gets_the_fresh_outputs(compiled, grid):
+    """Written into the caller's arrays, the answers are the ones of a call without out=
+    (more points than one block, so the numpy path runs several blocks)."""
+    rng = np.random.default_rng(11)
+    if grid:
+        surplus = rng.uniform(1.0, 10.0, (300, 1))
+        d_second, shape = rng.uniform(0.0, 4.0, (1, 200)), (300, 200)
+    else:
+        surplus, d_second, shape = rng.uniform(1.0, 10.0, 60_000), rng.uniform(0.0, 4.0), (60_000,)
+    problem = pg.BargainingProblem.linear(surplus, (rng.uniform(0.0, 4.0, shape), d_second))
+    options = (rng.uniform(0.0, 3.0, shape), rng.uniform(0.0, 5.0, shape))
+    for solve, binding in (
+        (lambda out: pg.nash(problem, weight=0.3, out=out), False),
+        (lambda out: pg.rubinstein(problem, (0.9, 0.8), outside_options=options, out=out), True),
+    ):
+        reference = switch(lambda solve=solve: solve(None), compiled)
+        buffers = _buffers(shape, binding)
+        result = switch(lambda solve=solve, buffers=buffers: solve(buffers), compiled)
+        assert not reference.agreement.all()
+        assert reference.agreement.any()
+        for name, array in buffers.items():
+            np.testing.assert_array_equal(array, getattr(reference, name))
+            assert np.shares_memory(getattr(result, name), array)
+            assert not getattr(result, name).flags.writeable
+            assert array.flags.writeable
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda out: out.pop("agreement"), "exactly the keys"),
+        (lambda out: out.update(payoffs=np.empty((5, 3))), r"shape \(5, 2\)"),
+        (lambda out: out.update(payoffs=np.empty((5, 2), dtype=np.float32)), "float32"),
+        (lambda out: out.update(payoffs=np.empty((2, 5)).T), "strided"),
+        (lambda out: out.update(agreement=np.empty(5, dtype=np.int8)), "dtype bool"),
+        (lambda out: out.update(payoffs=[[0.0, 0.0]] * 5), "got list"),
+    ],
+)
+def test_bad_out_is_refused_by_name(change, message):
+    problem = pg.BargainingProblem.linear(np.arange(1.0, 6.0))
+    out = _buffers((5,), binding=False)
+    change(out)
+    with pytest.raises(pg.InvalidParameterError, match=message):
+        pg.nash(problem, out=out)
+
+
+def test_read_only_or_overlapping_out_is_refused():
+    problem = pg.BargainingProblem.linear(np.arange(1.0, 6.0))
+    out = _buffers((5,))
+    out["payoffs"].flags.writeable = False
+    with pytest.raises(pg.InvalidParameterError, match="read-only"):
+        pg.rubinstein(problem, (0.9, 0.9), out=out)
+    shared = np.zeros(16)
+    out = {
+        "payoffs": shared[:10].reshape(5, 2),
+        "agreement": np.zeros(5, bool),
+        "binding": shared.view(np.int8)[:5],
+    }
+    with pytest.raises(pg.InvalidParameterError, match="overlap"):
+        pg.rubinstein(problem, (0.9, 0.9), out=out)
+    with pytest.raises(pg.InvalidParameterError, match="linear frontiers only"):
+        pg.nash(pg.BargainingProblem.power(np.arange(1.0, 6.0)), out=_buffers((5,), False))
+
+
+# -- options checked inside the compiled pass -------------------------------------------
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("which", [0, 1])
+def test_non_finite_option_is_named_on_both_paths(compiled, bad, which):
+    """The compiled kernel checks large option arrays in its own pass; the error is the
+    same named one as the numpy path's up-front check, with the point's index."""
+    problem = pg.BargainingProblem.linear(np.full(N, 10.0))
+    options = [np.full(N, 1.0), np.full(N, 2.0)]
+    options[which][1234] = bad
+    kind = "nan" if np.isnan(bad) else ("-inf" if bad < 0 else "inf")
+    with pytest.raises(
+        pg.InvalidParameterError,
+        match=rf"outside_options\[{which}\] must be finite; got {kind} at index 1234",
+    ):
+        switch(lambda: pg.rubinstein(problem, (0.9, 0.9), outside_options=tuple(options)), compiled)

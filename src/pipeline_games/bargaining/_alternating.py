@@ -124,6 +124,7 @@ def rubinstein(
     inside_options: Any = None,
     breakdown: ArrayLike = 0.0,
     horizon: int | None = None,
+    out: dict[str, NDArray[Any]] | None = None,
 ) -> Outcome:
     """Subgame-perfect outcome of alternating offers (see the module docstring for the model).
 
@@ -149,6 +150,12 @@ def rubinstein(
         Probability in ``[0, 1]`` that the talks break down after each rejection.
     horizon
         Number of periods (``>= 1``) for the finite game; ``None`` for infinite.
+    out
+        Optional preallocated outputs, as numpy's ``out=``: ``{"payoffs": (*shape, 2)
+        float64, "agreement": shape bool, "binding": shape int8}``, C-contiguous. The
+        solution is written into them and the outcome holds read-only views of them (so do
+        not change them while the outcome is in use). Saves allocating (and the operating
+        system zeroing) fresh outputs on every call of a loop or a sweep.
 
     Returns
     -------
@@ -179,10 +186,11 @@ def rubinstein(
         g_first, g_second = d_first, d_second
     else:
         g_first, g_second = as_pair(inside_options, "inside_options")
+    unchecked_options = False
     if outside_options is None:
         w_first = w_second = _NO_OPTION
     else:
-        w_first, w_second = as_pair(outside_options, "outside_options")
+        w_first, w_second, unchecked_options = _fused.deferred_options(outside_options, as_pair)
     shape = broadcast_named(
         problem=np.broadcast_to(False, problem.shape),
         **{
@@ -288,16 +296,28 @@ def rubinstein(
         "w_second": w_second,
     }
     outputs = {"payoffs": ((2,), np.float64), "agreement": ((), np.bool_), "binding": ((), np.int8)}
+    given = None if out is None else _fused.check_out(out, shape, outputs, "rubinstein")
     if linear_infinite and _fused.enabled(shape):
-        fused: dict[str, NDArray[Any]] = {
+        fused: dict[str, NDArray[Any]] = given or {
             name: np.empty((*shape, *trailing), dtype=dtype)
             for name, (trailing, dtype) in outputs.items()
         }
         if _fused.rubinstein_linear(
-            shape, fused, mover, has_options, inside_options is None, arrays
+            shape,
+            fused,
+            mover,
+            has_options,
+            inside_options is None,
+            arrays,
+            (lambda: as_pair(outside_options, "outside_options")) if unchecked_options else None,
         ):
             return Outcome.from_blocks(fused, problem, "rubinstein", parameters)
-    result = blockwise(kernel, shape, arrays, outputs=outputs)
+    if unchecked_options:
+        as_pair(outside_options, "outside_options")
+    if given is not None:
+        result = _fused.blocks_into(kernel, shape, arrays, given)
+    else:
+        result = blockwise(kernel, shape, arrays, outputs=outputs)
     return Outcome.from_blocks(result, problem, "rubinstein", parameters)
 
 

@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from .._arrays import as_array, broadcast_named, check_memory
 from .._blocks import blockwise
 from .._roots import bisect_decreasing, newton_bracketed
+from ..errors import InvalidParameterError
 from . import _fused
 from ._outcome import Outcome
 from ._problem import (
@@ -206,7 +207,12 @@ def _nash_points(
     )
 
 
-def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
+def nash(
+    problem: BargainingProblem,
+    weight: ArrayLike = 0.5,
+    *,
+    out: dict[str, NDArray[Any]] | None = None,
+) -> Outcome:
     """The (asymmetric) Nash bargaining solution.
 
     Maximizes ``(u0 - d0)^w (u1 - d1)^(1 - w)`` over the feasible points that give both
@@ -220,6 +226,13 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     weight
         Bargaining weight ``w`` of player 0 (the buyer), in ``[0, 1]``; broadcasts against
         the problem. ``w = 0.5`` is the symmetric Nash solution.
+    out
+        Optional preallocated outputs for a linear frontier, as numpy's ``out=``:
+        ``{"payoffs": array of shape (*shape, 2), "agreement": bool array of shape shape}``,
+        C-contiguous float64 and bool. The solution is written into them and the outcome
+        holds read-only views of them (so do not change them while the outcome is in use).
+        Saves allocating (and the operating system zeroing) fresh outputs on every call of a
+        loop or a sweep.
 
     Returns
     -------
@@ -245,6 +258,10 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     >>> pg.nash(pg.BargainingProblem.linear(np.array([[100.0], [200.0]])),
     ...         weight=np.array([0.25, 0.5])).payoffs.shape
     (2, 2, 2)
+    >>> buffers = {"payoffs": np.empty((3, 2)), "agreement": np.empty(3, dtype=bool)}
+    >>> outcome = pg.nash(pg.BargainingProblem.linear([10.0, 20.0, 30.0]), out=buffers)
+    >>> buffers["payoffs"][:, 0]
+    array([ 5., 10., 15.])
     """
     problem = check_problem(problem)
     weight_array = as_array(weight, "weight", low=0.0, high=1.0)
@@ -254,16 +271,25 @@ def nash(problem: BargainingProblem, weight: ArrayLike = 0.5) -> Outcome:
     per_point = 17 if not isinstance(frontier, PointsFrontier) else 17 + 56 * len(frontier.vertices)
     check_memory(shape, per_point, "nash")
     arrays = {**frontier.arrays(), "d_first": d_first, "d_second": d_second, "weight": weight_array}
+    if out is not None and not isinstance(frontier, LinearFrontier):
+        raise InvalidParameterError(
+            "out is supported for linear frontiers only; got a problem with a "
+            f"{type(frontier).__name__}"
+        )
     if isinstance(frontier, LinearFrontier):
         outputs = {"payoffs": ((2,), np.float64), "agreement": ((), np.bool_)}
+        given = None if out is None else _fused.check_out(out, shape, outputs, "nash")
         if _fused.enabled(shape):
-            fused = {
+            fused = given or {
                 "payoffs": np.empty((*shape, 2), dtype=np.float64),
                 "agreement": np.empty(shape, dtype=np.bool_),
             }
             if _fused.nash_linear(shape, fused, arrays):
                 return Outcome.from_blocks(fused, problem, "nash", {"weight": weight_array})
-        result = blockwise(_nash_linear_kernel, shape, arrays, outputs=outputs)
+        if given is not None:
+            result = _fused.blocks_into(_nash_linear_kernel, shape, arrays, given)
+        else:
+            result = blockwise(_nash_linear_kernel, shape, arrays, outputs=outputs)
         return Outcome.from_blocks(result, problem, "nash", {"weight": weight_array})
     if isinstance(frontier, PowerFrontier):
         result = blockwise(_nash_power_kernel, shape, arrays)

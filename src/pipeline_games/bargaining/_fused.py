@@ -27,9 +27,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import MissingExtraError
+from .._blocks import BLOCK_ELEMENTS, _row_blocks
+from ..errors import InvalidParameterError, MissingExtraError
 
-__all__ = ["MIN_POINTS", "enabled", "nash_linear", "rubinstein_linear"]
+__all__ = [
+    "MIN_POINTS",
+    "blocks_into",
+    "check_out",
+    "deferred_options",
+    "enabled",
+    "nash_linear",
+    "rubinstein_linear",
+]
 
 #: Smallest call (in points) that uses a compiled kernel. The first such call in a process
 #: compiles its variant (about a second), which a call of 10**7 points repays only over
@@ -52,6 +61,116 @@ except ImportError:  # pragma: no cover
 def enabled(shape: tuple[int, ...]) -> bool:
     """Whether a call of this shape may run a compiled kernel."""
     return numba is not None and prod(shape) >= MIN_POINTS
+
+
+def check_out(
+    out: Any,
+    shape: tuple[int, ...],
+    outputs: dict[str, tuple[tuple[int, ...], Any]],
+    solver: str,
+) -> dict[str, NDArray[Any]]:
+    """The caller's preallocated outputs (``out=``) checked against what ``solver`` writes.
+
+    ``out`` must map each name of ``outputs`` to a writeable C-contiguous array of the call's
+    shape (plus the output's trailing axes) and dtype; extra names are refused too.
+    """
+    if not isinstance(out, dict):
+        raise InvalidParameterError(
+            f"out must be a dict of arrays {sorted(outputs)} for {solver}; got {type(out).__name__}"
+        )
+    if set(out) != set(outputs):
+        raise InvalidParameterError(
+            f"out must have exactly the keys {sorted(outputs)} for {solver}; got {sorted(out)}"
+        )
+    checked = {}
+    for name, (trailing, dtype) in outputs.items():
+        array = out[name]
+        want = (*shape, *trailing)
+        if (
+            not isinstance(array, np.ndarray)
+            or array.shape != want
+            or array.dtype != np.dtype(dtype)
+            or not array.flags.c_contiguous
+            or not array.flags.writeable
+        ):
+            described = (
+                f"a {'writeable' if array.flags.writeable else 'read-only'} "
+                f"{'C-contiguous' if array.flags.c_contiguous else 'strided'} array of shape "
+                f"{array.shape} and dtype {array.dtype}"
+                if isinstance(array, np.ndarray)
+                else type(array).__name__
+            )
+            raise InvalidParameterError(
+                f"out[{name!r}] must be a writeable C-contiguous array of shape {want} and dtype "
+                f"{np.dtype(dtype)}; got {described}"
+            )
+        checked[name] = array
+    arrays = list(checked.values())
+    if any(
+        np.may_share_memory(first, second)
+        for i, first in enumerate(arrays)
+        for second in arrays[i + 1 :]
+    ):
+        raise InvalidParameterError(f"out's arrays for {solver} must not overlap")
+    return checked
+
+
+def blocks_into(
+    kernel: Callable[..., None],
+    shape: tuple[int, ...],
+    arrays: dict[str, Any],
+    out: dict[str, NDArray[Any]],
+) -> dict[str, NDArray[Any]]:
+    """`pipeline_games._blocks.blockwise` with ``outputs=``, writing into the caller's
+    arrays ``out`` instead of newly allocated ones (same blocks, so the same results)."""
+    if len(shape) == 0 or prod(shape) <= BLOCK_ELEMENTS:
+        kernel(shape, out, **arrays)
+        return out
+    full = {
+        name: (
+            np.broadcast_to(value, shape) if isinstance(value, np.ndarray) and value.ndim else value
+        )
+        for name, value in arrays.items()
+    }
+    for rows in _row_blocks(shape, BLOCK_ELEMENTS):
+        block_shape = (rows.stop - rows.start, *shape[1:])
+        block = {
+            name: (value[rows] if isinstance(value, np.ndarray) and value.ndim else value)
+            for name, value in full.items()
+        }
+        kernel(block_shape, {name: value[rows] for name, value in out.items()}, **block)
+    return out
+
+
+def deferred_options(
+    value: Any, check: Callable[[Any, str], tuple[Any, Any]]
+) -> tuple[Any, Any, bool]:
+    """Outside options ``(w0, w1)`` with the finiteness check of large arrays deferred.
+
+    The check is a full pass over each array (a reduction at memory speed); the compiled
+    Rubinstein kernel does it in its own pass instead. So when ``value`` is a pair whose
+    large components are already float64 arrays and the compiled kernels are available,
+    these components are returned unchecked (the small ones are checked by ``check``, the
+    usual ``as_pair``), with ``True``: the caller must then either run the compiled kernel
+    with ``check_options`` or call ``check(value, "outside_options")`` itself.
+    """
+    if (
+        numba is None
+        or not isinstance(value, list | tuple)
+        or len(value) != 2
+        or not any(
+            isinstance(item, np.ndarray) and item.dtype == np.float64 and item.size >= MIN_POINTS
+            for item in value
+        )
+    ):
+        return (*check(value, "outside_options"), False)
+    pair = []
+    for index, item in enumerate(value):
+        if isinstance(item, np.ndarray) and item.dtype == np.float64 and item.size >= MIN_POINTS:
+            pair.append(item)
+        else:  # checked now, under its own name (outside_options[0] or [1])
+            pair.append(check((item, 0.0) if index == 0 else (0.0, item), "outside_options")[index])
+    return pair[0], pair[1], True
 
 
 def _flat(value: Any, shape: tuple[int, ...]) -> Any:
@@ -90,6 +209,9 @@ if numba is not None:  # pragma: no branch
 
         def kernel(surplus, d0, d1, g0, g1, w0, w1, coefficients, payoffs, agreement, binding):
             p, b0, b1, c0, c1, patience0, patience1, share, rate = coefficients
+            # Options not checked before the call (see `deferred_options`) are checked here,
+            # in the same pass: ``v - v != 0`` is true exactly for inf and NaN.
+            unfinished = 0
             for i in range(payoffs.shape[0]):
                 s = _at(surplus, i)
                 if inside_is_d:
@@ -105,6 +227,7 @@ if numba is not None:  # pragma: no branch
                 if has_options:
                     v0 = _at(w0, i)
                     v1 = _at(w1, i)
+                    unfinished += (v0 - v0) + (v1 - v1) != 0.0
                     bound = level * c1 + v0 * b1
                     x = max(x, bound)
                     cap = s - v1 if unit else s - v1 / rate
@@ -132,6 +255,7 @@ if numba is not None:  # pragma: no branch
                 payoffs[i, 1] = second if deal else rest1
                 binding[i] = code if deal else np.int8(0)
                 agreement[i] = deal
+            return unfinished
 
         return kernel
 
@@ -176,10 +300,13 @@ def rubinstein_linear(
     has_options: bool,
     inside_is_disagreement: bool,
     arrays: dict[str, Any],
+    check_options: Callable[[], Any] | None = None,
 ) -> bool:
     """Fill ``out`` with the linear-frontier equilibrium; ``False`` if the inputs do not fit.
 
-    Same formulas, in the same order, as `_linear_block`.
+    Same formulas, in the same order, as `_linear_block`. ``check_options``: the check of
+    outside options that `deferred_options` left unchecked, called (to raise its named
+    error) if the kernel met an option that is not finite.
     """
     p, delta0, delta1, rate = (
         _scalar(arrays[name])
@@ -208,13 +335,16 @@ def rubinstein_linear(
     share = c1 / (c0 + b0 * c1)
     n = prod(shape)
     kernel = _compiled("rubinstein", mover, has_options, inside_is_disagreement, rate == 1.0)
-    kernel(
+    unfinished = kernel(
         *flat,
         (p, b0, b1, c0, c1, patience0, patience1, share, rate),
         out["payoffs"].reshape((n, 2)),
         out["agreement"].reshape(n),
         out["binding"].reshape(n),
     )
+    if unfinished and check_options is not None:
+        check_options()  # raises the named error
+        raise InvalidParameterError("outside_options must be finite")  # pragma: no cover
     return True
 
 

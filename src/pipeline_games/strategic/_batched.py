@@ -43,8 +43,11 @@ array([1])
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -264,6 +267,109 @@ _TABLES = _grid_tables()
 #: Games per block: the block's temporaries stay in a core's L2 cache.
 _BLOCK = 8192
 
+#: Smallest batch (in games) solved by the compiled kernel when numba (the optional
+#: ``fast`` extra) is installed; smaller batches, and every batch with
+#: ``PIPELINE_GAMES_NUMBA=0`` in the environment, run the numpy kernel, which stays the
+#: reference the tests compare the compiled one against. The first compiled call of a
+#: process compiles the kernel (about half a second).
+MIN_COMPILED_GAMES = 1 << 16
+
+try:  # pragma: no cover - depends on the environment
+    if os.environ.get("PIPELINE_GAMES_NUMBA", "1") == "0":
+        raise ImportError
+    import numba as _numba
+
+    numba: ModuleType | None = _numba
+except ImportError:  # pragma: no cover
+    numba = None
+
+_KERNEL: list[Any] = []
+
+
+def _packed_tables(tables: dict[str, NDArray]) -> tuple[NDArray, ...]:
+    """The tables as the compiled kernel reads them: per pattern, 8 coefficients per slot
+    (row ``alpha, beta`` for ``p`` and ``1 - p``, then the column's), and the slots' mask
+    then isolated flags, flat."""
+    K = MAX_EXTREME_EQUILIBRIA_2X2
+    coefficients = np.empty((81, K, 4, 2))
+    for side, name in enumerate(("row", "col")):
+        for strategy in range(2):
+            coefficients[:, :, 2 * side + strategy, 0] = tables[f"{name}_alpha"][:, :, strategy]
+            coefficients[:, :, 2 * side + strategy, 1] = tables[f"{name}_beta"][:, :, strategy]
+    flags = np.concatenate([tables["mask"], tables["isolated"]], axis=1)
+    return (
+        coefficients.reshape(-1),
+        flags.reshape(-1),
+        tables["count"],
+        tables["degenerate"],
+        tables["continuum"],
+    )
+
+
+_PACKED = _packed_tables(_TABLES)
+
+
+def _fused_kernel(  # pragma: no cover - compiled
+    a, b, tol, coefficients, flags, t_count, t_degenerate, t_continuum,
+    row_out, col_out, pay_out, mask, count, isolated, degenerate, continuum,
+):  # fmt: skip
+    """One pass over the games (all arrays flat): the operations of `_solve_block`, in the
+    same order (so that the results are bit for bit the same), each output written once."""
+    for n in range(count.shape[0]):
+        i4 = 4 * n
+        a00, a01, a10, a11 = a[i4], a[i4 + 1], a[i4 + 2], a[i4 + 3]
+        b00, b01, b10, b11 = b[i4], b[i4 + 1], b[i4 + 2], b[i4 + 3]
+        tie_a = max(max(max(abs(a00), abs(a01)), abs(a10)), abs(a11)) * tol
+        tie_b = max(max(max(abs(b00), abs(b01)), abs(b10)), abs(b11)) * tol
+        a0 = a00 - a10
+        a1 = a01 - a11
+        b0 = b00 - b01
+        b1 = b10 - b11
+        # sign + 1 of each difference, as (d > t) + (d >= -t); pattern in base 3.
+        code = np.intp(a0 > tie_a) + np.intp(a0 >= -tie_a)
+        code = code * 3 + np.intp(a1 > tie_a) + np.intp(a1 >= -tie_a)
+        code = code * 3 + np.intp(b0 > tie_b) + np.intp(b0 >= -tie_b)
+        code = code * 3 + np.intp(b1 > tie_b) + np.intp(b1 >= -tie_b)
+        denominator = b1 - b0
+        denominator = 1.0 if denominator == 0.0 else denominator
+        p_star = min(max(b1 / denominator, 0.0), 1.0)
+        denominator = a1 - a0
+        denominator = 1.0 if denominator == 0.0 else denominator
+        q_star = min(max(a1 / denominator, 0.0), 1.0)
+        xa = a00 - a01
+        xb = a10 - a11
+        ya = b00 - b01
+        yb = b10 - b11
+        c = code * 32
+        o = 8 * n
+        for k in range(4):
+            cc = c + 8 * k
+            p = coefficients[cc + 1] * p_star + coefficients[cc]
+            q = coefficients[cc + 5] * q_star + coefficients[cc + 4]
+            row_out[o + 2 * k] = p
+            row_out[o + 2 * k + 1] = coefficients[cc + 3] * p_star + coefficients[cc + 2]
+            col_out[o + 2 * k] = q
+            col_out[o + 2 * k + 1] = coefficients[cc + 7] * q_star + coefficients[cc + 6]
+            # u(p, q) = r1 + p (r0 - r1), r0 = x01 + q (x00 - x01), r1 = x11 + q (x10 - x11).
+            r0 = q * xa + a01
+            r1 = q * xb + a11
+            pay_out[o + 2 * k] = (r0 - r1) * p + r1
+            r0 = q * ya + b01
+            r1 = q * yb + b11
+            pay_out[o + 2 * k + 1] = (r0 - r1) * p + r1
+            mask[i4 + k] = flags[code * 8 + k]
+            isolated[i4 + k] = flags[code * 8 + 4 + k]
+        count[n] = t_count[code]
+        degenerate[n] = t_degenerate[code]
+        continuum[n] = t_continuum[code]
+
+
+def _compiled_kernel() -> Any:
+    if not _KERNEL:
+        assert numba is not None
+        _KERNEL.append(numba.njit(nogil=True, error_model="numpy")(_fused_kernel))
+    return _KERNEL[0]
+
 
 def solve_2x2(
     A: ArrayLike,
@@ -338,10 +444,43 @@ def solve_2x2(
     row_strategies = np.empty((n_games, K, 2))
     column_strategies = np.empty((n_games, K, 2))
     payoffs = np.empty((n_games, K, 2))
-    pattern = np.empty(n_games, dtype=np.intp)
     flat_a = A.reshape(n_games, 4)
     flat_b = B.reshape(n_games, 4)
     tables = _TABLES
+    names = (str(players[0]), str(players[1]))
+    if numba is not None and n_games >= MIN_COMPILED_GAMES:
+        mask = np.empty((n_games, K), dtype=np.bool_)
+        count = np.empty(n_games, dtype=np.int64)
+        isolated = np.empty((n_games, K), dtype=np.bool_)
+        degenerate = np.empty(n_games, dtype=np.bool_)
+        continuum = np.empty(n_games, dtype=np.bool_)
+        _compiled_kernel()(
+            flat_a.reshape(-1),
+            flat_b.reshape(-1),
+            tol,
+            *_PACKED,
+            row_strategies.reshape(-1),
+            column_strategies.reshape(-1),
+            payoffs.reshape(-1),
+            mask.reshape(-1),
+            count,
+            isolated.reshape(-1),
+            degenerate,
+            continuum,
+        )
+        return Batch2x2Result(
+            row_strategies=row_strategies,
+            column_strategies=column_strategies,
+            payoffs=payoffs,
+            mask=mask,
+            count=count,
+            isolated=isolated,
+            degenerate=degenerate,
+            continuum=continuum,
+            tol=tol,
+            players=names,
+        )
+    pattern = np.empty(n_games, dtype=np.intp)
     for start in range(0, n_games, _BLOCK):
         stop = min(n_games, start + _BLOCK)
         _solve_block(
@@ -364,7 +503,7 @@ def solve_2x2(
         degenerate=np.take(tables["degenerate"], pattern),
         continuum=np.take(tables["continuum"], pattern),
         tol=tol,
-        players=(str(players[0]), str(players[1])),
+        players=names,
     )
 
 

@@ -301,24 +301,38 @@ def write_metadata(
     """Write the arrays' metadata, the coordinate arrays and the root ``zarr.json``.
 
     ``manifest`` goes into the root group's attributes under ``"pipeline_games"``.
+    Every file is written atomically (``fsync``-ed, then renamed). The directories are
+    ``fsync``-ed once each after all the files below the root (not after every file, which
+    cost an ``fsync`` per file), and the root ``zarr.json`` is written last: once it is on
+    disk, so is everything it describes.
     """
     directory = Path(directory)
     consolidated: dict[str, Any] = {}
+    parents: set[Path] = set()
+
+    def write_json(path: Path, value: Any) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(path, [json.dumps(value, indent=1, sort_keys=False).encode()])
+        parents.add(path.parent)
+
     for name, dtype in layout.variables.items():
         metadata = _array_metadata(
             layout.shape, layout.chunk_shape, dtype, layout.dims, layout.attributes.get(name, {})
         )
-        _write_json(directory / name / ROOT, metadata)
+        write_json(directory / name / ROOT, metadata)
         consolidated[name] = metadata
     for name, values in layout.coords.items():
         axis = np.asarray(values, dtype="<f8")
         metadata = _array_metadata([len(axis)], [len(axis)], axis.dtype, [name], {})
         (directory / name / "c").mkdir(parents=True, exist_ok=True)
         _write_atomically(directory / name / "c" / "0", _chunk_bytes(axis, axis.dtype, len(axis)))
-        _write_json(directory / name / ROOT, metadata)
+        parents.add(directory / name / "c")
+        write_json(directory / name / ROOT, metadata)
         consolidated[name] = metadata
     meta_group = {"zarr_format": 3, "node_type": "group", "attributes": {}}
-    _write_json(directory / META / ROOT, meta_group)
+    write_json(directory / META / ROOT, meta_group)
+    for parent in sorted(parents, key=lambda path: len(path.parts), reverse=True):
+        _fsync_directory(parent)
     consolidated[META] = meta_group
     root = {
         "zarr_format": 3,
