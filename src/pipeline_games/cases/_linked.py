@@ -322,17 +322,20 @@ def _same(a: float, b: float) -> bool:
 
 def check_shared_parameters(case: Case, linked: Mapping[str, Case], path: Path) -> None:
     """Raise `CaseFileError` where ``case`` disagrees with a linked case on a parameter both
-    have by name (see `shared_parameter_differences`) without declaring ``override``, or
-    declares an ``override`` where it agrees with every linked case or shares the name with
-    none."""
+    have by name (see `shared_parameter_differences`) without declaring ``override`` (on that
+    parameter, or on the parameter of ``case`` an epoch sets it from in the years it
+    differs), or declares an ``override`` that covers no difference."""
     declared = {n: p.override for n, p in case.parameters.items() if p.override is not None}
     differing: set[str] = set()
     shared: set[str] = set()
     for other_name, other in linked.items():
         shared |= set(case.parameters) & set(other.parameters)
         for name, rows in shared_parameter_differences(case, other).items():
-            differing.add(name)
-            if name in declared:
+            # An override on the shared parameter, or on this case's parameter whose value
+            # it takes in the year (an epoch's source), covers the difference.
+            sources = {name if y is None else case.source_parameter(name, y) for y, *_ in rows}
+            differing |= {name, *sources}
+            if name in declared or sources <= set(declared):
                 continue
             year, what, a, b = rows[0]
             if what == "unit":
@@ -346,11 +349,15 @@ def check_shared_parameters(case: Case, linked: Mapping[str, Case], path: Path) 
                 f"{other_name!r}, {detail}; use the linked case's number (or rename the "
                 "parameter if it means another thing), or declare override = \"<reason>\""
             )
+    sources = {
+        case.source_parameter(name, year) for name in shared for year in case.years
+    }
     for name in declared:
-        if name not in shared:
+        if name not in shared | sources:
             raise CaseFileError(
                 f"{path}: parameters.{name}.override: no linked case (extends or from_network) "
-                f"has a parameter {name!r}; an override goes with a shared parameter"
+                f"has a parameter {name!r}, nor does an epoch copy it into one; an override "
+                "goes with a shared parameter or the parameter an epoch sets it from"
             )
         if name not in differing:
             raise CaseFileError(
