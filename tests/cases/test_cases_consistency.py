@@ -157,10 +157,10 @@ def variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
     return path
 
 
-RATE_2013 = '''[parameters.china_rate_2013]
+RATE_2013 = """[parameters.china_rate_2013]
 value = 0.05
 low = 0.03
-high = 0.10'''
+high = 0.10"""
 
 
 def test_an_undeclared_clash_with_the_network_fails_at_load(tmp_path) -> None:
@@ -170,8 +170,8 @@ def test_an_undeclared_clash_with_the_network_fails_at_load(tmp_path) -> None:
     message = str(info.value)
     assert str(path) in message
     assert "parameters.china_rate" in message
-    assert "'eurasian-oil'" in message and "override" in message
-    assert "2013" in message and "0.07" in message and "0.05" in message
+    for part in ("'eurasian-oil'", "override", "2013", "0.07", "0.05"):
+        assert part in message
 
 
 def test_a_clash_of_ranges_fails_at_load(tmp_path) -> None:
@@ -205,7 +205,7 @@ def test_a_stale_override_fails_at_load(tmp_path) -> None:
 
 
 def test_an_override_on_a_parameter_no_linked_case_has_fails(tmp_path) -> None:
-    old = '[parameters.loan_cost]\nvalue = 0.5'
+    old = "[parameters.loan_cost]\nvalue = 0.5"
     path = variant(tmp_path, "china-russia-oil", old, old + '\noverride = "nothing to override"')
     with pytest.raises(CaseFileError, match=r"parameters\.loan_cost\.override: no linked case"):
         read_case_file(path)
@@ -217,7 +217,7 @@ def test_a_blank_override_is_refused(tmp_path) -> None:
         read_case_file(path)
 
 
-LNG_2008 = '''[parameters.lng_2008]
+LNG_2008 = """[parameters.lng_2008]
 series = "japan_lng_wb_usd_mmbtu"
 year = 2008
 times = ["mmbtu_per_kcm_gas"]
@@ -225,7 +225,7 @@ unit = "USD/kcm"
 low = 380.0
 high = 450.0
 kind = "reported"
-'''
+"""
 
 
 def test_a_view_that_redefines_a_parameter_of_its_base_needs_an_override(tmp_path) -> None:

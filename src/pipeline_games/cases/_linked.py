@@ -347,11 +347,9 @@ def check_shared_parameters(case: Case, linked: Mapping[str, Case], path: Path) 
             raise CaseFileError(
                 f"{path}: parameters.{name}: shared by name with the linked case "
                 f"{other_name!r}, {detail}; use the linked case's number (or rename the "
-                "parameter if it means another thing), or declare override = \"<reason>\""
+                'parameter if it means another thing), or declare override = "<reason>"'
             )
-    sources = {
-        case.source_parameter(name, year) for name in shared for year in case.years
-    }
+    sources = {case.source_parameter(name, year) for name in shared for year in case.years}
     for name in declared:
         if name not in shared | sources:
             raise CaseFileError(
