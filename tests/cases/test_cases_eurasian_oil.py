@@ -48,7 +48,7 @@ def hand_network(v: dict[str, float]) -> SupplyNetwork:
             ),
             Producer(
                 "Kazakhstan",
-                capacity=v["kcp_capacity"] + v["west_volume"],
+                capacity=v["kcp_capacity"] + v["kazakh_west_sales"],
                 cost=v["kazakh_production_cost"],
             ),
         ],
@@ -67,14 +67,14 @@ def hand_network(v: dict[str, float]) -> SupplyNetwork:
                 fringe=True,
             ),
             Market("Europe", price=v["urals"], capacity=v["russia_west_volume"], fringe=True),
-            Market("Black Sea", price=v["brent"], capacity=v["west_volume"], fringe=True),
+            Market("Black Sea", price=v["brent"], capacity=v["kazakh_west_sales"], fringe=True),
         ],
         routes=[
             Route("spur", ("Russia", "China"), v["spur_capacity"], cost=spur),
             Route("kozmino", ("Russia", "Pacific"), v["pacific_volume"], cost=pacific),
             Route("west", ("Russia", "Europe"), v["russia_west_volume"], haul(v["russia_west_km"])),
             Route("kcp", ("Kazakhstan", "China"), v["kcp_capacity"], cost=haul(v["kcp_km"])),
-            Route("kz_west", ("Kazakhstan", "Black Sea"), v["west_volume"], haul(v["west_km"])),
+            Route("kz_west", ("Kazakhstan", "Black Sea"), v["kazakh_west_sales"], haul(v["west_km"])),
         ],
     )
 

@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from ..errors import CaseFileError, InvalidParameterError
 from ._adapters import ADAPTERS
 from ._grammar import validate_backtest_quantity, validate_claim
-from ._linked import check_supply_network, merge_view
+from ._linked import check_shared_parameters, check_supply_network, linked_case_path, merge_view
 
 if TYPE_CHECKING:
     from ._claims import BacktestResult, CaseSolution, CheckResult
@@ -80,6 +80,9 @@ class Parameter:
     link
         For ``origin == "network"``: the ``from_network`` table (case, output, agreement,
         party).
+    override
+        Why the value differs from that of the parameter of the same name in a linked case
+        (``None``: it agrees in every epoch, checked at load).
 
     Examples
     --------
@@ -108,6 +111,7 @@ class Parameter:
     month: int | None = None
     terms: tuple[tuple[Term, ...], tuple[Term, ...]] = ((), ())
     link: Any = None
+    override: str | None = None
 
     @property
     def varies(self) -> bool:
@@ -296,6 +300,20 @@ class Case:
         >>> all(values[t] == case.parameters[s].value for t, s in last.changes.items())
         True
         """
+        current = self._in_force(values, year, bump)
+        if self._links:
+            from ._linked import network_parameters
+
+            current.update(network_parameters(self, current, year))
+        return self._with_derived(current, bump)
+
+    def _in_force(
+        self,
+        values: Mapping[str, Any],
+        year: int | None,
+        bump: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """`epoch_values` without the ``from_network`` parameters (NaN here)."""
         if not isinstance(values, Mapping):
             raise InvalidParameterError(
                 f"values must be a mapping of parameter names to values; got {values!r}"
@@ -324,11 +342,7 @@ class Case:
                 if self.source_parameter(key, year) != key:
                     changed[key] = np.asarray(changed[key], dtype=np.float64) + step
             current = changed
-        if self._links:
-            from ._linked import network_parameters
-
-            current.update(network_parameters(self, current, year))
-        return self._with_derived(current, bump)
+        return current
 
     @property
     def _network_names(self) -> tuple[str, ...]:
@@ -759,6 +773,9 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
             f"{path}: case.name: {spec.case.name!r} must match the file name {path.stem!r}"
         )
     parameters, order = _resolve_parameters(spec, path)
+    for name, item in spec.parameters.items():
+        if item.override is not None:
+            parameters[name] = replace(parameters[name], override=item.override.strip())
     _check_epochs(spec, parameters, path)
     links = {n: p.link for n, p in parameters.items() if p.origin == "network"}
     resolved_links: dict[str, Any] = {}
@@ -830,6 +847,10 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         if not np.isfinite(value) and name not in links:
             raise CaseFileError(f"{path}: parameters.{name}: derives to {value}; check its terms")
         parameters[name] = replace(parameters[name], value=value, low=value, high=value)
+    linked = {key: value[0] for key, value in resolved_links.items()}
+    if spec.extends is not None:
+        linked[spec.extends] = read_case_file(linked_case_path(spec.extends, path))
+    check_shared_parameters(case, linked, path)
     if spec.supply_network is not None:
         check_supply_network(spec.supply_network, parameters, path)
     elif "supply_network" in adapters:

@@ -84,9 +84,12 @@ __all__ = [
     "SupplyNetworkSpec",
     "agreement_quantities",
     "build_network",
+    "check_shared_parameters",
     "check_supply_network",
+    "linked_case_path",
     "merge_view",
     "network_parameters",
+    "shared_parameter_differences",
     "supply_network_outputs",
 ]
 
@@ -221,16 +224,12 @@ def merge_view(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
     """
     import tomllib
 
-    from ._library import cases_dir
-
     base_name = data.get("extends")
     if base_name is None:
         return dict(data)
     if not isinstance(base_name, str):
         raise CaseFileError(f"{path}: extends: expected a case name; got {base_name!r}")
-    base_path = path.parent / f"{base_name}.toml"
-    if not base_path.is_file():
-        base_path = cases_dir() / f"{base_name}.toml"
+    base_path = linked_case_path(base_name, path)
     try:
         with base_path.open("rb") as handle:
             base = tomllib.load(handle)
@@ -254,6 +253,115 @@ def merge_view(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
     if "supply_network" in base:
         merged["supply_network"] = {**base["supply_network"], **data.get("supply_network", {})}
     return merged
+
+
+def linked_case_path(name: str, path: Path) -> Path:
+    """The file of the linked case ``name`` for the case file ``path``: beside it, else in
+    the package's ``cases/`` folder (it may not exist)."""
+    from ._library import cases_dir
+
+    beside = path.parent / f"{name}.toml"
+    return beside if beside.is_file() else cases_dir() / f"{name}.toml"
+
+
+# -- shared parameters -----------------------------------------------------------------
+def shared_parameter_differences(
+    case: Case, linked: Case
+) -> dict[str, list[tuple[int | None, str, float, float]]]:
+    """Where ``case`` and ``linked`` disagree on the parameters both have by name.
+
+    For every epoch year of ``case`` (the years in which it reads the linked case), each
+    shared parameter's value in force (`Case.epoch_values` at the base values) and, for a
+    parameter a sweep samples, the range ``[low, high]`` of the parameter whose value is in
+    force, converted to the linked case's unit. Returns ``name -> [(year, what, value here,
+    value there)]`` with ``what`` one of ``"value"``, ``"low"``, ``"high"``, ``"unit"``
+    (not of one dimension) or ``"origin"`` (sampled on one side, computed on the other);
+    ``from_network`` parameters are left out (they are the linked case's own numbers).
+    """
+    from ._market import conversion, dimension_of
+
+    names = [
+        n
+        for n, p in case.parameters.items()
+        if n in linked.parameters and "network" not in (p.origin, linked.parameters[n].origin)
+    ]
+    out: dict[str, list[tuple[int | None, str, float, float]]] = {}
+    factors: dict[str, float] = {}
+    for name in names:
+        mine, theirs = case.parameters[name], linked.parameters[name]
+        if dimension_of(mine.unit) != dimension_of(theirs.unit):
+            out[name] = [(None, "unit", math.nan, math.nan)]
+        else:
+            factors[name] = conversion(mine.unit, theirs.unit)
+    years: list[int | None] = list(case.years) or [None]
+    for year in years:
+        here = case._in_force(case.base, year)
+        here = case._with_derived(here)
+        there = linked._with_derived(linked._in_force(linked.base, year))
+        for name, factor in factors.items():
+            a = float(np.asarray(here[name], dtype=np.float64)) * factor
+            b = float(np.asarray(there[name], dtype=np.float64))
+            if not _same(a, b):
+                out.setdefault(name, []).append((year, "value", a, b))
+            mine = case.parameters[case.source_parameter(name, year)]
+            theirs = linked.parameters[linked.source_parameter(name, year)]
+            computed = ("derived", "network")
+            if (mine.origin in computed) != (theirs.origin in computed):
+                out.setdefault(name, []).append((year, "origin", math.nan, math.nan))
+            elif mine.origin not in computed:
+                for key in ("low", "high"):
+                    a, b = getattr(mine, key) * factor, getattr(theirs, key)
+                    if not _same(a, b):
+                        out.setdefault(name, []).append((year, key, a, b))
+    return out
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+
+
+def check_shared_parameters(case: Case, linked: Mapping[str, Case], path: Path) -> None:
+    """Raise `CaseFileError` where ``case`` disagrees with a linked case on a parameter both
+    have by name (see `shared_parameter_differences`) without declaring ``override`` (on that
+    parameter, or on the parameter of ``case`` an epoch sets it from in the years it
+    differs), or declares an ``override`` that covers no difference."""
+    declared = {n: p.override for n, p in case.parameters.items() if p.override is not None}
+    differing: set[str] = set()
+    shared: set[str] = set()
+    for other_name, other in linked.items():
+        shared |= set(case.parameters) & set(other.parameters)
+        for name, rows in shared_parameter_differences(case, other).items():
+            # An override on the shared parameter, or on this case's parameter whose value
+            # it takes in the year (an epoch's source), covers the difference.
+            sources = {name if y is None else case.source_parameter(name, y) for y, *_ in rows}
+            differing |= {name, *sources}
+            if name in declared or sources <= set(declared):
+                continue
+            year, what, a, b = rows[0]
+            if what == "unit":
+                detail = f"its unit {case.parameters[name].unit!r} is of another kind there"
+            elif what == "origin":
+                detail = f"in {year} it is sampled on one side and computed on the other"
+            else:
+                detail = f"in {year} its {what} is {a:g} here and {b:g} there"
+            raise CaseFileError(
+                f"{path}: parameters.{name}: shared by name with the linked case "
+                f"{other_name!r}, {detail}; use the linked case's number (or rename the "
+                'parameter if it means another thing), or declare override = "<reason>"'
+            )
+    sources = {case.source_parameter(name, year) for name in shared for year in case.years}
+    for name in declared:
+        if name not in shared | sources:
+            raise CaseFileError(
+                f"{path}: parameters.{name}.override: no linked case (extends or from_network) "
+                f"has a parameter {name!r}, nor does an epoch copy it into one; an override "
+                "goes with a shared parameter or the parameter an epoch sets it from"
+            )
+        if name not in differing:
+            raise CaseFileError(
+                f"{path}: parameters.{name}.override: the value agrees with the linked "
+                f"case(s) {sorted(linked)} in every epoch; remove the override"
+            )
 
 
 # -- loading checks ----------------------------------------------------------------------
@@ -789,7 +897,6 @@ def resolve_links(
     units; returns ``linked case -> (case, shared name -> unit factor, [(name, spec,
     factor)], the network adapter's constants)``. Raises `CaseFileError` naming the file and
     the key."""
-    from ._library import cases_dir
     from ._market import conversion, dimension_of
 
     out: Links = {}
@@ -798,9 +905,7 @@ def resolve_links(
         if link.case not in out:
             from ._case import read_case_file
 
-            linked_path = path.parent / f"{link.case}.toml"
-            if not linked_path.is_file():
-                linked_path = cases_dir() / f"{link.case}.toml"
+            linked_path = linked_case_path(link.case, path)
             if not linked_path.is_file():
                 raise CaseFileError(f"{where}.case: no case {link.case!r}")
             if linked_path.resolve() == path.resolve():

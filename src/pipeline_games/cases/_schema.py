@@ -12,6 +12,8 @@ generated from this model):
     parameter, ``times`` and ``plus``/``minus`` others (a derived parameter, computed again
     for every sample of the others); or ``from_network`` a linked case's supply network (a
     quantity of one of its agreements, computed per epoch and sample; see `_linked`).
+    A parameter that a linked case also has (by name) must agree with it in every epoch
+    unless it declares ``override = "<reason>"``.
 ``[[epochs]]``
     A year in which something moved: ``set = {parameter = "other_parameter"}``.
 ``[model]``
@@ -93,11 +95,24 @@ class FromNetworkSpec(_Strict):
     """``from_network = {case, output, agreement, party}``: a parameter computed on the
     supply network of a linked case (`pipeline_games.cases._linked.network_parameters`)."""
 
-    case: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="The linked case's name")
-    output: str = Field(description="A per-agreement quantity of the network (see _linked)")
+    case: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        description=(
+            "The linked case's name: a case with a [supply_network] table and no "
+            "from_network parameters of its own, whose epoch years include this case's"
+        ),
+    )
+    output: str = Field(
+        description=(
+            "A per-agreement quantity of the network: payoff, gain, disagreement_payoff, "
+            "outside_option (money, need party), outside_option_per_unit (price, needs "
+            "party), price or volume (no party)"
+        )
+    )
     agreement: str = Field(description="An agreement of the network, 'Seller -> Buyer'")
     party: Literal["seller", "buyer"] | None = Field(
-        default=None, description="Whose quantity (for payoffs, gains and outside options)"
+        default=None,
+        description="Whose quantity: seller or buyer (for payoffs, gains and outside options)",
     )
 
 
@@ -116,7 +131,14 @@ class ParameterSpec(_Strict):
         description="Multiply by numbers, parameters or conversion factors of units.toml",
     )
     from_network: FromNetworkSpec | None = Field(
-        default=None, description="Computed on a linked case's supply network, per epoch"
+        default=None,
+        description=(
+            "Computed on a linked case's supply network in every epoch and sample: "
+            "{case, output, agreement, party}. The network is solved at this case's epoch "
+            "year with the linked case's values in force, except the parameters the two "
+            "files share by name, which take this case's values (so they must agree, or "
+            "declare `override`). Kind 'derived', no value, range or series of its own"
+        ),
     )
     plus: list[Term] = Field(default_factory=list, description="Add numbers or parameters")
     minus: list[Term] = Field(default_factory=list, description="Subtract numbers or parameters")
@@ -128,6 +150,16 @@ class ParameterSpec(_Strict):
     locator: str = Field(default="", description="Section, table or page in the source")
     reason: str = Field(default="", description="Why an assumption is what it is")
     description: str = ""
+    override: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Why this case's value differs from that of the parameter of the same name in a "
+            "linked case (the case it `extends`, or one a `from_network` parameter reads). "
+            "Without it, a parameter both files have must agree in every epoch of this case: "
+            "the same value in force and the same range [low, high] (checked at load)"
+        ),
+    )
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @field_validator("value", "low", "high")
@@ -164,6 +196,8 @@ class ParameterSpec(_Strict):
             raise ValueError("plus and minus go with from; a series takes only times")
         if self.from_ is not None and (self.low is not None or self.high is not None):
             raise ValueError("a derived parameter (from) has no range of its own")
+        if self.override is not None and not self.override.strip():
+            raise ValueError("an override needs its reason (a non-blank string)")
         if self.kind == "assumption" and not self.reason:
             raise ValueError("an assumption needs a reason")
         unsourced = (
