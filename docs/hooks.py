@@ -178,6 +178,7 @@ _TABLES = {
     "CaseFileSpec": "the case file",
     "CaseSpec": "[case]",
     "ParameterSpec": "[parameters.NAME]",
+    "FromNetworkSpec": "[parameters.NAME.from_network]",
     "EpochSpec": "[[epochs]]",
     "NetworkSpec": "[network]",
     "NodeSpec": "[network.nodes.NAME]",
