@@ -74,7 +74,9 @@ def hand_network(v: dict[str, float]) -> SupplyNetwork:
             Route("kozmino", ("Russia", "Pacific"), v["pacific_volume"], cost=pacific),
             Route("west", ("Russia", "Europe"), v["russia_west_volume"], haul(v["russia_west_km"])),
             Route("kcp", ("Kazakhstan", "China"), v["kcp_capacity"], cost=haul(v["kcp_km"])),
-            Route("kz_west", ("Kazakhstan", "Black Sea"), v["kazakh_west_sales"], haul(v["west_km"])),
+            Route(
+                "kz_west", ("Kazakhstan", "Black Sea"), v["kazakh_west_sales"], haul(v["west_km"])
+            ),
         ],
     )
 

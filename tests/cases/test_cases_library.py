@@ -308,7 +308,7 @@ def test_prices_costs_and_volumes_come_from_the_dataset_or_are_reasoned_assumpti
         for parameter in load(name).parameters.values():
             if not _MONEY_OR_VOLUME.search(parameter.unit):
                 continue
-            if parameter.origin in ("series", "derived", "network"):
+            if parameter.origin in ("series", "derived"):
                 continue
             if parameter.origin == "network":
                 # computed on a linked network case, whose own inputs this test checks too

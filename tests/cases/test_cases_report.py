@@ -554,3 +554,13 @@ def test_figures_are_made_outside_pyplot():
     figures = plot.case_figures(*_results("china-russia-oil"))
     assert plt.get_fignums() == before
     assert all(f.figure.canvas.get_renderer() is not None for f in figures)
+
+
+def test_backtest_alt_text_prints_years_in_full():
+    from pipeline_games.cases import case_figures, load
+
+    case = load("china-russia-gas")
+    figures = case_figures(case.solve(), case.check(samples=0), case.backtest(samples=8))
+    alt = next(f.alt for f in figures if f.stem == "backtest")
+    assert "agreement-year: model 20" in alt
+    assert "e+03" not in alt

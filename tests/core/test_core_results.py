@@ -160,6 +160,14 @@ def _cooperative():
     return pg.cooperative(_network())
 
 
+def _network_flows():
+    return pg.cases.network_flows(_network(), _nash_in_nash())
+
+
+def _share_comparison():
+    return pg.cases.share_comparison(_nash_in_nash(), _cooperative())
+
+
 def _stochastic():
     return pg.stochastic_bargaining([[0.0, 6.0]], [[0.75, 0.25], [0.0, 1.0]], discount=(0.9, 0.9))
 
@@ -216,6 +224,8 @@ FACTORIES: dict[str, Callable[[], Result]] = {
     "FlowResult": _flow,
     "NashInNashResult": _nash_in_nash,
     "CooperativeResult": _cooperative,
+    "NetworkFlows": _network_flows,
+    "ShareComparison": _share_comparison,
     "StochasticBargainingResult": _stochastic,
     "AgreementTiming": _timing,
     "CoalitionPath": _coalition_path,

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._results import Result
 from ..errors import MissingExtraError
 
 if TYPE_CHECKING:
@@ -811,7 +812,13 @@ def _claim_year(case: Case, adapter: str) -> int:
 
 
 def _number(value: Any) -> str:
-    return f"{float(value):.3g}" if _finite(value) else "not defined"
+    """A number for alt text: whole numbers (years, counts) in full, others to 3 digits."""
+    if not _finite(value):
+        return "not defined"
+    number = float(value)
+    if number.is_integer() and abs(number) < 1e7:
+        return str(int(number))
+    return f"{number:.3g}"
 
 
 def case_figures(
@@ -992,8 +999,8 @@ def case_figures(
 
 
 # -- supply networks (generic: a SupplyNetwork and its results, nothing of any case) --------
-@dataclass(frozen=True)
-class NetworkFlows:
+@dataclass(frozen=True, eq=False, repr=False)
+class NetworkFlows(Result):
     """What `supply_network_figure` draws at one parameter point of a `nash_in_nash` result.
 
     Attributes
@@ -1026,6 +1033,15 @@ class NetworkFlows:
     ([2.0], ('B',), ('S',), [60.0])
     """
 
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``()``: the flows and payments of one parameter point."""
+        return ()
+
+    def _frame_columns(self) -> dict[str, Any]:
+        # one row per route: the figure's flow panel
+        return {"route": np.asarray(self.routes), "flow": self.flows, "capacity": self.capacity}
+
     nodes: tuple[str, ...]
     fringes: tuple[str, ...]
     routes: tuple[str, ...]
@@ -1043,14 +1059,24 @@ class NetworkFlows:
     paid: FloatArray
 
 
-@dataclass(frozen=True)
-class ShareComparison:
+@dataclass(frozen=True, eq=False, repr=False)
+class ShareComparison(Result):
     """Each country's share of a network's surplus under Nash-in-Nash and under the Shapley
     value, at one parameter point (see `share_comparison`).
 
     ``surplus`` and ``cooperative_surplus``: the total Nash-in-Nash payoff and the grand
     coalition's worth (equal: the same welfare-maximising flow), in the results' money unit
     times ``money``. Where the surplus is zero both shares are zero (nothing to divide).
+
+    Examples
+    --------
+    >>> from pipeline_games.network import (Market, Producer, Route, SupplyNetwork,
+    ...                                     cooperative, nash_in_nash)
+    >>> net = SupplyNetwork([Producer("P", cost=1.0)], [Market("B", price=3.0)],
+    ...                     [Route("r", ("P", "T", "B"), capacity=3.0)], transit=["T"])
+    >>> shares = share_comparison(nash_in_nash(net), cooperative(net))
+    >>> shares.deal, float(shares.nash_in_nash.sum()), float(shares.shapley.sum())
+    (True, 1.0, 1.0)
     """
 
     countries: tuple[str, ...]
@@ -1063,6 +1089,18 @@ class ShareComparison:
     def deal(self) -> bool:
         """Whether there is a surplus to divide."""
         return self.surplus > 0.0
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``()``: the shares at one parameter point."""
+        return ()
+
+    def _frame_columns(self) -> dict[str, Any]:
+        return {
+            "country": np.asarray(self.countries),
+            "nash_in_nash": self.nash_in_nash,
+            "shapley": self.shapley,
+        }
 
 
 def _point(point: Any, shape: tuple[int, ...], what: str) -> tuple[int, ...]:
