@@ -45,3 +45,19 @@ def test_every_cited_work_has_a_bibliography_key():
 def test_the_pattern_finds_an_entry_and_skips_prose():
     text = "- Horn, H. and Wolinsky, A. (1988). Bilateral monopolies.\nSee Horn (1988).\n"
     assert [(m.group(1), m.group(2)) for m in _ENTRY.finditer(text)] == [("Horn", "1988")]
+
+
+def test_the_site_renders_every_bibliography_entry():
+    import importlib.util
+
+    from pipeline_games.cases import bibliography
+
+    spec = importlib.util.spec_from_file_location("hooks", REPO / "docs" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    references = bibliography()
+    page = hooks.bibliography_page(references)
+    for key, reference in references.items():
+        assert f"**`{key}`**" in page
+        assert str(reference.year) in page
+    assert page.count("\n- **`") == len(references)
