@@ -127,12 +127,18 @@ def test_one_name_one_meaning_for_the_kazakh_westbound_sales() -> None:
     # other crude filling the outlet on the eurasian-oil network; it is now one parameter.
     for name in list_cases():
         assert "west_volume" not in load(name).parameters, name
+    # The westbound outlet holds those sales plus the spare room open to the China line's
+    # crude (kazakh_west_spare); Kazakh crude is the China line's plus those sales only.
     oil = load("eurasian-oil")
-    assert oil.supply_network.markets["Black Sea"].capacity == "kazakh_west_sales"
-    assert oil.supply_network.routes["kazakh_west"].capacity == "kazakh_west_sales"
+    assert oil.supply_network.markets["Black Sea"].capacity == "kazakh_west_capacity"
+    assert oil.supply_network.routes["kazakh_west"].capacity == "kazakh_west_capacity"
+    capacity = oil.parameters["kazakh_west_capacity"]
+    assert [t.parameter for t in capacity.terms[0]] == ["kazakh_west_sales"]
+    assert [t.parameter for t in capacity.terms[1]] == ["kazakh_west_spare"]
     terms = [t.parameter for t in oil.parameters["kazakh_supply"].terms[1]]
     assert terms == ["kazakh_west_sales"]
-    assert "kazakh_west_sales" in load("china-kazakhstan-oil").parameters
+    for name in ("kazakh_west_sales", "kazakh_west_spare"):
+        assert name in load("china-kazakhstan-oil").parameters
 
 
 def test_china_has_one_oil_discount_rate_per_year() -> None:

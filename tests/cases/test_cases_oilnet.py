@@ -255,7 +255,7 @@ def test_an_epoch_cannot_set_a_network_parameter(tmp_path) -> None:
 
 
 def test_a_derivative_with_respect_to_a_network_parameter_is_refused(tmp_path) -> None:
-    old = '"d seller_payoff / d kazakh_west_sales"'
+    old = '"d seller_payoff / d kazakh_west_spare"'
     path = write_variant(tmp_path, old, '"d seller_payoff / d kazakh_alt_value"')
     with pytest.raises(CaseFileError, match="from_network"):
         read_case_file(path)
