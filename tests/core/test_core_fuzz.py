@@ -64,45 +64,12 @@ def known_issues() -> list[Known]:
 
 
 known(
-    "arrays-big-int",
-    "OverflowError",
-    "_arrays.py",
-    "_arrays.as_array/as_pair: a Python int above 1e308 raises a raw OverflowError ('int too "
-    "large to convert to float') instead of InvalidParameterError naming the parameter",
-    lambda: pg.nash(pg.BargainingProblem.linear(10**309)),
-)
-known(
-    "arrays-complex",
-    "ComplexWarning",
-    "_arrays.py",
-    "_arrays.as_array casts a complex array to float (numpy ComplexWarning, an error under the "
-    "test settings; a silent loss of the imaginary part otherwise) instead of refusing it",
-    lambda: pg.nash(pg.BargainingProblem.linear(np.array([1 + 1j]))),
-)
-known(
     "transaction-shapes",
     "ValueError",
     "transaction/_shared.py",
     "transaction/_shared.py investment(): surplus_for_share/investment_for_share with shapes "
     "that do not broadcast raise numpy's ValueError instead of InvalidParameterError",
     lambda: pg.surplus_for_share(np.ones(3), np.ones((2, 3, 4)), 0.5),
-)
-known(
-    "problem-opaque-frontier",
-    "AttributeError|TypeError|ValueError",
-    "bargaining/_problem.py",
-    "bargaining/_problem.py: BargainingProblem(frontier=<not a Frontier>, disagreement=<not a "
-    "pair>) fails with AttributeError/TypeError ('... has no attribute shape', 'cannot unpack', "
-    "'has no len()') instead of InvalidParameterError",
-    lambda: pg.BargainingProblem(object(), (0.0, 0.0)),
-)
-known(
-    "report-samples-0",
-    "cli",
-    "--samples 0; user error exited 0",
-    "cases/_report.py write_case_report (and `pipeline-games report --samples 0`): samples=0 "
-    "is accepted (exit 0) instead of refused with exit code 2",
-    lambda: _report_samples_zero(),
 )
 known(
     "governance-tiny-equity",
@@ -114,56 +81,57 @@ known(
     lambda: pg.best_governance(0.0, 1.0, buyer_equity=5e-324),
 )
 known(
-    "holdup-extreme-scale",
-    "RuntimeWarning",
-    "transaction/_shared.py",
-    "transaction/_shared.py surplus(): finite extreme inputs (scale=1e308, unit_cost=5e-324) "
-    "give inf - inf (RuntimeWarning 'invalid value encountered in subtract'), so holdup and "
-    "the governance forms compute NaN instead of refusing or staying finite",
-    lambda: pg.holdup(0.5, scale=1e308),
-)
-known(
-    "report-nul-out",
+    "sweep-nul-out",
     "ValueError",
-    "cases/_report.py",
-    "cases/_report.py _write_case_report: `pipeline-games report --out` with a NUL byte "
-    "raises a raw ValueError ('embedded null byte') instead of a named error (exit code 2)",
-    lambda: _report_nul_out(),
-)
-known(
-    "rubinstein-shapes",
-    "ValueError",
-    "bargaining/_alternating.py",
-    "bargaining/_alternating.py _discounts(): rates and period whose shapes do not broadcast "
-    "raise numpy's ValueError instead of InvalidParameterError naming both",
-    lambda: pg.rubinstein(
-        pg.BargainingProblem.linear(1.0), rates=(np.full(3, 0.1), 0.1), period=np.ones(7)
+    "sweeps/_store.py",
+    "sweeps/_store.py sweep_lock(): `pg.sweep(..., out=...)` and `pipeline-games sweep --out` "
+    "with a NUL byte in the folder raise a raw ValueError ('embedded null byte') from mkdir "
+    "instead of a named error (exit code 2)",
+    lambda: _cli_code(
+        [
+            "sweep",
+            "nash",
+            "--over",
+            "weight=0:1:3",
+            "--set",
+            "surplus=10",
+            "--out",
+            "a\0b",
+            "--no-progress",
+        ]
     ),
 )
 known(
-    "diversification-overflow",
-    "RuntimeWarning",
-    "transaction/_diversification.py",
-    "transaction/_diversification.py _constant(): finite but huge inputs (1e308) overflow to "
-    "inf (numpy RuntimeWarning 'overflow encountered in multiply') instead of being refused",
-    lambda: pg.critical_defensive_cost(0.5, scale=1e308),
+    "sensitivity-nul-plot",
+    "ValueError",
+    "sweeps/_cli.py",
+    "sweeps/_cli.py (--plot check): `pipeline-games sensitivity --plot` with a NUL byte in the "
+    "path raises a raw ValueError ('embedded null byte') from Path.resolve() instead of a "
+    "named error (exit code 2)",
+    lambda: _cli_code(
+        [
+            "sensitivity",
+            "nash",
+            "--over",
+            "weight=0.4:0.6",
+            "--set",
+            "surplus=10",
+            "--plot",
+            "a\0b.png",
+        ]
+    ),
 )
 
 
-def _report_samples_zero() -> None:
-    import tempfile
+def _cli_code(argv: list[str]) -> None:
+    """Run the command line quietly; a user error must exit 2."""
+    import io
 
     from pipeline_games.cli import main
 
-    with tempfile.TemporaryDirectory() as folder:
-        code = main(["report", "china-russia-oil", "--out", folder, "--samples", "0"])
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = main(argv)
     assert code == 2
-
-
-def _report_nul_out() -> None:
-    from pipeline_games.cli import main
-
-    assert main(["report", "china-russia-oil", "--out", "\0", "--samples", "2"]) == 2
 
 
 # -- hostile pools ------------------------------------------------------------------------------
@@ -2330,11 +2298,10 @@ def _cli(a: Args) -> None:
         argv = [
             "check",
             value("case", st.just("china-russia-oil"), ["no-such-case", str(a.folder)]),
-            "--samples",
-            value("samples", st.integers(1, 8).map(str), [*BAD_INTS, "0"]),
+            "--samples",  # 0 is valid: the claims at the base values only
+            value("samples", st.integers(0, 8).map(str), BAD_INTS),
             "--seed",
             value("seed", st.integers(0, 100).map(str), BAD_SEEDS),
-            "--no-fail",
             *json_flag,
         ]
     elif command == "report":
@@ -2343,9 +2310,20 @@ def _cli(a: Args) -> None:
             "report",
             value("case", st.just("china-russia-oil"), ["no-such-case"]),
             "--out",
-            value("out", st.just(str(out)), [str(a.folder / "garbage.toml"), "\0"]),
-            "--samples",
-            value("samples", st.integers(1, 4).map(str), [*BAD_INTS, "0"]),
+            value(
+                "out",
+                st.just(str(out)),
+                [
+                    str(a.folder / "garbage.toml"),
+                    "\0",
+                    str(out) + "\0x",
+                    "",
+                    str(a.folder / "garbage.toml" / "below"),
+                    str(a.folder / ("x" * 300)),
+                ],
+            ),
+            "--samples",  # 0 is valid: the claims at the base values only
+            value("samples", st.integers(0, 4).map(str), BAD_INTS),
         ]
     elif command == "sweep":
         out = a.folder / f"cli-sweep-{a.draw(st.integers(0, 10**9), label='s')}"
@@ -2370,7 +2348,11 @@ def _cli(a: Args) -> None:
             "--set",
             f"surplus={value('surplus', st.just('10'), BAD_FLOATS)}",
             "--out",
-            value("out", st.just(str(out)), [str(a.folder / "garbage.toml"), ""]),
+            value(
+                "out",
+                st.just(str(out)),
+                [str(a.folder / "garbage.toml"), "", str(out) + "\0x", str(a.folder / ("x" * 300))],
+            ),
             "--no-progress",
         ]
         if a.draw(st.booleans(), label="samples"):
@@ -2404,7 +2386,14 @@ def _cli(a: Args) -> None:
                 value(
                     "plot",
                     st.just(str(a.folder / "plot.png")),
-                    [str(a.folder / "x.qqq"), str(a.folder / "no" / "x.png"), str(a.folder), "x"],
+                    [
+                        str(a.folder / "x.qqq"),
+                        str(a.folder / "no" / "x.png"),
+                        str(a.folder),
+                        "x",
+                        str(a.folder / "plot\0.png"),
+                        str(a.folder / "garbage.toml" / "x.png"),
+                    ],
                 ),
             ]
         argv += json_flag
