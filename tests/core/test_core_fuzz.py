@@ -2317,7 +2317,6 @@ def _cli(a: Args) -> None:
                     str(a.folder / "garbage.toml"),
                     "\0",
                     str(out) + "\0x",
-                    "",
                     str(a.folder / "garbage.toml" / "below"),
                     str(a.folder / ("x" * 300)),
                 ],
