@@ -23,7 +23,16 @@ and classifies the outcome:
 ``hang``
     the time limit was reached;
 ``nan``
-    a call on finite valid input returned NaN;
+    a call on finite valid input returned NaN where its contract does not allow it. By
+    default any NaN in any float reachable from the result fails; a caller narrows that
+    only where a result documents NaN as "not defined": ``nan_allowed`` (a predicate on the
+    path, e.g. a stochastic bargain's offers where no deal is reached), or ``nan_finder``
+    for point-wise contracts: :func:`case_nan_paths` allows a NaN in a case output only at
+    the points its adapter marks as not defined (:data:`CASE_UNDEFINED`: no price where
+    ``agreement`` is False, no loan gains where ``governance_form`` is "not viable", ...),
+    :func:`check_nan_paths` a claim's robustness only where no sample is defined.
+    ``check_nan=True`` judges a hostile call too, when its input passed a gate meant to
+    refuse invalid input (a mutated case file that loaded);
 ``cli``
     the command line printed a traceback, exited with a code other than 2 on a user error,
     or printed ``--json`` output that is not strict JSON.

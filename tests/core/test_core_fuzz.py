@@ -122,6 +122,27 @@ known(
     ),
 )
 
+known(
+    "view-not-a-table",
+    "TypeError|AttributeError",
+    "cases/_linked.py",
+    "cases/_linked.py merge_view(): a case file that extends another (a view) with "
+    "`parameters`, `supply_network` or an `epochs` entry that is not a table raises a raw "
+    "TypeError/AttributeError ('int' object is not a mapping) instead of CaseFileError",
+    lambda: _read_view({"parameters": 1}),
+)
+
+
+def _read_view(change: dict[str, Any]) -> None:
+    """Read ``china-turkmenistan-gas`` (a view of ``eurasian-gas``) with ``change`` applied."""
+    import tempfile
+
+    data = {**_shipped("china-turkmenistan-gas"), **change}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "china-turkmenistan-gas.toml"
+        path.write_text(dump_toml(data), encoding="utf-8")
+        pg.cases.read_case_file(path)
+
 
 def _cli_code(argv: list[str]) -> None:
     """Run the command line quietly; a user error must exit 2."""
@@ -2214,9 +2235,7 @@ def _case_file(a: Args) -> None:
     if outcome.kind == "ok":
         loaded = outcome.value
         # the file loaded, so the loader took it for valid: NaN in its solution is judged
-        solved = run(
-            a, "Case.solve", loaded.solve, nan_finder=fuzz.case_nan_paths, check_nan=True
-        )
+        solved = run(a, "Case.solve", loaded.solve, nan_finder=fuzz.case_nan_paths, check_nan=True)
         if solved.kind == "ok" and source in ("synthetic", "china-russia-oil"):
             run(a, "Case.check", loaded.check, 2, 0, nan_finder=fuzz.check_nan_paths)
             run(a, "Case.backtest", loaded.backtest, 2, 0, nan_allowed=lambda p: True)
