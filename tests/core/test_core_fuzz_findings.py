@@ -317,6 +317,26 @@ FINDINGS = [
         "u2 strictly decreasing",
     ),
     (
+        "BargainingProblem players a a",
+        lambda: pg.BargainingProblem.linear(1.0, players=("a", "a")),
+        "two distinct names",
+    ),
+    (
+        "stochastic_bargaining players None",
+        lambda: pg.stochastic_bargaining([1.0], [[1.0]], (0.9, 0.8), players=None),
+        "players must be two names",
+    ),
+    (
+        "stochastic_bargaining players 'ab'",
+        lambda: pg.stochastic_bargaining([1.0], [[1.0]], (0.9, 0.8), players="ab"),
+        "players must be two names",
+    ),
+    (
+        "stochastic_bargaining players a a",
+        lambda: pg.stochastic_bargaining([1.0], [[1.0]], (0.9, 0.8), players=("a", "a")),
+        "two distinct names",
+    ),
+    (
         "rubinstein rates/period shapes",
         lambda: pg.rubinstein(
             pg.BargainingProblem.linear(1.0), rates=(np.full(3, 0.1), 0.1), period=np.ones(7)

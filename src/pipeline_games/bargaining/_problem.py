@@ -315,6 +315,10 @@ class BargainingProblem:
             raise InvalidParameterError(
                 f"players must be two names (strings); got {players!r}"[:300]
             )
+        if players[0] == players[1]:
+            raise InvalidParameterError(
+                f"players must be two distinct names; got {players[0]!r} twice"[:300]
+            )
         if not isinstance(self.frontier, LinearFrontier | PowerFrontier | PointsFrontier):
             raise InvalidParameterError(
                 "frontier must be a LinearFrontier, PowerFrontier or PointsFrontier (or build "
