@@ -132,6 +132,74 @@ known(
     lambda: _read_view({"parameters": 1}),
 )
 
+known(
+    "espo-regions-arrays",
+    "TypeError|ValueError|MemoryError",
+    "cases/_games.py",
+    "cases/_games.py espo_route_regions(): a fixed argument given as an array (shape (7,) or "
+    "(2, 2)) fails with numpy's broadcast ValueError or TypeError ('only 0-dimensional arrays "
+    "can be converted'), and num=10**12 tries to allocate 7 TiB (ValueError/MemoryError) "
+    "instead of named refusals",
+    lambda: pg.cases.espo_route_regions(
+        {**_route_game_arguments(), "asia_premium": np.ones(7)},
+        "oil_price",
+        "loan",
+        x_range=(40.0, 120.0),
+        y_range=(0.0, 30.0),
+    ),
+)
+known(
+    "evaluate-ragged",
+    "ValueError",
+    "cases/_case.py",
+    "cases/_case.py Case.evaluate(): a ragged list ([[1.0], [1.0, 2.0]]) for a parameter "
+    "raises numpy's ValueError ('inhomogeneous shape') instead of a named error",
+    lambda: _case().evaluate(**{_case().varying[0]: [[1.0], [1.0, 2.0]]}),
+)
+known(
+    "backward-induction-huge-tol",
+    "RuntimeWarning",
+    "strategic/_extensive.py",
+    "strategic/_extensive.py backward_induction(): tol=1e308 passes as_tolerance and "
+    "tol * scale overflows (RuntimeWarning 'overflow encountered in multiply') instead of "
+    "being refused or clipped",
+    lambda: pg.backward_induction(
+        pg.GameTree(
+            pg.DecisionNode(
+                0, {"x": pg.TerminalNode((1.0, 1.0)), "y": pg.TerminalNode((2.0, 0.0))}
+            ),
+            ("a", "b"),
+        ),
+        tol=1e308,
+    ),
+)
+known(
+    "nfg-strategy-count",
+    "Hang",
+    "strategic/_gambit.py",
+    "strategic/_gambit.py parse_nfg()/read_nfg(): a strategy count of 10**8 in an .nfg header "
+    "builds 10**8 labels (runs past the time limit) instead of refusing a game that cannot "
+    "fit before building it",
+    lambda: _bounded(
+        lambda: pg.parse_nfg('NFG 1 R "x" { "a" "b" } { 100000000 100000000 }'), seconds=3.0
+    ),
+)
+
+
+def _route_game_arguments() -> dict[str, Any]:
+    case = _case()
+    values = case.epoch_values(case.base, case.years[-1])
+    return pg.cases.route_game_arguments(case.adapter_arguments("route_choice", values))
+
+
+def _bounded(function: Callable[[], Any], seconds: float) -> None:
+    """Run ``function`` under the harness's time limit; a hang is an AssertionError here."""
+    try:
+        with fuzz.guarded(seconds):
+            function()
+    except fuzz.Hang:
+        raise AssertionError(f"ran past {seconds} s") from None
+
 
 def _read_view(change: dict[str, Any]) -> None:
     """Read ``china-turkmenistan-gas`` (a view of ``eurasian-gas``) with ``change`` applied."""
