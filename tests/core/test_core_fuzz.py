@@ -10,7 +10,10 @@ not broadcast, duplicate player names, huge sizes, nonexistent paths, directorie
 files are expected, mutated case files and ``.nfg`` text).
 
 A call fails the suite (see ``tests/_support/fuzz.py``) when it raises an exception outside
-the package's hierarchy, runs past the time limit, returns NaN for finite valid input, or,
+the package's hierarchy, runs past the time limit, returns NaN for finite valid input
+(outside what the result documents as "not defined": no price without a deal, no loan gain
+where the loan is not viable, ... -- see ``fuzz.CASE_UNDEFINED`` and the ``nan_allowed``
+and ``nan_finder`` arguments; a mutated case file that loads counts as valid input), or,
 on the command line, prints a traceback, exits with a code other than 2 on a user error or
 prints ``--json`` output that is not strict JSON. All writes go to a temporary folder.
 

@@ -190,7 +190,7 @@ class PointsFrontier(Frontier):
             raise InvalidParameterError(
                 "vertices must run with u1 strictly increasing and u2 strictly decreasing (a "
                 "Pareto-efficient chain; BargainingProblem.from_points builds one from any "
-                f"points); got {vertices.tolist()!r}"[:400]
+                f"points); got {vertices[:6].tolist()!r}"[:400]
             )
         _set(self, "vertices", vertices)
 
