@@ -178,15 +178,33 @@ known(
 )
 known(
     "nfg-strategy-count",
-    "Hang",
+    "Hang|MemoryError",
     "strategic/_gambit.py",
     "strategic/_gambit.py parse_nfg()/read_nfg(): a strategy count of 10**8 in an .nfg header "
-    "builds 10**8 labels (runs past the time limit) instead of refusing a game that cannot "
-    "fit before building it",
+    "builds 10**8 labels (runs past the time limit, or MemoryError under the harness's "
+    "memory limit) instead of refusing a game that cannot fit before building it",
     lambda: _bounded(
         lambda: pg.parse_nfg('NFG 1 R "x" { "a" "b" } { 100000000 100000000 }'), seconds=3.0
     ),
 )
+
+known(
+    "oil-adapter-missing-argument",
+    "KeyError",
+    "cases/_oil.py",
+    "cases/_oil.py: the oil_trade and loan_for_oil adapter functions called directly "
+    "(Adapter.function) with a mapping that lacks a required argument raise a raw KeyError "
+    "instead of naming the missing argument (the route game's adapter does)",
+    lambda: _oil_adapter_without("seller_rate"),
+)
+
+
+def _oil_adapter_without(name: str) -> None:
+    case = _case()
+    values = case.epoch_values(case.base, case.years[-1])
+    arguments = case.adapter_arguments("loan_for_oil", values)
+    del arguments[name]
+    pg.cases.ADAPTERS["loan_for_oil"].function(arguments)
 
 
 def _route_game_arguments() -> dict[str, Any]:
