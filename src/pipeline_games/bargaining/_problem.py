@@ -368,11 +368,8 @@ class BargainingProblem:
         >>> float(p.frontier.value(40.0))
         60.0
         """
-        frontier = LinearFrontier(
-            surplus=as_array(surplus, "surplus", low=0.0),
-            rate=as_array(rate, "rate", low=0.0, low_open=True),
-        )
-        return cls(frontier, as_pair(disagreement, "disagreement"), _players(players))
+        frontier = LinearFrontier(surplus=surplus, rate=rate)  # checked by the frontier
+        return cls(frontier, disagreement, _players(players))  # disagreement checked there
 
     @classmethod
     def power(
@@ -405,12 +402,8 @@ class BargainingProblem:
         >>> float(p.frontier.value(0.0))
         2.0
         """
-        frontier = PowerFrontier(
-            surplus=as_array(surplus, "surplus", low=0.0),
-            scale=as_array(scale, "scale", low=0.0, low_open=True),
-            exponent=as_array(exponent, "exponent", low=0.0, high=1.0, low_open=True),
-        )
-        return cls(frontier, as_pair(disagreement, "disagreement"), _players(players))
+        frontier = PowerFrontier(surplus=surplus, scale=scale, exponent=exponent)
+        return cls(frontier, disagreement, _players(players))
 
     @classmethod
     def from_points(
@@ -447,7 +440,7 @@ class BargainingProblem:
                 f"got shape {array.shape}"
             )
         frontier = PointsFrontier(vertices=_pareto_hull(array))
-        return cls(frontier, as_pair(disagreement, "disagreement"), _players(players))
+        return cls(frontier, disagreement, _players(players))
 
     # -- derived quantities -------------------------------------------------------------
     def ideal_point(self) -> tuple[FloatArray, FloatArray]:
