@@ -198,6 +198,37 @@ known(
     lambda: _oil_adapter_without("seller_rate"),
 )
 
+known(
+    "case-values-unchecked",
+    "AttributeError|OverflowError|TypeError|KeyError",
+    "cases/_case.py",
+    "cases/_case.py Case.with_values()/Case.evaluate(): values are converted without checks: "
+    "with_values(5) raises AttributeError ('int' object has no attribute 'items'), a Python "
+    "int above 1e308 OverflowError, an object that is not a number in evaluate() TypeError "
+    "(a ragged list: ValueError, 'evaluate-ragged'), adapter_arguments with values lacking "
+    "a parameter KeyError, instead of named errors",
+    lambda: _case().with_values(5),
+)
+known(
+    "evaluate-unchecked-values",
+    "RuntimeWarning",
+    "cases/_oil.py",
+    "cases/_case.py Case.evaluate(): values are not checked (inf, or finite extremes such as "
+    "1e308 far outside the parameter's range) before the adapters compute with them, so the "
+    "oil adapters overflow (RuntimeWarning 'overflow/invalid value encountered') instead of "
+    "a named refusal",
+    lambda: _case().evaluate(seaborne_freight=math.inf),
+)
+
+known(
+    "conversion-zero",
+    "ZeroDivisionError",
+    "cases/_market.py",
+    "cases/_market.py conversion(): a unit such as '1/0' raises a raw ZeroDivisionError "
+    "instead of CaseFileError naming the unit",
+    lambda: pg.cases.conversion("1/0", "bcm/yr"),
+)
+
 
 def _oil_adapter_without(name: str) -> None:
     case = _case()
