@@ -23,7 +23,16 @@ and classifies the outcome:
 ``hang``
     the time limit was reached;
 ``nan``
-    a call on finite valid input returned NaN;
+    a call on finite valid input returned NaN where its contract does not allow it. By
+    default any NaN in any float reachable from the result fails; a caller narrows that
+    only where a result documents NaN as "not defined": ``nan_allowed`` (a predicate on the
+    path, e.g. a stochastic bargain's offers where no deal is reached), or ``nan_finder``
+    for point-wise contracts: :func:`case_nan_paths` allows a NaN in a case output only at
+    the points its adapter marks as not defined (:data:`CASE_UNDEFINED`: no price where
+    ``agreement`` is False, no loan gains where ``governance_form`` is "not viable", ...),
+    :func:`check_nan_paths` a claim's robustness only where no sample is defined.
+    ``check_nan=True`` judges a hostile call too, when its input passed a gate meant to
+    refuse invalid input (a mutated case file that loaded);
 ``cli``
     the command line printed a traceback, exited with a code other than 2 on a user error,
     or printed ``--json`` output that is not strict JSON.
@@ -236,6 +245,148 @@ def nan_paths(value: Any, allowed: Callable[[str], bool] = lambda path: False) -
     return found
 
 
+# -- what a case may leave undefined ------------------------------------------------------------
+# A case's outputs use NaN for "not defined" (claims then say "not defined"): no price without a
+# deal, no loan gains where the loan is not viable, and so on. Each such output is listed here
+# with the points where it may be NaN: a predicate on the other outputs of the same epoch (the
+# adapter's own marker of the state, e.g. ``agreement`` or ``governance_form``). Any other NaN
+# in a case's outputs, for finite valid input, is a failure.
+def _flag(outputs: Mapping[str, Any], name: str, test: Callable[[Any], Any]) -> Any:
+    if name not in outputs:
+        return False
+    array = np.asarray(outputs[name])
+    if array.dtype.kind in "fc":
+        return test(array) | np.isnan(array)  # the marker itself not defined
+    return test(array)
+
+
+def _no_deal(o: Mapping[str, Any]) -> Any:
+    return _flag(o, "agreement", lambda a: ~a.astype(bool))
+
+
+def _not_viable(o: Mapping[str, Any]) -> Any:
+    return _flag(o, "governance_form", lambda a: a == "not viable")
+
+
+def _not_converged(o: Mapping[str, Any]) -> Any:
+    return _flag(o, "timing_converged", lambda a: ~a.astype(bool))
+
+
+def _role_unused(role: str) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda o: _flag(o, f"net_{role}_volume", lambda a: ~(a > 0))
+
+
+def _absent(name: str) -> Callable[[Mapping[str, Any]], Any]:
+    """A role the case does not have: the whole output is NaN."""
+    return lambda o: bool(np.isnan(np.asarray(o[name], dtype=np.float64)).all())
+
+
+CASE_UNDEFINED: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    # no deal: no price, no shares (oil_trade, bargaining, the linked network)
+    **dict.fromkeys(
+        ["price", "buyer_share", "seller_share", "net_price", "net_buyer_share"], _no_deal
+    ),
+    "net_seller_share": _no_deal,
+    # oil_trade: no alternating-offers deal (no deal, or a price set by an index, which
+    # reports no binding option) and no alternative outlet (then no outside option)
+    "bargained_price": lambda o: _no_deal(o) | _flag(o, "binding", lambda a: a == 0),
+    "seller_alt_margin": lambda o: _flag(o, "seller_outside_option", lambda a: a == 0),
+    # loan_for_oil: the technology cannot be calibrated where the loan is not viable
+    **dict.fromkeys(
+        ["loan_gain_buyer", "loan_gain_seller", "loan_gain_min", "loan_surplus_gain"],
+        _not_viable,
+    ),
+    # loan_for_oil: no margin (then also not viable)
+    "loan_specificity": _not_viable,
+    "loan_debt_service": _not_viable,
+    "loan_debt_share": _not_viable,
+    # timing: the Markov chain's iteration did not converge; no agreement ever
+    **dict.fromkeys(
+        ["agrees_at_once", "agreement_by_year", "agreement_probability"], _not_converged
+    ),
+    "expected_agreement_year": lambda o: (
+        _not_converged(o) | _flag(o, "agreement_probability", lambda a: ~(a > 0))
+    ),
+    # the linked network: a rival's or side deal's price and share where it carries no flow;
+    # the roles the case does not have
+    **{
+        f"net_{role}_{what}": _role_unused(role)
+        for role in ("rival", "side")
+        for what in ("price", "seller_share")
+    },
+    **{
+        name: _absent(name)
+        for name in (
+            "net_rival_volume",
+            "net_side_volume",
+            "net_rival_payoff",
+            "net_rival_shapley_share",
+            "net_transit_payoff",
+            "net_transit_shapley_share",
+        )
+    },
+}
+
+
+def case_outputs(result: Any) -> dict[Any, dict[str, Any]] | None:
+    """A case result's outputs by epoch: ``CaseSolution.outputs``, or the ``quantity@year``
+    columns of ``Case.evaluate`` (``None`` for anything else)."""
+    outputs = getattr(result, "outputs", None)
+    if isinstance(outputs, Mapping):
+        return {year: dict(values) for year, values in outputs.items()}
+    if isinstance(result, Mapping) and result and all("@" in str(k) for k in result):
+        by_year: dict[Any, dict[str, Any]] = defaultdict(dict)
+        for key, value in result.items():
+            quantity, _, year = str(key).rpartition("@")
+            by_year[year][quantity] = value
+        return dict(by_year)
+    return None
+
+
+def case_nan_paths(result: Any) -> list[str]:
+    """NaN in a case's outputs that no entry of :data:`CASE_UNDEFINED` explains."""
+    by_year = case_outputs(result)
+    if by_year is None:
+        return nan_paths(result)
+    found = []
+    for year, outputs in by_year.items():
+        for name, value in outputs.items():
+            array = np.asarray(value)
+            if array.dtype.kind not in "fc":
+                continue
+            nan = np.isnan(array)
+            if not nan.any():
+                continue
+            rule = CASE_UNDEFINED.get(name)
+            allowed = np.broadcast_to(rule(outputs), nan.shape) if rule else False
+            if (nan & ~allowed).any():
+                found.append(f"[{year}][{name!r}]")
+    return found
+
+
+def check_nan_paths(result: Any) -> list[str]:
+    """NaN in a ``CheckResult`` that its contract does not explain: a claim's robustness (and
+    its error) is NaN only where no sample is defined, the numbers behind the verdict only
+    where the verdict is "not defined", the shares only without samples."""
+    results = getattr(result, "results", None)
+    if results is None:
+        return nan_paths(result)
+    found = []
+    for index, item in enumerate(results):
+        no_samples = not item.samples
+        allowed = {
+            "robustness": no_samples or not item.defined > 0,
+            "robustness_error": no_samples or not item.defined > 0,
+            "defined": no_samples,
+            "no_deal": no_samples,
+            "details": item.verdict == "not defined",
+        }
+        for name, ok in allowed.items():
+            if not ok and nan_paths(getattr(item, name)):
+                found.append(f".results[{index}].{name}")
+    return found
+
+
 def _exercise(result: Any) -> None:
     """Representations every result supports (part of the call: they may fail too)."""
     from pipeline_games._results import Result
@@ -252,7 +403,8 @@ def call(
     hostile: bool,
     known: Iterable[Known] = (),
     nan_allowed: Callable[[str], bool] = lambda path: False,
-    check_nan: bool = True,
+    check_nan: bool | None = None,
+    nan_finder: Callable[[Any], list[str]] | None = None,
     **kwargs: Any,
 ) -> Outcome:
     """Run ``function(*args, **kwargs)`` under the guards; record and judge the outcome."""
@@ -272,8 +424,10 @@ def call(
         )
     else:
         outcome = Outcome(entry, "ok", hostile, value=result)
-        if check_nan and not hostile:
-            paths = nan_paths(result, nan_allowed)
+        # NaN is judged for valid input; ``check_nan=True`` judges a hostile call too (its
+        # input passed a gate that refuses what is invalid, e.g. a case file that loaded)
+        if check_nan or (check_nan is None and not hostile):
+            paths = nan_finder(result) if nan_finder else nan_paths(result, nan_allowed)
             if paths:
                 outcome.kind = "nan"
                 outcome.detail = "NaN in " + ", ".join(paths[:5])

@@ -10,7 +10,10 @@ not broadcast, duplicate player names, huge sizes, nonexistent paths, directorie
 files are expected, mutated case files and ``.nfg`` text).
 
 A call fails the suite (see ``tests/_support/fuzz.py``) when it raises an exception outside
-the package's hierarchy, runs past the time limit, returns NaN for finite valid input, or,
+the package's hierarchy, runs past the time limit, returns NaN for finite valid input
+(outside what the result documents as "not defined": no price without a deal, no loan gain
+where the loan is not viable, ... -- see ``fuzz.CASE_UNDEFINED`` and the ``nan_allowed``
+and ``nan_finder`` arguments; a mutated case file that loads counts as valid input), or,
 on the command line, prints a traceback, exits with a code other than 2 on a user error or
 prints ``--json`` output that is not strict JSON. All writes go to a temporary folder.
 
@@ -64,45 +67,12 @@ def known_issues() -> list[Known]:
 
 
 known(
-    "arrays-big-int",
-    "OverflowError",
-    "_arrays.py",
-    "_arrays.as_array/as_pair: a Python int above 1e308 raises a raw OverflowError ('int too "
-    "large to convert to float') instead of InvalidParameterError naming the parameter",
-    lambda: pg.nash(pg.BargainingProblem.linear(10**309)),
-)
-known(
-    "arrays-complex",
-    "ComplexWarning",
-    "_arrays.py",
-    "_arrays.as_array casts a complex array to float (numpy ComplexWarning, an error under the "
-    "test settings; a silent loss of the imaginary part otherwise) instead of refusing it",
-    lambda: pg.nash(pg.BargainingProblem.linear(np.array([1 + 1j]))),
-)
-known(
     "transaction-shapes",
     "ValueError",
     "transaction/_shared.py",
     "transaction/_shared.py investment(): surplus_for_share/investment_for_share with shapes "
     "that do not broadcast raise numpy's ValueError instead of InvalidParameterError",
     lambda: pg.surplus_for_share(np.ones(3), np.ones((2, 3, 4)), 0.5),
-)
-known(
-    "problem-opaque-frontier",
-    "AttributeError|TypeError|ValueError",
-    "bargaining/_problem.py",
-    "bargaining/_problem.py: BargainingProblem(frontier=<not a Frontier>, disagreement=<not a "
-    "pair>) fails with AttributeError/TypeError ('... has no attribute shape', 'cannot unpack', "
-    "'has no len()') instead of InvalidParameterError",
-    lambda: pg.BargainingProblem(object(), (0.0, 0.0)),
-)
-known(
-    "report-samples-0",
-    "cli",
-    "--samples 0; user error exited 0",
-    "cases/_report.py write_case_report (and `pipeline-games report --samples 0`): samples=0 "
-    "is accepted (exit 0) instead of refused with exit code 2",
-    lambda: _report_samples_zero(),
 )
 known(
     "governance-tiny-equity",
@@ -114,56 +84,195 @@ known(
     lambda: pg.best_governance(0.0, 1.0, buyer_equity=5e-324),
 )
 known(
-    "holdup-extreme-scale",
-    "RuntimeWarning",
-    "transaction/_shared.py",
-    "transaction/_shared.py surplus(): finite extreme inputs (scale=1e308, unit_cost=5e-324) "
-    "give inf - inf (RuntimeWarning 'invalid value encountered in subtract'), so holdup and "
-    "the governance forms compute NaN instead of refusing or staying finite",
-    lambda: pg.holdup(0.5, scale=1e308),
-)
-known(
-    "report-nul-out",
+    "sweep-nul-out",
     "ValueError",
-    "cases/_report.py",
-    "cases/_report.py _write_case_report: `pipeline-games report --out` with a NUL byte "
-    "raises a raw ValueError ('embedded null byte') instead of a named error (exit code 2)",
-    lambda: _report_nul_out(),
-)
-known(
-    "rubinstein-shapes",
-    "ValueError",
-    "bargaining/_alternating.py",
-    "bargaining/_alternating.py _discounts(): rates and period whose shapes do not broadcast "
-    "raise numpy's ValueError instead of InvalidParameterError naming both",
-    lambda: pg.rubinstein(
-        pg.BargainingProblem.linear(1.0), rates=(np.full(3, 0.1), 0.1), period=np.ones(7)
+    "sweeps/_store.py",
+    "sweeps/_store.py sweep_lock(): `pg.sweep(..., out=...)` and `pipeline-games sweep --out` "
+    "with a NUL byte in the folder raise a raw ValueError ('embedded null byte') from mkdir "
+    "instead of a named error (exit code 2)",
+    lambda: _cli_code(
+        [
+            "sweep",
+            "nash",
+            "--over",
+            "weight=0:1:3",
+            "--set",
+            "surplus=10",
+            "--out",
+            "a\0b",
+            "--no-progress",
+        ]
     ),
 )
 known(
-    "diversification-overflow",
+    "sensitivity-nul-plot",
+    "ValueError",
+    "sweeps/_cli.py",
+    "sweeps/_cli.py (--plot check): `pipeline-games sensitivity --plot` with a NUL byte in the "
+    "path raises a raw ValueError ('embedded null byte') from Path.resolve() instead of a "
+    "named error (exit code 2)",
+    lambda: _cli_code(
+        [
+            "sensitivity",
+            "nash",
+            "--over",
+            "weight=0.4:0.6",
+            "--set",
+            "surplus=10",
+            "--plot",
+            "a\0b.png",
+        ]
+    ),
+)
+
+known(
+    "view-not-a-table",
+    "TypeError|AttributeError",
+    "cases/_linked.py",
+    "cases/_linked.py merge_view(): a case file that extends another (a view) with "
+    "`parameters`, `supply_network` or an `epochs` entry that is not a table raises a raw "
+    "TypeError/AttributeError ('int' object is not a mapping) instead of CaseFileError",
+    lambda: _read_view({"parameters": 1}),
+)
+
+known(
+    "espo-regions-arrays",
+    "TypeError|ValueError|MemoryError",
+    "cases/_games.py",
+    "cases/_games.py espo_route_regions(): a fixed argument given as an array (shape (7,) or "
+    "(2, 2)) fails with numpy's broadcast ValueError or TypeError ('only 0-dimensional arrays "
+    "can be converted'), and num=10**12 tries to allocate 7 TiB (ValueError/MemoryError) "
+    "instead of named refusals",
+    lambda: pg.cases.espo_route_regions(
+        {**_route_game_arguments(), "asia_premium": np.ones(7)},
+        "oil_price",
+        "loan",
+        x_range=(40.0, 120.0),
+        y_range=(0.0, 30.0),
+    ),
+)
+known(
+    "evaluate-ragged",
+    "ValueError",
+    "cases/_case.py",
+    "cases/_case.py Case.evaluate(): a ragged list ([[1.0], [1.0, 2.0]]) for a parameter "
+    "raises numpy's ValueError ('inhomogeneous shape') instead of a named error",
+    lambda: _case().evaluate(**{_case().varying[0]: [[1.0], [1.0, 2.0]]}),
+)
+known(
+    "backward-induction-huge-tol",
     "RuntimeWarning",
-    "transaction/_diversification.py",
-    "transaction/_diversification.py _constant(): finite but huge inputs (1e308) overflow to "
-    "inf (numpy RuntimeWarning 'overflow encountered in multiply') instead of being refused",
-    lambda: pg.critical_defensive_cost(0.5, scale=1e308),
+    "strategic/_extensive.py",
+    "strategic/_extensive.py backward_induction(): tol=1e308 passes as_tolerance and "
+    "tol * scale overflows (RuntimeWarning 'overflow encountered in multiply') instead of "
+    "being refused or clipped",
+    lambda: pg.backward_induction(
+        pg.GameTree(
+            pg.DecisionNode(
+                0, {"x": pg.TerminalNode((1.0, 1.0)), "y": pg.TerminalNode((2.0, 0.0))}
+            ),
+            ("a", "b"),
+        ),
+        tol=1e308,
+    ),
+)
+known(
+    "nfg-strategy-count",
+    "Hang|MemoryError",
+    "strategic/_gambit.py",
+    "strategic/_gambit.py parse_nfg()/read_nfg(): a strategy count of 10**8 in an .nfg header "
+    "builds 10**8 labels (runs past the time limit, or MemoryError under the harness's "
+    "memory limit) instead of refusing a game that cannot fit before building it",
+    lambda: _bounded(
+        lambda: pg.parse_nfg('NFG 1 R "x" { "a" "b" } { 100000000 100000000 }'), seconds=3.0
+    ),
+)
+
+known(
+    "oil-adapter-missing-argument",
+    "KeyError",
+    "cases/_oil.py",
+    "cases/_oil.py: the oil_trade and loan_for_oil adapter functions called directly "
+    "(Adapter.function) with a mapping that lacks a required argument raise a raw KeyError "
+    "instead of naming the missing argument (the route game's adapter does)",
+    lambda: _oil_adapter_without("seller_rate"),
+)
+
+known(
+    "case-values-unchecked",
+    "AttributeError|OverflowError|TypeError|KeyError",
+    "cases/_case.py",
+    "cases/_case.py Case.with_values()/Case.evaluate(): values are converted without checks: "
+    "with_values(5) raises AttributeError ('int' object has no attribute 'items'), a Python "
+    "int above 1e308 OverflowError, an object that is not a number in evaluate() TypeError "
+    "(a ragged list: ValueError, 'evaluate-ragged'), adapter_arguments with values lacking "
+    "a parameter KeyError, instead of named errors",
+    lambda: _case().with_values(5),
+)
+known(
+    "evaluate-unchecked-values",
+    "RuntimeWarning",
+    "cases/_oil.py",
+    "cases/_case.py Case.evaluate(): values are not checked (inf, or finite extremes such as "
+    "1e308 far outside the parameter's range) before the adapters compute with them, so the "
+    "oil adapters overflow (RuntimeWarning 'overflow/invalid value encountered') instead of "
+    "a named refusal",
+    lambda: _case().evaluate(seaborne_freight=math.inf),
+)
+
+known(
+    "conversion-zero",
+    "ZeroDivisionError",
+    "cases/_market.py",
+    "cases/_market.py conversion(): a unit such as '1/0' raises a raw ZeroDivisionError "
+    "instead of CaseFileError naming the unit",
+    lambda: pg.cases.conversion("1/0", "bcm/yr"),
 )
 
 
-def _report_samples_zero() -> None:
+def _oil_adapter_without(name: str) -> None:
+    case = _case()
+    values = case.epoch_values(case.base, case.years[-1])
+    arguments = case.adapter_arguments("loan_for_oil", values)
+    del arguments[name]
+    pg.cases.ADAPTERS["loan_for_oil"].function(arguments)
+
+
+def _route_game_arguments() -> dict[str, Any]:
+    case = _case()
+    values = case.epoch_values(case.base, case.years[-1])
+    return pg.cases.route_game_arguments(case.adapter_arguments("route_choice", values))
+
+
+def _bounded(function: Callable[[], Any], seconds: float) -> None:
+    """Run ``function`` under the harness's time limit; a hang is an AssertionError here."""
+    try:
+        with fuzz.guarded(seconds):
+            function()
+    except fuzz.Hang:
+        raise AssertionError(f"ran past {seconds} s") from None
+
+
+def _read_view(change: dict[str, Any]) -> None:
+    """Read ``china-turkmenistan-gas`` (a view of ``eurasian-gas``) with ``change`` applied."""
     import tempfile
 
-    from pipeline_games.cli import main
-
+    data = {**_shipped("china-turkmenistan-gas"), **change}
     with tempfile.TemporaryDirectory() as folder:
-        code = main(["report", "china-russia-oil", "--out", folder, "--samples", "0"])
-    assert code == 2
+        path = Path(folder) / "china-turkmenistan-gas.toml"
+        path.write_text(dump_toml(data), encoding="utf-8")
+        pg.cases.read_case_file(path)
 
 
-def _report_nul_out() -> None:
+def _cli_code(argv: list[str]) -> None:
+    """Run the command line quietly; a user error must exit 2."""
+    import io
+
     from pipeline_games.cli import main
 
-    assert main(["report", "china-russia-oil", "--out", "\0", "--samples", "2"]) == 2
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = main(argv)
+    assert code == 2
 
 
 # -- hostile pools ------------------------------------------------------------------------------
@@ -393,6 +502,7 @@ def run(
     function: Callable[..., Any],
     *args: Any,
     nan_allowed: Callable[[str], bool] = lambda path: False,
+    nan_finder: Callable[[Any], list[str]] | None = None,
     **kwargs: Any,
 ) -> fuzz.Outcome:
     return fuzz.call(
@@ -402,8 +512,16 @@ def run(
         hostile=a.is_hostile,
         known=known_issues(),
         nan_allowed=nan_allowed,
+        nan_finder=nan_finder,
         **kwargs,
     )
+
+
+def adapter_nan_paths(result: Any) -> list[str]:
+    """One adapter's outputs judged like a case's (``fuzz.CASE_UNDEFINED``)."""
+    if isinstance(result, dict):
+        return fuzz.case_nan_paths({f"{key}@adapter": value for key, value in result.items()})
+    return fuzz.nan_paths(result)
 
 
 def built(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -1715,7 +1833,7 @@ def _sweeps(a: Args) -> None:
                 st.just({"weight": (0.0, 1.0, a.draw(st.integers(1, 20), label="n"))}),
                 OVER_POOL,
             )
-        run(a, "sweep", pg.sweep, target, over, **kwargs, **fixed, nan_allowed=lambda p: True)
+        run(a, "sweep", pg.sweep, target, over, **kwargs, **fixed)
     elif which == "sweep_target":
         run(
             a,
@@ -1750,7 +1868,6 @@ def _sweeps(a: Args) -> None:
             output=a.pick("output", st.none(), ["nope", 5, NAN]),
             chunk_size=a.size("chunk_size", 8, 10**6),
             **fixed,
-            nan_allowed=lambda p: True,
         )
     elif which in ("load_sweep", "repair_sweep"):
         store = a.folder / "store-for-load"
@@ -1920,12 +2037,22 @@ def _cases(a: Args) -> None:
             ],
         )
         if which == "Case.solve":
-            run(a, which, case.solve, epoch, overrides)
+            run(a, which, case.solve, epoch, overrides, nan_finder=fuzz.case_nan_paths)
         else:
-            run(a, which, cases.solve_case, a.obj("case", case), epoch)
+            run(
+                a,
+                which,
+                cases.solve_case,
+                a.obj("case", case),
+                epoch,
+                nan_finder=fuzz.case_nan_paths,
+            )
     elif which in ("Case.check", "Case.backtest", "check_case", "backtest_case"):
         samples = a.size("samples", 1, 16)
         seed = a.seed()
+        # a claim's numbers are NaN where it is not defined (fuzz.check_nan_paths); a
+        # backtest row's model range is NaN where the quantity is not defined there
+        finder = fuzz.check_nan_paths if "check" in which else None
         if which.startswith("Case."):
             run(
                 a,
@@ -1934,6 +2061,7 @@ def _cases(a: Args) -> None:
                 samples,
                 seed,
                 nan_allowed=lambda p: True,
+                nan_finder=finder,
             )
         else:
             run(
@@ -1944,6 +2072,7 @@ def _cases(a: Args) -> None:
                 samples,
                 seed,
                 nan_allowed=lambda p: True,
+                nan_finder=finder,
             )
     elif which == "sample_box":
         run(
@@ -1960,7 +2089,7 @@ def _cases(a: Args) -> None:
         parameter = case.parameters[name]
         value = a.pick("value", floats(parameter.low, parameter.high), HOSTILE_NUMBERS)
         key = a.pick("key", st.just(name), ["nope", "volume"])
-        run(a, which, case.evaluate, **{key: value}, nan_allowed=lambda p: True)
+        run(a, which, case.evaluate, **{key: value}, nan_finder=fuzz.case_nan_paths)
     elif which == "Case.with_values":
         name = a.draw(st.sampled_from(case.varying), label="parameter")
         run(
@@ -2088,7 +2217,7 @@ def _cases(a: Args) -> None:
             which,
             cases.ADAPTERS[adapter_name].function,
             _hostile_mapping(a, arguments),
-            nan_allowed=lambda p: True,
+            nan_finder=adapter_nan_paths,
         )
     elif which == "Case.epoch_values":
         run(
@@ -2225,9 +2354,10 @@ def _case_file(a: Args) -> None:
     outcome = run(a, "read_case_file", pg.cases.read_case_file, path)
     if outcome.kind == "ok":
         loaded = outcome.value
-        solved = run(a, "Case.solve", loaded.solve, nan_allowed=lambda p: True)
+        # the file loaded, so the loader took it for valid: NaN in its solution is judged
+        solved = run(a, "Case.solve", loaded.solve, nan_finder=fuzz.case_nan_paths, check_nan=True)
         if solved.kind == "ok" and source in ("synthetic", "china-russia-oil"):
-            run(a, "Case.check", loaded.check, 2, 0, nan_allowed=lambda p: True)
+            run(a, "Case.check", loaded.check, 2, 0, nan_finder=fuzz.check_nan_paths)
             run(a, "Case.backtest", loaded.backtest, 2, 0, nan_allowed=lambda p: True)
 
 
@@ -2330,11 +2460,10 @@ def _cli(a: Args) -> None:
         argv = [
             "check",
             value("case", st.just("china-russia-oil"), ["no-such-case", str(a.folder)]),
-            "--samples",
-            value("samples", st.integers(1, 8).map(str), [*BAD_INTS, "0"]),
+            "--samples",  # 0 is valid: the claims at the base values only
+            value("samples", st.integers(0, 8).map(str), BAD_INTS),
             "--seed",
             value("seed", st.integers(0, 100).map(str), BAD_SEEDS),
-            "--no-fail",
             *json_flag,
         ]
     elif command == "report":
@@ -2343,9 +2472,19 @@ def _cli(a: Args) -> None:
             "report",
             value("case", st.just("china-russia-oil"), ["no-such-case"]),
             "--out",
-            value("out", st.just(str(out)), [str(a.folder / "garbage.toml"), "\0"]),
-            "--samples",
-            value("samples", st.integers(1, 4).map(str), [*BAD_INTS, "0"]),
+            value(
+                "out",
+                st.just(str(out)),
+                [
+                    str(a.folder / "garbage.toml"),
+                    "\0",
+                    str(out) + "\0x",
+                    str(a.folder / "garbage.toml" / "below"),
+                    str(a.folder / ("x" * 300)),
+                ],
+            ),
+            "--samples",  # 0 is valid: the claims at the base values only
+            value("samples", st.integers(0, 4).map(str), BAD_INTS),
         ]
     elif command == "sweep":
         out = a.folder / f"cli-sweep-{a.draw(st.integers(0, 10**9), label='s')}"
@@ -2370,7 +2509,11 @@ def _cli(a: Args) -> None:
             "--set",
             f"surplus={value('surplus', st.just('10'), BAD_FLOATS)}",
             "--out",
-            value("out", st.just(str(out)), [str(a.folder / "garbage.toml"), ""]),
+            value(
+                "out",
+                st.just(str(out)),
+                [str(a.folder / "garbage.toml"), "", str(out) + "\0x", str(a.folder / ("x" * 300))],
+            ),
             "--no-progress",
         ]
         if a.draw(st.booleans(), label="samples"):
@@ -2404,7 +2547,14 @@ def _cli(a: Args) -> None:
                 value(
                     "plot",
                     st.just(str(a.folder / "plot.png")),
-                    [str(a.folder / "x.qqq"), str(a.folder / "no" / "x.png"), str(a.folder), "x"],
+                    [
+                        str(a.folder / "x.qqq"),
+                        str(a.folder / "no" / "x.png"),
+                        str(a.folder),
+                        "x",
+                        str(a.folder / "plot\0.png"),
+                        str(a.folder / "garbage.toml" / "x.png"),
+                    ],
                 ),
             ]
         argv += json_flag
@@ -2442,13 +2592,7 @@ def _fuzz(builder_name: str, data: st.DataObject, folder: Path) -> None:
 
 
 #: Groups with a finding not fixed yet: expected to fail when hypothesis reaches it.
-OPEN_FINDINGS = {
-    "load": (
-        "mutated shipped case files reach NaN outputs of the oil case adapters "
-        "(loan_for_oil: loan_gain_*, loan_surplus_gain, loan_financing_gain_seller in 2004) "
-        "and of the ESPO route game for finite inputs; to fix in cases/_oil.py"
-    ),
-}
+OPEN_FINDINGS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(

@@ -275,6 +275,74 @@ FINDINGS = [
         "bytes_per_point",
     ),
     ("check_fits_in_memory(2.5)", lambda: pg.check_fits_in_memory(2.5, 1, "x"), "n_points"),
+    # bargaining: the dataclass constructors themselves
+    (
+        "BargainingProblem(object())",
+        lambda: pg.BargainingProblem(object(), (0.0, 0.0)),
+        "frontier must be a LinearFrontier, PowerFrontier or PointsFrontier",
+    ),
+    (
+        "BargainingProblem disagreement of 3",
+        lambda: pg.BargainingProblem(pg.LinearFrontier(10.0, 1.0), (0.0, 1.0, 2.0)),
+        "disagreement must be a pair",
+    ),
+    (
+        "BargainingProblem disagreement None",
+        lambda: pg.BargainingProblem(pg.LinearFrontier(10.0, 1.0), None),
+        "disagreement",
+    ),
+    (
+        "BargainingProblem disagreement NaN",
+        lambda: pg.BargainingProblem(pg.LinearFrontier(10.0, 1.0), (NAN, 0.0)),
+        "disagreement[0] must be finite",
+    ),
+    (
+        "BargainingProblem players None",
+        lambda: pg.BargainingProblem(pg.LinearFrontier(10.0, 1.0), (0.0, 0.0), None),
+        "players must be two names",
+    ),
+    ("LinearFrontier NaN", lambda: pg.LinearFrontier(NAN, 1.0), "surplus must be finite"),
+    ("LinearFrontier rate 0", lambda: pg.LinearFrontier(1.0, 0.0), "rate must be"),
+    (
+        "LinearFrontier shapes",
+        lambda: pg.LinearFrontier(np.ones(3), np.ones(4)),
+        "do not broadcast",
+    ),
+    ("PowerFrontier exponent 2", lambda: pg.PowerFrontier(1.0, 1.0, 2.0), "exponent must be"),
+    ("PowerFrontier 'abc'", lambda: pg.PowerFrontier("abc", 1.0, 0.5), "surplus must be"),
+    ("PointsFrontier (3,)", lambda: pg.PointsFrontier(np.ones(3)), "shape (k, 2)"),
+    (
+        "PointsFrontier not a chain",
+        lambda: pg.PointsFrontier(np.array([[0.0, 0.0], [1.0, 1.0]])),
+        "u2 strictly decreasing",
+    ),
+    (
+        "BargainingProblem players a a",
+        lambda: pg.BargainingProblem.linear(1.0, players=("a", "a")),
+        "two distinct names",
+    ),
+    (
+        "stochastic_bargaining players None",
+        lambda: pg.stochastic_bargaining([1.0], [[1.0]], (0.9, 0.8), players=None),
+        "players must be two names",
+    ),
+    (
+        "stochastic_bargaining players 'ab'",
+        lambda: pg.stochastic_bargaining([1.0], [[1.0]], (0.9, 0.8), players="ab"),
+        "players must be two names",
+    ),
+    (
+        "stochastic_bargaining players a a",
+        lambda: pg.stochastic_bargaining([1.0], [[1.0]], (0.9, 0.8), players=("a", "a")),
+        "two distinct names",
+    ),
+    (
+        "rubinstein rates/period shapes",
+        lambda: pg.rubinstein(
+            pg.BargainingProblem.linear(1.0), rates=(np.full(3, 0.1), 0.1), period=np.ones(7)
+        ),
+        "period has shape (7,)",
+    ),
 ]
 
 
@@ -338,3 +406,32 @@ def test_sensitivity_plot_into_a_missing_folder_is_refused_first(tmp_path, capsy
     )
     assert code == 2
     assert "--plot must name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "out",
+    ["nul\0byte", "a-file.txt", "a-file.txt/below"],
+    ids=["NUL byte", "a file", "below a file"],
+)
+def test_report_out_that_cannot_be_a_folder_exits_2(
+    tmp_path, capsys, monkeypatch, out: str
+) -> None:
+    from pipeline_games.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file.txt").write_text("x")
+    path = out if out == "nul\0byte" else str(tmp_path / out)
+    code = main(["report", "china-russia-oil", "--out", path, "--samples", "1"])
+    assert code == 2
+    assert "out" in capsys.readouterr().err
+    assert (tmp_path / "a-file.txt").read_text() == "x"  # untouched
+
+
+def test_frontier_built_directly_solves_like_the_constructor() -> None:
+    direct = pg.BargainingProblem(pg.LinearFrontier([10.0], 2.0), [1.0, 2.0])
+    built = pg.BargainingProblem.linear([10.0], (1.0, 2.0), rate=2.0)
+    # the disagreement becomes a pair of float arrays, like the constructors'
+    assert all(isinstance(d, np.ndarray) for d in direct.disagreement)
+    np.testing.assert_array_equal(pg.nash(direct).payoffs[..., 0], pg.nash(built).payoffs[..., 0])
+    # and the closed form: u0 = d0 + (S - d0 - d1 / rate) / 2 = 1 + (10 - 1 - 1) / 2 = 5
+    np.testing.assert_allclose(pg.nash(direct).payoffs[..., 0], [5.0])

@@ -105,6 +105,7 @@ def _discounts(
         return first, second, {"discount": (first, second)}
     rate_first, rate_second = as_pair(rates, "rates", low=0.0, low_open=True)
     period_array = as_array(period, "period", low=0.0, low_open=True)
+    broadcast_named(**{"rates[0]": rate_first, "rates[1]": rate_second, "period": period_array})
     first, second = np.exp(-rate_first * period_array), np.exp(-rate_second * period_array)
     if np.any(first >= 1.0) or np.any(second >= 1.0):
         raise InvalidParameterError(

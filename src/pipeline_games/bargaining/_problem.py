@@ -93,6 +93,11 @@ class LinearFrontier(Frontier):
     rate: FloatArray
     kind: ClassVar[str] = "linear"
 
+    def __post_init__(self) -> None:
+        _set(self, "surplus", as_array(self.surplus, "surplus", low=0.0))
+        _set(self, "rate", as_array(self.rate, "rate", low=0.0, low_open=True))
+        self.shape  # noqa: B018 - shapes must broadcast
+
     @property
     def shape(self) -> tuple[int, ...]:
         return broadcast_named(surplus=self.surplus, rate=self.rate)
@@ -123,6 +128,16 @@ class PowerFrontier(Frontier):
     scale: FloatArray
     exponent: FloatArray
     kind: ClassVar[str] = "power"
+
+    def __post_init__(self) -> None:
+        _set(self, "surplus", as_array(self.surplus, "surplus", low=0.0))
+        _set(self, "scale", as_array(self.scale, "scale", low=0.0, low_open=True))
+        _set(
+            self,
+            "exponent",
+            as_array(self.exponent, "exponent", low=0.0, high=1.0, low_open=True),
+        )
+        self.shape  # noqa: B018 - shapes must broadcast
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -163,6 +178,22 @@ class PointsFrontier(Frontier):
     vertices: FloatArray
     kind: ClassVar[str] = "points"
 
+    def __post_init__(self) -> None:
+        vertices = as_array(self.vertices, "vertices")
+        if vertices.ndim != 2 or vertices.shape[1] != 2:
+            raise InvalidParameterError(
+                "vertices must be an array of shape (k, 2), one utility pair per row; got "
+                f"shape {vertices.shape}"
+            )
+        first, second = vertices[:, 0], vertices[:, 1]
+        if np.any(np.diff(first) <= 0.0) or np.any(np.diff(second) >= 0.0):
+            raise InvalidParameterError(
+                "vertices must run with u1 strictly increasing and u2 strictly decreasing (a "
+                "Pareto-efficient chain; BargainingProblem.from_points builds one from any "
+                f"points); got {vertices[:6].tolist()!r}"[:400]
+            )
+        _set(self, "vertices", vertices)
+
     @property
     def shape(self) -> tuple[int, ...]:
         return ()
@@ -196,6 +227,11 @@ def check_problem(problem: object) -> BargainingProblem:
             f".power or .from_points); got {type(problem).__name__}"
         )
     return problem
+
+
+def _set(frontier: Frontier, name: str, value: FloatArray) -> None:
+    """Store a checked field of a frozen frontier."""
+    object.__setattr__(frontier, name, value)
 
 
 def _players(players: object) -> tuple[str, str]:
@@ -270,10 +306,27 @@ class BargainingProblem:
     players: tuple[str, str] = DEFAULT_PLAYERS
 
     def __post_init__(self) -> None:
-        if len(self.players) != 2 or not all(isinstance(p, str) for p in self.players):
+        players = self.players
+        if (
+            not isinstance(players, tuple | list)
+            or len(players) != 2
+            or not all(isinstance(p, str) for p in players)
+        ):
             raise InvalidParameterError(
-                f"players must be two names (strings); got {self.players!r}"
+                f"players must be two names (strings); got {players!r}"[:300]
             )
+        if players[0] == players[1]:
+            raise InvalidParameterError(
+                f"players must be two distinct names; got {players[0]!r} twice"[:300]
+            )
+        if not isinstance(self.frontier, LinearFrontier | PowerFrontier | PointsFrontier):
+            raise InvalidParameterError(
+                "frontier must be a LinearFrontier, PowerFrontier or PointsFrontier (or build "
+                "the problem with BargainingProblem.linear, .power or .from_points); got "
+                f"{type(self.frontier).__name__}"
+            )
+        object.__setattr__(self, "players", tuple(players))
+        object.__setattr__(self, "disagreement", as_pair(self.disagreement, "disagreement"))
         # Fail at construction, not inside a solver, when shapes do not broadcast.
         self.shape  # noqa: B018
 
@@ -315,11 +368,8 @@ class BargainingProblem:
         >>> float(p.frontier.value(40.0))
         60.0
         """
-        frontier = LinearFrontier(
-            surplus=as_array(surplus, "surplus", low=0.0),
-            rate=as_array(rate, "rate", low=0.0, low_open=True),
-        )
-        return cls(frontier, as_pair(disagreement, "disagreement"), _players(players))
+        frontier = LinearFrontier(surplus=surplus, rate=rate)  # checked by the frontier
+        return cls(frontier, disagreement, _players(players))  # disagreement checked there
 
     @classmethod
     def power(
@@ -352,12 +402,8 @@ class BargainingProblem:
         >>> float(p.frontier.value(0.0))
         2.0
         """
-        frontier = PowerFrontier(
-            surplus=as_array(surplus, "surplus", low=0.0),
-            scale=as_array(scale, "scale", low=0.0, low_open=True),
-            exponent=as_array(exponent, "exponent", low=0.0, high=1.0, low_open=True),
-        )
-        return cls(frontier, as_pair(disagreement, "disagreement"), _players(players))
+        frontier = PowerFrontier(surplus=surplus, scale=scale, exponent=exponent)
+        return cls(frontier, disagreement, _players(players))
 
     @classmethod
     def from_points(
@@ -394,7 +440,7 @@ class BargainingProblem:
                 f"got shape {array.shape}"
             )
         frontier = PointsFrontier(vertices=_pareto_hull(array))
-        return cls(frontier, as_pair(disagreement, "disagreement"), _players(players))
+        return cls(frontier, disagreement, _players(players))
 
     # -- derived quantities -------------------------------------------------------------
     def ideal_point(self) -> tuple[FloatArray, FloatArray]:

@@ -460,9 +460,15 @@ def stochastic_bargaining(
     cap = as_int(max_iter, "max_iter", low=1)
     if not isinstance(accelerate, bool | np.bool_):
         raise InvalidParameterError(f"accelerate must be True or False; got {accelerate!r}")
+    if (
+        not isinstance(players, tuple | list)
+        or len(players) != 2
+        or not all(isinstance(name, str) for name in players)
+    ):
+        raise InvalidParameterError(f"players must be two names; got {players!r}"[:300])
     names = tuple(players)
-    if len(names) != 2 or not all(isinstance(name, str) for name in names):
-        raise InvalidParameterError(f"players must be two names; got {players!r}")
+    if names[0] == names[1]:
+        raise InvalidParameterError(f"players must be two distinct names; got {names[0]!r} twice")
 
     batch, k_states = problem["batch"], problem["k_states"]
     size = int(np.prod(batch, dtype=np.int64))

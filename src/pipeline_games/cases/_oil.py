@@ -308,7 +308,11 @@ def _loan_for_oil(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     instead of at its own cost of funds is worth to each side is added:
     ``K (1 - a(r_seller) / a(r_loan))`` to the seller, ``K (a(r_buyer) / a(r_loan) - 1)`` to
     the buyer (``a`` the annuity factor over the loan's life). Points where the contracted
-    margin does not cover the principal (``V* <= K``) are not viable: NaN outputs.
+    margin does not cover the principal (``V* <= K``) are not viable (``governance_form`` is
+    ``"not viable"``): there the technology cannot be calibrated (``alpha >= 1``), so the
+    gains that compare the forms (``loan_gain_*``, ``loan_surplus_gain``) are NaN, not
+    defined; what does not depend on it keeps its value (the financing gains, the debt
+    service and its share of the price; the specificity wherever the margin is positive).
     """
     p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
     barrels = p["volume"] * p["barrels_per_tonne"] * p["money_factor"]  # USD bn/yr per USD/bbl
@@ -348,8 +352,8 @@ def _loan_for_oil(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
         ),
         prepayment_loan(specificity, weight, loan_cost=loan_cost, **common),
     )
-    finance_seller = safe_loan * (1.0 - annuity_factor(p["seller_funds_rate"], p["years"]) / a_loan)
-    finance_buyer = safe_loan * (annuity_factor(p["buyer_funds_rate"], p["years"]) / a_loan - 1.0)
+    finance_seller = loan * (1.0 - annuity_factor(p["seller_funds_rate"], p["years"]) / a_loan)
+    finance_buyer = loan * (annuity_factor(p["buyer_funds_rate"], p["years"]) / a_loan - 1.0)
     payoffs = [np.broadcast_to(form.payoffs, (*shape, 2)) for form in forms]
     loan_payoffs = payoffs[2] + np.stack(
         np.broadcast_arrays(finance_buyer, finance_seller), axis=-1
@@ -366,10 +370,17 @@ def _loan_for_oil(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     gain = loan_payoffs - best_other
     labels = np.asarray(GOVERNANCE_LABELS)[np.argmax(surpluses, axis=-1)]
 
-    def masked(array: Any) -> FloatArray:
-        return np.where(viable, np.broadcast_to(array, shape), np.nan).astype(np.float64)
+    def masked(array: Any, where: Any = viable) -> FloatArray:
+        return np.where(where, np.broadcast_to(array, shape), np.nan).astype(np.float64)
 
-    debt_service = loan / a_loan / barrels  # USD/bbl
+    def whole(array: Any) -> FloatArray:
+        return np.broadcast_to(array, shape).astype(np.float64)
+
+    # the debt service exists wherever barrels repay a loan (always where the loan is viable)
+    repaid = np.broadcast_to((barrels > 0) & (p["price"] > 0), shape)
+    debt_service = np.where(repaid, loan, 0.0) / a_loan / np.where(repaid, barrels, 1.0)  # USD/bbl
+    with np.errstate(divide="ignore", invalid="ignore"):
+        any_specificity = np.clip(1.0 - np.maximum(alt_margin, 0.0) / margin, 0.0, 1.0)
     return {
         "loan_gain_buyer": masked(gain[..., 0]),
         "loan_gain_seller": masked(gain[..., 1]),
@@ -377,11 +388,11 @@ def _loan_for_oil(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
         "loan_surplus_gain": masked(
             surpluses[..., 2] - np.maximum(surpluses[..., 0], surpluses[..., 1])
         ),
-        "loan_financing_gain_seller": masked(finance_seller),
-        "loan_financing_gain_buyer": masked(finance_buyer),
-        "loan_specificity": masked(specificity),
-        "loan_debt_service": masked(debt_service),
-        "loan_debt_share": masked(debt_service / p["price"]),
+        "loan_financing_gain_seller": whole(finance_seller),
+        "loan_financing_gain_buyer": whole(finance_buyer),
+        "loan_specificity": masked(any_specificity, np.broadcast_to(margin > 0, shape)),
+        "loan_debt_service": masked(debt_service, repaid),
+        "loan_debt_share": masked(debt_service / np.where(repaid, p["price"], 1.0), repaid),
         "governance_form": np.where(viable, labels, GOVERNANCE_LABELS[-1]),
     }
 

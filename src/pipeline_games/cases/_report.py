@@ -1098,6 +1098,42 @@ def report_context(
     }
 
 
+def output_folder(out: object, name: str = "out") -> Path:
+    """The folder ``out`` as a `Path`, created if missing; a named error if it cannot be.
+
+    Examples
+    --------
+    >>> output_folder(12)
+    Traceback (most recent call last):
+    ...
+    pipeline_games.errors.InvalidParameterError: out must be a folder path (a str or pathlib.Path); got int
+    """
+    from ..errors import InvalidParameterError
+
+    if not isinstance(out, str | Path):
+        raise InvalidParameterError(
+            f"{name} must be a folder path (a str or pathlib.Path); got {type(out).__name__}"
+        )
+    if "\0" in str(out):
+        raise InvalidParameterError(
+            f"{name} must be a folder path without NUL bytes; got {str(out)!r}"
+        )
+    path = Path(out)
+    if str(out) == "":
+        raise InvalidParameterError(f"{name} must be a folder path; got an empty string")
+    try:
+        if path.exists() and not path.is_dir():
+            raise InvalidParameterError(
+                f"{name} must be a folder; {str(path)!r} exists and is not a folder"
+            )
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidParameterError(
+            f"{name}: cannot create or use the folder {str(path)!r} ({exc.strerror or exc})"
+        ) from exc
+    return path
+
+
 def write_case_report(
     case: Case, out: Path | str, samples: int = 1024, seed: int = 0
 ) -> CaseReport:
@@ -1107,11 +1143,13 @@ def write_case_report(
     The HTML report embeds its figures and stands alone; the Markdown report links the PNG
     files beside it.
     """
+    from .._arrays import as_int
     from ._plot import case_figures
 
     start = time.perf_counter()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    samples = as_int(samples, "samples", low=0, high=2**26)
+    seed = as_int(seed, "seed", low=0)
+    out = output_folder(out)
     solution = case.solve()
     check = case.check(samples=samples, seed=seed)
     backtest = case.backtest(samples=max(samples, 1), seed=seed)
@@ -1179,8 +1217,7 @@ def reproduce(
     """
     from ._library import list_cases, load
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(out)
     reports = []
     for name in list_cases():
         report = write_case_report(load(name), out, samples, seed)
