@@ -75,15 +75,6 @@ known(
     lambda: pg.surplus_for_share(np.ones(3), np.ones((2, 3, 4)), 0.5),
 )
 known(
-    "governance-tiny-equity",
-    "RuntimeWarning",
-    "transaction/_governance.py",
-    "transaction/_governance.py _venture_surplus(): valid input buyer_equity=5e-324 (a "
-    "subnormal share) overflows in a division (RuntimeWarning 'overflow encountered in "
-    "divide'), so best_governance/joint_venture compute with inf",
-    lambda: pg.best_governance(0.0, 1.0, buyer_equity=5e-324),
-)
-known(
     "sweep-nul-out",
     "ValueError",
     "sweeps/_store.py",

@@ -233,7 +233,11 @@ def _contract_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]
 
 def _venture_surplus(p: Mapping[str, FloatArray]) -> tuple[AtShare, FloatArray]:
     s, w, equity = p["specificity"], p["buyer_weight"], p["buyer_equity"]
-    chosen = at_share((1.0 - s) + s * np.minimum(w / equity, (1.0 - w) / (1.0 - equity)), p)
+    # A share of equity near 0 or 1 (subnormal) makes one ratio overflow to inf; the other is
+    # finite (equity is in (0, 1)), so the minimum is finite and the overflow is harmless.
+    with np.errstate(over="ignore"):
+        ratio = np.minimum(w / equity, (1.0 - w) / (1.0 - equity))
+    chosen = at_share((1.0 - s) + s * ratio, p)
     return chosen, chosen.surplus - p["venture_cost"]
 
 
