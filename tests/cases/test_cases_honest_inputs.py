@@ -79,3 +79,30 @@ def test_case_file_refuses_a_literal_partner_share_above_one(data, tmp_path):
 def test_the_shipped_stake_ranges_load(linked):
     stake = linked.parameters["upstream_stake_2014"]
     assert 0.0 <= stake.low <= stake.value <= stake.high < 1.0
+
+
+def test_case_tornado_flags_the_end_without_a_deal():
+    """china_import_demand at its low end leaves no Russian deal in 2014: flagged, unranked."""
+    import pipeline_games as pg
+
+    case = load("china-russia-gas")
+    result = pg.tornado(case, output="net_price@2014")
+    k = result.names.index("china_import_demand")
+    low = dict(case.base)
+    low["china_import_demand"] = case.parameters["china_import_demand"].low
+    out = case.outputs_at(low, 2014)
+    assert not bool(out["agreement"])  # independently: no deal there
+    assert bool(result.undefined_low[k])
+    assert not bool(result.undefined_high[k])
+    assert k >= result.ranked
+    assert result.labels()[k] == "china_import_demand (undefined at the low end)"
+    assert np.all(np.isfinite(result.swing[: result.ranked]))
+
+
+def test_case_tornado_refuses_an_output_without_a_deal_at_base():
+    import pipeline_games as pg
+
+    case = load("china-russia-gas")
+    assert not bool(case.outputs_at(case.base, 2008)["agreement"])
+    with pytest.raises(InvalidParameterError, match=r"'net_price@2008' is undefined"):
+        pg.tornado(case, output="net_price@2008")
