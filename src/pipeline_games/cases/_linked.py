@@ -40,7 +40,10 @@ on the dyad's routes (an upstream stake). Payoffs are those of the bargain; the 
 price that implements them is ``(p - theta c) / (1 - theta)``, ``p`` the border price and
 ``c`` the seller's unit cost. A stake changes the surplus only through what the case
 ties to it (e.g. ``partner_share``: the buyer finances its share of the capex at its own
-rate).
+rate). The stake lies in ``[0, 1)`` and a partner's share in ``[0, 1]``: a case file whose
+parameter (value or range, or that of a parameter an epoch copies into it) leaves that range
+is refused at load (`CaseFileError`), and values out of it at a solve raise
+`InvalidParameterError` naming the parameter.
 
 For a ``[timing]`` table (`pipeline_games.cases._timing`) the outputs
 ``net_dyad_payoff`` (the buyer's and the seller's payoffs together), ``net_buyer_outside_option``
