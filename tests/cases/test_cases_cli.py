@@ -123,13 +123,23 @@ def test_check_exit_codes_and_strict_json(capsys):
     assert [c["id"] for c in claims] == [r.claim.id for r in check.results]
     for claim in claims:
         assert claim["robustness"] is None or 0 <= claim["robustness"] <= 1
+        for share in ("defined", "no_deal"):  # each share with its binomial error
+            p, n = claim[share], int(SAMPLES)
+            assert claim[f"{share}_error"] == pytest.approx((p * (1 - p) / n) ** 0.5)
 
 
 def test_check_table_columns(capsys):
     _, out, _ = run(capsys, "check", "china-russia-gas", "--samples", SAMPLES)
     header = out.splitlines()[0]
-    for column in ("claim", "verdict at base", "robustness +- s.e.", "defined", "no deal"):
+    for column in ("claim", "verdict at base", "robustness +- s.e.", "defined +- s.e.",
+                   "no deal +- s.e."):  # fmt: skip
         assert column in header
+    check = pg.cases.load("china-russia-gas").check(samples=int(SAMPLES))
+    for result in check.results:
+        row = next(line for line in out.splitlines() if line.startswith(result.claim.id))
+        n = int(SAMPLES)
+        error = (result.no_deal * (1 - result.no_deal) / n) ** 0.5
+        assert f"{result.no_deal:.2f} +- {error:.2f}" in row
     assert "share of the defined samples in which the claim holds" in out
 
 

@@ -216,6 +216,14 @@ def test_robustness_is_over_defined_samples_with_independent_counts(tmp_path, sa
     p = holds.mean()
     assert share.robustness == pytest.approx(p, abs=1e-15)
     assert share.robustness_error == pytest.approx(math.sqrt(p * (1 - p) / deal.sum()), rel=1e-12)
+    # The shares defined and with no deal carry their sampling errors over all samples.
+    q = deal.sum() / samples
+    assert share.defined_error == pytest.approx(math.sqrt(q * (1 - q) / samples), rel=1e-12)
+    assert share.no_deal_error == pytest.approx(math.sqrt(q * (1 - q) / samples), rel=1e-12)
+    row = share.to_dict()
+    assert row["defined_error"] == pytest.approx(share.defined_error, rel=1e-15)
+    assert row["no_deal_error"] == pytest.approx(share.no_deal_error, rel=1e-15)
+    assert share.no_deal_error > 0
 
     # A payoff is defined with or without a deal (the outside option): every sample counts.
     payoff = check["buyer-payoff-above-one"]

@@ -409,8 +409,8 @@ def test_report_claims_table_columns_and_numbers(written):
     check = reports["china-russia-gas"].check
     header = (
         "| claim | verdict at base values | robustness (share of defined samples where it "
-        "holds, ± 1 s.e.) | share of samples where defined | share of samples with no deal "
-        "| the test at the base values |"
+        "holds, ± 1 s.e.) | share of samples where defined (± 1 s.e.) | share of samples "
+        "with no deal (± 1 s.e.) | the test at the base values |"
     )
     assert header in markdown
     for result in check.results:
@@ -421,8 +421,11 @@ def test_report_claims_table_columns_and_numbers(written):
         assert cells[1] == result.verdict
         if math.isfinite(result.robustness):
             assert cells[2] == f"{result.robustness:.2f} ± {result.robustness_error:.2f}"
-        assert cells[3] == f"{result.defined:.2f}"
-        assert cells[4] == f"{result.no_deal:.2f}"
+        n = check.samples  # the binomial standard error over all samples, written out
+        defined_error = math.sqrt(result.defined * (1 - result.defined) / n)
+        no_deal_error = math.sqrt(result.no_deal * (1 - result.no_deal) / n)
+        assert cells[3] == f"{result.defined:.2f} ± {defined_error:.2f}"
+        assert cells[4] == f"{result.no_deal:.2f} ± {no_deal_error:.2f}"
     assert "left-hand side (left)" in markdown
     assert "derivative" in markdown
 

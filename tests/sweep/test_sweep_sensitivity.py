@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -72,3 +73,76 @@ def test_sensitivity_needs_ranges():
 def test_sobol_refuses_a_range_of_zero_width():
     with pytest.raises(pg.InvalidParameterError, match="positive width"):
         pg.sobol_indices("nash", {"surplus": (1.0, 1.0)}, samples=16)
+
+
+class Partial:
+    """z = sqrt(a) + 1 / b + c: undefined (NaN) for a < 0, infinite at b = 0."""
+
+    parameter_names = ("a", "b", "c", "d")
+    bounds: ClassVar = {"a": (-1.0, 4.0), "b": (0.0, 2.0), "c": (0.0, 0.5), "d": (0.0, 3.0)}
+    base: ClassVar = {"a": 1.0, "b": 1.0, "c": 0.0, "d": 1.0}
+
+    def evaluate(self, **arrays):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {"z": np.sqrt(arrays["a"]) + 1.0 / arrays["b"] + arrays["c"] + arrays["d"]}
+
+
+def test_tornado_flags_undefined_ends_and_ranks_only_defined_swings():
+    result = pg.tornado(Partial())
+    # base: sqrt(1) + 1 + 0 + 1 = 3; c: 3 -> 3.5 (swing 0.5); d: 2 -> 5 (swing 3);
+    # a: NaN at -1, 2 + 1 + 1 = 4 at 4; b: inf at 0 (undefined), 1 + 0.5 + 1 = 2.5 at 2.
+    assert result.base_output == pytest.approx(3.0)
+    assert result.ranked == 2
+    assert result.names[:2] == ("d", "c")
+    by_name = dict(zip(result.names, range(len(result.names)), strict=True))
+    c, a, b = by_name["c"], by_name["a"], by_name["b"]
+    assert result.swing[c] == pytest.approx(0.5)
+    assert bool(result.undefined_low[a])
+    assert not bool(result.undefined_high[a])
+    assert math.isnan(result.at_low[a])
+    assert result.at_high[a] == pytest.approx(4.0)
+    assert bool(result.undefined_low[b])
+    assert not bool(result.undefined_high[b])
+    assert math.isnan(result.at_low[b])  # inf is reported as undefined, not as a swing
+    assert result.at_high[b] == pytest.approx(2.5)
+    assert math.isnan(result.swing[a])
+    assert math.isnan(result.swing[b])
+    assert set(result.names[result.ranked :]) == {"a", "b"}
+    labels = dict(zip(result.names, result.labels(), strict=True))
+    assert labels["a"] == "a (undefined at the low end)"
+    assert labels["c"] == "c"
+    defined = result.swing[: result.ranked]
+    assert np.all(np.diff(defined) <= 0)
+    frame_labels = list(result.to_frame()["label"])
+    assert frame_labels == result.labels()
+    assert result.to_dict()["at_low"][a] is None
+
+
+def test_tornado_flags_both_ends():
+    class Spike:
+        parameter_names = ("x",)
+        bounds: ClassVar = {"x": (-1.0, 1.0)}
+        base: ClassVar = {"x": 0.0}
+
+        def evaluate(self, **arrays):
+            x = arrays["x"]
+            return {"y": np.where(x == 0.0, 1.0, np.nan)}
+
+    result = pg.tornado(Spike())
+    assert result.ranked == 0
+    assert result.labels() == ["x (undefined at both ends)"]
+
+
+def test_tornado_refuses_an_undefined_base():
+    with pytest.raises(pg.InvalidParameterError, match=r"undefined.*base point"):
+        pg.tornado(Partial(), base={"a": -1.0})
+
+
+def test_tornado_plots_undefined_ends_without_bars():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = pg.tornado(Partial()).plot()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert "a (undefined at the low end)" in ticks
+    widths = [abs(p.get_width()) for p in ax.patches]
+    assert all(np.isfinite(widths))

@@ -229,6 +229,9 @@ class ClaimResult(Result):
         claims about cases without a bargaining adapter).
     samples
         Number of samples.
+    defined_error, no_deal_error
+        (Properties) the binomial sampling errors of ``defined`` and ``no_deal`` over the
+        ``samples`` (`sampling_error`).
 
     Examples
     --------
@@ -237,6 +240,8 @@ class ClaimResult(Result):
     >>> result.verdict in ("holds", "fails", "not defined")
     True
     >>> 0.0 <= result.defined <= 1.0 and 0.0 <= result.no_deal <= 1.0
+    True
+    >>> result.no_deal_error == sampling_error(result.no_deal, 16)
     True
     """
 
@@ -254,6 +259,16 @@ class ClaimResult(Result):
     def shape(self) -> tuple[int, ...]:
         return ()
 
+    @property
+    def defined_error(self) -> float:
+        """Binomial sampling error of `defined` (NaN without samples)."""
+        return sampling_error(self.defined, self.samples)
+
+    @property
+    def no_deal_error(self) -> float:
+        """Binomial sampling error of `no_deal` (NaN without samples)."""
+        return sampling_error(self.no_deal, self.samples)
+
     def to_dict(self) -> dict[str, Any]:
         from .._results import plain
 
@@ -269,7 +284,9 @@ class ClaimResult(Result):
                 "robustness": self.robustness,
                 "robustness_error": self.robustness_error,
                 "defined": self.defined,
+                "defined_error": self.defined_error,
                 "no_deal": self.no_deal,
+                "no_deal_error": self.no_deal_error,
                 "samples": self.samples,
             }
         )
@@ -321,7 +338,16 @@ class CheckResult(Result):
 
     def _frame_columns(self) -> dict[str, Any]:
         rows = [r.to_dict() for r in self.results]
-        keys = ("id", "verdict", "robustness", "robustness_error", "defined", "no_deal")
+        keys = (
+            "id",
+            "verdict",
+            "robustness",
+            "robustness_error",
+            "defined",
+            "defined_error",
+            "no_deal",
+            "no_deal_error",
+        )
         columns: dict[str, Any] = {
             key: np.array(
                 [row[key] for row in rows], dtype=object if key in ("id", "verdict") else float

@@ -40,7 +40,10 @@ on the dyad's routes (an upstream stake). Payoffs are those of the bargain; the 
 price that implements them is ``(p - theta c) / (1 - theta)``, ``p`` the border price and
 ``c`` the seller's unit cost. A stake changes the surplus only through what the case
 ties to it (e.g. ``partner_share``: the buyer finances its share of the capex at its own
-rate).
+rate). The stake lies in ``[0, 1)`` and a partner's share in ``[0, 1]``: a case file whose
+parameter (value or range, or that of a parameter an epoch copies into it) leaves that range
+is refused at load (`CaseFileError`), and values out of it at a solve raise
+`InvalidParameterError` naming the parameter.
 
 For a ``[timing]`` table (`pipeline_games.cases._timing`) the outputs
 ``net_dyad_payoff`` (the buyer's and the seller's payoffs together), ``net_buyer_outside_option``
@@ -89,6 +92,8 @@ __all__ = [
     "linked_case_path",
     "merge_view",
     "network_parameters",
+    "share_in_range",
+    "share_parameters",
     "shared_parameter_differences",
     "supply_network_outputs",
 ]
@@ -146,6 +151,8 @@ class RouteSpec(_Strict):
             raise ValueError("partner_share and partner_rate go together")
         if self.partner_share is not None and self.capex is None:
             raise ValueError("partner_share needs capex")
+        if isinstance(self.partner_share, float) and not 0.0 <= self.partner_share <= 1.0:
+            raise ValueError(f"partner_share must be in [0, 1]; got {self.partner_share:g}")
         return self
 
 
@@ -397,6 +404,46 @@ def _fields(spec: SupplyNetworkSpec) -> list[tuple[str, Number | None, str]]:
     return out
 
 
+def share_parameters(spec: SupplyNetworkSpec) -> dict[str, tuple[str, str]]:
+    """Parameter -> (the key of the table that names it, its allowed range in words) for
+    the stake and the partners' shares of a ``[supply_network]`` table."""
+    out: dict[str, tuple[str, str]] = {}
+    for name, route in spec.routes.items():
+        if isinstance(route.partner_share, str):
+            out[route.partner_share] = (f"routes.{name}.partner_share", "[0, 1]")
+    if spec.focus.stake is not None:  # the narrower range wins
+        out[spec.focus.stake] = ("focus.stake", "[0, 1)")
+    return out
+
+
+def share_in_range(value: Any, allowed: str) -> NDArray[np.bool_]:
+    """Whether ``value`` lies in ``allowed`` (``"[0, 1)"`` or ``"[0, 1]"``), elementwise."""
+    value = np.asarray(value, dtype=np.float64)
+    upper = value < 1.0 if allowed == "[0, 1)" else value <= 1.0
+    return np.asarray((value >= 0.0) & upper)
+
+
+def _check_shares(spec: SupplyNetworkSpec, values: Mapping[str, Any]) -> None:
+    """Raise `InvalidParameterError` unless every stake and partner's share is in range."""
+    from ..errors import InvalidParameterError
+
+    for name, (where, allowed) in share_parameters(spec).items():
+        value = np.asarray(values[name], dtype=np.float64)
+        good = share_in_range(value, allowed)
+        if not np.all(good):
+            bad = float(value.reshape(-1)[np.flatnonzero(~good.reshape(-1))[0]])
+            meaning = (
+                "the buyer's share of the seller's margin; the contract price divides by 1 - stake"
+                if where == "focus.stake"
+                else "the partner's share of the capex"
+            )
+            raise InvalidParameterError(
+                f"parameter {name!r} (supply_network.{where}: {meaning}) must be in "
+                f"{allowed}; got {bad:g} (in the values in force: an epoch may copy another "
+                "parameter into it)"
+            )
+
+
 def _parameter_names(spec: SupplyNetworkSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for _, v, _ in _fields(spec) if isinstance(v, str)))
 
@@ -452,6 +499,17 @@ def check_supply_network(
     for country in spec.focus.transit:
         if country not in countries:
             raise CaseFileError(f"{path}: supply_network.focus.transit: unknown {country!r}")
+    for name, (where, allowed) in share_parameters(spec).items():
+        parameter = parameters[name]
+        if parameter.origin == "network":  # computed in every epoch: checked when solved
+            continue
+        for end in ("value", "low", "high"):
+            number = getattr(parameter, end)
+            if not share_in_range(number, allowed):
+                raise CaseFileError(
+                    f"{path}: parameters.{name}.{end}: {number:g} is outside {allowed}, the "
+                    f"range of supply_network.{where} (a share)"
+                )
     network = build_network(spec, {n: parameters[n].value for n in _parameter_names(spec)}, 1.0)
     for role in ("rival", "side"):
         name = getattr(spec.focus, role)
@@ -600,6 +658,7 @@ def _solve(params: Mapping[str, Any]) -> dict[str, Any]:
 
     spec: SupplyNetworkSpec = params["spec"]
     values = params["values"]
+    _check_shares(spec, values)
     # Prices per another quantity than volumes (USD/bbl on Mt/yr): the conversion is a
     # parameter (barrels per tonne), so both factors are arrays over the samples.
     per_volume = _value(spec.units_per_volume, values, 1.0)

@@ -386,15 +386,16 @@ def claims_rows(
     True
     """
     if compact:
-        header = ["claim", "verdict at base", f"robustness {plus_minus} s.e.", "defined",
-                  "no deal", "the test at base values"]  # fmt: skip
+        header = ["claim", "verdict at base", f"robustness {plus_minus} s.e.",
+                  f"defined {plus_minus} s.e.", f"no deal {plus_minus} s.e.",
+                  "the test at base values"]  # fmt: skip
     else:
         header = [
             "claim",
             "verdict at base values",
             f"robustness (share of defined samples where it holds, {plus_minus} 1 s.e.)",
-            "share of samples where defined",
-            "share of samples with no deal",
+            f"share of samples where defined ({plus_minus} 1 s.e.)",
+            f"share of samples with no deal ({plus_minus} 1 s.e.)",
             "the test at the base values",
         ]
     rows = []
@@ -404,8 +405,8 @@ def claims_rows(
                 result.claim.id,
                 _VERDICT_WORDS.get(result.verdict, result.verdict),
                 _share(result.robustness, result.robustness_error, plus_minus),
-                _share(result.defined),
-                _share(result.no_deal),
+                _share(result.defined, result.defined_error, plus_minus),
+                _share(result.no_deal, result.no_deal_error, plus_minus),
                 _test_words(check.case, result.claim, result.details),
             ]
         )
@@ -434,8 +435,8 @@ def _claims_section(check: CheckResult) -> dict[str, Any]:
             "Robustness is the share of the defined samples in which the claim holds, with "
             "its binomial sampling error (± 1 standard error, sqrt(p (1 - p) / n)); beside it "
             "are the share of samples on which the claim is defined and the share with no "
-            "deal in an epoch the claim refers to. A claim that fails at the base values is "
-            "a finding, not an error.",
+            "deal in an epoch the claim refers to, each with its sampling error (n: all "
+            "samples). A claim that fails at the base values is a finding, not an error.",
         ],
         "header": header,
         "rows": rows,
@@ -458,9 +459,9 @@ def _claims_section(check: CheckResult) -> dict[str, Any]:
 # -- backtest -----------------------------------------------------------------------------
 #: The compact claims columns explained in one line (printed under the CLI's table).
 CLAIM_COLUMNS = (
-    "robustness: share of the defined samples in which the claim holds, with one sampling "
-    "error; defined: share of samples where every number the claim compares exists; no "
-    "deal: share of samples without agreement in an epoch the claim refers to"
+    "robustness: share of the defined samples in which the claim holds; defined: share of "
+    "samples where every number the claim compares exists; no deal: share of samples "
+    "without agreement in an epoch the claim refers to; each with one sampling error"
 )
 
 
@@ -1239,9 +1240,10 @@ def reproduce(
             for r in reports
         ],
         "claims_notes": [
-            "Robustness: share of the defined samples in which the claim holds (± 1 sampling "
-            "error); defined: share of samples where every number the claim compares exists; "
-            "no deal: share of samples without agreement in an epoch the claim refers to."
+            "Robustness: share of the defined samples in which the claim holds; defined: "
+            "share of samples where every number the claim compares exists; no deal: share "
+            "of samples without agreement in an epoch the claim refers to; each ± 1 sampling "
+            "error."
         ],
         "claims_header": claims_header,
         "claims_rows": claims_body,

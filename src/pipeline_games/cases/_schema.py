@@ -375,6 +375,39 @@ class CaseFileSpec(_Strict):
                 raise ValueError(f"parameter name {name!r} must be an identifier")
         return value
 
+    @model_validator(mode="after")
+    def _shares_copied_by_epochs(self) -> CaseFileSpec:
+        """A parameter an epoch copies into the stake or a partner's share of the
+        ``[supply_network]`` table must lie in that share's range (value and bounds)."""
+        from pydantic import ValidationError
+        from pydantic_core import InitErrorDetails, PydanticCustomError
+
+        from ._linked import share_in_range, share_parameters
+
+        if self.supply_network is None:
+            return self
+        shares = share_parameters(self.supply_network)
+        for index, epoch in enumerate(self.epochs):
+            for target, source in epoch.set.items():
+                if target not in shares or source not in self.parameters:
+                    continue
+                where, allowed = shares[target]
+                for end in ("value", "low", "high"):
+                    number = getattr(self.parameters[source], end)
+                    if number is None or share_in_range(number, allowed):
+                        continue
+                    message = (
+                        f"{number:g} is outside {allowed}: epochs[{index}].set copies it into "
+                        f"{target!r}, supply_network.{where} (a share)"
+                    )
+                    detail = InitErrorDetails(
+                        type=PydanticCustomError("share_range", message),
+                        loc=("parameters", source, end),
+                        input=number,
+                    )
+                    raise ValidationError.from_exception_data(type(self).__name__, [detail])
+        return self
+
 
 def case_file_schema() -> dict[str, Any]:
     """The JSON Schema of a case file (for editors and the documentation).

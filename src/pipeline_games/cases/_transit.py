@@ -36,12 +36,13 @@ if TYPE_CHECKING:
     from ._schema import NetworkSpec
 
 __all__ = [
-    "NUCLEOLUS_POINTS",
+    "NUCLEOLUS_TOL",
     "CoalitionPath",
     "case_network",
     "network_arguments",
     "network_path",
     "network_shares",
+    "nucleoli",
     "step_supply_network",
 ]
 
@@ -164,9 +165,115 @@ def network_arguments(case: Case) -> dict[str, Any]:
     }
 
 
-#: Most distinct parameter points on which the nucleolus (one sequence of LPs each) is
-#: computed; beyond it the nucleolus share is NaN (not computed), the Shapley share is exact.
-NUCLEOLUS_POINTS = 16
+#: Relative tolerance of `nucleoli`'s certificate (in units of each game's ``max |v(S)|``).
+NUCLEOLUS_TOL = 1e-9
+
+
+class _NucleolusBasis:
+    """The stage structure of one solved nucleolus, reusable on other games.
+
+    The nucleolus of a game is found by a sequence of LPs; stage ``k`` fixes the coalitions
+    ``T_k`` (positive dual) at its level ``e_k``. On another game of the same players,
+    solve ``x(S) + e_k = v(S)`` (``S`` in ``T_k``) with ``x(N) = v(N)``: if that
+    allocation is primal feasible in every stage (each coalition still free at stage ``k``
+    has excess at most ``e_k``, and ``x_i >= v({i})``), the first game's duals certify every
+    stage's optimum (they do not depend on ``v``), so it is the nucleolus there too. Only
+    structure's imputation bounds that bind (``x_i = v({i})``; their duals may be positive)
+    must bind on the other game too: they join the equations, so a game where they cannot
+    hold fails the residual check.
+    """
+
+    def __init__(self, tight: Sequence[Sequence[int]], n: int, bound: Sequence[int]) -> None:
+        masks = np.arange(1 << n, dtype=np.int64)
+        self.members = ((masks[:, None] >> np.arange(n)) & 1).astype(np.float64)
+        stages = len(tight)
+        rows, fixed_rows = [], [self.members[-1]]
+        free = np.zeros((stages, 1 << n), dtype=bool)
+        for k, group in enumerate(tight):
+            basis = np.linalg.svd(np.array(fixed_rows), full_matrices=False)[2]
+            rank = int(np.sum(np.linalg.svd(np.array(fixed_rows), compute_uv=False) > 1e-9))
+            basis = basis[:rank]
+            residual = self.members - (self.members @ basis.T) @ basis
+            free[k] = np.linalg.norm(residual, axis=1) > 1e-9
+            for mask in group:
+                row = np.zeros(n + stages)
+                row[:n] = self.members[mask]
+                row[n + k] = 1.0
+                rows.append((mask, row))
+                fixed_rows.append(self.members[mask])
+        for i in bound:
+            row = np.zeros(n + stages)
+            row[i] = 1.0
+            rows.append((1 << int(i), row))
+        efficiency = np.zeros(n + stages)
+        efficiency[:n] = 1.0
+        self.masks = np.array([mask for mask, _ in rows] + [(1 << n) - 1], dtype=np.int64)
+        self.matrix = np.array([row for _, row in rows] + [efficiency])
+        self.solve = np.linalg.pinv(self.matrix)
+        self.free = free
+        self.n = n
+
+    def apply(self, worth: FloatArray, tol: float) -> tuple[FloatArray, NDArray[np.bool_]]:
+        """Candidate nucleoli of the games ``worth`` (one per row) and whether each is
+        certified."""
+        n = self.n
+        rhs = worth[:, self.masks]
+        z = rhs @ self.solve.T
+        magnitude = np.maximum(np.abs(worth).max(axis=1), np.finfo(float).tiny)
+        slack = tol * magnitude
+        ok = np.all(np.abs(z @ self.matrix.T - rhs) <= slack[:, None], axis=1)
+        x, levels = z[:, :n], z[:, n:]
+        excess = worth - x @ self.members.T
+        for k in range(self.free.shape[0]):
+            over = excess[:, self.free[k]] - levels[:, k : k + 1]
+            ok &= np.all(over <= slack[:, None], axis=1)
+        singletons = worth[:, np.int64(1) << np.arange(n)]
+        ok &= np.all(x >= singletons - slack[:, None], axis=1)
+        return x, ok
+
+
+def nucleoli(
+    worth: FloatArray, players: Sequence[str], *, tol: float = NUCLEOLUS_TOL
+) -> FloatArray:
+    """The nucleolus of each game in ``worth`` (shape ``(m, 2**n)``, tables indexed by
+    bitmask), shape ``(m, n)``.
+
+    Identical games are solved once. A game is solved by the sequence of LPs of
+    `TUGame.nucleolus` only when the stage structure of the last game solved does not
+    certify it (see
+    `_NucleolusBasis`): games near one another share a structure, so a sweep of ``m``
+    points costs a few LP sequences and ``O(m 2**n)`` array work, not ``m`` LP sequences.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pipeline_games.coalition import bankruptcy_game
+    >>> games = np.stack([bankruptcy_game(e, [100, 200, 300]).values for e in (200, 210, 220)])
+    >>> nucleoli(games, ("a", "b", "c"))  # Aumann-Maschler: the Talmud rule
+    array([[50., 75., 75.],
+           [50., 80., 80.],
+           [50., 85., 85.]])
+    """
+    worth = np.asarray(worth, dtype=np.float64)
+    unique, inverse = np.unique(worth, axis=0, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    n = len(players)
+    out = np.full((len(unique), n), np.nan)
+    pending = np.arange(len(unique))
+    while pending.size:
+        first = int(pending[0])
+        result = TUGame(unique[first], tuple(players)).nucleolus(tol=tol)
+        out[first] = result.values
+        pending = pending[1:]
+        singletons = unique[first, np.int64(1) << np.arange(n)]
+        magnitude = float(np.abs(unique[first]).max())
+        bound = np.flatnonzero(result.values - singletons <= 1e3 * tol * magnitude)
+        if pending.size:
+            basis = _NucleolusBasis(result.tight_coalitions, n, bound)
+            x, ok = basis.apply(unique[pending], tol)
+            out[pending[ok]] = x[ok]
+            pending = pending[~ok]
+    return out[inverse]
 
 
 def step_supply_network(
@@ -223,10 +330,10 @@ def network_shares(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     """Shares of the grand value by Shapley value and nucleolus, for each parameter point.
 
     The Shapley value is exact and vectorized over all points (one coalition table per step,
-    `pipeline_games.network.cooperative`); the nucleolus is solved once per distinct
-    point when there are at most `NUCLEOLUS_POINTS` of them, and is NaN otherwise.
+    `pipeline_games.network.cooperative`); the nucleolus is exact at every point
+    (`nucleoli`: one LP sequence per stage structure, certified on the other points).
     """
-    from ..network import coalition_values, cooperative
+    from ..network import cooperative
 
     spec: NetworkSpec = params["network"]
     buyer, seller = params["dyad"]
@@ -252,22 +359,10 @@ def network_shares(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
             for column, country in ((0, seller), (1, buyer)):
                 shapley = coop.shapley[..., players.index(country)]
                 out[rows, column] = np.broadcast_to(shapley, rows.shape) / scale
-        table = np.stack([sub[n] for n in names], axis=1) if names else np.zeros((rows.size, 0))
-        unique, inverse = np.unique(table, axis=0, return_inverse=True)
-        if len(unique) <= NUCLEOLUS_POINTS:
-            inverse = np.asarray(inverse).reshape(-1)
-            first = np.array([np.flatnonzero(inverse == k)[0] for k in range(len(unique))])
-            point_net = step_supply_network(
-                spec, {n: sub[n][first] for n in names}, int(step), money
-            )
-            table = coalition_values(point_net)
-            worth = np.maximum(np.broadcast_to(table, (len(unique), 1 << len(players))), 0.0)
-            index = players.index(seller)
-            nucleolus = np.array(
-                [TUGame(w, tuple(players)).nucleolus().values[index] for w in worth]
-            )
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[rows, 2] = nucleolus[inverse] / scale
+        worth = np.maximum(np.broadcast_to(coop.values, (rows.size, 1 << len(players))), 0.0)
+        nucleolus = nucleoli(worth, players)[:, players.index(seller)]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[rows, 2] = nucleolus / scale
     out = out.reshape((*shape, 3))
     return {
         "seller_shapley_share": out[..., 0],

@@ -79,6 +79,12 @@ def _output(columns: Mapping[str, NDArray[Any]], output: str | None) -> tuple[st
 class TornadoResult(Result):
     """One-at-a-time sensitivity around a base point, sorted by swing (largest first).
 
+    An output can be undefined (NaN or infinite) at an end of a parameter's range: for a
+    case's price or share, there is no deal there. Such a parameter has no swing (``swing``
+    is NaN): the ``ranked`` parameters with both ends defined come first, sorted by swing,
+    then the others in their given order, flagged by ``undefined_low`` / ``undefined_high``
+    and by `labels`.
+
     Attributes
     ----------
     names
@@ -88,11 +94,17 @@ class TornadoResult(Result):
     base_values
         Each parameter's base value.
     at_low, at_high
-        The output with that parameter at its low / high end, the others at base.
+        The output with that parameter at its low / high end, the others at base (NaN
+        where the output is undefined there).
     base_output
-        The output at the base point.
+        The output at the base point (always defined: `tornado` refuses an undefined base).
     output
         The output column analysed.
+    undefined_low, undefined_high
+        Whether the output is undefined (not finite) with the parameter at its low / high
+        end.
+    ranked
+        How many parameters (the first ones) have both ends defined and so a swing.
 
     Examples
     --------
@@ -100,6 +112,8 @@ class TornadoResult(Result):
     >>> swing = pg.tornado(pg.nash, over={"weight": (0.4, 0.6)}, surplus=100.0)
     >>> swing.names, swing.at_low, swing.at_high  # the buyer's payoff is 100 w
     (('weight',), array([40.]), array([60.]))
+    >>> swing.labels(), swing.ranked
+    (['weight'], 1)
     """
 
     names: tuple[str, ...]
@@ -110,20 +124,55 @@ class TornadoResult(Result):
     at_high: FloatArray
     base_output: float
     output: str
+    undefined_low: NDArray[np.bool_] | None = None
+    undefined_high: NDArray[np.bool_] | None = None
+    ranked: int = -1
+
+    def __post_init__(self) -> None:
+        if self.undefined_low is None:
+            object.__setattr__(self, "undefined_low", ~np.isfinite(self.at_low))
+        if self.undefined_high is None:
+            object.__setattr__(self, "undefined_high", ~np.isfinite(self.at_high))
+        if self.ranked < 0:
+            both = ~(np.asarray(self.undefined_low) | np.asarray(self.undefined_high))
+            object.__setattr__(self, "ranked", int(np.sum(both)))
+        super().__post_init__()
 
     @property
     def swing(self) -> FloatArray:
-        """``|at_high - at_low|`` per parameter."""
-        return np.abs(self.at_high - self.at_low)
+        """``|at_high - at_low|`` per parameter; NaN where an end is undefined."""
+        undefined = np.asarray(self.undefined_low) | np.asarray(self.undefined_high)
+        return np.where(undefined, np.nan, np.abs(self.at_high - self.at_low))
+
+    def labels(self) -> list[str]:
+        """Each parameter's name, with ``(undefined at the low end)`` (``high``, ``both``)
+        where the output has no value there."""
+        out = []
+        for name, low, high in zip(
+            self.names,
+            np.asarray(self.undefined_low),
+            np.asarray(self.undefined_high),
+            strict=True,
+        ):
+            if low and high:
+                out.append(f"{name} (undefined at both ends)")
+            elif low or high:
+                out.append(f"{name} (undefined at the {'low' if low else 'high'} end)")
+            else:
+                out.append(name)
+        return out
 
     def plot(self, ax: Any = None) -> Any:
-        """Tornado diagram on a matplotlib ``Axes`` (needs the ``plot`` extra)."""
+        """Tornado diagram on a matplotlib ``Axes`` (needs the ``plot`` extra); an end
+        where the output is undefined has no bar and its parameter's label says so."""
         ax = _axes(ax)
         positions = np.arange(len(self.names))[::-1]
-        ax.barh(positions, self.at_low - self.base_output, left=self.base_output, label="low")
-        ax.barh(positions, self.at_high - self.base_output, left=self.base_output, label="high")
+        low = np.where(np.asarray(self.undefined_low), 0.0, self.at_low - self.base_output)
+        high = np.where(np.asarray(self.undefined_high), 0.0, self.at_high - self.base_output)
+        ax.barh(positions, low, left=self.base_output, label="low")
+        ax.barh(positions, high, left=self.base_output, label="high")
         ax.axvline(self.base_output, color="black", linewidth=0.8)
-        ax.set_yticks(positions, self.names)
+        ax.set_yticks(positions, self.labels())
         ax.set_xlabel(self.output)
         ax.set_title("one-at-a-time sensitivity")
         ax.legend()
@@ -152,6 +201,20 @@ def tornado(
     base
         Base values overriding the target's ``base``.
 
+    Returns
+    -------
+    TornadoResult
+        Where the output is undefined (NaN or infinite: for a case's price, no deal) at an
+        end of a parameter's range, that end is flagged (``undefined_low`` /
+        ``undefined_high``, `TornadoResult.labels`) and the parameter has no swing; only
+        the parameters defined at both ends are ranked (the first ``ranked`` ones).
+
+    Raises
+    ------
+    InvalidParameterError
+        If the output is undefined at the base point itself (there is nothing to swing
+        around: choose another base or an output defined there).
+
     Examples
     --------
     >>> import pipeline_games as pg
@@ -159,6 +222,22 @@ def tornado(
     ...                surplus=100.0)
     >>> t.names, t.at_low, t.at_high  # w: 100 w;  d0: d0 + (100 - d0) / 2
     (('weight', 'disagreement.buyer'), array([40., 50.]), array([60., 60.]))
+
+    An output undefined at one end, here ``sqrt(x) + y`` with ``x`` down to -1:
+
+    >>> import numpy as np
+    >>> class Root:
+    ...     parameter_names = ("x", "y")
+    ...     bounds = {"x": (-1.0, 4.0), "y": (0.0, 0.5)}
+    ...     base = {"x": 1.0, "y": 0.0}
+    ...     def evaluate(self, x, y):
+    ...         with np.errstate(invalid="ignore"):
+    ...             return {"z": np.sqrt(x) + y}
+    >>> t = pg.tornado(Root())
+    >>> t.names, t.ranked, t.labels()
+    (('y', 'x'), 1, ['y', 'x (undefined at the low end)'])
+    >>> t.swing
+    array([0.5, nan])
     """
     resolved = resolve_target(target, **fixed)
     names, lows, highs = _ranges(resolved, over)
@@ -180,8 +259,20 @@ def tornado(
         arrays[name][1 + k] = lows[k]
         arrays[name][1 + count + k] = highs[k]
     column, values = _output(resolved.evaluate(**arrays), output)
+    if not np.isfinite(values[0]):
+        raise InvalidParameterError(
+            f"output {column!r} is undefined ({values[0]}) at the base point, so it has no "
+            "one-at-a-time swing; pass base={...} where it is defined or choose an output "
+            "defined there"
+        )
     at_low, at_high = values[1 : 1 + count], values[1 + count :]
-    order = np.argsort(-np.abs(at_high - at_low), kind="stable")
+    undefined_low, undefined_high = ~np.isfinite(at_low), ~np.isfinite(at_high)
+    both = ~(undefined_low | undefined_high)
+    with np.errstate(invalid="ignore"):
+        swing = np.where(both, np.abs(at_high - at_low), -np.inf)
+    order = np.argsort(-swing, kind="stable")  # undefined ones last, in their given order
+    at_low = np.where(undefined_low, np.nan, at_low)
+    at_high = np.where(undefined_high, np.nan, at_high)
     return TornadoResult(
         names=tuple(names[k] for k in order),
         lows=lows[order],
@@ -191,6 +282,9 @@ def tornado(
         at_high=at_high[order],
         base_output=float(values[0]),
         output=column,
+        undefined_low=undefined_low[order],
+        undefined_high=undefined_high[order],
+        ranked=int(np.sum(both)),
     )
 
 
