@@ -325,3 +325,17 @@ def test_agreement_year_is_the_first_epoch_with_a_deal(tmp_path):
     assert row.model == 2012.0
     assert row.inside
     assert 2006.0 <= row.model_low <= row.model_high <= 2012.0
+
+
+@pytest.mark.parametrize("stake", [1.0, 1.5, -0.25, math.nan])
+def test_the_bargaining_adapter_refuses_a_stake_outside_zero_one(tmp_path, stake):
+    from pipeline_games.cases import ADAPTERS
+    from pipeline_games.errors import InvalidParameterError
+
+    case = _case(tmp_path)
+    args = case.adapter_arguments("bargaining", case.epoch_values(case.base, 2006))
+    args["buyer_upstream_stake"] = stake
+    with pytest.raises(InvalidParameterError, match=r"buyer_upstream_stake .* \[0, 1\)"):
+        ADAPTERS["bargaining"].function(args)
+    args["buyer_upstream_stake"] = 0.5  # inside: a finite price
+    assert np.isfinite(ADAPTERS["bargaining"].function(args)["price"]).all()

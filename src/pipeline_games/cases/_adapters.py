@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining import BargainingProblem, Outcome, rubinstein
-from ..errors import CaseFileError
+from ..errors import CaseFileError, InvalidParameterError
 from ..strategic import GameTree
 from ..transaction import (
     REGIMES,
@@ -205,7 +205,13 @@ def _bargaining(params: Params) -> Outputs:
     shape = agreement.shape
     buyer = np.where(agreement, outcome.payoffs[..., 0], np.broadcast_to(buyer_outside, shape))
     seller = np.where(agreement, outcome.payoffs[..., 1], np.broadcast_to(seller_outside, shape))
-    stake = params["buyer_upstream_stake"]
+    stake = np.asarray(params["buyer_upstream_stake"], dtype=np.float64)
+    if not np.all((stake >= 0.0) & (stake < 1.0)):  # NaN fails too
+        bad = stake[~((stake >= 0.0) & (stake < 1.0))].flat[0] if stake.ndim else stake
+        raise InvalidParameterError(
+            "buyer_upstream_stake (the bargaining adapter's buyer's share of the seller's "
+            f"upstream asset) must be in [0, 1); got {float(bad)!r}"
+        )
     per_unit = volume * money
     with np.errstate(divide="ignore", invalid="ignore"):
         # Buyer's total = volume*(value - price)*money + stake*volume*(price - cost)*money.
