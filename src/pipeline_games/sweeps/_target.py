@@ -49,6 +49,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from math import prod
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -298,6 +300,15 @@ class SolverTarget:
         ``nash`` and ``rubinstein`` on a linear frontier (the solvers' ``out=``)."""
         return self.solver in ("nash", "rubinstein") and self._linear()
 
+    @cached_property
+    def _name_map(self) -> dict[str, str]:
+        """Accepted parameter name -> internal name (``NAME.0`` for pairs), computed once."""
+        mapping = {}
+        for internal in self.internal_names:
+            mapping[internal] = internal
+            mapping[self._public(internal)] = internal
+        return mapping
+
     def _linear(self) -> bool:
         return self.settings.get("frontier", "linear") == "linear"
 
@@ -343,12 +354,14 @@ class SolverTarget:
                [106.,  94.]])
         """
         values: dict[str, Any] = dict(self.fixed)
+        names = self._name_map
         swept: dict[str, Any] = {
-            self._internal(self.canonical(name)): array for name, array in arrays.items()
+            names.get(name) or self._internal(self.canonical(name)): array
+            for name, array in arrays.items()
         }
         shape = np.broadcast_shapes(*(np.shape(array) for array in arrays.values()))
         shape = shape if arrays else (1,)
-        size = int(np.prod(shape, dtype=np.int64))
+        size = prod(shape)
         if _fused.enabled(shape) and self._takes_compiled(swept):
             swept = {name: _expanded(array, shape) for name, array in swept.items()}
         values.update(swept)
@@ -378,16 +391,16 @@ class SolverTarget:
                     f"target is {self.solver} on a {settings.get('frontier', 'linear')} frontier"
                 )
             given = {}
-            for name in self.stored_layout:
+            for name in ("payoffs", "agreement", "binding")[: 3 if self.solver != "nash" else 2]:
                 array = out.get(name)
                 if (
                     not isinstance(array, np.ndarray)
                     or not array.flags.c_contiguous
                     or array.shape[:1] != (size,)
                 ):
+                    got = array.shape if isinstance(array, np.ndarray) else type(array).__name__
                     raise InvalidParameterError(
-                        f"out[{name!r}] must be a C-contiguous array of {size} rows; got "
-                        f"{np.shape(array) if isinstance(array, np.ndarray) else type(array).__name__}"
+                        f"out[{name!r}] must be a C-contiguous array of {size} rows; got {got}"
                     )
                 # a view of the same memory; the solver checks shape, dtype and writeability
                 given[name] = array.reshape((*shape, *array.shape[1:]))
@@ -475,7 +488,9 @@ def _expanded(array: Any, shape: tuple[int, ...]) -> Any:
     """``array`` as a C-contiguous array of ``shape`` (a copy if broadcast); a number stays."""
     if np.size(array) == 1 or np.shape(array) == shape:
         return array
-    return np.ascontiguousarray(np.broadcast_to(array, shape))
+    full = np.empty(shape, dtype=np.result_type(array, np.float64))
+    np.copyto(full, array)  # broadcasts
+    return full
 
 
 def _pair_default(pair: str, player: int, values: Mapping[str, Any]) -> Any:
