@@ -541,7 +541,11 @@ def sweep(
         executor.
     resume
         Continue the sweep in ``out``: only chunks without a valid receipt (missing,
-        corrupt, foreign) are computed. Lost or truncated store metadata is rebuilt.
+        corrupt, foreign) are computed. Lost or truncated store metadata is rebuilt. The
+        sweep keeps the bargaining kernels it was started with: a sweep of at least
+        ``2**20`` points runs the compiled (numba) kernels in every chunk where numba is
+        installed, a smaller one numpy's; a store records ``"kernels": "compiled"`` in its
+        settings, and resuming it without numba is refused.
     progress
         ``True``: a progress bar (points/s, ETA) when stderr is a terminal; ``"always"``:
         even when it is not; ``False``: none.
