@@ -284,7 +284,7 @@ class SolverTarget:
 
         The payoff columns are views of one ``(n, 2)`` array (see `evaluate_stored`).
         """
-        stored = self.evaluate_stored(**arrays)
+        stored = self.evaluate_stored(None, **arrays)
         columns: dict[str, NDArray[Any]] = {}
         for name, array in stored.items():
             names = self.stored_layout[name]
