@@ -3,8 +3,13 @@
 Prints points/s and the ratios the sweep issue asks for:
 
 1. in memory: a grid sweep of ``nash`` (linear frontier) and of ``rubinstein`` with outside
-   options against calling the solver directly on the same (pre-built) flat arrays -- the
-   issue's baseline -- and, stricter, on the grid's axes shaped to broadcast;
+   options (swept discount factor; and, taken by the compiled kernels, scalar discounts)
+   against calling the solver directly on the same (pre-built) flat arrays -- the issue's
+   baseline -- and, stricter, on the grid's axes shaped to broadcast. Each is timed with
+   the compiled kernels (numba, when installed: a sweep of at least ``MIN_POINTS`` points
+   runs them in every chunk) and with the numpy kernels, and the engine overhead is the
+   sweep against the direct call *with the same kernels*; ``--clock cpu`` times them by
+   this process's CPU time, which other jobs on a shared machine do not inflate;
 2. to disk: the same sweeps writing chunk files, against the sequential bandwidth of a
    large fsync'd write to the same file system, measured in the same run.
 
@@ -28,9 +33,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _timing import best_time
+from _timing import best_cpu_time, best_time
 
 import pipeline_games as pg
+from pipeline_games.bargaining import _fused
 
 
 def grid_arrays(over: dict) -> dict[str, np.ndarray]:
@@ -66,13 +72,20 @@ def disk_bandwidth(folder: Path, size: int, repeat: int) -> float:
 def best_time_then(function, cleanup, repeat: int) -> float:
     """Best wall-clock time of ``function`` over ``repeat`` runs, running ``cleanup`` after
     each, untimed (deleting a sweep's output is not part of the sweep)."""
-    times = []
+    return best_times_then(function, cleanup, repeat)[0]
+
+
+def best_times_then(function, cleanup, repeat: int) -> tuple[float, float]:
+    """Best wall-clock time and best CPU time (this process, all its threads) of
+    ``function`` over ``repeat`` runs, each followed by ``cleanup``, untimed."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         function()
-        times.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - start_cpu)
         cleanup()
-    return min(times)
+    return min(walls), min(cpus)
 
 
 def directory_bytes(folder: Path) -> int:
@@ -81,7 +94,70 @@ def directory_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in files if path.is_file())
 
 
-def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> None:
+def with_kernels(compiled: bool, call):
+    """Run ``call`` with the compiled kernels allowed from ``MIN_POINTS`` (as shipped) or
+    switched off (``MIN_POINTS`` out of reach: direct calls and sweeps take numpy)."""
+    saved = _fused.MIN_POINTS
+    if not compiled:
+        _fused.MIN_POINTS = 2**62
+    try:
+        return call()
+    finally:
+        _fused.MIN_POINTS = saved
+
+
+def ran_compiled(call) -> bool:
+    """Whether ``call`` ran a compiled kernel (the fused entry points report whether their
+    kernel took the inputs)."""
+    taken = []
+    saved = _fused.nash_linear, _fused.rubinstein_linear
+
+    def spy(function):
+        def wrapper(*args, **kwargs):
+            result = function(*args, **kwargs)
+            taken.append(result)
+            return result
+
+        return wrapper
+
+    _fused.nash_linear, _fused.rubinstein_linear = (spy(function) for function in saved)
+    try:
+        call()
+    finally:
+        _fused.nash_linear, _fused.rubinstein_linear = saved
+    return any(taken)
+
+
+def compile_cost() -> None:
+    """Seconds a fresh process spends compiling the kernels of its first compiled sweep (what
+    each process-pool or Dask worker pays once): the first sweep's time minus the second's."""
+    script = """
+import time, pipeline_games as pg
+surplus = (50.0, 150.0, 1024)
+for solver, over in (
+    ("nash", {"surplus": surplus, "weight": (0.0, 1.0, 1024)}),
+    ("rubinstein", {"surplus": surplus, "outside_options.seller": (0.0, 60.0, 1024)}),
+):
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        pg.sweep(solver, over=over, progress=False)
+        times.append(time.perf_counter() - start)
+    print(solver, times[0] - times[1], times[1])
+"""
+    child = subprocess.run(
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True
+    )
+    print("\ncompilation, once per process (first 2**20-point sweep minus the second, wall):")
+    for line in child.stdout.splitlines():
+        solver, extra, second = line.split()
+        print(f"  {solver:22s} {float(extra):12.2f} s  (the sweep itself: {float(second):.3f} s)")
+
+
+def in_memory_and_disk(
+    n: int, folder: Path, bandwidth: float, repeat: int, clock: str = "wall", disk: bool = True
+) -> None:
+    timer = best_time if clock == "wall" else best_cpu_time
     side = round(n**0.5)
     cases = {
         "nash (linear)": (
@@ -102,27 +178,61 @@ def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> N
                 outside_options=(0.0, a["outside_options.1"]),
             ),
         ),
+        "rubinstein + options, scalar discounts": (
+            "rubinstein",
+            {"surplus": (50.0, 150.0, side), "outside_options.1": (0.0, 60.0, side)},
+            {"discount": (0.9, 0.8), "outside_options": (0.0, 0.0)},
+            lambda a: pg.rubinstein(
+                pg.BargainingProblem.linear(a["surplus"]),
+                discount=(0.9, 0.8),
+                outside_options=(0.0, a["outside_options.1"]),
+            ),
+        ),
     }
+    print(f"\nin memory: best of {repeat}, {clock} clock")
     for label, (solver, over, fixed, direct) in cases.items():
         points = side * side
         arrays = grid_arrays(over)
-        direct_time = best_time(lambda direct=direct, arrays=arrays: direct(arrays), repeat)
-        del arrays
         blocks = grid_blocks(over)
-        block_time = best_time(lambda direct=direct, blocks=blocks: direct(blocks), repeat)
-        sweep_time = best_time(
-            lambda solver=solver, over=over, fixed=fixed: pg.sweep(
-                solver, over=over, progress=False, **fixed
-            ),
-            repeat,
-        )
+
+        def swept(solver=solver, over=over, fixed=fixed) -> None:
+            pg.sweep(solver, over=over, progress=False, **fixed)
+
+        def flat(direct=direct, arrays=arrays) -> None:
+            direct(arrays)
+
+        def broadcast(direct=direct, blocks=blocks) -> None:
+            direct(blocks)
+
         print(f"\n{label}: {points:.3g} points")
-        print(f"  direct, flat arrays    {points / direct_time:12.4g} pt/s")
-        print(f"  direct, broadcast axes {points / block_time:12.4g} pt/s")
-        print(f"  sweep, in memory       {points / sweep_time:12.4g} pt/s")
-        print(f"  sweep-engine overhead  {sweep_time / direct_time - 1:+12.1%}  (target <= +10%)")
-        print(f"  ... vs broadcast call  {sweep_time / block_time - 1:+12.1%}")
-        out = folder / solver
+        direct_times = {}
+        for compiled in (True, False) if _fused.numba is not None else (False,):
+            kernel = "compiled" if compiled else "numpy"
+            used = [
+                with_kernels(compiled, lambda call=call: ran_compiled(call))  # also compiles
+                for call in (flat, swept)
+            ]
+            if compiled and not any(used):
+                print("  (the compiled kernels do not take this layout: numpy as below)")
+                continue
+            direct_time, block_time, sweep_time = (
+                with_kernels(compiled, lambda call=call: timer(call, repeat))
+                for call in (flat, broadcast, swept)
+            )
+            direct_times[compiled] = direct_time
+            ran = "/".join("compiled" if flag else "numpy" for flag in used)
+            print(f"  {kernel} kernels (direct/sweep ran: {ran})")
+            print(f"    direct, flat arrays    {points / direct_time:12.4g} pt/s")
+            print(f"    direct, broadcast axes {points / block_time:12.4g} pt/s")
+            print(f"    sweep, in memory       {points / sweep_time:12.4g} pt/s")
+            print(
+                f"    sweep-engine overhead  {sweep_time / direct_time - 1:+12.1%}  "
+                "(same kernels; target <= +10%)"
+            )
+            print(f"    ... vs broadcast call  {sweep_time / block_time - 1:+12.1%}")
+        if not disk:
+            continue
+        out = folder / solver.replace(" ", "_")
         written = 0
 
         def to_disk(solver=solver, over=over, fixed=fixed, out=out) -> None:
@@ -133,8 +243,17 @@ def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> N
             written = directory_bytes(out)
             shutil.rmtree(out)
 
-        disk_time = best_time_then(to_disk, remove, repeat)
-        print(f"  sweep, to disk         {points / disk_time:12.4g} pt/s")
+        disk_time, disk_cpu = best_times_then(to_disk, remove, repeat)
+        shipped = _fused.numba is not None and ran_compiled(flat)
+        direct_time = direct_times.get(shipped, direct_times[False])
+        print(f"  to disk (kernels as shipped: {'compiled' if shipped else 'numpy'})")
+        print(f"    sweep, to disk, wall   {points / disk_time:12.4g} pt/s")
+        print(f"    sweep, to disk, CPU    {points / disk_cpu:12.4g} pt/s (all threads)")
+        to_disk_time = disk_time if clock == "wall" else disk_cpu
+        print(
+            f"    to-disk overhead       {to_disk_time / direct_time - 1:+12.1%}  (vs the direct "
+            f"call in memory, {clock} clock)"
+        )
         print(
             f"  bytes written          {written / 1e6:12.1f} MB ({written / points:.1f} B/pt), "
             f"{written / disk_time / 1e6:.0f} MB/s"
@@ -143,7 +262,6 @@ def in_memory_and_disk(n: int, folder: Path, bandwidth: float, repeat: int) -> N
             f"  disk-write ratio       {written / disk_time / bandwidth:12.1%} of fsync'd "
             f"sequential write ({bandwidth / 1e6:.0f} MB/s)"
         )
-        print(f"  to-disk / in-memory    {sweep_time / disk_time:12.1%} of the in-memory rate")
 
 
 # The child's peak RSS is read from /proc/self/status (VmHWM, this process's own address
@@ -242,6 +360,13 @@ def main() -> None:
     parser.add_argument("--dask-only", action="store_true", help="only the Dask scaling run")
     parser.add_argument("--repeat", type=int, default=5, help="best of N timings (default 5)")
     parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="clock of the in-memory timings: wall (default) or this process's CPU time",
+    )
+    parser.add_argument("--skip-disk", action="store_true", help="in-memory timings only")
+    parser.add_argument(
         "--dask-workers", default="1,2", help="worker counts of the Dask table (default 1,2)"
     )
     parser.add_argument(
@@ -264,9 +389,14 @@ def main() -> None:
         if args.dask_only:
             dask_scaling(n_dask, folder, repeat=min(repeat, 3), counts=counts)
             return
-        bandwidth = disk_bandwidth(folder, (64 if args.quick else 512) * 2**20, repeat=3)
-        print(f"sequential fsync'd write: {bandwidth / 1e6:.0f} MB/s (best of 3)")
-        in_memory_and_disk(n_memory, folder, bandwidth, repeat=repeat)
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        bandwidth = 0.0
+        if not args.skip_disk:
+            bandwidth = disk_bandwidth(folder, (64 if args.quick else 512) * 2**20, repeat=3)
+            print(f"sequential fsync'd write: {bandwidth / 1e6:.0f} MB/s (best of 3)")
+        in_memory_and_disk(n_memory, folder, bandwidth, repeat, args.clock, not args.skip_disk)
+        if _fused.numba is not None:
+            compile_cost()
         if not args.skip_dask:
             dask_scaling(n_dask, folder, repeat=min(repeat, 3), counts=counts)
         if not args.skip_big:

@@ -120,6 +120,31 @@ def test_fused_path_is_taken_on_large_calls():
     np.testing.assert_allclose(out.payoffs[0], [9 / 1.9, 10 - 9 / 1.9])
 
 
+def test_forced_overrides_the_size_rule(monkeypatch):
+    """Inside `forced` (what sweeps wrap each chunk in) the size rule is replaced: a small
+    call runs the compiled kernel, a large one numpy, with the same results."""
+    taken = []
+    original = _fused.nash_linear
+    monkeypatch.setattr(
+        _fused, "nash_linear", lambda *a, **k: taken.append(original(*a, **k)) or taken[-1]
+    )
+    rng = np.random.default_rng(3)
+    small = pg.BargainingProblem.linear(rng.uniform(1.0, 10.0, N), (rng.uniform(0, 6, N), 1.0))
+    plain = pg.nash(small, weight=0.3)
+    assert taken == []  # below MIN_POINTS: numpy
+    with _fused.forced(True):
+        compiled = pg.nash(small, weight=0.3)
+        with _fused.forced(False):
+            assert not _fused.enabled((_fused.MIN_POINTS,))
+        assert _fused.enabled((1,))
+    assert taken == [True]
+    assert not _fused.enabled((N,))  # restored on leaving the block
+    np.testing.assert_array_equal(compiled.payoffs, plain.payoffs)
+    np.testing.assert_array_equal(compiled.agreement, plain.agreement)
+    assert _fused.sweep_kernels(_fused.MIN_POINTS) == "compiled"
+    assert _fused.sweep_kernels(_fused.MIN_POINTS - 1) == "numpy"
+
+
 # -- out=: preallocated outputs ---------------------------------------------------------
 def _buffers(shape, binding=True):
     out = {"payoffs": np.full((*shape, 2), -1.0), "agreement": np.ones(shape, dtype=bool)}

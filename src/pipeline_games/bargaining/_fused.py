@@ -8,7 +8,9 @@ compiled loop reads each input once and writes each output once. numba is option
 numpy kernels run, and they stay the reference the tests compare these kernels against.
 
 The kernels are used only for calls of at least `MIN_POINTS` points (below that the
-one-off compilation, about a second per variant and process, is not worth it), only when the game's coefficients
+one-off compilation, about a second per variant and process, is not worth it) or, whatever
+their size, for the chunks of a sweep of at least `MIN_POINTS` points (`forced`,
+`sweep_kernels`), only when the game's coefficients
 (discount factors, breakdown risk, the frontier's rate) are single numbers, and only when
 every per-point input is either a single number or a C-contiguous array of the call's full
 shape (flat sweeps and sampled points). Each per-point input is passed as it is (a number
@@ -19,7 +21,9 @@ combination actually used. Other layouts (broadcast grid axes) take the numpy ke
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from math import prod
 from types import ModuleType
 from typing import Any
@@ -36,14 +40,20 @@ __all__ = [
     "check_out",
     "deferred_options",
     "enabled",
+    "forced",
     "nash_linear",
     "rubinstein_linear",
+    "sweep_kernels",
 ]
 
 #: Smallest call (in points) that uses a compiled kernel. The first such call in a process
 #: compiles its variant (about a second), which a call of 10**7 points repays only over
-#: many calls; sweeps, whose default chunks are smaller, keep the numpy kernels.
+#: many calls. A sweep decides once, from its total size (`sweep_kernels`), and runs
+#: every chunk with that choice (`forced`), whatever the chunk's size.
 MIN_POINTS = 1 << 20
+
+#: The kernel choice of the running sweep chunk (`forced`); ``None``: by the call's size.
+_FORCED: ContextVar[bool | None] = ContextVar("pipeline_games_compiled_kernels", default=None)
 
 try:  # pragma: no cover - depends on the environment
     if os.environ.get("PIPELINE_GAMES_NUMBA", "1") == "0":
@@ -59,8 +69,32 @@ except ImportError:  # pragma: no cover
 
 
 def enabled(shape: tuple[int, ...]) -> bool:
-    """Whether a call of this shape may run a compiled kernel."""
-    return numba is not None and prod(shape) >= MIN_POINTS
+    """Whether a call of this shape may run a compiled kernel (see `forced`)."""
+    if numba is None:
+        return False
+    choice = _FORCED.get()
+    return prod(shape) >= MIN_POINTS if choice is None else choice
+
+
+@contextmanager
+def forced(compiled: bool) -> Iterator[None]:
+    """Within the block (on this thread), every call takes the compiled kernels where its
+    layout fits them (``compiled=True``, whatever its size) or the numpy kernels (``False``).
+
+    Sweeps evaluate each chunk in such a block, so that all chunks of a sweep, and a resumed
+    sweep's later chunks, run the same kernels. Without numba it changes nothing.
+    """
+    token = _FORCED.set(bool(compiled))
+    try:
+        yield
+    finally:
+        _FORCED.reset(token)
+
+
+def sweep_kernels(n_points: int) -> str:
+    """The kernels a sweep of ``n_points`` runs: ``"compiled"`` from `MIN_POINTS` points when
+    numba is available (the compilation, once per process, is then repaid), else ``"numpy"``."""
+    return "compiled" if numba is not None and n_points >= MIN_POINTS else "numpy"
 
 
 def check_out(
@@ -159,14 +193,14 @@ def deferred_options(
         or not isinstance(value, list | tuple)
         or len(value) != 2
         or not any(
-            isinstance(item, np.ndarray) and item.dtype == np.float64 and item.size >= MIN_POINTS
+            isinstance(item, np.ndarray) and item.dtype == np.float64 and enabled(item.shape)
             for item in value
         )
     ):
         return (*check(value, "outside_options"), False)
     pair = []
     for index, item in enumerate(value):
-        if isinstance(item, np.ndarray) and item.dtype == np.float64 and item.size >= MIN_POINTS:
+        if isinstance(item, np.ndarray) and item.dtype == np.float64 and enabled(item.shape):
             pair.append(item)
         else:  # checked now, under its own name (outside_options[0] or [1])
             pair.append(check((item, 0.0) if index == 0 else (0.0, item), "outside_options")[index])

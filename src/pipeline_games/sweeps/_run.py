@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._arrays import as_int
+from ..bargaining import _fused
 from ..errors import InvalidParameterError, MissingExtraError, SolverError
 from ._grid import Chunking, Grid, Sample, axis_from_description, make_space
 from ._result import SweepResult, output_order
@@ -83,15 +84,25 @@ class Plan:
     store: StoreLayout | None = None
     directory: str | None = None
     identity: str = ""
+    #: ``"compiled"`` or ``"numpy"``: the bargaining kernels every chunk runs (`_fused.forced`)
+    kernels: str = "numpy"
 
 
-def _evaluate(target: Any, space: Grid | Sample, start: int, stop: int, columns: Any) -> Any:
+def _evaluate(
+    target: Any,
+    space: Grid | Sample,
+    start: int,
+    stop: int,
+    columns: Any,
+    out: Mapping[str, NDArray[Any]] | None = None,
+) -> Any:
     """Outputs of points ``start .. stop - 1`` as stored arrays.
 
     A target with ``evaluate_stored`` (a `SolverTarget`)
     gets a grid chunk as broadcastable blocks (chunks cover whole grid rows) and returns flat
     arrays, possibly with several columns (``payoffs``, ``(n, 2)``); any other target gets
-    1-D input columns and returns 1-D output columns.
+    1-D input columns and returns 1-D output columns. ``out``: arrays for the stored outputs
+    that the target fills (only for targets that `accepts_out`).
     """
     evaluate_stored = getattr(target, "evaluate_stored", None)
     if evaluate_stored is None:
@@ -101,15 +112,26 @@ def _evaluate(target: Any, space: Grid | Sample, start: int, stop: int, columns:
     if columns is None:
         assert isinstance(space, Grid)  # samples always pass their columns
         columns = space.block(start, stop) or space.chunk(start, stop)
+    if out is not None:
+        return evaluate_stored(out=out, **columns)
     return evaluate_stored(**columns)
 
 
-def _chunk_arrays(plan: Plan, index: int) -> tuple[int, int, dict[str, NDArray[Any]]]:
-    """Evaluate chunk ``index``: its bounds and the arrays to store (inputs of samples first)."""
+def _chunk_arrays(
+    plan: Plan, index: int, buffers: Mapping[str, NDArray[Any]] | None = None
+) -> tuple[int, int, dict[str, NDArray[Any]]]:
+    """Evaluate chunk ``index``: its bounds and the arrays to store (inputs of samples first).
+
+    Every chunk runs the sweep's kernels (``plan.kernels``), whatever its size. ``buffers``:
+    arrays of the whole sweep's outputs, whose rows of this chunk the target fills
+    (``out=``) instead of returning new arrays to copy.
+    """
     start, stop = plan.chunking.bounds(index)
     space = plan.space
     inputs = space.chunk(start, stop, index) if space.stores_inputs else None
-    stored = _evaluate(plan.target, space, start, stop, inputs)
+    out = None if buffers is None else {name: buffers[name][start:stop] for name in plan.layout}
+    with _fused.forced(plan.kernels == "compiled"):
+        stored = _evaluate(plan.target, space, start, stop, inputs, out)
     for name, columns in plan.layout.items():
         if name not in stored:
             raise SolverError(f"target output {name!r} is missing from chunk {index}")
@@ -156,18 +178,22 @@ def _store_chunk(
     return index, receipt
 
 
-def _compute_chunk(plan: Plan, index: int) -> tuple[int, Any]:
+def _compute_chunk(
+    plan: Plan, index: int, buffers: Mapping[str, NDArray[Any]] | None = None
+) -> tuple[int, Any]:
     """Compute chunk ``index``; write it to the store (``plan.directory``) or return it."""
-    start, stop, stored = _chunk_arrays(plan, index)
+    start, stop, stored = _chunk_arrays(plan, index, buffers)
     if plan.directory is None:
         return index, stored
     return _store_chunk(plan, index, start, stop, stored)
 
 
-def _serial(tasks: Iterable[int], plan: Plan) -> Iterator[tuple[int, Any]]:
+def _serial(
+    tasks: Iterable[int], plan: Plan, buffers: Mapping[str, NDArray[Any]] | None = None
+) -> Iterator[tuple[int, Any]]:
     if plan.directory is None:
         for index in tasks:
-            yield _compute_chunk(plan, index)
+            yield _compute_chunk(plan, index, buffers)
         return
     # Overlap computing the next chunk with writing (checksum, fsync) the previous ones:
     # checksums and file I/O release the GIL.
@@ -515,7 +541,11 @@ def sweep(
         executor.
     resume
         Continue the sweep in ``out``: only chunks without a valid receipt (missing,
-        corrupt, foreign) are computed. Lost or truncated store metadata is rebuilt.
+        corrupt, foreign) are computed. Lost or truncated store metadata is rebuilt. The
+        sweep keeps the bargaining kernels it was started with: a sweep of at least
+        ``2**20`` points runs the compiled (numba) kernels in every chunk where numba is
+        installed, a smaller one numpy's; a store records ``"kernels": "compiled"`` in its
+        settings, and resuming it without numba is refused.
     progress
         ``True``: a progress bar (points/s, ETA) when stderr is a terminal; ``"always"``:
         even when it is not; ``False``: none.
@@ -578,17 +608,13 @@ def sweep(
     if space.stores_inputs:
         bytes_per_point += 8 * len(space.names)
     description_of_target = _describe_target(resolved)
-    spec = json.loads(
-        json.dumps(
-            {
-                "target": description_of_target,
-                "space": space.describe(),
-                "chunk_shape": list(chunking.chunk_shape),
-                "n_points": space.n_points,
-            }
-        )
-    )
-    identity = identity_of(spec)
+    settings = {
+        "target": description_of_target,
+        "space": space.describe(),
+        "chunk_shape": list(chunking.chunk_shape),
+        "n_points": space.n_points,
+    }
+    kernels = _fused.sweep_kernels(space.n_points)
     shares: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = tuple(
         tuple(pair) for pair in getattr(resolved, "shares", ())
     )
@@ -596,7 +622,13 @@ def sweep(
     directory = None if out is None else Path(out)
     if directory is None:
         check_fits_in_memory(space.n_points, bytes_per_point, "an in-memory sweep")
-        plan = Plan(resolved, space, chunking, layout)
+        plan = Plan(resolved, space, chunking, layout, kernels=kernels)
+        buffers = None
+        if executor == "serial" and getattr(resolved, "accepts_out", False):
+            buffers = {
+                name: np.empty((space.n_points, *probe[name].shape[1:]), dtype=probe[name].dtype)
+                for name in layout
+            }
         done: list[int] = []
         return _run(
             plan,
@@ -608,20 +640,27 @@ def sweep(
             description_of_target,
             columns,
             shares,
+            buffers,
         )
     store = _store_layout(space, chunking, layout, probe)
-    manifest = {
-        "format": FORMAT,
-        "identity": identity,
-        "spec": spec,
-        "layout": store.describe(),
-        "columns": columns,
-        "shares": [list(pair) for pair in shares],
-        "complete": False,
-    }
     with sweep_lock(directory):
+        if resume:
+            kernels = _resumed_kernels(directory, settings, kernels)
+        spec = _spec(settings, kernels)
+        identity = identity_of(spec)
+        manifest = {
+            "format": FORMAT,
+            "identity": identity,
+            "spec": spec,
+            "layout": store.describe(),
+            "columns": columns,
+            "shares": [list(pair) for pair in shares],
+            "complete": False,
+        }
         done = _prepare_directory(directory, manifest, store, chunking, resume, bytes_per_point)
-        plan = Plan(resolved, space, chunking, layout, store, str(directory), identity)
+        plan = Plan(
+            resolved, space, chunking, layout, store, str(directory), identity, kernels=kernels
+        )
         result = _run(
             plan,
             done,
@@ -636,6 +675,49 @@ def sweep(
         if result.complete:
             write_metadata(directory, store, {**manifest, "complete": True})
     return result
+
+
+def _spec(settings: Mapping[str, Any], kernels: str) -> dict[str, Any]:
+    """The sweep's settings as stored (JSON-ready), whose hash is its identity.
+
+    A sweep that runs the compiled kernels records ``"kernels": "compiled"``: its identity
+    then differs from the same sweep's with the numpy kernels (whose settings, and identity,
+    are those of earlier versions), so that chunks of the two are never mixed.
+    """
+    spec = dict(settings)
+    if kernels == "compiled":
+        spec["kernels"] = "compiled"
+    return json.loads(json.dumps(spec))
+
+
+def _resumed_kernels(directory: Path, settings: Mapping[str, Any], kernels: str) -> str:
+    """The kernels of the sweep being resumed in ``directory``: those it was started with.
+
+    A sweep started with the numpy kernels (numba missing or ``PIPELINE_GAMES_NUMBA=0``,
+    or an earlier version) finishes with them; one started with the compiled kernels needs
+    them again, and without numba it is refused by name rather than finished with kernels
+    that may differ in the last bit. ``kernels`` (this run's own choice) is returned when the
+    store holds no readable settings or other settings (the resume is refused later).
+    """
+    if not directory.is_dir():
+        return kernels
+    try:
+        found: Mapping[str, Any] | None = read_metadata(directory)
+    except SweepStoreError:
+        found = read_spec(directory)
+    if not isinstance(found, Mapping):
+        return kernels
+    for choice in ("numpy", "compiled"):
+        if found.get("identity") == identity_of(_spec(settings, choice)):
+            if choice == "compiled" and _fused.numba is None:
+                raise InvalidParameterError(
+                    f"the sweep in {str(directory)!r} was started with the compiled kernels "
+                    "(numba), which are not available here (numba missing or "
+                    "PIPELINE_GAMES_NUMBA=0); resume it where numba is installed (the fast "
+                    "extra), or start it again in another directory"
+                )
+            return choice
+    return kernels
 
 
 def _stored_layout(target: Any, probe: Mapping[str, NDArray[Any]]) -> dict[str, tuple[str, ...]]:
@@ -695,17 +777,20 @@ def _run(
     description_of_target: Mapping[str, Any],
     columns: list[str],
     shares: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...],
+    buffers: dict[str, NDArray[Any]] | None = None,
 ) -> SweepResult:
+    """Compute the chunks not in ``done``; in memory, ``buffers`` (serial executor only) are
+    the result's output arrays, filled in place by the target (no copy)."""
     space, chunking = plan.space, plan.chunking
     finished = set(done)
     todo = [index for index in range(chunking.n_chunks) if index not in finished]
     if executor == "serial":
-        results = _serial(todo, plan)
+        results = _serial(todo, plan, buffers)
     elif executor == "processes":
         results = _processes(todo, plan, n_workers)
     else:
         results = _dask(todo, plan, n_workers, address)
-    data: dict[str, NDArray[Any]] | None = None
+    data: dict[str, NDArray[Any]] | None = None if buffers is None else dict(buffers)
     computed: list[int] = []
     done_points = sum(stop - start for start, stop in map(chunking.bounds, finished))
     with _progress_bar(space.n_points, done_points, progress) as bar:
@@ -713,14 +798,15 @@ def _run(
             start, stop = chunking.bounds(index)
             if plan.directory is None:
                 if data is None:
-                    data = {
-                        name: np.empty(
+                    data = {}
+                for name, array in payload.items():
+                    if name not in data:
+                        data[name] = np.empty(
                             (space.n_points, *np.shape(array)[1:]), dtype=np.asarray(array).dtype
                         )
-                        for name, array in payload.items()
-                    }
-                for name, array in payload.items():
-                    data[name][start:stop] = array
+                    rows = data[name][start:stop]
+                    if not _same_memory(array, rows):  # not already written in place
+                        rows[...] = array
             finished.add(index)
             computed.append(index)
             bar.update(stop - start)
@@ -738,6 +824,17 @@ def _run(
         identity=plan.identity,
         shares=shares,
         computed=tuple(sorted(computed)),
+    )
+
+
+def _same_memory(array: Any, rows: NDArray[Any]) -> bool:
+    """Whether ``array`` is ``rows`` itself (same start, shape, strides and dtype)."""
+    return (
+        isinstance(array, np.ndarray)
+        and array.shape == rows.shape
+        and array.strides == rows.strides
+        and array.dtype == rows.dtype
+        and array.__array_interface__["data"][0] == rows.__array_interface__["data"][0]
     )
 
 

@@ -49,6 +49,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from math import prod
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -56,6 +58,7 @@ from numpy.typing import NDArray
 
 from .. import bargaining
 from .._arrays import as_int
+from ..bargaining import _fused
 from ..errors import InvalidParameterError
 
 __all__ = [
@@ -281,7 +284,7 @@ class SolverTarget:
 
         The payoff columns are views of one ``(n, 2)`` array (see `evaluate_stored`).
         """
-        stored = self.evaluate_stored(**arrays)
+        stored = self.evaluate_stored(None, **arrays)
         columns: dict[str, NDArray[Any]] = {}
         for name, array in stored.items():
             names = self.stored_layout[name]
@@ -291,15 +294,51 @@ class SolverTarget:
                 columns.update((column, array[:, k]) for k, column in enumerate(names))
         return columns
 
-    def evaluate_stored(self, **arrays: NDArray[Any]) -> dict[str, NDArray[Any]]:
+    @property
+    def accepts_out(self) -> bool:
+        """Whether `evaluate_stored` can write into preallocated arrays (``out=``): for
+        ``nash`` and ``rubinstein`` on a linear frontier (the solvers' ``out=``)."""
+        return self.solver in ("nash", "rubinstein") and self._linear()
+
+    @cached_property
+    def _name_map(self) -> dict[str, str]:
+        """Accepted parameter name -> internal name (``NAME.0`` for pairs), computed once."""
+        mapping = {}
+        for internal in self.internal_names:
+            mapping[internal] = internal
+            mapping[self._public(internal)] = internal
+        return mapping
+
+    def _linear(self) -> bool:
+        return self.settings.get("frontier", "linear") == "linear"
+
+    def _takes_compiled(self, swept: Any) -> bool:
+        """Whether the compiled kernels take this target's calls when ``swept`` (names) vary:
+        linear frontier, infinite horizon, and the game's coefficients (the frontier's rate,
+        discounts, breakdown) single numbers (see `pipeline_games.bargaining._fused`)."""
+        if not self.accepts_out or self.settings.get("horizon") is not None:
+            return False
+        coefficients = {"rate", "discount.0", "discount.1", "rates.0", "rates.1", "period"}
+        coefficients.add("breakdown")
+        return not coefficients.intersection(swept)
+
+    def evaluate_stored(
+        self, out: Mapping[str, NDArray[Any]] | None = None, **arrays: NDArray[Any]
+    ) -> dict[str, NDArray[Any]]:
         """Solve at broadcastable parameter arrays; return the arrays a sweep stores.
 
         The inputs may be any arrays that broadcast together, such as the ``(rows, 1)`` and
-        ``(1, m)`` blocks of `block`: the solver runs
-        on the broadcast shape without materializing the inputs. The outputs are flat, one
+        ``(1, m)`` blocks of `block`: the numpy kernels run
+        on the broadcast shape without materializing the inputs. (Where the compiled kernels
+        will run, `pipeline_games.bargaining._fused.enabled`, and take this target's
+        layout, the blocks are expanded to full-shape arrays first: those kernels read one
+        contiguous array or one number per input.) The outputs are flat, one
         row per point in C order: ``payoffs`` of shape ``(n, 2)`` (the solver's own array,
         not copied), ``agreement`` and, for ``rubinstein``, ``binding`` of shape ``(n,)``.
         `stored_layout` names their columns.
+
+        ``out``: preallocated flat C-contiguous arrays of these shapes and dtypes (where
+        `accepts_out`), which the solver fills (its ``out=``) and which are returned.
 
         Examples
         --------
@@ -315,8 +354,17 @@ class SolverTarget:
                [106.,  94.]])
         """
         values: dict[str, Any] = dict(self.fixed)
-        for name, array in arrays.items():
-            values[self._internal(self.canonical(name))] = array
+        names = self._name_map
+        swept: dict[str, Any] = {
+            names.get(name) or self._internal(self.canonical(name)): array
+            for name, array in arrays.items()
+        }
+        shape = np.broadcast_shapes(*(np.shape(array) for array in arrays.values()))
+        shape = shape if arrays else (1,)
+        size = prod(shape)
+        if _fused.enabled(shape) and self._takes_compiled(swept):
+            swept = {name: _expanded(array, shape) for name, array in swept.items()}
+        values.update(swept)
         settings = self.settings
         players = self.players
         if settings.get("frontier", "linear") == "linear":
@@ -335,8 +383,29 @@ class SolverTarget:
                 players=players,
             )
         solver = SWEEP_SOLVERS[self.solver]
+        given: dict[str, NDArray[Any]] | None = None
+        if out is not None:
+            if not self.accepts_out:
+                raise InvalidParameterError(
+                    f"out is supported for nash and rubinstein on a linear frontier; this "
+                    f"target is {self.solver} on a {settings.get('frontier', 'linear')} frontier"
+                )
+            given = {}
+            for name in ("payoffs", "agreement", "binding")[: 3 if self.solver != "nash" else 2]:
+                array = out.get(name)
+                if (
+                    not isinstance(array, np.ndarray)
+                    or not array.flags.c_contiguous
+                    or array.shape[:1] != (size,)
+                ):
+                    got = array.shape if isinstance(array, np.ndarray) else type(array).__name__
+                    raise InvalidParameterError(
+                        f"out[{name!r}] must be a C-contiguous array of {size} rows; got {got}"
+                    )
+                # a view of the same memory; the solver checks shape, dtype and writeability
+                given[name] = array.reshape((*shape, *array.shape[1:]))
         if self.solver == "nash":
-            outcome = solver(problem, weight=values["weight"])
+            outcome = solver(problem, weight=values["weight"], out=given)
         elif self.solver == "rubinstein":
             kwargs: dict[str, Any] = {
                 "period": values.get("period", 1.0),
@@ -349,12 +418,9 @@ class SolverTarget:
                     kwargs[pair] = tuple(
                         values.get(f"{pair}.{k}", _pair_default(pair, k, values)) for k in (0, 1)
                     )
-            outcome = solver(problem, **kwargs)
+            outcome = solver(problem, out=given, **kwargs)
         else:
             outcome = solver(problem)
-        shape = np.broadcast_shapes(*(np.shape(array) for array in arrays.values()))
-        shape = shape if arrays else (1,)
-        size = int(np.prod(shape, dtype=np.int64))
         # Flat views of the solver's arrays where they already have the full shape (no copy).
         stored: dict[str, NDArray[Any]] = {
             "payoffs": _full(outcome.payoffs, (*shape, 2)).reshape(size, 2),
@@ -416,6 +482,15 @@ def _full(array: NDArray[Any], shape: tuple[int, ...]) -> NDArray[Any]:
     if array.shape != shape:
         array = np.broadcast_to(array, shape)
     return np.ascontiguousarray(array)
+
+
+def _expanded(array: Any, shape: tuple[int, ...]) -> Any:
+    """``array`` as a C-contiguous array of ``shape`` (a copy if broadcast); a number stays."""
+    if np.size(array) == 1 or np.shape(array) == shape:
+        return array
+    full = np.empty(shape, dtype=np.result_type(array, np.float64))
+    np.copyto(full, array)  # broadcasts
+    return full
 
 
 def _pair_default(pair: str, player: int, values: Mapping[str, Any]) -> Any:
