@@ -801,6 +801,7 @@ AGREEMENT_OUTPUTS: dict[str, tuple[str, bool]] = {
     "disagreement_payoff": ("money", True),
     "outside_option": ("money", True),
     "outside_option_per_unit": ("price", True),
+    "disagreement_share": ("share", True),
     "price": ("price", False),
     "volume": ("volume", False),
 }
@@ -828,6 +829,13 @@ def agreement_quantities(
       without an alternative, the netback of the displaced volume when it can go elsewhere;
     * ``outside_option_per_unit``: ``outside_option`` per unit of the agreement's volume,
       in the network's price unit (0 where the agreement carries nothing);
+    * ``disagreement_share``: ``d / (d + G)``, ``d`` the side's ``disagreement_payoff``
+      and ``G`` the agreement's joint gain (both sides' ``gain``): the side's share of the
+      bargain's value with the other side's disagreement payoff netted out, the ``o`` of
+      `pipeline_games.transaction.diversification` (whose other side's option is 0), since
+      the side's Nash payoff ``d + w G`` is then ``o V + w (1 - o) V`` with ``V = d + G``;
+      clipped to [0, 1] (rounding); 0 where the agreement carries nothing or ``d + G`` is
+      not positive;
     * ``price`` (at the border, NaN where unused) and ``volume``.
     """
     solved = _solve(params)
@@ -856,6 +864,12 @@ def agreement_quantities(
             value = gain
         elif output == "disagreement_payoff":
             value = payoff - gain
+        elif output == "disagreement_share":
+            volume = np.broadcast_to(deal.volume[..., a], shape)
+            whole = payoff - gain + numbers["seller_gain"] + numbers["buyer_gain"]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.clip((payoff - gain) / whole, 0.0, 1.0)
+            value = np.where((volume > 0) & (whole > 0), share, 0.0)
         else:
             value = _own_value(solved, a, party) - gain
             if output == "outside_option_per_unit":
@@ -1035,6 +1049,8 @@ def resolve_links(
 def _network_unit(linked: Case, spec: SupplyNetworkSpec, dimension: str) -> str:
     if dimension == "money":
         return spec.money
+    if dimension == "share":
+        return "share"
     units = [
         linked.parameters[v].unit
         for _, v, k in _fields(spec)

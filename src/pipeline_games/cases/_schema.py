@@ -106,7 +106,7 @@ class FromNetworkSpec(_Strict):
         description=(
             "A per-agreement quantity of the network: payoff, gain, disagreement_payoff, "
             "outside_option (money, need party), outside_option_per_unit (price, needs "
-            "party), price or volume (no party)"
+            "party), disagreement_share (share, needs party), price or volume (no party)"
         )
     )
     agreement: str = Field(description="An agreement of the network, 'Seller -> Buyer'")
