@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._results import Result
-from ..errors import MissingExtraError
+from ..errors import InvalidParameterError, MissingExtraError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -196,7 +196,7 @@ def _quantities(solution: CaseSolution) -> Any:
 
     names = bargaining_quantities(solution.case)
     if names is None:
-        raise ValueError(
+        raise InvalidParameterError(
             f"case {solution.case.name!r} has no bargaining quantities (no bargaining, "
             "oil_trade or supply_network adapter), so it has no such figure"
         )
@@ -475,7 +475,7 @@ def backtest_figure(backtest: BacktestResult) -> Figure:
     """
     rows = backtest.rows
     if not rows:
-        raise ValueError("a backtest without points has no figure")
+        raise InvalidParameterError("a backtest without points has no figure")
     fig, axes = _new_figure(7.6, 0.95 * len(rows) + 2.0, nrows=len(rows), squeeze=False)
     labelled: set[str] = set()
 
@@ -1105,7 +1105,6 @@ class ShareComparison(Result):
 
 def _point(point: Any, shape: tuple[int, ...], what: str) -> tuple[int, ...]:
     """``point`` checked as an index of one parameter point of a grid of ``shape``."""
-    from ..errors import InvalidParameterError
 
     try:
         index = tuple(point)
@@ -1125,7 +1124,6 @@ def _point(point: Any, shape: tuple[int, ...], what: str) -> tuple[int, ...]:
 
 
 def _money(money: Any) -> float:
-    from ..errors import InvalidParameterError
 
     array = np.asarray(money, dtype=np.float64) if _numeric(money) else None
     if array is None or array.size != 1 or not (math.isfinite(float(array)) and array > 0):
@@ -1165,7 +1163,6 @@ def network_flows(network: Any, result: Any, point: Any = (), *, money: Any = 1.
     >>> flows.flows.tolist(), float(flows.transit_income[flows.countries.index("T")])
     ([5.0, 0.0], 0.0)
     """
-    from ..errors import InvalidParameterError
     from ..network import NashInNashResult, SupplyNetwork
 
     if not isinstance(network, SupplyNetwork):
@@ -1236,7 +1233,6 @@ def share_comparison(
     >>> shares.countries, shares.shapley.round(3).tolist(), shares.surplus
     (('P', 'B', 'T'), [0.333, 0.333, 0.333], 6.0)
     """
-    from ..errors import InvalidParameterError
     from ..network import CooperativeResult, NashInNashResult
 
     if not isinstance(result, NashInNashResult):
@@ -1301,7 +1297,6 @@ def _positions(
     flows: NetworkFlows, positions: Mapping[str, Sequence[float]] | None
 ) -> dict[str, NDArray[np.float64]]:
     """Given positions (checked, scaled into [-1, 1]) or the circle layout."""
-    from ..errors import InvalidParameterError
 
     if positions is None:
         layout = network_layout(flows.nodes, flows.paths)
@@ -1566,7 +1561,6 @@ def shares_figure(
     >>> fig.axes[0].get_ylabel()
     "share of the network's surplus (share, 0-1)"
     """
-    from ..errors import InvalidParameterError
 
     if not isinstance(panels, Mapping) or not panels:
         raise InvalidParameterError(
@@ -1645,7 +1639,7 @@ def supply_network_epochs(case: Case) -> list[NetworkEpoch]:
     from ._linked import _fields, _value, build_network
 
     if "supply_network" not in case.adapters:
-        raise ValueError(f"case {case.name!r} has no supply_network adapter")
+        raise InvalidParameterError(f"case {case.name!r} has no supply_network adapter")
     out = []
     for year in case.years:
         args = case.adapter_arguments("supply_network", case.epoch_values(case.base, year))
