@@ -4,6 +4,7 @@ views, bad input, and the rebuilt coalition adapter."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -277,3 +278,27 @@ def test_coalition_adapter_matches_pipeline_network_point_by_point():
     players = list(game.players)
     nucleolus = game.nucleolus().values[players.index("Turkmenistan")] / game.values[-1]
     assert float(base["seller_nucleolus_share"]) == pytest.approx(nucleolus, rel=1e-7, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"parameters": 1}, "parameters: expected a table"),
+        ({"epochs": 5}, "epochs: expected an array of tables"),
+        ({"epochs": [3]}, "epochs[0]: expected a table"),
+        ({"supply_network": "x"}, "supply_network: expected a table"),
+        ({"epochs": [{"year": 2014, "set": 7}]}, "epochs[0].set: expected a table"),
+    ],
+)
+def test_a_view_with_a_table_that_is_not_one_is_a_case_file_error(tmp_path, change, where):
+    import tomllib
+
+    from _support.casefiles import CASES, dump_toml
+    from pipeline_games.cases import read_case_file
+    from pipeline_games.errors import CaseFileError
+
+    data = {**tomllib.loads((CASES / "china-russia-gas.toml").read_text("utf-8")), **change}
+    path = tmp_path / "view.toml"
+    path.write_text(dump_toml(data), encoding="utf-8")
+    with pytest.raises(CaseFileError, match=rf"view\.toml: {re.escape(where)}"):
+        read_case_file(path)

@@ -244,21 +244,45 @@ def merge_view(data: Mapping[str, Any], path: Path) -> dict[str, Any]:
         raise CaseFileError(f"{path}: extends: cannot read case {base_name!r} ({exc})") from None
     if "extends" in base:
         raise CaseFileError(f"{path}: extends: {base_name!r} is itself a view; extend its base")
+
+    def table(value: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise CaseFileError(f"{path}: {where}: expected a table; got {value!r}")
+        return value
+
+    def tables(value: Any, where: str) -> list[Mapping[str, Any]]:
+        if not isinstance(value, list):
+            raise CaseFileError(f"{path}: {where}: expected an array of tables; got {value!r}")
+        return [table(item, f"{where}[{index}]") for index, item in enumerate(value)]
+
     merged = dict(data.items())
-    merged["parameters"] = {**base.get("parameters", {}), **data.get("parameters", {})}
-    epochs = {int(e["year"]): dict(e) for e in base.get("epochs", []) if "year" in e}
-    for index, epoch in enumerate(data.get("epochs", [])):
+    merged["parameters"] = {
+        **table(base.get("parameters", {}), f"{base_name}: parameters"),
+        **table(data.get("parameters", {}), "parameters"),
+    }
+    epochs = {
+        int(e["year"]): dict(e)
+        for e in tables(base.get("epochs", []), f"{base_name}: epochs")
+        if isinstance(e.get("year"), int)
+    }
+    for index, epoch in enumerate(tables(data.get("epochs", []), "epochs")):
         year = epoch.get("year")
-        if not isinstance(year, int):
+        if not isinstance(year, int) or isinstance(year, bool):
             raise CaseFileError(f"{path}: epochs[{index}].year: expected a year; got {year!r}")
         if year in epochs:
-            extra = epoch.get("set", {})
-            epochs[year]["set"] = {**epochs[year].get("set", {}), **extra}
+            extra = table(epoch.get("set", {}), f"epochs[{index}].set")
+            epochs[year]["set"] = {
+                **table(epochs[year].get("set", {}), f"{base_name}: epochs[{year}].set"),
+                **extra,
+            }
         else:
             epochs[year] = dict(epoch)
     merged["epochs"] = [epochs[year] for year in sorted(epochs)]
     if "supply_network" in base:
-        merged["supply_network"] = {**base["supply_network"], **data.get("supply_network", {})}
+        merged["supply_network"] = {
+            **table(base["supply_network"], f"{base_name}: supply_network"),
+            **table(data.get("supply_network", {}), "supply_network"),
+        }
     return merged
 
 
