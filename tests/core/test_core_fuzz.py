@@ -67,14 +67,6 @@ def known_issues() -> list[Known]:
 
 
 known(
-    "transaction-shapes",
-    "ValueError",
-    "transaction/_shared.py",
-    "transaction/_shared.py investment(): surplus_for_share/investment_for_share with shapes "
-    "that do not broadcast raise numpy's ValueError instead of InvalidParameterError",
-    lambda: pg.surplus_for_share(np.ones(3), np.ones((2, 3, 4)), 0.5),
-)
-known(
     "sweep-nul-out",
     "ValueError",
     "sweeps/_store.py",
