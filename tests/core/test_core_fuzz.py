@@ -67,48 +67,6 @@ def known_issues() -> list[Known]:
 
 
 known(
-    "sweep-nul-out",
-    "ValueError",
-    "sweeps/_store.py",
-    "sweeps/_store.py sweep_lock(): `pg.sweep(..., out=...)` and `pipeline-games sweep --out` "
-    "with a NUL byte in the folder raise a raw ValueError ('embedded null byte') from mkdir "
-    "instead of a named error (exit code 2)",
-    lambda: _cli_code(
-        [
-            "sweep",
-            "nash",
-            "--over",
-            "weight=0:1:3",
-            "--set",
-            "surplus=10",
-            "--out",
-            "a\0b",
-            "--no-progress",
-        ]
-    ),
-)
-known(
-    "sensitivity-nul-plot",
-    "ValueError",
-    "sweeps/_cli.py",
-    "sweeps/_cli.py (--plot check): `pipeline-games sensitivity --plot` with a NUL byte in the "
-    "path raises a raw ValueError ('embedded null byte') from Path.resolve() instead of a "
-    "named error (exit code 2)",
-    lambda: _cli_code(
-        [
-            "sensitivity",
-            "nash",
-            "--over",
-            "weight=0.4:0.6",
-            "--set",
-            "surplus=10",
-            "--plot",
-            "a\0b.png",
-        ]
-    ),
-)
-
-known(
     "view-not-a-table",
     "TypeError|AttributeError",
     "cases/_linked.py",

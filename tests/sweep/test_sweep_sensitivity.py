@@ -72,3 +72,14 @@ def test_sensitivity_needs_ranges():
 def test_sobol_refuses_a_range_of_zero_width():
     with pytest.raises(pg.InvalidParameterError, match="positive width"):
         pg.sobol_indices("nash", {"surplus": (1.0, 1.0)}, samples=16)
+
+
+def test_sensitivity_plot_path_with_a_nul_byte_is_a_usage_error(capsys):
+    from pipeline_games.cli import main
+
+    argv = ["sensitivity", "nash", "--over", "weight=0.4:0.6", "--set", "surplus=10"]
+    assert main([*argv, "--plot", "a\0b.png"]) == 2
+    error = capsys.readouterr().err
+    assert "--plot" in error
+    assert repr("a\0b.png") in error
+    assert "Traceback" not in error
