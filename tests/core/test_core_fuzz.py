@@ -77,22 +77,6 @@ known(
 )
 
 known(
-    "espo-regions-arrays",
-    "TypeError|ValueError|MemoryError",
-    "cases/_games.py",
-    "cases/_games.py espo_route_regions(): a fixed argument given as an array (shape (7,) or "
-    "(2, 2)) fails with numpy's broadcast ValueError or TypeError ('only 0-dimensional arrays "
-    "can be converted'), and num=10**12 tries to allocate 7 TiB (ValueError/MemoryError) "
-    "instead of named refusals",
-    lambda: pg.cases.espo_route_regions(
-        {**_route_game_arguments(), "asia_premium": np.ones(7)},
-        "oil_price",
-        "loan",
-        x_range=(40.0, 120.0),
-        y_range=(0.0, 30.0),
-    ),
-)
-known(
     "evaluate-ragged",
     "ValueError",
     "cases/_case.py",
