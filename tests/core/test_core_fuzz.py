@@ -77,14 +77,6 @@ known(
 )
 
 known(
-    "evaluate-ragged",
-    "ValueError",
-    "cases/_case.py",
-    "cases/_case.py Case.evaluate(): a ragged list ([[1.0], [1.0, 2.0]]) for a parameter "
-    "raises numpy's ValueError ('inhomogeneous shape') instead of a named error",
-    lambda: _case().evaluate(**{_case().varying[0]: [[1.0], [1.0, 2.0]]}),
-)
-known(
     "backward-induction-huge-tol",
     "RuntimeWarning",
     "strategic/_extensive.py",
@@ -121,28 +113,6 @@ known(
     "(Adapter.function) with a mapping that lacks a required argument raise a raw KeyError "
     "instead of naming the missing argument (the route game's adapter does)",
     lambda: _oil_adapter_without("seller_rate"),
-)
-
-known(
-    "case-values-unchecked",
-    "AttributeError|OverflowError|TypeError|KeyError",
-    "cases/_case.py",
-    "cases/_case.py Case.with_values()/Case.evaluate(): values are converted without checks: "
-    "with_values(5) raises AttributeError ('int' object has no attribute 'items'), a Python "
-    "int above 1e308 OverflowError, an object that is not a number in evaluate() TypeError "
-    "(a ragged list: ValueError, 'evaluate-ragged'), adapter_arguments with values lacking "
-    "a parameter KeyError, instead of named errors",
-    lambda: _case().with_values(5),
-)
-known(
-    "evaluate-unchecked-values",
-    "RuntimeWarning",
-    "cases/_oil.py",
-    "cases/_case.py Case.evaluate(): values are not checked (inf, or finite extremes such as "
-    "1e308 far outside the parameter's range) before the adapters compute with them, so the "
-    "oil adapters overflow (RuntimeWarning 'overflow/invalid value encountered') instead of "
-    "a named refusal",
-    lambda: _case().evaluate(seaborne_freight=math.inf),
 )
 
 known(
