@@ -77,23 +77,6 @@ known(
 )
 
 known(
-    "backward-induction-huge-tol",
-    "RuntimeWarning",
-    "strategic/_extensive.py",
-    "strategic/_extensive.py backward_induction(): tol=1e308 passes as_tolerance and "
-    "tol * scale overflows (RuntimeWarning 'overflow encountered in multiply') instead of "
-    "being refused or clipped",
-    lambda: pg.backward_induction(
-        pg.GameTree(
-            pg.DecisionNode(
-                0, {"x": pg.TerminalNode((1.0, 1.0)), "y": pg.TerminalNode((2.0, 0.0))}
-            ),
-            ("a", "b"),
-        ),
-        tol=1e308,
-    ),
-)
-known(
     "nfg-strategy-count",
     "Hang|MemoryError",
     "strategic/_gambit.py",
