@@ -77,18 +77,6 @@ known(
 )
 
 known(
-    "nfg-strategy-count",
-    "Hang|MemoryError",
-    "strategic/_gambit.py",
-    "strategic/_gambit.py parse_nfg()/read_nfg(): a strategy count of 10**8 in an .nfg header "
-    "builds 10**8 labels (runs past the time limit, or MemoryError under the harness's "
-    "memory limit) instead of refusing a game that cannot fit before building it",
-    lambda: _bounded(
-        lambda: pg.parse_nfg('NFG 1 R "x" { "a" "b" } { 100000000 100000000 }'), seconds=3.0
-    ),
-)
-
-known(
     "oil-adapter-missing-argument",
     "KeyError",
     "cases/_oil.py",
