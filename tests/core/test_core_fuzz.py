@@ -86,15 +86,6 @@ known(
     lambda: _oil_adapter_without("seller_rate"),
 )
 
-known(
-    "conversion-zero",
-    "ZeroDivisionError",
-    "cases/_market.py",
-    "cases/_market.py conversion(): a unit such as '1/0' raises a raw ZeroDivisionError "
-    "instead of CaseFileError naming the unit",
-    lambda: pg.cases.conversion("1/0", "bcm/yr"),
-)
-
 
 def _oil_adapter_without(name: str) -> None:
     case = _case()
