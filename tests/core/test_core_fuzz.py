@@ -76,39 +76,6 @@ known(
     lambda: _read_view({"parameters": 1}),
 )
 
-known(
-    "oil-adapter-missing-argument",
-    "KeyError",
-    "cases/_oil.py",
-    "cases/_oil.py: the oil_trade and loan_for_oil adapter functions called directly "
-    "(Adapter.function) with a mapping that lacks a required argument raise a raw KeyError "
-    "instead of naming the missing argument (the route game's adapter does)",
-    lambda: _oil_adapter_without("seller_rate"),
-)
-
-
-def _oil_adapter_without(name: str) -> None:
-    case = _case()
-    values = case.epoch_values(case.base, case.years[-1])
-    arguments = case.adapter_arguments("loan_for_oil", values)
-    del arguments[name]
-    pg.cases.ADAPTERS["loan_for_oil"].function(arguments)
-
-
-def _route_game_arguments() -> dict[str, Any]:
-    case = _case()
-    values = case.epoch_values(case.base, case.years[-1])
-    return pg.cases.route_game_arguments(case.adapter_arguments("route_choice", values))
-
-
-def _bounded(function: Callable[[], Any], seconds: float) -> None:
-    """Run ``function`` under the harness's time limit; a hang is an AssertionError here."""
-    try:
-        with fuzz.guarded(seconds):
-            function()
-    except fuzz.Hang:
-        raise AssertionError(f"ran past {seconds} s") from None
-
 
 def _read_view(change: dict[str, Any]) -> None:
     """Read ``china-turkmenistan-gas`` (a view of ``eurasian-gas``) with ``change`` applied."""
@@ -119,17 +86,6 @@ def _read_view(change: dict[str, Any]) -> None:
         path = Path(folder) / "china-turkmenistan-gas.toml"
         path.write_text(dump_toml(data), encoding="utf-8")
         pg.cases.read_case_file(path)
-
-
-def _cli_code(argv: list[str]) -> None:
-    """Run the command line quietly; a user error must exit 2."""
-    import io
-
-    from pipeline_games.cli import main
-
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = main(argv)
-    assert code == 2
 
 
 # -- hostile pools ------------------------------------------------------------------------------
