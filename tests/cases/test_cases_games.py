@@ -5,6 +5,8 @@ their ranges; where a test needs a particular value it derives it by hand from t
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -197,6 +199,23 @@ def test_missing_and_unknown_parameters_are_named():
         espo_route_regions(args, "oil_price", "colour", x_range=(1, 2), y_range=(1, 2))
     with pytest.raises(InvalidParameterError, match="must differ"):
         espo_route_regions(args, "oil_price", "oil_price", x_range=(1, 2), y_range=(1, 2))
+
+
+@pytest.mark.parametrize("shape", [(7,), (2, 2)])
+def test_regions_refuse_an_array_for_a_fixed_parameter(shape):
+    args = {**_scalars(_arguments("route_choice")), "asia_premium": np.ones(shape)}
+    with pytest.raises(
+        InvalidParameterError, match="asia_premium .*shape " + re.escape(str(shape))
+    ):
+        espo_route_regions(args, "oil_price", "loan", x_range=(40, 120), y_range=(0, 30))
+
+
+def test_regions_refuse_a_grid_that_cannot_fit_before_allocating_it():
+    args = _scalars(_arguments("route_choice"))
+    with pytest.raises(InvalidParameterError, match=r"num=1000000000000.*GiB"):
+        espo_route_regions(
+            args, "oil_price", "loan", x_range=(40, 120), y_range=(0, 30), num=10**12
+        )
 
 
 @pytest.mark.parametrize(

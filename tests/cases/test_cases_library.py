@@ -429,3 +429,42 @@ def test_the_wheel_loads_every_case_from_outside_the_repository(tmp_path):
     assert report["names"] == SHIPPED
     assert report["solved"] == {n: len(load(n).years) for n in SHIPPED}
     assert report["series"] == len(pg.cases.market_data().names)
+
+
+# -- Case.with_values / evaluate / adapter_arguments refuse bad values by name (issue 14) ------
+@pytest.mark.parametrize(
+    ("value", "pattern"),
+    [
+        ([[1.0], [1.0, 2.0]], "ragged"),
+        (object(), "must be a number"),
+        ("1.5", "the string '1.5'"),
+        (math.inf, r"must be finite \(plausible range \[.*\]\); got inf"),
+        (1e308, "leave the float64 range"),
+    ],
+)
+def test_evaluate_names_the_case_parameter_of_a_bad_value(value, pattern):
+    from pipeline_games.errors import InvalidParameterError
+
+    case = pg.cases.load("china-russia-oil")
+    with pytest.raises(InvalidParameterError, match=pattern) as caught:
+        case.evaluate(seaborne_freight=value)
+    assert "seaborne_freight" in str(caught.value)
+
+
+def test_with_values_and_adapter_arguments_refuse_bad_values_by_name():
+    from pipeline_games.errors import InvalidParameterError
+
+    case = pg.cases.load("china-russia-oil")
+    with pytest.raises(InvalidParameterError, match=r"overrides must be a mapping.*got 5"):
+        case.with_values(5)
+    with pytest.raises(InvalidParameterError, match=r"seaborne_freight .*float64 range.*1e309"):
+        case.with_values({"seaborne_freight": 10**309})
+    with pytest.raises(InvalidParameterError, match=r"seaborne_freight must be a single number"):
+        case.with_values({"seaborne_freight": [1.0, 2.0]})
+    assert case.with_values({"seaborne_freight": 2}).parameters["seaborne_freight"].value == 2.0
+    values = case.epoch_values(case.base, case.years[-1])
+    del values["loan_rate"]
+    with pytest.raises(
+        InvalidParameterError, match=r"current lacks the parameter\(s\) \['loan_rate'\]"
+    ):
+        case.adapter_arguments("loan_for_oil", values)

@@ -335,3 +335,19 @@ def test_case_page_code_blocks_run(page: str, tmp_path, monkeypatch) -> None:
     namespace: dict[str, object] = {}
     for block in blocks:
         exec(compile(block, page, "exec"), namespace)
+
+
+@pytest.mark.parametrize(
+    ("adapter", "names"),
+    [("loan_for_oil", ["seller_rate"]), ("oil_trade", ["volume", "buyer_rate"])],
+)
+def test_an_oil_adapter_called_without_arguments_lists_the_missing_ones(adapter, names):
+    from pipeline_games.errors import InvalidParameterError
+
+    case = load("china-russia-oil")
+    arguments = case.adapter_arguments(adapter, case.epoch_values(case.base, case.years[-1]))
+    for name in names:
+        del arguments[name]
+    with pytest.raises(InvalidParameterError, match=f"adapter '{adapter}' is missing") as caught:
+        OIL_ADAPTERS[adapter].function(arguments)
+    assert f"missing argument(s) {sorted(names)!r}" in str(caught.value)

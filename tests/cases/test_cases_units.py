@@ -194,3 +194,13 @@ def test_oil_in_tonnes_priced_per_barrel_without_a_conversion_is_refused(tmp_pat
         p[name]["unit"] = "USD/bbl"  # fmt: skip
     with pytest.raises(CaseFileError, match=r"model\.bargaining: .*volume_conversion"):
         read_case_file(write_case(tmp_path, data))
+
+
+@pytest.mark.parametrize(("source", "target"), [("1/0", "bcm/yr"), ("bcm/yr", "1/0")])
+def test_a_unit_that_divides_by_zero_is_a_case_file_error_naming_it(source, target):
+    from pipeline_games.cases import conversion
+    from pipeline_games.errors import CaseFileError
+
+    with pytest.raises(CaseFileError, match=r"unit '.*' or '.*' is not a usable unit") as caught:
+        conversion(source, target)
+    assert "'1/0'" in str(caught.value)

@@ -67,56 +67,6 @@ def known_issues() -> list[Known]:
 
 
 known(
-    "transaction-shapes",
-    "ValueError",
-    "transaction/_shared.py",
-    "transaction/_shared.py investment(): surplus_for_share/investment_for_share with shapes "
-    "that do not broadcast raise numpy's ValueError instead of InvalidParameterError",
-    lambda: pg.surplus_for_share(np.ones(3), np.ones((2, 3, 4)), 0.5),
-)
-known(
-    "sweep-nul-out",
-    "ValueError",
-    "sweeps/_store.py",
-    "sweeps/_store.py sweep_lock(): `pg.sweep(..., out=...)` and `pipeline-games sweep --out` "
-    "with a NUL byte in the folder raise a raw ValueError ('embedded null byte') from mkdir "
-    "instead of a named error (exit code 2)",
-    lambda: _cli_code(
-        [
-            "sweep",
-            "nash",
-            "--over",
-            "weight=0:1:3",
-            "--set",
-            "surplus=10",
-            "--out",
-            "a\0b",
-            "--no-progress",
-        ]
-    ),
-)
-known(
-    "sensitivity-nul-plot",
-    "ValueError",
-    "sweeps/_cli.py",
-    "sweeps/_cli.py (--plot check): `pipeline-games sensitivity --plot` with a NUL byte in the "
-    "path raises a raw ValueError ('embedded null byte') from Path.resolve() instead of a "
-    "named error (exit code 2)",
-    lambda: _cli_code(
-        [
-            "sensitivity",
-            "nash",
-            "--over",
-            "weight=0.4:0.6",
-            "--set",
-            "surplus=10",
-            "--plot",
-            "a\0b.png",
-        ]
-    ),
-)
-
-known(
     "view-not-a-table",
     "TypeError|AttributeError",
     "cases/_linked.py",
@@ -125,123 +75,6 @@ known(
     "TypeError/AttributeError ('int' object is not a mapping) instead of CaseFileError",
     lambda: _read_view({"parameters": 1}),
 )
-
-known(
-    "espo-regions-arrays",
-    "TypeError|ValueError|MemoryError",
-    "cases/_games.py",
-    "cases/_games.py espo_route_regions(): a fixed argument given as an array (shape (7,) or "
-    "(2, 2)) fails with numpy's broadcast ValueError or TypeError ('only 0-dimensional arrays "
-    "can be converted'), and num=10**12 tries to allocate 7 TiB (ValueError/MemoryError) "
-    "instead of named refusals",
-    lambda: pg.cases.espo_route_regions(
-        {**_route_game_arguments(), "asia_premium": np.ones(7)},
-        "oil_price",
-        "loan",
-        x_range=(40.0, 120.0),
-        y_range=(0.0, 30.0),
-    ),
-)
-known(
-    "evaluate-ragged",
-    "ValueError",
-    "cases/_case.py",
-    "cases/_case.py Case.evaluate(): a ragged list ([[1.0], [1.0, 2.0]]) for a parameter "
-    "raises numpy's ValueError ('inhomogeneous shape') instead of a named error",
-    lambda: _case().evaluate(**{_case().varying[0]: [[1.0], [1.0, 2.0]]}),
-)
-known(
-    "backward-induction-huge-tol",
-    "RuntimeWarning",
-    "strategic/_extensive.py",
-    "strategic/_extensive.py backward_induction(): tol=1e308 passes as_tolerance and "
-    "tol * scale overflows (RuntimeWarning 'overflow encountered in multiply') instead of "
-    "being refused or clipped",
-    lambda: pg.backward_induction(
-        pg.GameTree(
-            pg.DecisionNode(
-                0, {"x": pg.TerminalNode((1.0, 1.0)), "y": pg.TerminalNode((2.0, 0.0))}
-            ),
-            ("a", "b"),
-        ),
-        tol=1e308,
-    ),
-)
-known(
-    "nfg-strategy-count",
-    "Hang|MemoryError",
-    "strategic/_gambit.py",
-    "strategic/_gambit.py parse_nfg()/read_nfg(): a strategy count of 10**8 in an .nfg header "
-    "builds 10**8 labels (runs past the time limit, or MemoryError under the harness's "
-    "memory limit) instead of refusing a game that cannot fit before building it",
-    lambda: _bounded(
-        lambda: pg.parse_nfg('NFG 1 R "x" { "a" "b" } { 100000000 100000000 }'), seconds=3.0
-    ),
-)
-
-known(
-    "oil-adapter-missing-argument",
-    "KeyError",
-    "cases/_oil.py",
-    "cases/_oil.py: the oil_trade and loan_for_oil adapter functions called directly "
-    "(Adapter.function) with a mapping that lacks a required argument raise a raw KeyError "
-    "instead of naming the missing argument (the route game's adapter does)",
-    lambda: _oil_adapter_without("seller_rate"),
-)
-
-known(
-    "case-values-unchecked",
-    "AttributeError|OverflowError|TypeError|KeyError",
-    "cases/_case.py",
-    "cases/_case.py Case.with_values()/Case.evaluate(): values are converted without checks: "
-    "with_values(5) raises AttributeError ('int' object has no attribute 'items'), a Python "
-    "int above 1e308 OverflowError, an object that is not a number in evaluate() TypeError "
-    "(a ragged list: ValueError, 'evaluate-ragged'), adapter_arguments with values lacking "
-    "a parameter KeyError, instead of named errors",
-    lambda: _case().with_values(5),
-)
-known(
-    "evaluate-unchecked-values",
-    "RuntimeWarning",
-    "cases/_oil.py",
-    "cases/_case.py Case.evaluate(): values are not checked (inf, or finite extremes such as "
-    "1e308 far outside the parameter's range) before the adapters compute with them, so the "
-    "oil adapters overflow (RuntimeWarning 'overflow/invalid value encountered') instead of "
-    "a named refusal",
-    lambda: _case().evaluate(seaborne_freight=math.inf),
-)
-
-known(
-    "conversion-zero",
-    "ZeroDivisionError",
-    "cases/_market.py",
-    "cases/_market.py conversion(): a unit such as '1/0' raises a raw ZeroDivisionError "
-    "instead of CaseFileError naming the unit",
-    lambda: pg.cases.conversion("1/0", "bcm/yr"),
-)
-
-
-def _oil_adapter_without(name: str) -> None:
-    case = _case()
-    values = case.epoch_values(case.base, case.years[-1])
-    arguments = case.adapter_arguments("loan_for_oil", values)
-    del arguments[name]
-    pg.cases.ADAPTERS["loan_for_oil"].function(arguments)
-
-
-def _route_game_arguments() -> dict[str, Any]:
-    case = _case()
-    values = case.epoch_values(case.base, case.years[-1])
-    return pg.cases.route_game_arguments(case.adapter_arguments("route_choice", values))
-
-
-def _bounded(function: Callable[[], Any], seconds: float) -> None:
-    """Run ``function`` under the harness's time limit; a hang is an AssertionError here."""
-    try:
-        with fuzz.guarded(seconds):
-            function()
-    except fuzz.Hang:
-        raise AssertionError(f"ran past {seconds} s") from None
 
 
 def _read_view(change: dict[str, Any]) -> None:
@@ -253,17 +86,6 @@ def _read_view(change: dict[str, Any]) -> None:
         path = Path(folder) / "china-turkmenistan-gas.toml"
         path.write_text(dump_toml(data), encoding="utf-8")
         pg.cases.read_case_file(path)
-
-
-def _cli_code(argv: list[str]) -> None:
-    """Run the command line quietly; a user error must exit 2."""
-    import io
-
-    from pipeline_games.cli import main
-
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = main(argv)
-    assert code == 2
 
 
 # -- hostile pools ------------------------------------------------------------------------------

@@ -173,3 +173,16 @@ def test_strategic_form_needs_scalar_payoffs():
     tree = GameTree(DecisionNode(0, {"x": TerminalNode(([1.0, 2.0],))}), players=("a",))
     with pytest.raises(InvalidParameterError, match="scalar payoffs"):
         strategic_form(tree)
+
+
+@pytest.mark.parametrize("tol", [1e308, 1.5, -1e-9, float("nan")])
+def test_backward_induction_refuses_a_tolerance_outside_zero_one(tol):
+    import pipeline_games as pg
+
+    tree = pg.GameTree(
+        pg.DecisionNode(0, {"x": pg.TerminalNode((1.0, 1.0)), "y": pg.TerminalNode((2.0, 0.0))}),
+        ("a", "b"),
+    )
+    with pytest.raises(InvalidParameterError, match=r"tol must be"):
+        pg.backward_induction(tree, tol=tol)
+    assert pg.backward_induction(tree, tol=1.0).ties  # the whole payoff range ties at tol=1

@@ -177,3 +177,15 @@ def test_unreadable_nfg_inputs_raise_named_errors(tmp_path):
         read_nfg(tmp_path)
     with pytest.raises(InvalidParameterError, match="as a str"):
         parse_nfg(b"NFG 1 R")
+
+
+def test_strategy_counts_that_cannot_fit_are_refused_before_building_the_game():
+    from pipeline_games.errors import CaseFileError
+    from pipeline_games.strategic import parse_nfg
+
+    huge = 'NFG 1 R "x" { "a" "b" }\n{ 100000000 100000000 }\n1 2'
+    with pytest.raises(CaseFileError, match=r"line 2: .*100000000 x 100000000.*GiB"):
+        parse_nfg(huge)
+    short = 'NFG 1 R "x" { "a" "b" } { 1000 1000 } 1 2 3'
+    with pytest.raises(CaseFileError, match=r"1,000,000 profiles.*MiB.*only 43 characters"):
+        parse_nfg(short)

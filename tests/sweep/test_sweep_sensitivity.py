@@ -146,3 +146,14 @@ def test_tornado_plots_undefined_ends_without_bars():
     assert "a (undefined at the low end)" in ticks
     widths = [abs(p.get_width()) for p in ax.patches]
     assert all(np.isfinite(widths))
+
+
+def test_sensitivity_plot_path_with_a_nul_byte_is_a_usage_error(capsys):
+    from pipeline_games.cli import main
+
+    argv = ["sensitivity", "nash", "--over", "weight=0.4:0.6", "--set", "surplus=10"]
+    assert main([*argv, "--plot", "a\0b.png"]) == 2
+    error = capsys.readouterr().err
+    assert "--plot" in error
+    assert repr("a\0b.png") in error
+    assert "Traceback" not in error

@@ -684,3 +684,22 @@ def test_cli_json_is_strict_and_sobol_table_has_intervals():
         "sensitivity", "nash", "--method", "sobol", "--samples", "64", "--over", "weight=0:1"
     )
     assert "first_order_ci95" in table.stdout
+
+
+@pytest.mark.parametrize("bad", ["a\0b", "FILE/inside-a-file"])
+def test_an_out_folder_that_cannot_be_created_is_a_named_error(tmp_path, capsys, bad):
+    from pipeline_games.cli import main
+    from pipeline_games.sweeps import SweepStoreError
+
+    (tmp_path / "FILE").write_text("not a folder")
+    out = bad if "\0" in bad else str(tmp_path / bad)
+    shown = repr(out)
+    with pytest.raises(SweepStoreError, match=r"sweep folder \(out\)") as caught:
+        pg.sweep("nash", over={"weight": [0.0, 1.0]}, surplus=10.0, out=out, progress=False)
+    assert shown in str(caught.value)
+    argv = ["sweep", "nash", "--over", "weight=0:1:3", "--set", "surplus=10", "--out", out]
+    assert main([*argv, "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "sweep folder (out)" in error
+    assert shown in error
+    assert "Traceback" not in error

@@ -127,3 +127,13 @@ def test_share_outside_the_unit_interval_is_refused():
         investment_for_share(2.0, 1.0, 0.5)
     with pytest.raises(InvalidParameterError, match=r"share must be in \[0, 1\]"):
         surplus_for_share(-0.1, 1.0, 0.5)
+
+
+@pytest.mark.parametrize("function", [pg.surplus_for_share, pg.investment_for_share])
+def test_share_functions_name_shapes_that_do_not_broadcast(function):
+    with pytest.raises(InvalidParameterError, match=r"share has shape \(3,\).*scale has shape"):
+        function(np.ones(3), np.ones((2, 3, 4)), 0.5)
+    # shapes that broadcast still work, point by point
+    out = function(np.array([0.5, 1.0]), np.ones((3, 1)) * 2.0, 0.5)
+    assert out.shape == (3, 2)
+    assert np.allclose(out[0], [function(0.5, 2.0, 0.5), function(1.0, 2.0, 0.5)])

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .._arrays import broadcast_named, to_float_array
 from ..errors import CaseFileError, InvalidParameterError
 from ._adapters import ADAPTERS
 from ._grammar import validate_backtest_quantity, validate_claim
@@ -393,6 +394,18 @@ class Case:
                 f"current must be a mapping of parameter names to values; got {current!r}"
             )
         adapter = ADAPTERS[name]
+        needed = [
+            target
+            for target in self.mapping.get(name, {}).values()
+            if isinstance(target, str) and target not in current
+        ]
+        if adapter.reads is not None:
+            needed += [n for n in adapter.reads(self) if n not in current and n not in needed]
+        if needed:
+            raise InvalidParameterError(
+                f"current lacks the parameter(s) {sorted(set(needed))} that adapter {name!r} "
+                "reads; pass the values in force (see epoch_values)"
+            )
         args: dict[str, Any] = {}
         for arg in (*adapter.required, *adapter.optional):
             target = self.mapping.get(name, {}).get(arg)
@@ -460,16 +473,43 @@ class Case:
                     f"{self.path}: unknown parameter {key!r} passed to evaluate; a sweep may set "
                     f"{', '.join(self.parameter_names)}"
                 )
-            values[key] = np.asarray(array, dtype=np.float64)
-        shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
+            values[key] = self._finite_values(key, array)
+        shape = broadcast_named(**values)
         columns: dict[str, NDArray[Any]] = {}
-        for year in self.years:
-            for quantity, array in self.outputs_at(values, year).items():
-                columns[f"{quantity}@{year}"] = np.broadcast_to(array, shape)
+        try:
+            with np.errstate(over="raise"):  # an extreme value must not overflow silently
+                for year in self.years:
+                    for quantity, array in self.outputs_at(values, year).items():
+                        columns[f"{quantity}@{year}"] = np.broadcast_to(array, shape)
+        except FloatingPointError as exc:
+            ranges = "; ".join(
+                f"{key} (plausible range [{self.parameters[key].low:g}, "
+                f"{self.parameters[key].high:g}])"
+                for key in values
+            )
+            raise InvalidParameterError(
+                f"{self.path.name}: the values given for {ranges} make the case's models leave "
+                f"the float64 range ({exc}); give values nearer the plausible ranges"
+            ) from exc
         return columns
+
+    def _finite_values(self, key: str, value: Any) -> NDArray[np.float64]:
+        """``value`` of case parameter ``key`` as finite floats, or a named error."""
+        array = to_float_array(value, key)
+        if not np.isfinite(array).all():
+            raise InvalidParameterError(
+                f"{self.path.name}: {key} must be finite (plausible range "
+                f"[{self.parameters[key].low:g}, {self.parameters[key].high:g}]); got "
+                f"{float(array[~np.isfinite(array)].ravel()[0])!r}"
+            )
+        return array
 
     def with_values(self, overrides: Mapping[str, float]) -> Case:
         """A copy with some base values replaced (ranges widened to include them)."""
+        if not isinstance(overrides, Mapping):
+            raise InvalidParameterError(
+                f"overrides must be a mapping of parameter names to numbers; got {overrides!r}"
+            )
         parameters = dict(self.parameters)
         for key, value in overrides.items():
             if key not in self.parameter_names:
@@ -477,9 +517,13 @@ class Case:
                     f"{self.path}: cannot set {key!r}: no such parameter (known: "
                     f"{', '.join(self.parameter_names)})"
                 )
-            number = float(value)
-            if not np.isfinite(number):
-                raise CaseFileError(f"{self.path}: {key} must be a finite number; got {value!r}")
+            array = self._finite_values(key, value)
+            if array.ndim != 0:
+                raise InvalidParameterError(
+                    f"{self.path.name}: {key} must be a single number; got an array of shape "
+                    f"{array.shape}"
+                )
+            number = float(array)
             old = parameters[key]
             parameters[key] = replace(
                 old, value=number, low=min(old.low, number), high=max(old.high, number)

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, as_int
+from .._arrays import as_array, as_int, check_memory
 from .._results import Result
 from ..errors import InvalidParameterError
 from ..strategic._extensive import (
@@ -266,6 +266,11 @@ def _annuity(rate: FloatArray, years: FloatArray) -> FloatArray:
     return np.where(rate == 0.0, years, value)
 
 
+#: Memory the case games keep per point of a region grid (about 520 bytes measured with
+#: tracemalloc on the route game; doubled for margin).
+_REGION_BYTES_PER_POINT = 1024
+
+
 def _regions(
     solve: Callable[..., CaseGame],
     names: Mapping[str, str],
@@ -282,15 +287,30 @@ def _regions(
     if x == y:
         raise InvalidParameterError(f"x and y must differ; got {x!r} twice")
     num = as_int(num, "num", low=2)
+    # the games solve about 0.5 KiB per grid point (measured); refuse before the meshgrid
+    check_memory(
+        (num, num),
+        _REGION_BYTES_PER_POINT,
+        f"a {num} x {num} region grid (num={num})",
+        hint="ask for a smaller num",
+    )
+    fixed = {}
+    for name, value in base.items():
+        if name in (x, y):
+            continue
+        fixed[name] = as_array(value, name, allow_inf=True)
+        if fixed[name].ndim != 0:
+            raise InvalidParameterError(
+                f"{name} must be a single number (it is held fixed while {x} and {y} vary "
+                f"over the grid); got an array of shape {fixed[name].shape}"
+            )
     x_values = np.linspace(*_range(x_range, "x_range"), num)
     y_values = np.linspace(*_range(y_range, "y_range"), num)
     grid_x, grid_y = np.meshgrid(x_values, y_values)
     game = solve(**{**base, x: grid_x, y: grid_y})
     labels, counts = np.unique(game.outcome, return_counts=True)
     shares = {str(n): float(c) / game.outcome.size for n, c in zip(labels, counts, strict=True)}
-    fixed_values = {
-        name: float(np.asarray(value)) for name, value in base.items() if name not in (x, y)
-    }
+    fixed_values = {name: float(value) for name, value in fixed.items()}
     return OutcomeRegions(
         x, y, x_values, y_values, game.outcome, game.historical, shares, fixed_values
     )

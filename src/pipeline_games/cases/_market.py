@@ -354,6 +354,11 @@ def _conversion(source: str, target: str) -> float:
         ) from None
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError) as exc:
         raise CaseFileError(f"unit {source!r} or {target!r} is not a known unit ({exc})") from None
+    except (ZeroDivisionError, ArithmeticError) as exc:  # '1/0', a factor that overflows
+        raise CaseFileError(
+            f"unit {source!r} or {target!r} is not a usable unit: {exc or type(exc).__name__} "
+            "(a unit divides by zero or overflows)"
+        ) from None
 
 
 def conversion_via(source: str, target: str, factor: str | None = None) -> float:

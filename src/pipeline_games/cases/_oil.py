@@ -55,7 +55,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..bargaining import BargainingProblem, rubinstein
-from ..errors import CaseFileError
+from ..errors import CaseFileError, InvalidParameterError
 from ..transaction import long_term_contract, prepayment_loan, spot
 
 if TYPE_CHECKING:
@@ -179,9 +179,26 @@ def _trade_prepare(case: Case) -> dict[str, Any]:
     }
 
 
+class _Arguments(dict[str, Any]):
+    """An adapter's arguments as float64 arrays; a missing one is a named error listing every
+    required argument that is missing (not a bare KeyError)."""
+
+    def __init__(self, adapter: str, params: Mapping[str, Any]) -> None:
+        super().__init__({k: np.asarray(v, dtype=np.float64) for k, v in params.items()})
+        self.adapter = adapter
+
+    def __missing__(self, key: str) -> Any:
+        required = OIL_ADAPTERS[self.adapter].required
+        missing = sorted({key, *(name for name in required if name not in self)})
+        raise InvalidParameterError(
+            f"adapter {self.adapter!r} is missing argument(s) {missing}; build its arguments "
+            "with Case.adapter_arguments"
+        )
+
+
 def _oil_trade(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     """See the module docstring; outputs in USD bn/yr and the price unit of the case."""
-    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    p = _Arguments("oil_trade", params)
     volume = p["volume"]
     per_unit = volume * p["barrels_per_tonne"] * p["money_factor"]  # USD bn/yr per USD/bbl
     crf = 1.0 / annuity_factor(p["capital_rate"], p["asset_life"])
@@ -314,7 +331,7 @@ def _loan_for_oil(params: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
     defined; what does not depend on it keeps its value (the financing gains, the debt
     service and its share of the price; the specificity wherever the margin is positive).
     """
-    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    p = _Arguments("loan_for_oil", params)
     barrels = p["volume"] * p["barrels_per_tonne"] * p["money_factor"]  # USD bn/yr per USD/bbl
     margin = p["price"] - p["seller_production_cost"] - p["seller_transport"]
     alt_margin = np.where(

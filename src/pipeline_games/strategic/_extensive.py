@@ -376,7 +376,7 @@ def backward_induction(
         the first (last) in the node's action order is chosen. Ties are reported in
         ``result.ties``.
     tol
-        Relative tolerance for ties, ``>= 0``: two continuation payoffs tie when they
+        Relative tolerance for ties, in ``[0, 1]``: two continuation payoffs tie when they
         differ by at most ``tol`` times the largest absolute terminal payoff at that
         parameter point, so the answer does not depend on the payoffs' units.
 
@@ -404,7 +404,7 @@ def backward_induction(
     """
     if tie_break not in ("first", "last"):
         raise InvalidParameterError(f"tie_break must be 'first' or 'last'; got {tie_break!r}")
-    tol = as_tolerance(tol, "tol", low=0.0)
+    tol = as_tolerance(tol, "tol", low=0.0, high=1.0)
     shape = tree.shape
     n = len(tree.players)
     order = _preorder(tree.root)

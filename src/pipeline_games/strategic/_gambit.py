@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._arrays import check_memory
 from ..errors import CaseFileError, InvalidParameterError
 from ._normal_form import (
     NormalFormGame,
@@ -303,6 +304,30 @@ class _Tokens:
         return int(value)
 
 
+def _check_game_size(
+    tokens: _Tokens, counts: Sequence[int], n_players: int, text: str, line: int | None
+) -> None:
+    """Refuse, before building anything, strategy counts whose game cannot be held or that
+    the file's text is too short to give payoffs for (one number per profile at least)."""
+    profiles = math.prod(counts)
+    needed = 8 * max(n_players, 1) * profiles  # the float64 payoff array
+    try:
+        check_memory((profiles,), 8 * max(n_players, 1), "game")
+    except InvalidParameterError:
+        raise tokens.error(
+            f"strategy counts {' x '.join(map(str, counts))} make {profiles:,} profiles, whose "
+            f"payoffs need {needed / 2**30:,.1f} GiB: more than this machine's memory allows",
+            line,
+        ) from None
+    if profiles > len(text):  # each profile needs at least one number and a separator
+        raise tokens.error(
+            f"strategy counts {' x '.join(map(str, counts))} make {profiles:,} profiles (payoffs "
+            f"would need {needed / 2**20:,.1f} MiB) but the file has only {len(text):,} "
+            "characters: it cannot list a payoff or an outcome for each",
+            line,
+        )
+
+
 def parse_nfg(text: str, *, source: str = "<string>") -> NfgGame:
     """Parse the text of a Gambit ``.nfg`` file (payoff or outcome version).
 
@@ -367,10 +392,14 @@ def parse_nfg(text: str, *, source: str = "<string>") -> NfgGame:
             if not group:
                 raise tokens.error(f"player {len(labels) + 1} has no strategies")
             labels.append(group)
+        _check_game_size(tokens, [len(group) for group in labels], len(players), text, None)
     else:
+        counts: list[int] = []
+        count_line = tokens.peek()[2] if tokens.peek() is not None else None  # type: ignore[index]
         while (item := tokens.peek()) is not None and item[0] == "word":
-            count = tokens.integer("a number of strategies", 1)
-            labels.append([str(k + 1) for k in range(count)])
+            counts.append(tokens.integer("a number of strategies", 1))
+        _check_game_size(tokens, counts, len(players), text, count_line)
+        labels = [[str(k + 1) for k in range(count)] for count in counts]
     closing = tokens.expect("}", "'}' closing the strategies")
     if len(labels) != len(players):
         raise tokens.error(

@@ -160,6 +160,10 @@ def _sweep(args: argparse.Namespace) -> int:
 def _check_plot_path(path: str | None) -> None:
     if path is None:
         return
+    if "\0" in path:
+        raise InvalidParameterError(
+            f"--plot must name a file path without a NUL byte; got {path!r}"
+        )
     try:
         from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:  # the plot extra is missing: plot() says so

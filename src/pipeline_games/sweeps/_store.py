@@ -593,11 +593,20 @@ def sweep_lock(directory: Path) -> Iterator[None]:
     ------
     SweepLockedError
         If another process holds it; the message names its pid, host and start time.
+    SweepStoreError
+        If the folder cannot be created or its lock file opened (a NUL byte in the path, a
+        file where a folder is expected, no permission); the message names the folder.
     """
     folder = Path(directory) / META
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "lock"
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except (OSError, ValueError) as exc:  # ValueError: an embedded NUL byte
+        raise SweepStoreError(
+            f"the sweep folder (out) {str(directory)!r} cannot be created or locked: {exc}; "
+            "give a path to a folder that can be written"
+        ) from exc
     try:
         try:
             if sys.platform == "win32":  # pragma: no cover - Windows

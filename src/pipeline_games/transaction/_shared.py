@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._arrays import as_array, stack_last
+from .._arrays import as_array, broadcast_named, stack_last
 from ..bargaining import BargainingProblem, nash
 from ..errors import InvalidParameterError
 
@@ -107,8 +107,10 @@ def investment(
 
     Raises `InvalidParameterError` (naming the values and the finite range) where
     the investment overflows float64 (``alpha`` near 1 with ``alpha a / c`` above 1),
-    instead of returning ``inf`` and NaN surpluses.
+    instead of returning ``inf`` and NaN surpluses, and naming every shape where the
+    arguments do not broadcast together.
     """
+    broadcast_named(share=theta, scale=scale, alpha=alpha, unit_cost=unit_cost)
     alpha_array = np.asarray(alpha, dtype=np.float64)
     base = np.multiply(alpha_array, scale) * np.asarray(theta, dtype=np.float64)
     with np.errstate(divide="ignore", over="ignore"):
