@@ -66,28 +66,6 @@ def known_issues() -> list[Known]:
     return [item for item, _ in KNOWN.values()]
 
 
-known(
-    "view-not-a-table",
-    "TypeError|AttributeError",
-    "cases/_linked.py",
-    "cases/_linked.py merge_view(): a case file that extends another (a view) with "
-    "`parameters`, `supply_network` or an `epochs` entry that is not a table raises a raw "
-    "TypeError/AttributeError ('int' object is not a mapping) instead of CaseFileError",
-    lambda: _read_view({"parameters": 1}),
-)
-
-
-def _read_view(change: dict[str, Any]) -> None:
-    """Read ``china-turkmenistan-gas`` (a view of ``eurasian-gas``) with ``change`` applied."""
-    import tempfile
-
-    data = {**_shipped("china-turkmenistan-gas"), **change}
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "china-turkmenistan-gas.toml"
-        path.write_text(dump_toml(data), encoding="utf-8")
-        pg.cases.read_case_file(path)
-
-
 # -- hostile pools ------------------------------------------------------------------------------
 class _Opaque:
     def __repr__(self) -> str:
@@ -1786,6 +1764,109 @@ CASE_API = [
 ]
 
 
+FIGURES = [
+    "network_flows",
+    "share_comparison",
+    "network_layout",
+    "supply_network_figure",
+    "shares_figure",
+    "supply_network_epochs",
+    "outcome_path_figure",
+    "case_figures",
+]
+
+
+def _figure_network() -> Any:
+    return pg.SupplyNetwork(
+        producers=[pg.Producer("S", capacity=5.0, cost=10.0)],
+        markets=[pg.Market("B", price=50.0)],
+        routes=[pg.Route("r", ("S", "T", "B"), capacity=2.0, cost=1.0)],
+        transit=["T"],
+    )
+
+
+@entry(*FIGURES, slow=True)
+def _figures(a: Args) -> None:
+    import matplotlib.pyplot as plt
+
+    which = a.draw(st.sampled_from(FIGURES), label="which")
+    cases = pg.cases
+    net = _figure_network()
+    result = pg.nash_in_nash(net)
+    coop = pg.cooperative(net)
+    point_pool = [(0,), (5, 5), "0", 1.5, (True,), None]
+    try:
+        if which == "network_flows":
+            run(
+                a,
+                which,
+                cases.network_flows,
+                a.obj("network", net),
+                a.obj("result", result),
+                a.pick("point", st.just(()), point_pool),
+                money=a.num("money", 1e-3, 1e3, array=False),
+            )
+        elif which == "share_comparison":
+            run(
+                a,
+                which,
+                cases.share_comparison,
+                a.obj("result", result),
+                a.obj("cooperative", coop),
+                a.pick("point", st.just(()), point_pool),
+                money=a.num("money", 1e-3, 1e3, array=False),
+            )
+        elif which == "network_layout":
+            run(
+                a,
+                which,
+                cases.network_layout,
+                a.pick("nodes", st.just(["S", "T", "B"]), [5, [None], ["S", "S"], "STB", []]),
+                a.pick("paths", st.just([["S", "T", "B"]]), [5, [["S", "X"]], [[1, 2]], "ab"]),
+            )
+        elif which == "supply_network_figure":
+            run(
+                a,
+                which,
+                cases.supply_network_figure,
+                a.obj("network", net),
+                a.obj("result", result),
+                a.pick("point", st.just(()), point_pool),
+                money=a.num("money", 1e-3, 1e3, array=False),
+                positions=a.pick(
+                    "positions",
+                    st.none(),
+                    [{"S": (0, 0)}, {"S": "x", "T": (1, 1), "B": (2, 2)}, 5, {"S": (NAN, 0)}],
+                ),
+            )
+        elif which == "shares_figure":
+            panels = {2020: cases.share_comparison(result, coop)}
+            run(
+                a,
+                which,
+                cases.shares_figure,
+                a.pick("panels", st.just(panels), [{}, 5, {2020: 5}, [panels]]),
+                money_unit=a.pick("money_unit", st.just("USD"), [5, None]),
+            )
+        else:
+            case = _case("eurasian-oil")
+            if which == "supply_network_epochs":
+                run(a, which, cases.supply_network_epochs, a.obj("case", case))
+            elif which == "outcome_path_figure":
+                run(a, which, cases.outcome_path_figure, a.obj("solution", case.solve()))
+            else:
+                run(
+                    a,
+                    which,
+                    cases.case_figures,
+                    a.obj("solution", case.solve()),
+                    a.obj("check", case.check(samples=0)),
+                    a.obj("backtest", case.backtest(samples=2)),
+                )
+    finally:
+        plt.close("all")
+
+
 @entry(*CASE_API, slow=True)
 def _cases(a: Args) -> None:
     which = a.draw(st.sampled_from(CASE_API), label="which")
@@ -2472,6 +2553,8 @@ NOT_FUZZED = {
             "CoreResult",
             "NucleolusResult",
             "CooperativeResult",
+            "NetworkFlows",
+            "ShareComparison",
             "FlowResult",
             "NashInNashResult",
             "AlignmentResult",

@@ -194,6 +194,7 @@ def _finite(value: Any) -> bool:
 def _quantities(solution: CaseSolution) -> Any:
     from ._report import bargaining_quantities
 
+    _expect(solution, "CaseSolution", "solution")
     names = bargaining_quantities(solution.case)
     if names is None:
         raise InvalidParameterError(
@@ -838,6 +839,9 @@ def case_figures(
     """
     from ._report import bargaining_quantities
 
+    _expect(solution, "CaseSolution", "solution")
+    _expect(check, "CheckResult", "check")
+    _expect(backtest, "BacktestResult", "backtest")
     case = solution.case
     buyer, seller = case.dyad
     out = solution.outputs
@@ -1137,9 +1141,24 @@ def _money(money: Any) -> float:
 def _numeric(value: Any) -> bool:
     try:
         np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return True
+
+
+def _expect(value: Any, kind: str, name: str) -> None:
+    """Refuse ``value`` unless it is an instance of the case layer's type ``kind``."""
+    from ._case import Case
+    from ._claims import BacktestResult, CaseSolution, CheckResult
+
+    types = {
+        "Case": Case,
+        "CaseSolution": CaseSolution,
+        "CheckResult": CheckResult,
+        "BacktestResult": BacktestResult,
+    }
+    if not isinstance(value, types[kind]):
+        raise InvalidParameterError(f"{name} must be a {kind}; got {value!r:.80}")
 
 
 def network_flows(network: Any, result: Any, point: Any = (), *, money: Any = 1.0) -> NetworkFlows:
@@ -1270,7 +1289,18 @@ def network_layout(
     >>> {n: (round(x, 2) + 0.0, round(y, 2) + 0.0) for n, (x, y) in layout.items()}
     {'A': (-0.71, 0.71), 'B': (0.71, 0.71), 'T': (0.0, -1.0)}
     """
+    if isinstance(nodes, str) or not isinstance(nodes, Sequence) or not nodes:
+        raise InvalidParameterError(f"nodes must be a non-empty sequence of names; got {nodes!r}")
     nodes = list(nodes)
+    if not all(isinstance(n, str) for n in nodes) or len(set(nodes)) != len(nodes):
+        raise InvalidParameterError(f"nodes must be distinct names (strings); got {nodes!r}")
+    if isinstance(paths, str) or not isinstance(paths, Sequence):
+        raise InvalidParameterError(f"paths must be a sequence of node sequences; got {paths!r}")
+    for path in paths:
+        if isinstance(path, str) or not isinstance(path, Sequence) or not set(path) <= set(nodes):
+            raise InvalidParameterError(
+                f"each path must be a sequence of the nodes {nodes}; got {path!r}"
+            )
     layer = dict.fromkeys(nodes, 0)
     edges = [(a, b) for path in paths for a, b in itertools.pairwise(path)]
     for _ in range(len(nodes)):
@@ -1638,6 +1668,7 @@ def supply_network_epochs(case: Case) -> list[NetworkEpoch]:
     from ..network import cooperative, nash_in_nash
     from ._linked import _fields, _value, build_network
 
+    _expect(case, "Case", "case")
     if "supply_network" not in case.adapters:
         raise InvalidParameterError(f"case {case.name!r} has no supply_network adapter")
     out = []
