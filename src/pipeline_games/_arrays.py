@@ -278,7 +278,10 @@ def as_array(
         raise InvalidParameterError(
             f"{name} must not be empty; got an array of shape {array.shape}"
         )
-    total = float(np.sum(array)) if array.ndim else float(array)
+    # One fast reduction: the sum is finite iff every entry is (and no two large finite
+    # entries overflow it, which the masks below then tell apart, without a warning).
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(array)) if array.ndim else float(array)
     if not np.isfinite(total):
         nan_mask = np.isnan(array)
         if nan_mask.any():
