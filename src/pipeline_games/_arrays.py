@@ -436,6 +436,13 @@ def physical_memory() -> int | None:
         return None
 
 
+def _gib(size: int) -> str:
+    """``size`` bytes in GiB, as text (sizes beyond a float's range as a power of two)."""
+    if size.bit_length() < 1000:
+        return f"{size / 2**30:.1f}"
+    return f"about 2**{size.bit_length() - 31}"
+
+
 def check_memory(
     shape: tuple[int, ...],
     bytes_per_point: int,
@@ -472,6 +479,6 @@ def check_memory(
     if needed > limit:
         raise InvalidParameterError(
             f"{what}: the parameters broadcast to shape {tuple(int(n) for n in shape)} = "
-            f"{points:,} points, which need {needed / 2**30:.1f} GiB ({bytes_per_point} bytes "
+            f"{points:,} points, which need {_gib(needed)} GiB ({bytes_per_point} bytes "
             f"per point) but the limit is {limit / 2**30:.1f} GiB; {hint}"
         )

@@ -177,3 +177,17 @@ def test_finite_horizon_closed_form_matches_period_by_period_induction(
         np.testing.assert_allclose(
             out.payoffs[1], rate * (surplus - expected), rtol=1e-11, atol=1e-11 * surplus * rate
         )
+
+
+def test_a_horizon_beyond_a_float_gives_the_infinite_horizon_outcome():
+    # 10**400 periods cannot be converted to a float; the finite-horizon outcome has then
+    # converged to the stationary one to the last bit.
+    problem = pg.BargainingProblem.linear(10.0, (1.0, 2.0))
+    finite = pg.rubinstein(problem, discount=(0.9, 0.8), horizon=10**400)
+    infinite = pg.rubinstein(problem, discount=(0.9, 0.8))
+    np.testing.assert_allclose(finite.payoffs, infinite.payoffs, rtol=1e-12)
+
+
+def test_memory_refusal_names_sizes_beyond_a_float():
+    with pytest.raises(InvalidParameterError, match=r"GiB"):
+        check_memory((10**200, 10**200), 17, "x")

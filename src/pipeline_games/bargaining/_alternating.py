@@ -736,6 +736,9 @@ def _clip_affine_iterate(
     """
     if count == 0:
         return start
+    # Beyond 2**1000 periods slope**count is 0 (slope < 1) or 1 (slope == 1) in floats, as at
+    # 2**1000 itself; capping keeps a huge Python int from overflowing the conversion.
+    count = min(count, 2**1000)
     fixed = intercept / one_minus_slope
     log_slope = np.log1p(-one_minus_slope)
     with np.errstate(divide="ignore", invalid="ignore"):  # slope 0: log -inf, 0 * -inf
