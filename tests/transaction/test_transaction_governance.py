@@ -235,6 +235,7 @@ def test_a_subnormal_equity_share_is_handled_without_overflow():
     # (1 - w) / (1 - equity) -> 1 - w stays finite, and the minimum is the seller's.
     tiny = pg.joint_venture(1.0, 0.5, buyer_equity=5e-324, scale=2.0, alpha=0.5)
     small = pg.joint_venture(1.0, 0.5, buyer_equity=1e-12, scale=2.0, alpha=0.5)
-    assert np.isfinite(tiny.surplus) and np.isfinite(tiny.payoffs).all()
+    assert np.isfinite(tiny.surplus)
+    assert np.isfinite(tiny.payoffs).all()
     np.testing.assert_allclose(tiny.surplus, small.surplus, rtol=1e-9)
     assert np.isfinite(pg.best_governance(0.0, 1.0, buyer_equity=5e-324).surplus).all()

@@ -368,7 +368,7 @@ class BargainingProblem:
         >>> float(p.frontier.value(40.0))
         60.0
         """
-        frontier = LinearFrontier(surplus=surplus, rate=rate)  # checked by the frontier
+        frontier = LinearFrontier(surplus=surplus, rate=rate)  # type: ignore[arg-type]  # checked there
         return cls(frontier, disagreement, _players(players))  # disagreement checked there
 
     @classmethod
@@ -402,7 +402,7 @@ class BargainingProblem:
         >>> float(p.frontier.value(0.0))
         2.0
         """
-        frontier = PowerFrontier(surplus=surplus, scale=scale, exponent=exponent)
+        frontier = PowerFrontier(surplus=surplus, scale=scale, exponent=exponent)  # type: ignore[arg-type]
         return cls(frontier, disagreement, _players(players))
 
     @classmethod

@@ -843,11 +843,18 @@ def parse_case(data: Mapping[str, Any], path: Path) -> Case:
         provided |= set(TIMING_OUTPUTS)
     references = bibliography()
     claims = []
-    for index, item in enumerate(spec.claims):
-        _check_source(path, f"claims[{index}]", item.source, references)
-        validate_claim(item.test, provided, parameters, years, path, f"claims[{index}].test")
+    for index, claim_spec in enumerate(spec.claims):
+        _check_source(path, f"claims[{index}]", claim_spec.source, references)
+        validate_claim(claim_spec.test, provided, parameters, years, path, f"claims[{index}].test")
         claims.append(
-            Claim(item.id, item.statement, item.source, item.locator, item.test, item.note)
+            Claim(
+                claim_spec.id,
+                claim_spec.statement,
+                claim_spec.source,
+                claim_spec.locator,
+                claim_spec.test,
+                claim_spec.note,
+            )
         )
     ids = [claim.id for claim in claims]
     if len(set(ids)) != len(ids):

@@ -1541,7 +1541,7 @@ def supply_network_figure(
                        fontsize=9, color="0.3")  # fmt: skip
     received = flows.supply_income + flows.transit_income
 
-    def note(name: str) -> str:
+    def money_note(name: str) -> str:
         if name not in flows.countries:
             return ""
         i = flows.countries.index(name)
@@ -1552,7 +1552,7 @@ def supply_network_figure(
             parts.append(f"out {_fmt(flows.paid[i])}")
         return ", ".join(parts)
 
-    _draw_nodes(right, flows, where, note)
+    _draw_nodes(right, flows, where, money_note)
     right.set_title(f"who pays whom ({money_unit})", fontsize=9)
     for ax in (left, right):
         ax.set_xlim(-1.55, 1.55)

@@ -269,7 +269,7 @@ def nucleoli(
         magnitude = float(np.abs(unique[first]).max())
         bound = np.flatnonzero(result.values - singletons <= 1e3 * tol * magnitude)
         if pending.size:
-            basis = _NucleolusBasis(result.tight_coalitions, n, bound)
+            basis = _NucleolusBasis(result.tight_coalitions, n, bound.tolist())
             x, ok = basis.apply(unique[pending], tol)
             out[pending[ok]] = x[ok]
             pending = pending[~ok]

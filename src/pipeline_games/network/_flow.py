@@ -369,7 +369,7 @@ try:  # pragma: no cover - depends on the environment
         raise ImportError
     import numba
 except ImportError:  # pragma: no cover
-    numba = None
+    numba = None  # type: ignore[assignment]
 
 #: Smallest batch (flow problems: masks x points) solved by the compiled kernel when numba is
 #: installed; smaller batches, and every batch without numba, take the numpy `_ssp`. The
