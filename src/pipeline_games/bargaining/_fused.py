@@ -20,18 +20,17 @@ combination actually used. Other layouts (broadcast grid axes) take the numpy ke
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from math import prod
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._blocks import BLOCK_ELEMENTS, _row_blocks
+from .._numba import numba
 from ..errors import InvalidParameterError, MissingExtraError
 
 __all__ = [
@@ -55,17 +54,10 @@ MIN_POINTS = 1 << 20
 #: The kernel choice of the running sweep chunk (`forced`); ``None``: by the call's size.
 _FORCED: ContextVar[bool | None] = ContextVar("pipeline_games_compiled_kernels", default=None)
 
-try:  # pragma: no cover - depends on the environment
-    if os.environ.get("PIPELINE_GAMES_NUMBA", "1") == "0":
-        raise ImportError
-    import numba as _numba
+
+if numba is not None:  # pragma: no cover - depends on the environment
     from numba import types
     from numba.extending import overload
-
-    #: The numba module, or ``None`` where it is not installed (or disabled).
-    numba: ModuleType | None = _numba
-except ImportError:  # pragma: no cover
-    numba = None
 
 
 def enabled(shape: tuple[int, ...]) -> bool:

@@ -30,7 +30,6 @@ Two exact solvers:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog
 
+from .._numba import numba
 from .._results import Result
 from ..errors import InvalidParameterError, SolverError
 from ._model import SupplyNetwork
@@ -364,12 +364,6 @@ def _ssp(c: Compiled, available: BoolArray) -> tuple[FloatArray, BoolArray]:
 
 
 # -- the same algorithm, one row at a time, compiled (numba, the optional ``fast`` extra) ------
-try:  # pragma: no cover - depends on the environment
-    if os.environ.get("PIPELINE_GAMES_NUMBA", "1") == "0":
-        raise ImportError
-    import numba
-except ImportError:  # pragma: no cover
-    numba = None  # type: ignore[assignment]
 
 #: Smallest batch (flow problems: masks x points) solved by the compiled kernel when numba is
 #: installed; smaller batches, and every batch without numba, take the numpy `_ssp`. The

@@ -43,15 +43,14 @@ array([1])
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._numba import numba
 from .._results import Result
 from ..errors import InvalidParameterError
 from ._validate import as_payoffs, as_tolerance
@@ -274,14 +273,6 @@ _BLOCK = 8192
 #: process compiles the kernel (about half a second).
 MIN_COMPILED_GAMES = 1 << 16
 
-try:  # pragma: no cover - depends on the environment
-    if os.environ.get("PIPELINE_GAMES_NUMBA", "1") == "0":
-        raise ImportError
-    import numba as _numba
-
-    numba: ModuleType | None = _numba
-except ImportError:  # pragma: no cover
-    numba = None
 
 _KERNEL: list[Any] = []
 
