@@ -330,3 +330,17 @@ observed = [2014.0, 2014.0]
 unit = "year"
 source = "nids_csr2020"
 """
+
+
+@pytest.mark.parametrize("command", ["report", "reproduce"])
+@pytest.mark.parametrize("out", ["", "a\0b"])
+def test_out_that_is_not_a_folder_path_is_a_usage_error(
+    capsys, tmp_path, monkeypatch, command, out
+):
+    monkeypatch.chdir(tmp_path)  # an empty --out must not write into the working folder
+    argv = [command, "eurasian-oil"] if command == "report" else [command]
+    status, _, err = run(capsys, *argv, "--out", out, "--samples", "0")
+    assert status == 2
+    assert "--out" in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

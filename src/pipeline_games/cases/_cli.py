@@ -283,10 +283,12 @@ def _check(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from ._library import load
-    from ._report import write_case_report
+    from ._report import output_folder, write_case_report
 
     case = load(args.case)
-    report = write_case_report(case, Path(args.out), samples=args.samples, seed=args.seed)
+    report = write_case_report(
+        case, output_folder(args.out, "--out"), samples=args.samples, seed=args.seed
+    )
     if args.json:
         print_json({"case": case.name, "files": [str(p) for p in report.paths]})
         return EXIT_OK
@@ -315,14 +317,16 @@ def _not_defined(report: Any) -> str:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from ._report import CLAIM_COLUMNS, backtest_rows, claims_rows, reproduce
+    from ._report import CLAIM_COLUMNS, backtest_rows, claims_rows, output_folder, reproduce
 
     progress = sys.stderr if args.json else sys.stdout
 
     def on_case(report: Any) -> None:
         print(_case_line(report), file=progress, flush=True)
 
-    result = reproduce(Path(args.out), samples=args.samples, seed=args.seed, on_case=on_case)
+    result = reproduce(
+        output_folder(args.out, "--out"), samples=args.samples, seed=args.seed, on_case=on_case
+    )
     failed = any(report.failed for report in result.reports)
     status = EXIT_CLAIM_FAILED if args.strict and failed else EXIT_OK
     if args.json:
