@@ -1,7 +1,10 @@
 """Repository-wide test configuration.
 
 - One hypothesis profile for the whole suite (no per-test deadline: CI machines are shared
-  and a slow first call is not a failure), registered here instead of in every test.
+  and a slow first call is not a failure), registered here instead of in every test. It is
+  derandomized: every run of ``pytest`` draws the same examples, so a result does not depend
+  on the day. ``HYPOTHESIS_PROFILE=explore pytest`` draws new examples on every run (to
+  look for counterexamples; add any it finds with ``@example``).
 - Every Python code block in the docs and the README runs as a test (Sybil). Blocks in one
   Markdown file share a namespace and run in order, like a notebook, with the current
   directory set to a fresh temporary folder (examples may write files).
@@ -26,7 +29,10 @@ else:
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
         print_blob=True,
+        derandomize=True,
+        database=None,
     )
+    settings.register_profile("explore", settings.get_profile("pipeline_games"), derandomize=False)
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pipeline_games"))
 
 try:
